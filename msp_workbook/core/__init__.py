@@ -1,0 +1,1 @@
+"""Pure billing logic: models, money, months, billing, keys. Imports no spreadsheet library."""

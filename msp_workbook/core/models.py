@@ -1,0 +1,169 @@
+"""Immutable records: the validated inputs of a billing run and what it produces.
+
+Input records carry `source`, the cell that identifies them (`Keys!A5`), so that any later
+finding about a record can point the user at it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .months import Month
+
+Aggregation = Literal["max", "avg", "last", "sum"]
+Status = Literal["active", "suspended", "cancelled"]
+LineType = Literal["usage", "minimum", "estimated", "correction"]
+Severity = Literal["error", "warning", "info"]
+MissingUsage = Literal["carry forward", "zero"]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class Settings(Record):
+    reseller: str = ""
+    country: str = "DE"
+    currency: str = "EUR"
+    vat_rate: Decimal = Decimal("0.19")
+    billing_month: Month | None = None
+    missing_usage: MissingUsage = "carry forward"
+    invoice_prefix: str = "INV-"
+
+
+class Product(Record):
+    """One billable metric of a product."""
+
+    product_id: str
+    product: str
+    metric: str
+    aggregation: Aggregation
+    cost_per_unit: Decimal
+    price_per_unit: Decimal
+    minimum_units: int = 0
+    source: str = ""
+
+
+class AnnualPrice(Record):
+    """One volume tier of an annual subscription price."""
+
+    product_id: str
+    metric: str
+    term_years: int
+    min_units: int
+    max_units: int | None
+    price_per_unit_per_year: Decimal
+    source: str = ""
+
+
+class Customer(Record):
+    customer_id: str
+    customer: str
+    email: str = ""
+    country: str = ""
+    vat_id: str = ""
+    discount: Decimal = Decimal("0")
+    source: str = ""
+
+
+class LicenseKey(Record):
+    license_key: str
+    customer_id: str
+    product_id: str
+    start: date
+    end: date | None
+    status: Status
+    note: str = ""
+    source: str = ""
+
+
+class UsageReading(Record):
+    """One reading; `row` orders readings of equal date (the lower row in the sheet wins `last`)."""
+
+    day: date
+    license_key: str
+    metric: str
+    quantity: int
+    source_name: str = ""
+    row: int = 0
+    source: str = ""
+
+    @property
+    def month(self) -> Month:
+        return Month.of(self.day)
+
+
+class Check(Record):
+    """A finding about the input or the run, pointing at a cell where it has one."""
+
+    severity: Severity
+    sheet: str
+    cell: str
+    message: str
+
+    @property
+    def location(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet
+
+    def __str__(self) -> str:
+        where = self.location
+        return f"{where}: {self.message}" if where else self.message
+
+
+class Inputs(Record):
+    """Everything a billing run reads, already validated."""
+
+    settings: Settings
+    products: tuple[Product, ...]
+    annual_prices: tuple[AnnualPrice, ...]
+    customers: tuple[Customer, ...]
+    keys: tuple[LicenseKey, ...]
+    usage: tuple[UsageReading, ...]
+
+
+class BillingLine(Record):
+    month: Month
+    customer_id: str
+    customer: str
+    license_key: str
+    product_id: str
+    product: str
+    metric: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    net: Decimal
+    unit_cost: Decimal
+    cost: Decimal
+    margin: Decimal
+    type: LineType
+    corrects: Month | None = None
+    note: str = ""
+
+
+class Invoice(Record):
+    month: Month
+    invoice: str
+    customer_id: str
+    customer: str
+    net: Decimal
+    vat_rate: Decimal
+    vat: Decimal
+    gross: Decimal
+    cost: Decimal
+    margin: Decimal
+    reverse_charge: bool
+    lines: int
+
+
+class BillingResult(Record):
+    month: Month
+    lines: tuple[BillingLine, ...]
+    invoices: tuple[Invoice, ...]
+    checks: tuple[Check, ...]

@@ -1,0 +1,52 @@
+"""Calendar months as `Month` values (text form YYYY-MM)."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    year: int
+    month: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.month <= 12 or not 1 <= self.year <= 9999:
+            raise ValueError(f"not a month: {self.year}-{self.month}")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """`2026-10` -> Month(2026, 10); raises ValueError otherwise."""
+        m = _MONTH_RE.match(text.strip())
+        if not m:
+            raise ValueError(f"not a month (YYYY-MM): {text!r}")
+        return cls(int(m.group(1)), int(m.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def last_day(self) -> date:
+        return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    def shift(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+
+def previous_month(today: date) -> Month:
+    """The default billing month: the calendar month before today."""
+    return Month.of(today).shift(-1)

@@ -1,0 +1,339 @@
+"""The workbook contract: every sheet, Excel table, column, cell type and format, declared once.
+
+The reader, the writer and the template builder all take names from here; nothing else in the
+project spells a sheet, table or column name. Names follow the product spec exactly: users, macros,
+formulas and outside scripts depend on them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Kind(Enum):
+    """What a column holds; decides parsing (reader), number format and validation (template)."""
+
+    TEXT = "text"  # free text, may be empty
+    ID = "id"  # required text identifier
+    CHOICE = "choice"  # one of Column.choices
+    WHOLE = "whole"  # whole number >= 0
+    MONEY = "money"  # decimal amount >= 0, shown with 2+ decimals
+    PERCENT = "percent"  # fraction 0 <= d < 1, shown as a percentage
+    DATE = "date"  # a day
+    MONTH = "month"  # YYYY-MM text
+    TIMESTAMP = "timestamp"  # date and time
+    ANY = "any"  # Settings values: parsed per setting
+
+
+# Number formats (Excel format codes). Money is currency-neutral: the currency is a setting.
+FMT_MONEY = "#,##0.00"
+FMT_UNIT_PRICE = "#,##0.00##"
+FMT_PERCENT = "0.0%"
+FMT_WHOLE = "#,##0"
+FMT_DATE = "yyyy-mm-dd"
+FMT_TIMESTAMP = "yyyy-mm-dd hh:mm:ss"
+FMT_TEXT = "@"
+
+AGGREGATIONS = ("max", "avg", "last", "sum")
+STATUSES = ("active", "suspended", "cancelled")
+LINE_TYPES = ("usage", "minimum", "estimated", "correction")
+SEVERITIES = ("error", "warning", "info")
+MISSING_USAGE = ("carry forward", "zero")
+YES_NO = ("yes", "no")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: Kind
+    width: float = 14
+    number_format: str | None = None
+    choices: tuple[str, ...] = ()
+    # Drop-down fed by another table's column: (table name, column header).
+    lookup: tuple[str, str] | None = None
+    required: bool = False
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    sheet: str
+    name: str
+    columns: tuple[Column, ...]
+    generated: bool
+    purpose: str
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+    def column(self, header: str) -> Column:
+        for c in self.columns:
+            if c.header == header:
+                return c
+        raise KeyError(header)
+
+
+def _col(header: str, kind: Kind, width: float = 14, **kw: object) -> Column:
+    fmt = kw.pop("number_format", None) or {
+        Kind.MONEY: FMT_MONEY,
+        Kind.PERCENT: FMT_PERCENT,
+        Kind.WHOLE: FMT_WHOLE,
+        Kind.DATE: FMT_DATE,
+        Kind.TIMESTAMP: FMT_TIMESTAMP,
+        Kind.MONTH: FMT_TEXT,
+    }.get(kind)
+    return Column(header, kind, width, fmt, **kw)  # type: ignore[arg-type]
+
+
+# --- Settings -------------------------------------------------------------------------------------
+
+SETTING_RESELLER = "Reseller"
+SETTING_COUNTRY = "Country"
+SETTING_CURRENCY = "Currency"
+SETTING_VAT_RATE = "VAT rate"
+SETTING_BILLING_MONTH = "Billing month"
+SETTING_MISSING_USAGE = "Missing usage"
+SETTING_INVOICE_PREFIX = "Invoice prefix"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    default: str | float | None
+    help: str
+
+
+SETTINGS_SPEC: tuple[SettingSpec, ...] = (
+    SettingSpec(SETTING_RESELLER, None, "Your company name, shown on invoices."),
+    SettingSpec(SETTING_COUNTRY, "DE", "Your country, ISO 3166 alpha-2 (DE, AT, CH, ...)."),
+    SettingSpec(SETTING_CURRENCY, "EUR", "ISO 4217 currency code of all prices."),
+    SettingSpec(SETTING_VAT_RATE, 0.19, "VAT rate as a fraction (0.19 = 19 %)."),
+    SettingSpec(
+        SETTING_BILLING_MONTH,
+        None,
+        "Month to bill, YYYY-MM or any date in it; empty = the month before today.",
+    ),
+    SettingSpec(SETTING_MISSING_USAGE, "carry forward", "No reading in the month: carry forward or zero."),
+    SettingSpec(SETTING_INVOICE_PREFIX, "INV-", "Prefix of invoice numbers."),
+)
+
+
+# --- Input tables ---------------------------------------------------------------------------------
+
+SETTINGS = Table(
+    "Settings",
+    "Settings",
+    (
+        _col("Setting", Kind.ID, 22, required=True),
+        _col("Value", Kind.ANY, 28),
+    ),
+    generated=False,
+    purpose="Your company, currency, VAT and billing options.",
+)
+
+PRODUCTS = Table(
+    "Products",
+    "Products",
+    (
+        _col("Product ID", Kind.ID, 14, required=True),
+        _col("Product", Kind.TEXT, 30),
+        _col("Metric", Kind.ID, 14, required=True),
+        _col("Aggregation", Kind.CHOICE, 14, choices=AGGREGATIONS, required=True),
+        _col("Cost per unit", Kind.MONEY, 14, number_format=FMT_UNIT_PRICE, required=True),
+        _col("Price per unit", Kind.MONEY, 14, number_format=FMT_UNIT_PRICE, required=True),
+        _col("Minimum units", Kind.WHOLE, 14),
+    ),
+    generated=False,
+    purpose="One row per billable metric of a product: what GFI charges you and what you charge.",
+)
+
+ANNUAL_PRICES = Table(
+    "AnnualPrices",
+    "AnnualPrices",
+    (
+        _col("Product ID", Kind.ID, 14, lookup=("Products", "Product ID"), required=True),
+        _col("Metric", Kind.ID, 14, required=True),
+        _col("Term (years)", Kind.WHOLE, 13, required=True),
+        _col("Min units", Kind.WHOLE, 12, required=True),
+        _col("Max units", Kind.WHOLE, 12),
+        _col("Price per unit per year", Kind.MONEY, 22, number_format=FMT_UNIT_PRICE, required=True),
+    ),
+    generated=False,
+    purpose="Annual subscription prices as volume tiers, for the MSP vs annual comparison.",
+)
+
+CUSTOMERS = Table(
+    "Customers",
+    "Customers",
+    (
+        _col("Customer ID", Kind.ID, 14, required=True),
+        _col("Customer", Kind.TEXT, 32, required=True),
+        _col("Email", Kind.TEXT, 28),
+        _col("Country", Kind.TEXT, 10),
+        _col("VAT ID", Kind.TEXT, 18),
+        _col("Discount %", Kind.PERCENT, 12),
+    ),
+    generated=False,
+    purpose="Your customers.",
+)
+
+KEYS = Table(
+    "Keys",
+    "Keys",
+    (
+        _col("License key", Kind.ID, 28, required=True),
+        _col("Customer ID", Kind.ID, 14, lookup=("Customers", "Customer ID"), required=True),
+        _col("Product ID", Kind.ID, 14, lookup=("Products", "Product ID"), required=True),
+        _col("Start", Kind.DATE, 12, required=True),
+        _col("End", Kind.DATE, 12),
+        _col("Status", Kind.CHOICE, 12, choices=STATUSES, required=True),
+        _col("Note", Kind.TEXT, 30),
+    ),
+    generated=False,
+    purpose="License keys you created for your customers.",
+)
+
+USAGE = Table(
+    "Usage",
+    "Usage",
+    (
+        _col("Date", Kind.DATE, 12, required=True),
+        _col("License key", Kind.ID, 28, lookup=("Keys", "License key"), required=True),
+        _col("Metric", Kind.ID, 14, required=True),
+        _col("Quantity", Kind.WHOLE, 12, required=True),
+        _col("Source", Kind.TEXT, 20),
+    ),
+    generated=False,
+    purpose="Usage readings: one row per reading; any day of the month it belongs to.",
+)
+
+INPUT_TABLES: tuple[Table, ...] = (SETTINGS, PRODUCTS, ANNUAL_PRICES, CUSTOMERS, KEYS, USAGE)
+
+# --- Generated tables -----------------------------------------------------------------------------
+
+_BILLING_COLUMNS: tuple[Column, ...] = (
+    _col("Month", Kind.MONTH, 9),
+    _col("Customer ID", Kind.ID, 13),
+    _col("Customer", Kind.TEXT, 28),
+    _col("License key", Kind.ID, 27),
+    _col("Product ID", Kind.ID, 12),
+    _col("Product", Kind.TEXT, 26),
+    _col("Metric", Kind.ID, 11),
+    _col("Quantity", Kind.WHOLE, 10),
+    _col("Unit price", Kind.MONEY, 11, number_format=FMT_UNIT_PRICE),
+    _col("Discount %", Kind.PERCENT, 11),
+    _col("Net", Kind.MONEY, 12),
+    _col("Unit cost", Kind.MONEY, 11, number_format=FMT_UNIT_PRICE),
+    _col("Cost", Kind.MONEY, 12),
+    _col("Margin", Kind.MONEY, 12),
+    _col("Type", Kind.CHOICE, 11, choices=LINE_TYPES),
+    _col("Corrects", Kind.MONTH, 9),
+    _col("Note", Kind.TEXT, 40),
+)
+
+BILLING = Table(
+    "Billing",
+    "Billing",
+    _BILLING_COLUMNS,
+    generated=True,
+    purpose="The month's billing lines. Rewritten by every recalculation.",
+)
+
+INVOICES = Table(
+    "Invoices",
+    "Invoices",
+    (
+        _col("Month", Kind.MONTH, 9),
+        _col("Invoice", Kind.TEXT, 16),
+        _col("Customer ID", Kind.ID, 13),
+        _col("Customer", Kind.TEXT, 30),
+        _col("Net", Kind.MONEY, 12),
+        _col("VAT rate", Kind.PERCENT, 9),
+        _col("VAT", Kind.MONEY, 11),
+        _col("Gross", Kind.MONEY, 12),
+        _col("Cost", Kind.MONEY, 12),
+        _col("Margin", Kind.MONEY, 12),
+        _col("Reverse charge", Kind.CHOICE, 14, choices=YES_NO),
+        _col("Lines", Kind.WHOLE, 8),
+    ),
+    generated=True,
+    purpose="One invoice per customer for the month. Rewritten by every recalculation.",
+)
+
+COMPARISON = Table(
+    "Comparison",
+    "Comparison",
+    (
+        _col("Customer ID", Kind.ID, 13),
+        _col("Customer", Kind.TEXT, 28),
+        _col("Product ID", Kind.ID, 12),
+        _col("Months", Kind.WHOLE, 8),
+        _col("Average units", Kind.MONEY, 13, number_format="#,##0.0"),
+        _col("Peak units", Kind.WHOLE, 11),
+        _col("MSP cost", Kind.MONEY, 12),
+        *(_col(f"Annual {t}y", Kind.MONEY, 12) for t in range(1, 6)),
+        _col("Best option", Kind.TEXT, 12),
+        _col("Saving", Kind.MONEY, 12),
+        _col("Saving per year", Kind.MONEY, 14),
+    ),
+    generated=True,
+    purpose="MSP monthly vs annual subscription per customer and product.",
+)
+
+CHECKS = Table(
+    "Checks",
+    "Checks",
+    (
+        _col("Severity", Kind.CHOICE, 10, choices=SEVERITIES),
+        _col("Sheet", Kind.TEXT, 14),
+        _col("Cell", Kind.TEXT, 8),
+        _col("Message", Kind.TEXT, 100),
+    ),
+    generated=True,
+    purpose="Problems found in your input, with the cell to fix. Rewritten by every recalculation.",
+)
+
+LEDGER = Table(
+    "Ledger",
+    "Ledger",
+    (
+        _col("Invoice", Kind.TEXT, 16),
+        *_BILLING_COLUMNS,
+        _col("Finalized", Kind.TIMESTAMP, 19),
+    ),
+    generated=True,
+    purpose="Closed months, append-only. Never rewritten.",
+)
+
+# Sheets a recalculation rewrites (Ledger is append-only and written only by closing a month).
+RECALC_TABLES: tuple[Table, ...] = (BILLING, INVOICES, CHECKS)
+GENERATED_TABLES: tuple[Table, ...] = (BILLING, INVOICES, COMPARISON, CHECKS, LEDGER)
+ALL_TABLES: tuple[Table, ...] = INPUT_TABLES + GENERATED_TABLES
+
+START_SHEET = "Start"
+QUOTE_SHEET = "Quote"
+
+# Order of sheets in the template.
+SHEET_ORDER: tuple[str, ...] = (
+    START_SHEET,
+    SETTINGS.sheet,
+    PRODUCTS.sheet,
+    ANNUAL_PRICES.sheet,
+    CUSTOMERS.sheet,
+    KEYS.sheet,
+    USAGE.sheet,
+    BILLING.sheet,
+    INVOICES.sheet,
+    COMPARISON.sheet,
+    CHECKS.sheet,
+    LEDGER.sheet,
+)
+
+
+def table_by_name(name: str) -> Table:
+    for t in ALL_TABLES:
+        if t.name == name:
+            return t
+    raise KeyError(name)
