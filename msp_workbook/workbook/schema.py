@@ -115,7 +115,9 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
         None,
         "Month to bill, YYYY-MM or any date in it; empty = the month before today.",
     ),
-    SettingSpec(SETTING_MISSING_USAGE, "carry forward", "No reading in the month: carry forward or zero."),
+    SettingSpec(
+        SETTING_MISSING_USAGE, "carry forward", "No reading in the month: carry forward or zero."
+    ),
     SettingSpec(SETTING_INVOICE_PREFIX, "INV-", "Prefix of invoice numbers."),
 )
 
@@ -158,7 +160,9 @@ ANNUAL_PRICES = Table(
         _col("Term (years)", Kind.WHOLE, 13, required=True),
         _col("Min units", Kind.WHOLE, 12, required=True),
         _col("Max units", Kind.WHOLE, 12),
-        _col("Price per unit per year", Kind.MONEY, 22, number_format=FMT_UNIT_PRICE, required=True),
+        _col(
+            "Price per unit per year", Kind.MONEY, 22, number_format=FMT_UNIT_PRICE, required=True
+        ),
     ),
     generated=False,
     purpose="Annual subscription prices as volume tiers, for the MSP vs annual comparison.",

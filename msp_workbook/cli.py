@@ -1,0 +1,156 @@
+"""`msp-workbook`: the headless face. Converts arguments, calls `operations`, reports.
+
+Exit codes: 0 = done without errors; 1 = done, but Checks lists errors; 2 = could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from . import __version__, operations
+from .core.months import Month
+from .workbook.cells import CellError, as_date
+from .workbook.errors import WorkbookError
+
+EXIT_OK, EXIT_CHECK_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
+DEMO_PATH = Path("demo") / "MSP_Billing_demo.xlsx"
+MAX_LISTED = 50
+
+
+class UsageError(Exception):
+    """Bad command-line input: reported in one line, exit 2."""
+
+
+def _month(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a month: {text!r} (expected YYYY-MM)") from None
+
+
+def _day(text: str) -> date:
+    try:
+        return as_date(text, "the date")
+    except CellError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="msp-workbook",
+        description="Monthly MSP billing for GFI resellers, in an Excel workbook.",
+        epilog="Exit codes: 0 done without errors; 1 done, Checks lists errors; 2 could not run.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("new", help="create a fresh workbook from the template")
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook to create (.xlsx)")
+
+    for name, text in (
+        ("recalc", "regenerate Billing, Invoices and Checks for a month"),
+        ("check", "validate the input sheets and bill the month without writing anything"),
+    ):
+        p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        p.add_argument("path", type=Path, metavar="PATH", help="the workbook (.xlsx or .xlsm)")
+        p.add_argument(
+            "--month",
+            type=_month,
+            help="month to bill, YYYY-MM (default: Settings' Billing month, else last month)",
+        )
+        if name == "recalc":
+            p.add_argument(
+                "--out", type=Path, metavar="PATH", help="write the result here instead of in place"
+            )
+
+    p = sub.add_parser(
+        "new-key",
+        help="create a license key and append it to the Keys table",
+        description="Create a license key (XXXXX-XXXXX-XXXXX-XXXXX with a check character) "
+        "for a customer and product, append it to the Keys table as active, and print it.",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
+    p.add_argument("--customer", required=True, metavar="ID", help="Customer ID (from Customers)")
+    p.add_argument("--product", required=True, metavar="ID", help="Product ID (from Products)")
+    p.add_argument(
+        "--start", type=_day, metavar="DATE", help="start date, YYYY-MM-DD (default: today)"
+    )
+
+    p = sub.add_parser(
+        "demo",
+        help="build a demo reseller workbook, recalculate it and print the summary",
+        description="Build a realistic demo reseller (about 30 customers, 80 keys, 14 months of "
+        "usage) into a workbook, recalculate last month and print the summary.",
+    )
+    p.add_argument(
+        "path",
+        type=Path,
+        metavar="PATH",
+        nargs="?",
+        help=f"where to write it (default: {DEMO_PATH})",
+    )
+    return parser
+
+
+def _summary(report: operations.RunReport, out: list[str]) -> None:
+    result = report.result
+    cur = report.currency
+    out.append(
+        f"Billing month {report.month}: {len(result.lines)} lines, {len(result.invoices)} invoices"
+    )
+    out.append(
+        f"Net {report.net:,.2f} {cur}, VAT {report.vat:,.2f} {cur}, Gross {report.gross:,.2f} {cur}"
+    )
+    out.append(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+    listed = [c for c in report.checks if c.severity != "info"]
+    for check in listed[:MAX_LISTED]:
+        out.append(f"{check.severity}: {check}")
+    if len(listed) > MAX_LISTED:
+        out.append(f"... and {len(listed) - MAX_LISTED} more on the Checks sheet")
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code. Output goes to stdout, problems to stderr."""
+    args = _parser().parse_args(argv)
+    lines: list[str] = []
+    try:
+        code = _dispatch(args, lines)
+    except (WorkbookError, UsageError) as exc:
+        print(f"msp-workbook: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print("\n".join(lines))
+    return code
+
+
+def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
+    if args.command == "new":
+        operations.new_workbook(args.path)
+        out.append(f"Created {args.path}")
+        return EXIT_OK
+    if args.command == "new-key":
+        key = operations.new_key(args.path, args.customer, args.product, args.start)
+        out.append(key)
+        return EXIT_OK
+    if args.command == "demo":
+        path = args.path or DEMO_PATH
+        report = operations.build_demo(path, replace=args.path is None)
+        out.append(f"Demo workbook: {path}")
+    elif args.command == "check":
+        report = operations.check_workbook(args.path, args.month)
+    else:
+        report = operations.recalculate(args.path, args.month, args.out)
+        out.append(f"Recalculated {args.out or args.path}")
+    _summary(report, out)
+    return EXIT_CHECK_ERRORS if report.errors else EXIT_OK
+
+
+def main() -> None:
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

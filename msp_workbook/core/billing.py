@@ -1,0 +1,361 @@
+"""Monthly billing in arrears: usage readings -> billing lines -> invoices.
+
+The rules, in the order they apply to a month M (the product spec, section 3):
+
+1. Which keys are billable: `active` and `cancelled` keys whose Start..End period touches M
+   (`cancelled` always has an End). `suspended` keys in that period are billed only for the usage
+   actually reported in M: no estimate, no minimum.
+2. Metric aggregation per (key, metric, M): max, sum, last (latest date; on a tie the lower row in
+   the sheet), avg (mean rounded up to a whole unit).
+3. Missing usage (a billable key without readings for a metric in M) gives an `estimated` line:
+   0 for `sum` metrics; otherwise the quantity of the latest earlier month with readings
+   (`carry forward`, 0 if none) or 0 (`zero`). Each is reported as a warning.
+4. Minimum units raise the quantity of active and cancelled keys (Type `minimum`, unless the line is
+   `estimated`).
+5. Net = round(quantity x unit price x (1 - discount)), Cost = round(quantity x unit cost),
+   Margin = Net - Cost, each rounded half up to the cent per line.
+6. Lines with quantity 0 are left out, except estimated ones.
+7. One invoice per customer; VAT on the invoice's net total; reverse charge (VAT 0) for customers
+   in another country that have a VAT ID.
+8. Lines sorted by Customer ID, Product ID, License key, Metric; invoices by Customer ID.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from .models import (
+    BillingLine,
+    BillingResult,
+    Check,
+    Customer,
+    Inputs,
+    Invoice,
+    LicenseKey,
+    LineType,
+    Product,
+    Settings,
+    UsageReading,
+)
+from .money import ZERO, ceil_whole, round_money
+from .months import Month
+
+BILLED_STATUSES = ("active", "cancelled")
+
+
+def aggregate(readings: Sequence[UsageReading], aggregation: str) -> int:
+    """The month's quantity of one key and metric from its readings, by the metric's rule."""
+    quantities = [r.quantity for r in readings]
+    if aggregation == "max":
+        return max(quantities)
+    if aggregation == "sum":
+        return sum(quantities)
+    if aggregation == "avg":
+        return ceil_whole(Decimal(sum(quantities)) / Decimal(len(quantities)))
+    if aggregation == "last":
+        return max(readings, key=lambda r: (r.day, r.row)).quantity
+    raise ValueError(f"unknown aggregation {aggregation!r}")
+
+
+def in_period(key: LicenseKey, month: Month) -> bool:
+    """Whether the key's Start..End period touches the month."""
+    return key.start <= month.last_day and (key.end is None or key.end >= month.first_day)
+
+
+class UsageIndex:
+    """Readings grouped by (license key, metric) and month, keeping sheet order."""
+
+    def __init__(self, usage: Iterable[UsageReading]) -> None:
+        self._by_key: dict[tuple[str, str], dict[Month, list[UsageReading]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for reading in usage:
+            self._by_key[(reading.license_key, reading.metric)][reading.month].append(reading)
+
+    def readings(self, key: str, metric: str, month: Month) -> list[UsageReading]:
+        months = self._by_key.get((key, metric))
+        return months.get(month, []) if months else []
+
+    def latest_before(
+        self, key: str, metric: str, month: Month
+    ) -> tuple[Month, list[UsageReading]] | None:
+        months = self._by_key.get((key, metric))
+        earlier = [m for m in months or () if m < month]
+        if not earlier:
+            return None
+        latest = max(earlier)
+        return latest, months[latest]  # type: ignore[index]
+
+    def keys_with_usage_in(self, month: Month) -> dict[str, UsageReading]:
+        """First reading in the month of every key that has any (for reporting unbilled usage)."""
+        first: dict[str, UsageReading] = {}
+        for (key, _metric), months in self._by_key.items():
+            for reading in months.get(month, ()):
+                if key not in first or reading.row < first[key].row:
+                    first[key] = reading
+        return first
+
+
+def split_source(source: str) -> tuple[str, str]:
+    """`Keys!A5` -> ("Keys", "A5")."""
+    sheet, _, cell = source.partition("!")
+    return sheet, cell
+
+
+def price_line(
+    *,
+    month: Month,
+    key: LicenseKey,
+    customer: Customer,
+    product: Product,
+    quantity: int,
+    line_type: LineType,
+    note: str = "",
+) -> BillingLine:
+    """A billing line at the product's list price and the customer's discount."""
+    return make_line(
+        month=month,
+        customer=customer,
+        license_key=key.license_key,
+        product=product,
+        quantity=quantity,
+        unit_price=product.price_per_unit,
+        discount=customer.discount,
+        unit_cost=product.cost_per_unit,
+        line_type=line_type,
+        note=note,
+    )
+
+
+def make_line(
+    *,
+    month: Month,
+    customer: Customer,
+    license_key: str,
+    product: Product,
+    quantity: int,
+    unit_price: Decimal,
+    discount: Decimal,
+    unit_cost: Decimal,
+    line_type: LineType,
+    corrects: Month | None = None,
+    note: str = "",
+) -> BillingLine:
+    net = round_money(quantity * unit_price * (1 - discount))
+    cost = round_money(quantity * unit_cost)
+    return BillingLine(
+        month=month,
+        customer_id=customer.customer_id,
+        customer=customer.customer,
+        license_key=license_key,
+        product_id=product.product_id,
+        product=product.product,
+        metric=product.metric,
+        quantity=quantity,
+        unit_price=unit_price,
+        discount=discount,
+        net=net,
+        unit_cost=unit_cost,
+        cost=cost,
+        margin=net - cost,
+        type=line_type,
+        corrects=corrects,
+        note=note,
+    )
+
+
+def _estimate(
+    key: LicenseKey, product: Product, month: Month, settings: Settings, usage: UsageIndex
+) -> tuple[int, str]:
+    """Quantity and explanation for a billable key without readings for a metric in the month."""
+    if product.aggregation == "sum":
+        return 0, f"no {product.metric} reported for {month}: billed as 0"
+    if settings.missing_usage == "zero":
+        return 0, f"no {product.metric} reported for {month}: billed as 0 (Missing usage = zero)"
+    earlier = usage.latest_before(key.license_key, product.metric, month)
+    if earlier is None:
+        return 0, f"no {product.metric} reported for {month} or before: billed as 0"
+    from_month, readings = earlier
+    quantity = aggregate(readings, product.aggregation)
+    return (
+        quantity,
+        f"no {product.metric} reported for {month}: carried forward {quantity} from {from_month}",
+    )
+
+
+def _key_lines(
+    key: LicenseKey,
+    customer: Customer,
+    products: Sequence[Product],
+    month: Month,
+    settings: Settings,
+    usage: UsageIndex,
+    checks: list[Check],
+) -> list[BillingLine]:
+    lines: list[BillingLine] = []
+    suspended = key.status == "suspended"
+    for product in products:
+        readings = usage.readings(key.license_key, product.metric, month)
+        note = ""
+        line_type: LineType = "usage"
+        if readings:
+            quantity = aggregate(readings, product.aggregation)
+        elif suspended:
+            continue
+        else:
+            quantity, note = _estimate(key, product, month, settings, usage)
+            line_type = "estimated"
+            sheet, cell = split_source(key.source)
+            checks.append(
+                Check(
+                    severity="warning",
+                    sheet=sheet,
+                    cell=cell,
+                    message=f"key {key.license_key}: {note} (estimated line)",
+                )
+            )
+        if not suspended and quantity < product.minimum_units:
+            note = _join(note, f"raised from {quantity} to the minimum of {product.minimum_units}")
+            quantity = product.minimum_units
+            if line_type != "estimated":
+                line_type = "minimum"
+        if quantity == 0 and line_type != "estimated":
+            continue
+        lines.append(
+            price_line(
+                month=month,
+                key=key,
+                customer=customer,
+                product=product,
+                quantity=quantity,
+                line_type=line_type,
+                note=note,
+            )
+        )
+    return lines
+
+
+def _join(first: str, second: str) -> str:
+    return f"{first}; {second}" if first else second
+
+
+def line_sort_key(line: BillingLine) -> tuple[str, str, str, str]:
+    return (line.customer_id, line.product_id, line.license_key, line.metric)
+
+
+def billing_lines(inputs: Inputs, month: Month) -> tuple[list[BillingLine], list[Check]]:
+    """The month's billing lines (sorted) and the warnings found while computing them."""
+    usage = UsageIndex(inputs.usage)
+    products_by_id: dict[str, list[Product]] = defaultdict(list)
+    for product in inputs.products:
+        products_by_id[product.product_id].append(product)
+    customers = {c.customer_id: c for c in inputs.customers}
+    checks: list[Check] = []
+    lines: list[BillingLine] = []
+    billed_keys: set[str] = set()
+    for key in inputs.keys:
+        if not in_period(key, month):
+            continue
+        billed_keys.add(key.license_key)
+        lines.extend(
+            _key_lines(
+                key,
+                customers[key.customer_id],
+                products_by_id[key.product_id],
+                month,
+                inputs.settings,
+                usage,
+                checks,
+            )
+        )
+    checks.extend(_unbilled_usage(inputs.keys, usage, month, billed_keys))
+    lines.sort(key=line_sort_key)
+    return lines, checks
+
+
+def _unbilled_usage(
+    keys: Sequence[LicenseKey], usage: UsageIndex, month: Month, billed: set[str]
+) -> list[Check]:
+    """Warn about usage reported in the month for keys outside their Start..End period."""
+    by_key = {k.license_key: k for k in keys}
+    checks = []
+    for key_id, reading in sorted(
+        usage.keys_with_usage_in(month).items(), key=lambda kv: kv[1].row
+    ):
+        key = by_key.get(key_id)
+        if key is None or key_id in billed:
+            continue
+        period = f"starts {key.start}" if key.start > month.last_day else f"ended {key.end}"
+        sheet, cell = split_source(reading.source)
+        checks.append(
+            Check(
+                severity="warning",
+                sheet=sheet,
+                cell=cell,
+                message=f"usage reported for key {key_id} in {month} is not billed: "
+                f"the key {period}",
+            )
+        )
+    return checks
+
+
+def is_reverse_charge(customer: Customer, settings: Settings) -> bool:
+    """Customer in another country with a VAT ID: the customer accounts for the VAT."""
+    country = customer.country.strip().upper()
+    return (
+        bool(country)
+        and country != settings.country.strip().upper()
+        and bool(customer.vat_id.strip())
+    )
+
+
+def invoices_for(
+    lines: Sequence[BillingLine],
+    inputs: Inputs,
+    month: Month,
+    numbers: dict[str, str] | None = None,
+) -> list[Invoice]:
+    """One invoice per customer with lines, VAT on the invoice's net total, by Customer ID."""
+    customers = {c.customer_id: c for c in inputs.customers}
+    by_customer: dict[str, list[BillingLine]] = defaultdict(list)
+    for line in lines:
+        by_customer[line.customer_id].append(line)
+    invoices = []
+    for customer_id in sorted(by_customer):
+        customer_lines = by_customer[customer_id]
+        customer = customers.get(customer_id)
+        net = sum((line.net for line in customer_lines), ZERO)
+        cost = sum((line.cost for line in customer_lines), ZERO)
+        reverse = customer is not None and is_reverse_charge(customer, inputs.settings)
+        rate = ZERO if reverse else inputs.settings.vat_rate
+        vat = round_money(net * rate)
+        invoices.append(
+            Invoice(
+                month=month,
+                invoice=(numbers or {}).get(customer_id, ""),
+                customer_id=customer_id,
+                customer=customer.customer if customer else customer_lines[0].customer,
+                net=net,
+                vat_rate=rate,
+                vat=vat,
+                gross=net + vat,
+                cost=cost,
+                margin=net - cost,
+                reverse_charge=reverse,
+                lines=len(customer_lines),
+            )
+        )
+    return invoices
+
+
+def bill_month(inputs: Inputs, month: Month) -> BillingResult:
+    """Bill month M from validated inputs: lines, invoices and the warnings found."""
+    lines, checks = billing_lines(inputs, month)
+    return BillingResult(
+        month=month,
+        lines=tuple(lines),
+        invoices=tuple(invoices_for(lines, inputs, month)),
+        checks=tuple(checks),
+    )

@@ -1,0 +1,174 @@
+"""The library behind the faces: what the CLI and the Excel macros do, as plain functions.
+
+Data flows one way: read -> validate -> compute -> write. A file that cannot be worked on at all
+raises `WorkbookError` (one line for the user); bad rows never do: they become checks.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .core import billing
+from .core.keys import generate_key
+from .core.models import BillingResult, Check
+from .core.money import ZERO
+from .core.months import Month, previous_month
+from .workbook import schema
+from .workbook.errors import WorkbookError
+from .workbook.reader import ReadResult, check_workbook_file, open_tables, read_workbook
+from .workbook.rows import billing_row, check_row, invoice_row, sorted_checks
+
+__all__ = [
+    "RunReport",
+    "WorkbookError",
+    "billing_month",
+    "build_demo",
+    "check_workbook",
+    "new_key",
+    "new_workbook",
+    "recalculate",
+]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What a run found and computed, for the summary a face shows."""
+
+    month: Month
+    result: BillingResult
+    checks: tuple[Check, ...]
+    currency: str
+
+    @property
+    def errors(self) -> list[Check]:
+        return [c for c in self.checks if c.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Check]:
+        return [c for c in self.checks if c.severity == "warning"]
+
+    @property
+    def net(self) -> Decimal:
+        return sum((i.net for i in self.result.invoices), ZERO)
+
+    @property
+    def vat(self) -> Decimal:
+        return sum((i.vat for i in self.result.invoices), ZERO)
+
+    @property
+    def gross(self) -> Decimal:
+        return sum((i.gross for i in self.result.invoices), ZERO)
+
+
+def billing_month(read: ReadResult, month: Month | None, today: date | None = None) -> Month:
+    """The month to bill: the one asked for, else Settings' Billing month, else last month."""
+    if month is not None:
+        return month
+    if read.inputs.settings.billing_month is not None:
+        return read.inputs.settings.billing_month
+    return previous_month(today or date.today())
+
+
+def check_workbook(path: Path, month: Month | None = None, today: date | None = None) -> RunReport:
+    """Read, validate and bill the month without writing anything."""
+    read = read_workbook(path)
+    target = billing_month(read, month, today)
+    result = billing.bill_month(read.inputs, target)
+    checks = tuple(sorted_checks(read.checks + result.checks))
+    return RunReport(target, result, checks, read.inputs.settings.currency)
+
+
+def recalculate(
+    path: Path, month: Month | None = None, out: Path | None = None, today: date | None = None
+) -> RunReport:
+    """Regenerate Billing, Invoices and Checks for the month, in `out` (default: in place)."""
+    from .workbook.writer import write_tables
+
+    report = check_workbook(path, month, today)
+    write_tables(
+        path,
+        out or path,
+        {
+            schema.BILLING.name: [billing_row(line) for line in report.result.lines],
+            schema.INVOICES.name: [invoice_row(inv) for inv in report.result.invoices],
+            schema.CHECKS.name: [check_row(check) for check in report.checks],
+        },
+    )
+    return report
+
+
+def new_workbook(path: Path) -> None:
+    """A fresh workbook from the template; never overwrites."""
+    from .workbook.template import TEMPLATE_PATH, build_workbook
+
+    if path.exists():
+        raise WorkbookError(f"{path}: already exists; choose another name or delete it first")
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise WorkbookError(f"{path}: the name must end in .xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if TEMPLATE_PATH.exists():
+        shutil.copyfile(TEMPLATE_PATH, path)
+    else:
+        build_workbook(path)
+
+
+def new_key(
+    path: Path,
+    customer_id: str,
+    product_id: str,
+    start: date | None = None,
+    today: date | None = None,
+) -> str:
+    """Create a license key for a customer and product and append it to the Keys table."""
+    from .workbook.validation import build_inputs
+    from .workbook.writer import append_rows
+
+    check_workbook_file(path)
+    raw, _ = open_tables(path, schema.INPUT_TABLES)
+    inputs, _ = build_inputs(raw)
+    customers = {c.customer_id.lower(): c for c in inputs.customers}
+    products = {p.product_id.lower(): p for p in inputs.products}
+    customer = customers.get(customer_id.strip().lower())
+    if customer is None:
+        raise WorkbookError(
+            f'unknown customer ID "{customer_id}" (not on {schema.CUSTOMERS.sheet})'
+        )
+    product = products.get(product_id.strip().lower())
+    if product is None:
+        raise WorkbookError(f'unknown product ID "{product_id}" (not on {schema.PRODUCTS.sheet})')
+    existing = [
+        str(row.values["License key"]) for row in raw[schema.KEYS.name] if row.values["License key"]
+    ]
+    key = generate_key(existing)
+    append_rows(
+        path,
+        path,
+        schema.KEYS.name,
+        [
+            {
+                "License key": key,
+                "Customer ID": customer.customer_id,
+                "Product ID": product.product_id,
+                "Start": start or today or date.today(),
+                "Status": "active",
+            }
+        ],
+    )
+    return key
+
+
+def build_demo(path: Path, replace: bool = False, today: date | None = None) -> RunReport:
+    """A demo reseller's workbook with 14 months of usage up to last month, recalculated."""
+    from .demo import demo_data
+    from .workbook.template import build_workbook
+
+    if path.exists() and not replace:
+        raise WorkbookError(f"{path}: already exists; choose another name or delete it first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    last_month = previous_month(today or date.today())
+    build_workbook(path, demo_data(last_month))
+    return recalculate(path, last_month, today=today)

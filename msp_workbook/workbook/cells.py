@@ -1,0 +1,175 @@
+"""Cell values as a spreadsheet reader returns them -> typed values, or a message saying why not.
+
+A reader gives str, float (every number), bool, date or datetime, and "" or None for an empty
+cell. Each parser returns the typed value or raises `CellError` with a message that says what is
+expected and what was found, written for the person who typed it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from ..core.money import to_decimal
+from ..core.months import Month
+
+RawValue = str | float | int | bool | date | datetime | None
+
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+# Excel's own date range: 1900-01-01 .. 9999-12-31.
+_SERIAL_MIN, _SERIAL_MAX = 1, 2958465
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as what its column needs; str(error) is the message."""
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def is_empty(value: RawValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def show(value: RawValue) -> str:
+    """How a found value is quoted in a message: text in quotes, numbers and dates plain."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def as_text(value: RawValue) -> str:
+    """Any cell as text: whole numbers without ".0", dates as ISO, surrounding spaces removed."""
+    if is_empty(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def as_decimal(value: RawValue, what: str, expected: str) -> Decimal:
+    """A number (or text that is plainly a number, like "2.40"), exactly as a Decimal."""
+    if isinstance(value, (bool, date, datetime)):
+        raise CellError(f"{what} must be {expected}, got {show(value)}")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            raise CellError(f"{what} must be {expected}, got {show(value)}")
+        return to_decimal(value)
+    text = str(value).strip()
+    if not _NUMBER_TEXT.match(text):
+        raise CellError(f"{what} must be {expected}, got {show(value)}")
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:  # pragma: no cover - the pattern admits only valid numbers
+        raise CellError(f"{what} must be {expected}, got {show(value)}") from exc
+
+
+def as_whole(value: RawValue, what: str) -> int:
+    expected = "a whole number >= 0"
+    number = as_decimal(value, what, expected)
+    if number < 0 or number != number.to_integral_value():
+        raise CellError(f"{what} must be {expected}, got {show(value)}")
+    return int(number)
+
+
+def as_money(value: RawValue, what: str) -> Decimal:
+    expected = "a number >= 0"
+    number = as_decimal(value, what, expected)
+    if number < 0:
+        raise CellError(f"{what} must be {expected}, got {show(value)}")
+    return number
+
+
+def as_fraction(value: RawValue, what: str) -> Decimal:
+    """A fraction 0 <= d < 1 (10 % is 0.10); "10%" text is accepted too."""
+    expected = "a fraction from 0 to below 1 (10 % is 0.10)"
+    if isinstance(value, str) and value.strip().endswith("%"):
+        number = as_decimal(value.strip()[:-1].strip(), what, expected) / 100
+    else:
+        number = as_decimal(value, what, expected)
+    if not Decimal(0) <= number < 1:
+        raise CellError(f"{what} must be {expected}, got {show(value)}")
+    return number
+
+
+def as_date(value: RawValue, what: str, month_text: bool = False) -> date:
+    """A date cell, an ISO date text (YYYY-MM-DD), an Excel serial day number, or with
+    month_text a YYYY-MM text meaning the 1st of that month."""
+    expected = "a date (YYYY-MM-DD" + (" or YYYY-MM)" if month_text else ")")
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and _SERIAL_MIN <= value <= _SERIAL_MAX:
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError(f"{what} must be {expected}, got {show(value)}")
+    text = str(value).strip()
+    match = _ISO_DATE.match(text)
+    if match:
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            pass
+    elif month_text:
+        try:
+            return Month.parse(text).first_day
+        except ValueError:
+            pass
+    raise CellError(f"{what} must be {expected}, got {show(value)}")
+
+
+def as_month(value: RawValue, what: str) -> Month:
+    """A month: YYYY-MM text or any date in it."""
+    if isinstance(value, str):
+        try:
+            return Month.parse(value)
+        except ValueError:
+            pass
+    try:
+        return Month.of(as_date(value, what))
+    except CellError as exc:
+        raise CellError(
+            f"{what} must be a month (YYYY-MM) or a date in it, got {show(value)}"
+        ) from exc
+
+
+def as_choice(value: RawValue, what: str, choices: tuple[str, ...]) -> str:
+    """One of the choices, compared without regard to case or surrounding spaces."""
+    text = as_text(value).lower()
+    for choice in choices:
+        if text == choice.lower():
+            return choice
+    raise CellError(f"{what} must be one of {', '.join(choices)}, got {show(value)}")
+
+
+def label(header: str) -> str:
+    """How a column is named inside a message: `Quantity` -> quantity, `VAT ID` stays."""
+    first, _, rest = header.partition(" ")
+    if first.isupper() and len(first) > 1:
+        return header
+    return first[:1].lower() + first[1:] + (" " + rest if rest else "")

@@ -1,0 +1,177 @@
+"""Read the input tables of a workbook: find tables by name and columns by header.
+
+Tables are found by their Excel table name wherever they are, columns by header text in any
+order (extra user columns are ignored). Rows typed directly under a table's range are read too,
+with a warning to extend the table. Cell values are typed and cross-checked in `validation`.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine as calamine
+
+from ..core.models import Check, Inputs
+from . import schema
+from .cells import RawValue, column_letter, is_empty
+from .errors import WorkbookError
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One data row of a table: its sheet row number, raw values and cell references by header."""
+
+    row: int
+    values: dict[str, RawValue]
+    cells: dict[str, str]
+
+
+@dataclass
+class RawTable:
+    spec: schema.Table
+    sheet: str
+    rows: list[TableRow] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[TableRow]:
+        return iter(self.rows)
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    inputs: Inputs
+    checks: tuple[Check, ...]
+
+    @property
+    def errors(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if c.severity == "error")
+
+
+def check_workbook_file(path: Path) -> None:
+    """Refuse what is not an .xlsx/.xlsm workbook with a one-line reason."""
+    if not path.exists():
+        raise WorkbookError(f"{path}: no such file")
+    if path.is_dir():
+        raise WorkbookError(f"{path}: is a folder, not a workbook")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise WorkbookError(f"{path}: an .xls file (Excel 97-2003); save it as .xlsx and try again")
+    if suffix == ".ods":
+        raise WorkbookError(f"{path}: an OpenDocument spreadsheet; save it as .xlsx and try again")
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise WorkbookError(f"{path}: not an Excel workbook (.xlsx or .xlsm expected)")
+    if not zipfile.is_zipfile(path):
+        raise WorkbookError(
+            f"{path}: not a readable .xlsx workbook (damaged, or protected with a password)"
+        )
+
+
+def open_tables(
+    path: Path, tables: tuple[schema.Table, ...]
+) -> tuple[dict[str, RawTable], list[Check]]:
+    """Raw rows of the given tables, plus warnings about rows found below a table's range."""
+    check_workbook_file(path)
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
+    try:
+        names = {name.lower(): name for name in book.table_names}
+        sheets: dict[str, list[list[RawValue]]] = {}
+        found: dict[str, RawTable] = {}
+        checks: list[Check] = []
+        for spec in tables:
+            actual = names.get(spec.name.lower())
+            if actual is None:
+                raise WorkbookError(
+                    f'{path}: table "{spec.name}" not found (it belongs on sheet "{spec.sheet}"); '
+                    "start from the template (msp-workbook new)"
+                )
+            table = book.get_table_by_name(actual)
+            if table.sheet not in sheets:
+                sheets[table.sheet] = book.get_sheet_by_name(table.sheet).to_python(
+                    skip_empty_area=False
+                )
+            raw, below = _table_rows(spec, table, sheets[table.sheet])
+            found[spec.name] = raw
+            if below:
+                checks.append(_below_warning(spec, raw.sheet, below))
+    except WorkbookError:
+        raise
+    except Exception as exc:
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
+    finally:
+        book.close()
+    return found, checks
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _table_rows(
+    spec: schema.Table, table: calamine.CalamineTable, grid: list[list[RawValue]]
+) -> tuple[RawTable, list[TableRow]]:
+    first_row, first_col = table.start
+    last_row, _ = table.end
+    offsets: dict[str, int] = {}
+    for offset, header in enumerate(table.columns):
+        offsets.setdefault(str(header).strip().lower(), offset)
+    positions: dict[str, int] = {}
+    for header in spec.headers:
+        offset = offsets.get(header.lower())
+        if offset is None:
+            raise WorkbookError(
+                f'table "{spec.name}" on sheet "{table.sheet}" has no column "{header}" '
+                f"(expected columns: {', '.join(spec.headers)})"
+            )
+        positions[header] = first_col + offset
+    letters = {h: column_letter(c) for h, c in positions.items()}
+    raw = RawTable(spec, table.sheet)
+    below: list[TableRow] = []
+    for index in range(first_row, len(grid)):
+        row = _row(grid[index], index + 1, positions, letters)
+        if row is None:
+            continue
+        (raw.rows if index <= last_row else below).append(row)
+    raw.rows.extend(below)
+    return raw, below
+
+
+def _row(
+    cells: list[RawValue], number: int, positions: dict[str, int], letters: dict[str, str]
+) -> TableRow | None:
+    values = {h: (cells[c] if c < len(cells) else None) for h, c in positions.items()}
+    if all(is_empty(v) for v in values.values()):
+        return None
+    values = {h: (None if is_empty(v) else v) for h, v in values.items()}
+    return TableRow(number, values, {h: f"{letters[h]}{number}" for h in positions})
+
+
+def _below_warning(spec: schema.Table, sheet: str, below: list[TableRow]) -> Check:
+    first = below[0]
+    count = len(below)
+    rows = "1 row" if count == 1 else f"{count} rows"
+    return Check(
+        severity="warning",
+        sheet=sheet,
+        cell=first.cells[spec.headers[0]],
+        message=(
+            f'{rows} below the table "{spec.name}" (from row {first.row}) were read too; '
+            "extend the table to include them (Table Design > Resize Table)"
+        ),
+    )
+
+
+def read_workbook(path: Path) -> ReadResult:
+    """Read and validate every input table; bad rows become error checks and are left out."""
+    from .validation import build_inputs
+
+    raw, checks = open_tables(path, schema.INPUT_TABLES)
+    inputs, found = build_inputs(raw)
+    return ReadResult(inputs, tuple(checks + found))

@@ -1,0 +1,62 @@
+"""Billing records -> rows of the generated tables, one value per schema column, in schema order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from ..core.models import BillingLine, Check, Invoice
+from . import schema
+
+CellValue = str | int | Decimal | date | datetime | bool | None
+
+SEVERITY_ORDER = {s: i for i, s in enumerate(schema.SEVERITIES)}
+
+
+def billing_row(line: BillingLine) -> list[CellValue]:
+    return [
+        str(line.month),
+        line.customer_id,
+        line.customer,
+        line.license_key,
+        line.product_id,
+        line.product,
+        line.metric,
+        line.quantity,
+        line.unit_price,
+        line.discount,
+        line.net,
+        line.unit_cost,
+        line.cost,
+        line.margin,
+        line.type,
+        str(line.corrects) if line.corrects else None,
+        line.note or None,
+    ]
+
+
+def invoice_row(invoice: Invoice) -> list[CellValue]:
+    return [
+        str(invoice.month),
+        invoice.invoice or None,
+        invoice.customer_id,
+        invoice.customer,
+        invoice.net,
+        invoice.vat_rate,
+        invoice.vat,
+        invoice.gross,
+        invoice.cost,
+        invoice.margin,
+        "yes" if invoice.reverse_charge else "no",
+        invoice.lines,
+    ]
+
+
+def check_row(check: Check) -> list[CellValue]:
+    return [check.severity, check.sheet or None, check.cell or None, check.message]
+
+
+def sorted_checks(checks: Iterable[Check]) -> list[Check]:
+    """Errors first, then warnings, then infos; each in the order found."""
+    return sorted(checks, key=lambda c: SEVERITY_ORDER[c.severity])

@@ -1,0 +1,445 @@
+"""Raw table rows -> validated input records, and a check for every problem, with its cell.
+
+Every cell of a row is checked (so the user sees all problems of a row at once); a row with any
+error is left out of the billing, never silently: each error names its sheet and cell, what is
+wrong and what is expected. References between tables (a key's customer and product, a reading's
+key and metric) are resolved case-insensitively to the spelling of the referenced row.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..core.models import (
+    AnnualPrice,
+    Check,
+    Customer,
+    Inputs,
+    LicenseKey,
+    Product,
+    Settings,
+    UsageReading,
+)
+from . import schema
+from .cells import (
+    CellError,
+    RawValue,
+    as_choice,
+    as_date,
+    as_fraction,
+    as_money,
+    as_month,
+    as_text,
+    as_whole,
+    label,
+    show,
+)
+from .reader import RawTable, TableRow
+from .schema import Kind
+
+_EXPECTED = {
+    Kind.ID: "an identifier",
+    Kind.TEXT: "text",
+    Kind.WHOLE: "a whole number >= 0",
+    Kind.MONEY: "a number >= 0",
+    Kind.PERCENT: "a fraction from 0 to below 1",
+    Kind.DATE: "a date (YYYY-MM-DD)",
+}
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass
+class Collector:
+    """Collects checks; knows which rows had errors."""
+
+    checks: list[Check] = field(default_factory=list)
+
+    def error(self, sheet: str, cell: str, message: str) -> None:
+        self.checks.append(Check(severity="error", sheet=sheet, cell=cell, message=message))
+
+    def warning(self, sheet: str, cell: str, message: str) -> None:
+        self.checks.append(Check(severity="warning", sheet=sheet, cell=cell, message=message))
+
+    def info(self, sheet: str, cell: str, message: str) -> None:
+        self.checks.append(Check(severity="info", sheet=sheet, cell=cell, message=message))
+
+
+class RowCheck:
+    """Typed values of one row; every problem is reported against its cell."""
+
+    def __init__(self, table: RawTable, row: TableRow, out: Collector) -> None:
+        self.table, self.row, self.out = table, row, out
+        self.ok = True
+
+    def cell(self, header: str) -> str:
+        return self.row.cells[header]
+
+    def source(self, header: str) -> str:
+        return f"{self.table.sheet}!{self.cell(header)}"
+
+    def error(self, header: str, message: str) -> None:
+        self.ok = False
+        self.out.error(self.table.sheet, self.cell(header), message)
+
+    def value(self, header: str) -> Any:
+        """The cell parsed by its column's kind; None when empty (an error if required)."""
+        column = self.table.spec.column(header)
+        raw = self.row.values[header]
+        if raw is None:
+            if column.required:
+                self.error(header, f"{label(header)} is empty; expected {_expected(column)}")
+            return None
+        try:
+            return _parse(column, raw)
+        except CellError as exc:
+            self.error(header, str(exc))
+            return None
+
+
+def _expected(column: schema.Column) -> str:
+    if column.kind is Kind.CHOICE:
+        return "one of " + ", ".join(column.choices)
+    return _EXPECTED.get(column.kind, "a value")
+
+
+def _parse(column: schema.Column, raw: RawValue) -> Any:
+    what = label(column.header)
+    kind = column.kind
+    if kind in (Kind.ID, Kind.TEXT, Kind.ANY):
+        return as_text(raw)
+    if kind is Kind.CHOICE:
+        return as_choice(raw, what, column.choices)
+    if kind is Kind.WHOLE:
+        return as_whole(raw, what)
+    if kind is Kind.MONEY:
+        return as_money(raw, what)
+    if kind is Kind.PERCENT:
+        return as_fraction(raw, what)
+    if kind is Kind.DATE:
+        return as_date(raw, what, month_text=column is schema.USAGE.column("Date"))
+    raise AssertionError(f"no parser for {kind}")  # pragma: no cover
+
+
+class Registry:
+    """IDs seen in a table: the accepted rows (by lower-case ID) and IDs of rejected rows."""
+
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet
+        self.accepted: dict[str, Any] = {}
+        self.first_cell: dict[str, str] = {}
+        self.rejected: set[str] = set()
+
+    def resolve(self, check: RowCheck, header: str, value: str, what: str) -> Any:
+        """The accepted record for an ID, or an error on the referring cell."""
+        key = value.lower()
+        if key in self.accepted:
+            return self.accepted[key]
+        if key in self.rejected:
+            check.error(header, f'{what} "{value}" has errors on {self.sheet}; fix them first')
+        else:
+            check.error(header, f'unknown {what} "{value}" (not on {self.sheet})')
+        return None
+
+    def claim(self, check: RowCheck, header: str, value: str, what: str) -> bool:
+        """Register a row's ID; a repeat of an earlier row's ID is an error."""
+        key = value.lower()
+        if key in self.first_cell:
+            check.error(
+                header,
+                f'duplicate {what} "{value}" (first on {self.sheet}!{self.first_cell[key]})',
+            )
+            return False
+        self.first_cell[key] = check.cell(header)
+        return True
+
+
+# --- Settings -------------------------------------------------------------------------------------
+
+
+def _settings(table: RawTable, out: Collector) -> Settings:
+    known = {s.name.lower(): s for s in schema.SETTINGS_SPEC}
+    values: dict[str, Any] = {}
+    seen: dict[str, str] = {}
+    for row in table:
+        check = RowCheck(table, row, out)
+        name = as_text(row.values["Setting"])
+        spec = known.get(name.lower())
+        if spec is None:
+            out.warning(
+                table.sheet,
+                check.cell("Setting"),
+                f'unknown setting "{name}" is ignored; the settings are: '
+                + ", ".join(s.name for s in schema.SETTINGS_SPEC),
+            )
+            continue
+        if spec.name in seen:
+            check.error(
+                "Setting", f'setting "{spec.name}" appears twice (first on {seen[spec.name]})'
+            )
+            continue
+        seen[spec.name] = f"{table.sheet}!{check.cell('Setting')}"
+        raw = row.values["Value"]
+        try:
+            parsed = _setting_value(spec.name, raw)
+        except CellError as exc:
+            check.error("Value", f"{spec.name}: {exc}; using the default")
+            continue
+        if parsed is None and spec.default is not None:
+            out.info(
+                table.sheet, check.cell("Value"), f"{spec.name} is empty: using {spec.default}"
+            )
+            continue
+        values[spec.name] = parsed
+    return Settings(
+        reseller=values.get(schema.SETTING_RESELLER) or "",
+        country=values.get(schema.SETTING_COUNTRY) or "DE",
+        currency=values.get(schema.SETTING_CURRENCY) or "EUR",
+        vat_rate=values.get(schema.SETTING_VAT_RATE, Decimal("0.19")),
+        billing_month=values.get(schema.SETTING_BILLING_MONTH),
+        missing_usage=values.get(schema.SETTING_MISSING_USAGE) or "carry forward",
+        invoice_prefix=values.get(schema.SETTING_INVOICE_PREFIX, "INV-"),
+    )
+
+
+def _setting_value(name: str, raw: RawValue) -> Any:
+    if raw is None:
+        return None
+    if name == schema.SETTING_VAT_RATE:
+        return as_fraction(raw, "the value")
+    if name == schema.SETTING_BILLING_MONTH:
+        return as_month(raw, "the value")
+    if name == schema.SETTING_MISSING_USAGE:
+        return as_choice(raw, "the value", schema.MISSING_USAGE)
+    text = as_text(raw)
+    if name == schema.SETTING_COUNTRY and not _COUNTRY.match(text.upper()):
+        raise CellError(
+            f"the value must be a two-letter country code (DE, AT, CH), got {show(raw)}"
+        )
+    if name == schema.SETTING_CURRENCY and not _CURRENCY.match(text.upper()):
+        raise CellError(
+            f"the value must be a three-letter currency code (EUR, CHF), got {show(raw)}"
+        )
+    if name in (schema.SETTING_COUNTRY, schema.SETTING_CURRENCY):
+        return text.upper()
+    return text
+
+
+# --- Products and annual prices -------------------------------------------------------------------
+
+
+def _products(table: RawTable, out: Collector) -> tuple[list[Product], Registry]:
+    products: list[Product] = []
+    ids = Registry(table.sheet)
+    pairs = Registry(table.sheet)
+    for row in table:
+        check = RowCheck(table, row, out)
+        v = {h: check.value(h) for h in table.spec.headers}
+        pid, metric = v["Product ID"], v["Metric"]
+        if pid and metric:
+            pairs.claim(check, "Metric", f"{pid} / {metric}", "product ID and metric")
+        if not check.ok:
+            if pid:
+                ids.rejected.add(pid.lower())
+            continue
+        product = Product(
+            product_id=pid,
+            product=v["Product"] or pid,
+            metric=metric,
+            aggregation=v["Aggregation"],
+            cost_per_unit=v["Cost per unit"],
+            price_per_unit=v["Price per unit"],
+            minimum_units=v["Minimum units"] or 0,
+            source=check.source("Product ID"),
+        )
+        products.append(product)
+        ids.accepted.setdefault(pid.lower(), [])
+        ids.accepted[pid.lower()].append(product)
+    # A product with one bad metric row is still known; its bad row is what the user must fix.
+    ids.rejected -= set(ids.accepted)
+    return products, ids
+
+
+def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[AnnualPrice]:
+    prices: list[AnnualPrice] = []
+    for row in table:
+        check = RowCheck(table, row, out)
+        v = {h: check.value(h) for h in table.spec.headers}
+        metrics = (
+            products.resolve(check, "Product ID", v["Product ID"], "product ID")
+            if v["Product ID"]
+            else None
+        )
+        metric = v["Metric"]
+        if metrics and metric:
+            match = [p for p in metrics if p.metric.lower() == metric.lower()]
+            if match:
+                metric = match[0].metric
+            else:
+                check.error(
+                    "Metric",
+                    f'metric "{metric}" is not a metric of product {metrics[0].product_id} '
+                    f"(its metrics: {', '.join(p.metric for p in metrics)})",
+                )
+        term = v["Term (years)"]
+        if term is not None and not 1 <= term <= 5:
+            check.error("Term (years)", f"term (years) must be 1, 2, 3, 4 or 5, got {term}")
+        low, high = v["Min units"], v["Max units"]
+        if low is not None and high is not None and high < low:
+            check.error("Max units", f"max units must be empty or >= min units ({low}), got {high}")
+        if not check.ok:
+            continue
+        prices.append(
+            AnnualPrice(
+                product_id=metrics[0].product_id,
+                metric=metric,
+                term_years=term,
+                min_units=low,
+                max_units=high,
+                price_per_unit_per_year=v["Price per unit per year"],
+                source=check.source("Product ID"),
+            )
+        )
+    return prices
+
+
+# --- Customers, keys, usage -----------------------------------------------------------------------
+
+
+def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registry]:
+    customers: list[Customer] = []
+    ids = Registry(table.sheet)
+    for row in table:
+        check = RowCheck(table, row, out)
+        v = {h: check.value(h) for h in table.spec.headers}
+        cid = v["Customer ID"]
+        country = (v["Country"] or "").upper()
+        if country and not _COUNTRY.match(country):
+            check.error(
+                "Country",
+                f"country must be empty or a two-letter code (DE, AT), got {show(v['Country'])}",
+            )
+        if cid and not ids.claim(check, "Customer ID", cid, "customer ID"):
+            continue
+        if not check.ok:
+            if cid:
+                ids.rejected.add(cid.lower())
+            continue
+        customer = Customer(
+            customer_id=cid,
+            customer=v["Customer"],
+            email=v["Email"] or "",
+            country=country,
+            vat_id=v["VAT ID"] or "",
+            discount=v["Discount %"] if v["Discount %"] is not None else Decimal(0),
+            source=check.source("Customer ID"),
+        )
+        customers.append(customer)
+        ids.accepted[cid.lower()] = customer
+    return customers, ids
+
+
+def _keys(
+    table: RawTable, out: Collector, customers: Registry, products: Registry
+) -> tuple[list[LicenseKey], Registry]:
+    keys: list[LicenseKey] = []
+    ids = Registry(table.sheet)
+    for row in table:
+        check = RowCheck(table, row, out)
+        v = {h: check.value(h) for h in table.spec.headers}
+        key_id = v["License key"]
+        customer = (
+            customers.resolve(check, "Customer ID", v["Customer ID"], "customer ID")
+            if v["Customer ID"]
+            else None
+        )
+        metrics = (
+            products.resolve(check, "Product ID", v["Product ID"], "product ID")
+            if v["Product ID"]
+            else None
+        )
+        start, end = v["Start"], v["End"]
+        if start and end and end < start:
+            check.error("End", f"end ({end}) is before start ({start})")
+        if v["Status"] == "cancelled" and end is None and row.values["End"] is None:
+            check.error("End", "end is empty; a cancelled key needs an end date")
+        if key_id and not ids.claim(check, "License key", key_id, "license key"):
+            continue
+        if not check.ok:
+            if key_id:
+                ids.rejected.add(key_id.lower())
+            continue
+        key = LicenseKey(
+            license_key=key_id,
+            customer_id=customer.customer_id,
+            product_id=metrics[0].product_id,
+            start=start,
+            end=end,
+            status=v["Status"],
+            note=v["Note"] or "",
+            source=check.source("License key"),
+        )
+        keys.append(key)
+        ids.accepted[key_id.lower()] = (key, metrics)
+    return keys, ids
+
+
+def _usage(table: RawTable, out: Collector, keys: Registry) -> list[UsageReading]:
+    readings: list[UsageReading] = []
+    for row in table:
+        check = RowCheck(table, row, out)
+        v = {h: check.value(h) for h in table.spec.headers}
+        found = (
+            keys.resolve(check, "License key", v["License key"], "license key")
+            if v["License key"]
+            else None
+        )
+        metric = v["Metric"]
+        if found and metric:
+            key, metrics = found
+            match = [p.metric for p in metrics if p.metric.lower() == metric.lower()]
+            if match:
+                metric = match[0]
+            else:
+                check.error(
+                    "Metric",
+                    f'metric "{metric}" is not billed for product {key.product_id} '
+                    f"(its metrics: {', '.join(p.metric for p in metrics)})",
+                )
+        if not check.ok:
+            continue
+        readings.append(
+            UsageReading(
+                day=v["Date"],
+                license_key=found[0].license_key,
+                metric=metric,
+                quantity=v["Quantity"],
+                source_name=v["Source"] or "",
+                row=row.row,
+                source=check.source("License key"),
+            )
+        )
+    return readings
+
+
+def build_inputs(raw: dict[str, RawTable]) -> tuple[Inputs, list[Check]]:
+    """Validated inputs and every problem found, in sheet order."""
+    out = Collector()
+    settings = _settings(raw[schema.SETTINGS.name], out)
+    products, product_ids = _products(raw[schema.PRODUCTS.name], out)
+    annual = _annual_prices(raw[schema.ANNUAL_PRICES.name], out, product_ids)
+    customers, customer_ids = _customers(raw[schema.CUSTOMERS.name], out)
+    keys, key_ids = _keys(raw[schema.KEYS.name], out, customer_ids, product_ids)
+    usage = _usage(raw[schema.USAGE.name], out, key_ids)
+    inputs = Inputs(
+        settings=settings,
+        products=tuple(products),
+        annual_prices=tuple(annual),
+        customers=tuple(customers),
+        keys=tuple(keys),
+        usage=tuple(usage),
+    )
+    return inputs, out.checks
