@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from .core import billing
-from .core.keys import generate_key
 from .core.models import BillingResult, Check
 from .core.money import ZERO
 from .core.months import Month, previous_month
@@ -124,6 +123,7 @@ def new_key(
     today: date | None = None,
 ) -> str:
     """Create a license key for a customer and product and append it to the Keys table."""
+    from .core.keys import generate_key
     from .workbook.validation import build_inputs
     from .workbook.writer import append_rows
 

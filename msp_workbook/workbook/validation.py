@@ -132,17 +132,37 @@ class Registry:
         self.accepted: dict[str, Any] = {}
         self.first_cell: dict[str, str] = {}
         self.rejected: set[str] = set()
+        self.dependents: dict[str, tuple[str, str, str, list[int]]] = {}
 
     def resolve(self, check: RowCheck, header: str, value: str, what: str) -> Any:
-        """The accepted record for an ID, or an error on the referring cell."""
+        """The accepted record for an ID, or an error on the referring cell.
+
+        Rows that refer to a record left out for its own errors are left out too, and reported
+        once per record (not once per row), pointing at the first of them.
+        """
         key = value.lower()
         if key in self.accepted:
             return self.accepted[key]
         if key in self.rejected:
-            check.error(header, f'{what} "{value}" has errors on {self.sheet}; fix them first')
+            check.ok = False
+            group = self.dependents.setdefault(key, (value, what, check.cell(header), []))
+            group[3].append(check.row.row)
         else:
             check.error(header, f'unknown {what} "{value}" (not on {self.sheet})')
         return None
+
+    def report_dependents(self, table: RawTable, out: Collector) -> None:
+        """One error per left-out record, for the rows of `table` that refer to it."""
+        for value, what, cell, rows in self.dependents.values():
+            shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+            count = "its row" if len(rows) == 1 else f"its {len(rows)} rows"
+            out.error(
+                table.sheet,
+                cell,
+                f'{what} "{value}" has errors on {self.sheet}; fix them first '
+                f"({count} here left out: {shown})",
+            )
+        self.dependents.clear()
 
     def claim(self, check: RowCheck, header: str, value: str, what: str) -> bool:
         """Register a row's ID; a repeat of an earlier row's ID is an error."""
@@ -303,6 +323,7 @@ def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[
                 source=check.source("Product ID"),
             )
         )
+    products.report_dependents(table, out)
     return prices
 
 
@@ -384,6 +405,8 @@ def _keys(
         )
         keys.append(key)
         ids.accepted[key_id.lower()] = (key, metrics)
+    customers.report_dependents(table, out)
+    products.report_dependents(table, out)
     return keys, ids
 
 
@@ -422,6 +445,7 @@ def _usage(table: RawTable, out: Collector, keys: Registry) -> list[UsageReading
                 source=check.source("License key"),
             )
         )
+    keys.report_dependents(table, out)
     return readings
 
 

@@ -1,0 +1,331 @@
+"""Every kind of bad input becomes an error on Checks with its cell and an exact message.
+
+Each case changes one cell of the worked example (shared/examples/basic), writes the workbook to
+disk, runs the real reader and billing, and asserts the exact check, that the bad row is left out
+of the billing, and that the rest of the month is still billed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from conftest import run_cli
+
+from msp_workbook import operations
+from msp_workbook.core.models import Check
+from msp_workbook.core.months import Month
+
+OCT = Month(2026, 10)
+
+# (id, table, data row index, column, new value, sheet cell, message)
+CASES = [
+    (
+        "quantity_text_with_comma",
+        "Usage",
+        1,
+        "Quantity",
+        "12,5",
+        "D3",
+        'quantity must be a whole number >= 0, got "12,5"',
+    ),
+    (
+        "quantity_negative",
+        "Usage",
+        1,
+        "Quantity",
+        -3,
+        "D3",
+        "quantity must be a whole number >= 0, got -3",
+    ),
+    (
+        "quantity_fractional",
+        "Usage",
+        1,
+        "Quantity",
+        2.5,
+        "D3",
+        "quantity must be a whole number >= 0, got 2.5",
+    ),
+    (
+        "quantity_empty",
+        "Usage",
+        1,
+        "Quantity",
+        None,
+        "D3",
+        "quantity is empty; expected a whole number >= 0",
+    ),
+    (
+        "usage_date_not_a_date",
+        "Usage",
+        1,
+        "Date",
+        "yesterday",
+        "A3",
+        'date must be a date (YYYY-MM-DD or YYYY-MM), got "yesterday"',
+    ),
+    (
+        "usage_unknown_key",
+        "Usage",
+        1,
+        "License key",
+        "K9999",
+        "B3",
+        'unknown license key "K9999" (not on Keys)',
+    ),
+    (
+        "usage_unknown_metric",
+        "Usage",
+        1,
+        "Metric",
+        "seats",
+        "C3",
+        'metric "seats" is not billed for product KC-MSP (its metrics: mailboxes)',
+    ),
+    (
+        "key_unknown_customer",
+        "Keys",
+        0,
+        "Customer ID",
+        "C-9999",
+        "B2",
+        'unknown customer ID "C-9999" (not on Customers)',
+    ),
+    (
+        "key_unknown_product",
+        "Keys",
+        0,
+        "Product ID",
+        "XX-MSP",
+        "C2",
+        'unknown product ID "XX-MSP" (not on Products)',
+    ),
+    (
+        "key_duplicate",
+        "Keys",
+        1,
+        "License key",
+        "K1111-AAAAA-BBBBB-CCCC2",
+        "A3",
+        'duplicate license key "K1111-AAAAA-BBBBB-CCCC2" (first on Keys!A2)',
+    ),
+    (
+        "key_end_before_start",
+        "Keys",
+        0,
+        "End",
+        date(2025, 1, 1),
+        "E2",
+        "end (2025-01-01) is before start (2025-03-01)",
+    ),
+    (
+        "key_unknown_status",
+        "Keys",
+        0,
+        "Status",
+        "paused",
+        "F2",
+        'status must be one of active, suspended, cancelled, got "paused"',
+    ),
+    (
+        "key_cancelled_without_end",
+        "Keys",
+        0,
+        "Status",
+        "cancelled",
+        "E2",
+        "end is empty; a cancelled key needs an end date",
+    ),
+    (
+        "key_start_text",
+        "Keys",
+        0,
+        "Start",
+        "soon",
+        "D2",
+        'start must be a date (YYYY-MM-DD), got "soon"',
+    ),
+    (
+        "customer_duplicate",
+        "Customers",
+        1,
+        "Customer ID",
+        "C-0001",
+        "A3",
+        'duplicate customer ID "C-0001" (first on Customers!A2)',
+    ),
+    (
+        "customer_discount_as_percent_number",
+        "Customers",
+        0,
+        "Discount %",
+        10,
+        "F2",
+        "discount % must be a fraction from 0 to below 1 (10 % is 0.10), got 10",
+    ),
+    (
+        "customer_country_not_a_code",
+        "Customers",
+        0,
+        "Country",
+        "Germany",
+        "D2",
+        'country must be empty or a two-letter code (DE, AT), got "Germany"',
+    ),
+    (
+        "product_unknown_aggregation",
+        "Products",
+        0,
+        "Aggregation",
+        "median",
+        "D2",
+        'aggregation must be one of max, avg, last, sum, got "median"',
+    ),
+    (
+        "product_price_text",
+        "Products",
+        0,
+        "Price per unit",
+        "abc",
+        "F2",
+        'price per unit must be a number >= 0, got "abc"',
+    ),
+    (
+        "product_duplicate_metric",
+        "Products",
+        4,
+        "Metric",
+        "nodes",
+        "C6",
+        'duplicate product ID and metric "LG-MSP / nodes" (first on Products!C5)',
+    ),
+    (
+        "annual_term_out_of_range",
+        "AnnualPrices",
+        0,
+        "Term (years)",
+        7,
+        "C2",
+        "term (years) must be 1, 2, 3, 4 or 5, got 7",
+    ),
+    (
+        "annual_max_below_min",
+        "AnnualPrices",
+        0,
+        "Max units",
+        3,
+        "E2",
+        "max units must be empty or >= min units (5), got 3",
+    ),
+    (
+        "setting_vat_rate_text",
+        "Settings",
+        3,
+        "Value",
+        "high",
+        "B5",
+        'VAT rate: the value must be a fraction from 0 to below 1 (10 % is 0.10), got "high"; '
+        "using the default",
+    ),
+    (
+        "setting_missing_usage_unknown",
+        "Settings",
+        5,
+        "Value",
+        "guess",
+        "B7",
+        'Missing usage: the value must be one of carry forward, zero, got "guess"; using the default',
+    ),
+]
+
+
+def with_change(data, table, index, column, value):
+    rows = [dict(r) for r in data[table]]
+    rows[index][column] = value
+    return {**data, table: rows}
+
+
+@pytest.mark.parametrize(
+    ("table", "index", "column", "value", "cell", "message"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_bad_cell_is_an_error_on_checks_with_its_cell(
+    make_workbook, example_data, table, index, column, value, cell, message
+):
+    path = make_workbook(with_change(example_data, table, index, column, value))
+    report = operations.check_workbook(path, OCT)
+    expected = Check(severity="error", sheet=table, cell=cell, message=message)
+    assert expected in report.checks, [str(c) for c in report.errors]
+    # One error for the bad cell in its own sheet; rows elsewhere that depend on the left-out row
+    # are reported once per left-out record.
+    assert [c for c in report.errors if c.sheet == table] == [expected]
+
+
+def test_bad_usage_row_is_left_out_and_the_rest_is_billed(make_workbook, example_data):
+    # Usage row 4 (42 mailboxes on CCCC2) is the month's maximum; without it the max is 41.
+    path = make_workbook(with_change(example_data, "Usage", 2, "Quantity", "42 mailboxes"))
+    report = operations.check_workbook(path, OCT)
+    line = next(li for li in report.result.lines if li.license_key.endswith("CCCC2"))
+    assert (line.quantity, line.net) == (41, Decimal("98.40"))
+    assert len(report.result.lines) == 8
+
+
+def test_usage_of_a_key_with_errors_points_at_the_key(make_workbook, example_data):
+    path = make_workbook(with_change(example_data, "Keys", 0, "Status", "paused"))
+    report = operations.check_workbook(path, OCT)
+    assert (
+        Check(
+            severity="error",
+            sheet="Usage",
+            cell="B2",
+            message='license key "K1111-AAAAA-BBBBB-CCCC2" has errors on Keys; fix them first '
+            "(its 4 rows here left out: 2, 3, 4, 5)",
+        )
+        in report.checks
+    )
+    assert not any(li.license_key.endswith("CCCC2") for li in report.result.lines)
+
+
+def test_cli_reports_errors_with_cells_and_exits_1(make_workbook, example_data):
+    path = make_workbook(with_change(example_data, "Usage", 1, "Quantity", "12,5"))
+    result = run_cli("recalc", str(path), "--month", "2026-10")
+    assert result.returncode == 1
+    assert 'error: Usage!D3: quantity must be a whole number >= 0, got "12,5"' in result.stdout
+    assert "1 errors, 2 warnings" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_rows_typed_below_the_table_are_read_with_a_warning(make_workbook, example_data, tmp_path):
+    import openpyxl
+
+    path = make_workbook(example_data)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Usage"]
+    # Directly under the table (rows 2..18): a reading for CCCC4, 9 mailboxes (above its minimum 5).
+    for col, value in enumerate((date(2026, 10, 30), "K2222-AAAAA-BBBBB-CCCC4", "mailboxes", 9), 1):
+        sheet.cell(row=19, column=col, value=value)
+    book.save(path)
+    report = operations.check_workbook(path, OCT)
+    assert (
+        Check(
+            severity="warning",
+            sheet="Usage",
+            cell="A19",
+            message='1 row below the table "Usage" (from row 19) were read too; '
+            "extend the table to include them (Table Design > Resize Table)",
+        )
+        in report.checks
+    )
+    line = next(li for li in report.result.lines if li.license_key.endswith("CCCC4"))
+    assert (line.quantity, line.type) == (9, "usage")
+
+
+def test_numbers_typed_as_text_are_read_as_numbers(make_workbook, example_data):
+    path = make_workbook(with_change(example_data, "Usage", 2, "Quantity", "43"))
+    report = operations.check_workbook(path, OCT)
+    assert report.errors == []
+    line = next(li for li in report.result.lines if li.license_key.endswith("CCCC2"))
+    assert line.quantity == 43

@@ -1,0 +1,96 @@
+"""shared/examples/basic end to end: inputs into a workbook on disk, the real CLI, results read back."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, read_csv, run_cli
+from libreoffice import convert
+from python_calamine import CalamineWorkbook
+
+from msp_workbook.workbook import schema
+
+
+def table_rows(path: Path, name: str) -> list[dict[str, object]]:
+    book = CalamineWorkbook.from_path(str(path), load_tables=True)
+    table = book.get_table_by_name(name)
+    rows = [dict(zip(table.columns, row, strict=True)) for row in table.to_python()]
+    return [r for r in rows if any(v not in ("", None) for v in r.values())]
+
+
+def same(expected: str, actual: object) -> bool:
+    """A CSV cell equals a cell read back: numbers by value, text as text."""
+    if isinstance(actual, float):
+        return Decimal(expected or "0") == Decimal(repr(actual))
+    return expected == ("" if actual is None else str(actual))
+
+
+@pytest.fixture
+def recalculated(make_workbook, example_data) -> tuple[Path, str]:
+    path = make_workbook(example_data)
+    result = run_cli("recalc", str(path), "--month", "2026-10")
+    assert result.returncode == 0, result.stderr
+    return path, result.stdout
+
+
+def assert_matches(expected_csv: Path, rows: list[dict[str, object]]) -> None:
+    expected = read_csv(expected_csv)
+    assert len(rows) == len(expected)
+    for want, got in zip(expected, rows, strict=True):
+        for column, value in want.items():
+            assert same(value, got[column]), f"{column}: expected {value!r}, got {got[column]!r}"
+
+
+def test_billing_lines_equal_the_worked_example(recalculated):
+    path, _ = recalculated
+    assert_matches(EXAMPLES / "basic" / "expected_Billing_2026-10.csv", table_rows(path, "Billing"))
+
+
+def test_invoices_equal_the_worked_example(recalculated):
+    path, _ = recalculated
+    assert_matches(
+        EXAMPLES / "basic" / "expected_Invoices_2026-10.csv", table_rows(path, "Invoices")
+    )
+
+
+def test_estimated_line_and_unbilled_usage_are_warned_about_on_checks(recalculated):
+    path, stdout = recalculated
+    checks = [(r["Severity"], r["Sheet"], r["Cell"]) for r in table_rows(path, "Checks")]
+    assert checks == [("warning", "Keys", "A8"), ("warning", "Usage", "B18")]
+    assert (
+        "warning: Keys!A8: key K4444-AAAAA-BBBBB-CCCC8: no mailboxes reported for 2026-10" in stdout
+    )
+
+
+def test_summary_gives_counts_and_totals(recalculated):
+    _, stdout = recalculated
+    lines = stdout.splitlines()
+    assert lines[1] == "Billing month 2026-10: 8 lines, 4 invoices"
+    # Net 116.75 + 30.78 + 54.60 + 27.36; VAT 22.18 + 5.85 + 0 + 5.20
+    assert lines[2] == "Net 229.49 EUR, VAT 33.23 EUR, Gross 262.72 EUR"
+    assert lines[3] == "0 errors, 2 warnings"
+
+
+def test_billing_month_defaults_to_the_settings_month(make_workbook, example_data):
+    path = make_workbook(example_data)
+    result = run_cli("recalc", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "Billing month 2026-10: 8 lines, 4 invoices" in result.stdout
+
+
+def test_libreoffice_shows_the_values_we_wrote(recalculated, tmp_path):
+    path, _ = recalculated
+    [converted] = convert([path], tmp_path / "lo")
+    for name in (schema.BILLING.name, schema.INVOICES.name, schema.CHECKS.name):
+        assert table_rows(converted, name) == table_rows(path, name)
+
+
+def test_check_validates_without_writing(make_workbook, example_data):
+    path = make_workbook(example_data)
+    before = path.read_bytes()
+    result = run_cli("check", str(path), "--month", "2026-10")
+    assert result.returncode == 0, result.stderr
+    assert "Billing month 2026-10: 8 lines, 4 invoices" in result.stdout
+    assert path.read_bytes() == before
