@@ -1,0 +1,587 @@
+"""The template builder and the committed template: structure, defaults, data, LibreOffice."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import EXAMPLES, load_example, read_csv
+from libreoffice import convert, soffice
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineWorkbook
+
+from msp_workbook.workbook import schema
+from msp_workbook.workbook.schema import Kind, Table
+from msp_workbook.workbook.template import (
+    EXAMPLE_MARKER,
+    GENERATED_TAB_COLOUR,
+    INPUT_TAB_COLOUR,
+    TEMPLATE_PATH,
+    VALIDATED_LAST_ROW,
+    build_workbook,
+    default_rows,
+    lookup_name,
+)
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def book() -> Iterator[openpyxl.Workbook]:
+    wb = openpyxl.load_workbook(TEMPLATE_PATH)
+    yield wb
+    wb.close()
+
+
+def table_of(ws: Worksheet, name: str):
+    tables = {t.name: t for t in ws.tables.values()}
+    assert name in tables, f"sheet {ws.title} has no table {name}; it has {sorted(tables)}"
+    return tables[name]
+
+
+def header_cells(ws: Worksheet, table: Table) -> list[object]:
+    return [ws.cell(1, c).value for c in range(1, len(table.columns) + 1)]
+
+
+def column_dimension(ws: Worksheet, index: int):
+    """The <col> element covering 1-based column `index` (XlsxWriter merges equal neighbours)."""
+    for dim in ws.column_dimensions.values():
+        if dim.min is not None and dim.min <= index <= dim.max:
+            return dim
+    raise AssertionError(f"{ws.title}: no <col> covers column {index}")
+
+
+def validations_at(ws: Worksheet, cell: str) -> list[DataValidation]:
+    return [dv for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+
+
+def only_validation(ws: Worksheet, cell: str) -> DataValidation:
+    found = validations_at(ws, cell)
+    assert len(found) == 1, f"{ws.title}!{cell}: expected one validation, found {len(found)}"
+    return found[0]
+
+
+def column_letter(table: Table, header: str) -> str:
+    return openpyxl.utils.get_column_letter(table.headers.index(header) + 1)
+
+
+def table_rows(path: Path, name: str) -> list[list[object]]:
+    return (
+        CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name(name).to_python()
+    )
+
+
+def csv_value(column: schema.Column, text: str) -> object:
+    """A CSV cell as the builder's default row holds it."""
+    if text == "":
+        return None
+    if column.kind is Kind.WHOLE:
+        return int(text)
+    if column.kind is Kind.MONEY:
+        return Decimal(text)
+    return text
+
+
+def as_decimal(value: object) -> object:
+    return Decimal(repr(value)) if isinstance(value, float) else value
+
+
+# --- the committed file ---------------------------------------------------------------------------
+
+
+def zip_members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {info.filename: z.read(info) for info in z.infolist()}
+
+
+def test_committed_template_matches_a_fresh_build(tmp_path: Path) -> None:
+    fresh = tmp_path / "fresh.xlsx"
+    build_workbook(fresh)
+    hint = "templates/MSP_Billing.xlsx is stale: run `python scripts/build_template.py`"
+    assert TEMPLATE_PATH.exists(), hint
+    committed, built = zip_members(TEMPLATE_PATH), zip_members(fresh)
+    assert sorted(committed) == sorted(built), hint
+    differing = [name for name in built if committed[name] != built[name]]
+    assert not differing, f"{hint} (differing parts: {differing})"
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
+    build_workbook(tmp_path / "a.xlsx", load_example())
+    build_workbook(tmp_path / "b.xlsx", load_example())
+    assert (tmp_path / "a.xlsx").read_bytes() == (tmp_path / "b.xlsx").read_bytes()
+
+
+# --- structure ------------------------------------------------------------------------------------
+
+
+def test_sheets_are_in_schema_order(book) -> None:
+    assert tuple(book.sheetnames) == schema.SHEET_ORDER
+
+
+@pytest.mark.parametrize("table", schema.ALL_TABLES, ids=lambda t: t.name)
+def test_every_schema_table_is_an_excel_table_at_a1_with_the_exact_headers(book, table) -> None:
+    ws = book[table.sheet]
+    excel_table = table_of(ws, table.name)
+    assert excel_table.ref.startswith("A1:")
+    assert [c.name for c in excel_table.tableColumns] == list(table.headers)
+    assert header_cells(ws, table) == list(table.headers)
+
+
+@pytest.mark.parametrize("table", schema.ALL_TABLES, ids=lambda t: t.name)
+def test_every_table_sheet_freezes_its_header_row(book, table) -> None:
+    assert book[table.sheet].freeze_panes == "A2"
+
+
+def test_input_and_generated_sheets_differ_in_table_style_and_tab_colour(book) -> None:
+    def looks(table: Table) -> tuple[str, str]:
+        ws = book[table.sheet]
+        return table_of(ws, table.name).tableStyleInfo.name, ws.sheet_properties.tabColor.rgb
+
+    input_looks = {looks(t) for t in schema.INPUT_TABLES}
+    generated_looks = {looks(t) for t in schema.GENERATED_TABLES}
+    assert len(input_looks) == 1 and len(generated_looks) == 1
+    assert input_looks != generated_looks
+    assert next(iter(input_looks))[1].endswith(INPUT_TAB_COLOUR.lstrip("#"))
+    assert next(iter(generated_looks))[1].endswith(GENERATED_TAB_COLOUR.lstrip("#"))
+
+
+@pytest.mark.parametrize("table", schema.ALL_TABLES, ids=lambda t: t.name)
+def test_every_column_carries_its_width_and_number_format_as_column_style(book, table) -> None:
+    ws = book[table.sheet]
+    for index, column in enumerate(table.columns, start=1):
+        dim = column_dimension(ws, index)
+        assert dim.number_format == (column.number_format or "General"), column.header
+        # XlsxWriter stores the width plus Excel's padding of about 0.71 character.
+        assert column.width <= dim.width <= column.width + 1, column.header
+
+
+def test_generated_money_columns_have_the_money_format_as_column_style(book) -> None:
+    ws = book[schema.BILLING.sheet]
+    for header in ("Net", "Cost", "Margin"):
+        index = schema.BILLING.headers.index(header) + 1
+        assert column_dimension(ws, index).number_format == schema.FMT_MONEY
+
+
+@pytest.mark.parametrize("table", schema.GENERATED_TABLES, ids=lambda t: t.name)
+def test_generated_tables_are_empty_with_one_blank_row(book, table) -> None:
+    ws = book[table.sheet]
+    assert table_of(ws, table.name).ref.endswith("2")
+    assert table_rows(TEMPLATE_PATH, table.name) == [[""] * len(table.columns)]
+
+
+# --- data validation ------------------------------------------------------------------------------
+
+
+def input_columns(predicate) -> list[tuple[Table, schema.Column]]:
+    return [(t, c) for t in schema.INPUT_TABLES for c in t.columns if predicate(c)]
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    input_columns(lambda c: c.kind is Kind.CHOICE and c.lookup is None),
+    ids=lambda x: getattr(x, "name", getattr(x, "header", "")),
+)
+def test_choice_columns_have_a_drop_down_of_their_choices_down_to_the_last_row(
+    book, table, column
+) -> None:
+    ws = book[table.sheet]
+    letter = column_letter(table, column.header)
+    for row in (2, VALIDATED_LAST_ROW):
+        dv = only_validation(ws, f"{letter}{row}")
+        assert dv.type == "list"
+        assert dv.formula1 == '"' + ",".join(column.choices) + '"'
+        assert dv.showErrorMessage and column.header in dv.error
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    input_columns(lambda c: c.lookup is not None),
+    ids=lambda x: getattr(x, "name", getattr(x, "header", "")),
+)
+def test_lookup_columns_have_a_drop_down_of_the_source_table_column(book, table, column) -> None:
+    ws = book[table.sheet]
+    source_table, source_header = column.lookup
+    name = lookup_name(source_header)
+    assert book.defined_names[name].attr_text == f"{source_table}[{source_header}]"
+    letter = column_letter(table, column.header)
+    for row in (2, VALIDATED_LAST_ROW):
+        dv = only_validation(ws, f"{letter}{row}")
+        assert dv.type == "list" and dv.formula1 == name
+        assert dv.allow_blank
+        assert source_table in dv.error
+
+
+EXPECTED_RULES = {
+    Kind.WHOLE: ("whole", "greaterThanOrEqual", "0", None, "whole number >= 0"),
+    Kind.MONEY: ("decimal", "greaterThanOrEqual", "0", None, ">= 0"),
+    Kind.PERCENT: ("decimal", "between", "0", "0.9999", "fraction from 0 to 0.9999"),
+    Kind.DATE: ("date", "greaterThanOrEqual", "36526", None, "not before 2000-01-01"),
+}
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    input_columns(lambda c: c.kind in EXPECTED_RULES),
+    ids=lambda x: getattr(x, "name", getattr(x, "header", "")),
+)
+def test_numeric_and_date_columns_are_validated_with_a_message_saying_what_is_expected(
+    book, table, column
+) -> None:
+    ws = book[table.sheet]
+    kind, operator, formula1, formula2, expected = EXPECTED_RULES[column.kind]
+    dv = only_validation(ws, f"{column_letter(table, column.header)}{VALIDATED_LAST_ROW}")
+    operator_read = dv.operator or "between"  # the default operator is left out of the file
+    assert (dv.type, operator_read, dv.formula1, dv.formula2) == (
+        kind,
+        operator,
+        formula1,
+        formula2,
+    )
+    assert dv.error.startswith(f"{column.header}: ") and expected in dv.error
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    input_columns(lambda c: c.kind in (Kind.ID, Kind.TEXT) and c.lookup is None),
+    ids=lambda x: getattr(x, "name", getattr(x, "header", "")),
+)
+def test_free_text_columns_have_no_validation(book, table, column) -> None:
+    ws = book[table.sheet]
+    assert validations_at(ws, f"{column_letter(table, column.header)}2") == []
+
+
+# --- defaults -------------------------------------------------------------------------------------
+
+
+def settings_cells(ws: Worksheet) -> dict[str, tuple[int, object]]:
+    return {ws.cell(r, 1).value: (r, ws.cell(r, 2).value) for r in range(2, ws.max_row + 1)}
+
+
+def test_settings_rows_hold_every_setting_with_its_default(book) -> None:
+    ws = book[schema.SETTINGS.sheet]
+    assert table_of(ws, schema.SETTINGS.name).ref == f"A1:B{len(schema.SETTINGS_SPEC) + 1}"
+    cells = settings_cells(ws)
+    assert list(cells) == [s.name for s in schema.SETTINGS_SPEC]
+    assert {name: value for name, (_, value) in cells.items()} == {
+        s.name: s.default for s in schema.SETTINGS_SPEC
+    }
+    vat_row = cells[schema.SETTING_VAT_RATE][0]
+    assert ws.cell(vat_row, 2).number_format == "0.00"
+
+
+def test_settings_help_stands_beside_the_table_in_column_d(book) -> None:
+    ws = book[schema.SETTINGS.sheet]
+    for row, spec in enumerate(schema.SETTINGS_SPEC, start=2):
+        assert ws.cell(row, 3).value is None
+        assert ws.cell(row, 4).value == spec.help
+        assert ws.cell(row, 4).font.italic
+
+
+def test_settings_missing_usage_and_vat_rate_are_validated(book) -> None:
+    ws = book[schema.SETTINGS.sheet]
+    cells = settings_cells(ws)
+    missing = only_validation(ws, f"B{cells[schema.SETTING_MISSING_USAGE][0]}")
+    assert missing.type == "list"
+    assert missing.formula1 == '"' + ",".join(schema.MISSING_USAGE) + '"'
+    vat = only_validation(ws, f"B{cells[schema.SETTING_VAT_RATE][0]}")
+    assert (vat.type, vat.operator or "between", vat.formula1, vat.formula2) == (
+        "decimal",
+        "between",
+        "0",
+        "0.9999",
+    )
+    for spec in schema.SETTINGS_SPEC:
+        dv = only_validation(ws, f"B{cells[spec.name][0]}")
+        assert dv.prompt == spec.help, spec.name
+
+
+def example_csv_rows(table: Table) -> list[dict[str, object]]:
+    rows = read_csv(EXAMPLES / "basic" / f"{table.name}.csv")
+    return [{c.header: csv_value(c, row[c.header]) for c in table.columns} for row in rows]
+
+
+def workbook_rows(ws: Worksheet, table: Table) -> list[dict[str, object]]:
+    rows = ws.iter_rows(min_row=2, max_col=len(table.columns), values_only=True)
+    return [dict(zip(table.headers, map(as_decimal, r), strict=True)) for r in rows]
+
+
+def test_default_annual_prices_equal_the_example_csv(book) -> None:
+    table = schema.ANNUAL_PRICES
+    expected = example_csv_rows(table)
+    assert default_rows()[table.name] == expected
+    assert workbook_rows(book[table.sheet], table) == expected
+
+
+def test_default_products_are_the_example_prices_with_max_aggregation_except_scans(book) -> None:
+    table = schema.PRODUCTS
+    expected = example_csv_rows(table)
+    for row in expected:
+        row["Aggregation"] = "sum" if row["Metric"] == "scans" else "max"
+    assert default_rows()[table.name] == expected
+    assert workbook_rows(book[table.sheet], table) == expected
+
+
+@pytest.mark.parametrize("table", [schema.PRODUCTS, schema.ANNUAL_PRICES], ids=lambda t: t.name)
+def test_example_prices_are_marked_beside_the_table_not_inside_it(book, table) -> None:
+    ws = book[table.sheet]
+    marker_col = len(table.columns) + 2
+    assert ws.cell(1, marker_col).value == EXAMPLE_MARKER
+    assert ws.cell(1, marker_col).font.bold
+    assert ws.cell(2, marker_col).value
+    last_table_col = openpyxl.utils.column_index_from_string(
+        table_of(ws, table.name).ref.split(":")[1].rstrip("0123456789")
+    )
+    assert last_table_col == len(table.columns)
+
+
+# --- building with data ---------------------------------------------------------------------------
+
+DATA = {
+    "Customers": [
+        {"Customer ID": "C-1", "Customer": "Bäckerei Huber", "Discount %": Decimal("0.10")},
+        {"Customer ID": "C-2", "Customer": "=1+1 is text", "Country": "AT", "VAT ID": "ATU1"},
+    ],
+    "Keys": [
+        {
+            "License key": "K1",
+            "Customer ID": "C-1",
+            "Product ID": "KC-MSP",
+            "Start": date(2025, 3, 1),
+            "End": date(2026, 10, 31),
+            "Status": "cancelled",
+        },
+    ],
+    "Usage": [
+        {"Date": date(2026, 10, 5), "License key": "K1", "Metric": "mailboxes", "Quantity": 40},
+        {"Date": "2026-09", "License key": "K1", "Metric": "mailboxes", "Quantity": "many"},
+    ],
+    "Products": [
+        {
+            "Product ID": "X",
+            "Metric": "users",
+            "Aggregation": "avg",
+            "Cost per unit": Decimal("1.2345"),
+            "Price per unit": 2,
+        },
+    ],
+    "Ledger": [
+        {"Invoice": "INV-2026-0001", "Month": "2026-09", "Finalized": datetime(2026, 10, 2, 9, 30)},
+    ],
+}
+
+
+def expected_cells(table: Table, row: dict[str, object]) -> list[object]:
+    def cell(value: object) -> object:
+        if value is None:
+            return ""
+        if isinstance(value, Decimal | int) and not isinstance(value, bool):
+            return float(value)
+        return value
+
+    return [cell(row.get(h)) for h in table.headers]
+
+
+@pytest.fixture(scope="module")
+def with_data(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("data") / "data.xlsx"
+    build_workbook(path, DATA)
+    return path
+
+
+@pytest.mark.parametrize("name", sorted(DATA))
+def test_data_rows_read_back_with_calamine_as_given(with_data, name) -> None:
+    table = schema.table_by_name(name)
+    assert table_rows(with_data, name) == [expected_cells(table, r) for r in DATA[name]]
+
+
+def test_tables_not_given_in_data_keep_their_defaults_or_stay_empty(with_data) -> None:
+    annual = table_rows(with_data, schema.ANNUAL_PRICES.name)
+    assert len(annual) == len(default_rows()[schema.ANNUAL_PRICES.name])
+    assert len(table_rows(with_data, schema.SETTINGS.name)) == len(schema.SETTINGS_SPEC)
+    assert table_rows(with_data, schema.BILLING.name) == [[""] * len(schema.BILLING.columns)]
+
+
+def test_data_cells_carry_their_column_format(with_data) -> None:
+    wb = openpyxl.load_workbook(with_data)
+    keys, usage, customers = wb["Keys"], wb["Usage"], wb["Customers"]
+    assert keys["D2"].number_format == schema.FMT_DATE
+    assert keys["D2"].value == datetime(2025, 3, 1)
+    assert usage["D2"].number_format == schema.FMT_WHOLE
+    assert customers["F2"].number_format == schema.FMT_PERCENT
+    assert customers["B3"].data_type == "s"  # text that looks like a formula stays text
+    assert wb["Ledger"]["S2"].number_format == schema.FMT_TIMESTAMP
+
+
+def test_validations_cover_more_rows_than_given(tmp_path: Path) -> None:
+    n = VALIDATED_LAST_ROW + 5
+    rows = [{"Date": date(2026, 10, 1), "License key": "K", "Quantity": 1}] * n
+    path = tmp_path / "big.xlsx"
+    build_workbook(path, {"Usage": rows})
+    sheet = f"xl/worksheets/sheet{schema.SHEET_ORDER.index(schema.USAGE.sheet) + 1}.xml"
+    with zipfile.ZipFile(path) as z:
+        xml = z.read(sheet).decode()
+    ranges = re.findall(r'<dataValidation type="whole"[^>]*sqref="([^"]+)"', xml)
+    assert ranges == [f"D2:D{n + 1}"]
+
+
+def test_unknown_tables_columns_and_values_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="Custmers"):
+        build_workbook(tmp_path / "a.xlsx", {"Custmers": []})
+    with pytest.raises(ValueError, match="Name"):
+        build_workbook(tmp_path / "b.xlsx", {"Customers": [{"Name": "x"}]})
+    with pytest.raises(TypeError):
+        build_workbook(tmp_path / "c.xlsx", {"Customers": [{"Customer": True}]})
+
+
+# --- Start sheet ----------------------------------------------------------------------------------
+
+
+def start_text(book) -> str:
+    ws = book[schema.START_SHEET]
+    return "\n".join(str(c.value) for row in ws.iter_rows() for c in row if c.value is not None)
+
+
+def test_start_sheet_explains_the_monthly_workflow(book) -> None:
+    text = start_text(book)
+    for needle in (
+        "msp-workbook recalc MSP_Billing.xlsx",
+        "msp-workbook close MSP_Billing.xlsx --month YYYY-MM",
+        "Checks",
+        "EXAMPLE prices",
+    ):
+        assert needle in text
+
+
+def test_start_sheet_lists_every_sheet_with_its_kind_and_purpose(book) -> None:
+    ws = book[schema.START_SHEET]
+    rows = {r[1]: (r[2], r[3]) for r in ws.iter_rows(min_col=1, max_col=4, values_only=True)}
+    for table in schema.ALL_TABLES:
+        kind, purpose = rows[table.sheet]
+        assert purpose == table.purpose
+        assert kind.startswith("Generated — do not edit") == table.generated
+        assert (kind == "Your data") == (not table.generated)
+
+
+# --- LibreOffice ----------------------------------------------------------------------------------
+
+
+def test_libreoffice_renders_the_template_to_pdf_pages(tmp_path: Path) -> None:
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    (pdf,) = convert([TEMPLATE_PATH], tmp_path, "pdf")
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "page")],
+        check=True,
+        timeout=120,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) >= len(schema.SHEET_ORDER)
+    assert all(p.stat().st_size > 1000 for p in pages)
+
+
+def test_libreoffice_keeps_the_tables_when_saving_as_xlsx(tmp_path: Path) -> None:
+    (saved,) = convert([TEMPLATE_PATH], tmp_path / "out", "xlsx")
+    wb = openpyxl.load_workbook(saved)
+    assert tuple(wb.sheetnames) == schema.SHEET_ORDER
+    for table in schema.ALL_TABLES:
+        ws = wb[table.sheet]
+        assert [c.name for c in table_of(ws, table.name).tableColumns] == list(table.headers)
+
+
+# Runs inside the Python that has LibreOffice's UNO bridge: loads a workbook, types a listed
+# and an unlisted value into validated cells and asks LibreOffice which of them it finds invalid.
+_UNO_PROBE = r"""
+import json, os, subprocess, sys, tempfile, time, uno
+from com.sun.star.beans import PropertyValue
+
+book, soffice, cases = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+profile = tempfile.mkdtemp()
+pipe = f"msp{os.getpid()}"
+office = subprocess.Popen(
+    [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
+     "--nolockcheck", f"--accept=pipe,name={pipe};urp;"],
+    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext(
+        "com.sun.star.bridge.UnoUrlResolver", local)
+    for _ in range(240):
+        try:
+            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
+            break
+        except Exception:
+            time.sleep(0.25)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    hidden = PropertyValue()
+    hidden.Name, hidden.Value = "Hidden", True
+    doc = desktop.loadComponentFromURL("file://" + os.path.abspath(book), "_blank", 0, (hidden,))
+    results = []
+    for sheet, col, row, values in cases:
+        ws = doc.Sheets.getByName(sheet)
+        cell = ws.getCellByPosition(col, row)
+        marks = []
+        for value in values:
+            cell.setString(value) if isinstance(value, str) else cell.setValue(value)
+            ws.clearArrows()
+            marks.append(bool(ws.showInvalid()))
+            cell.clearContents(1 | 2 | 4 | 16)
+        results.append(marks)
+    doc.close(True)
+    print(json.dumps(results))
+finally:
+    try:
+        desktop.terminate()
+    except Exception:
+        pass
+    try:
+        office.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        office.kill()
+"""
+
+
+def uno_python() -> str:
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if (
+            candidate
+            and subprocess.run([candidate, "-c", "import uno"], capture_output=True).returncode == 0
+        ):
+            return candidate
+    pytest.skip("no Python with LibreOffice's UNO bridge (python3-uno)")
+
+
+def test_libreoffice_drop_downs_accept_listed_values_and_flag_others(tmp_path: Path) -> None:
+    office = soffice()
+    python = uno_python()
+    path = tmp_path / "example.xlsx"
+    build_workbook(path, load_example())
+    # (sheet, 0-based column, 0-based row, [a valid value, an invalid value]) below the data.
+    cases = [
+        ["Keys", 1, 30, ["C-0002", "C-9999"]],  # Customer ID from Customers
+        ["Keys", 2, 30, ["LG-MSP", "NOPE"]],  # Product ID from Products
+        ["Usage", 1, 40, ["K4444-AAAAA-BBBBB-CCCCA", "K-UNKNOWN"]],  # License key from Keys
+        ["AnnualPrices", 0, 90, ["KOP-MSP", "NOPE"]],
+        ["Keys", 5, 30, ["suspended", "paused"]],
+        ["Usage", 3, 40, [5, 2.5]],
+        ["Usage", 0, 40, [46000, 30000]],  # 2025-12-09 vs 1982-02-18
+        ["Customers", 5, 50, [0.1, 1.0]],
+    ]
+    result = subprocess.run(
+        [python, "-c", _UNO_PROBE, str(path), office, json.dumps(cases)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    marks = json.loads(result.stdout.strip().splitlines()[-1])
+    assert marks == [[False, True]] * len(cases), list(zip(cases, marks, strict=True))
