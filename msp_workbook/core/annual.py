@@ -1,0 +1,90 @@
+"""What a monthly unit profile costs as an annual subscription, and as MSP.
+
+An annual subscription is a fixed licence count for a term of T years that can only grow; an
+order of n units is priced entirely at the rate of the volume tier that n falls in, and units
+added during the term are paid pro rata for the months that remain (the product spec, section 5):
+
+    L = max(u(1), lowest tier's Min units);  paid = L x p(T, L) x W/12
+    for m = 2..W, when u(m) > L:  a = u(m) - L;  paid += a x p(T, a) x (W - m + 1)/12;  L = u(m)
+
+rounded to the cent once, at the end. The MSP cost of the same profile is the sum over the months
+of max(u(m), Minimum units) x Price per unit, also rounded once at the end. Both use list prices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from .models import AnnualPrice, Product
+from .money import ZERO, round_money
+
+TERMS = (1, 2, 3, 4, 5)
+
+
+def tiers_for(
+    prices: Sequence[AnnualPrice], product_id: str, metric: str, term: int
+) -> list[AnnualPrice]:
+    """The volume tiers of one product, metric and term, lowest first."""
+    return sorted(
+        (
+            p
+            for p in prices
+            if p.product_id == product_id and p.metric == metric and p.term_years == term
+        ),
+        key=lambda p: p.min_units,
+    )
+
+
+def tier_rate(tiers: Sequence[AnnualPrice], units: int) -> Decimal:
+    """Price per unit per year for an order of `units`: the tier with Min <= units <= Max;
+    below the lowest tier, the lowest tier's rate; in a gap between tiers, the tier below."""
+    if not tiers:
+        raise ValueError("no annual price tiers")
+    rate = tiers[0].price_per_unit_per_year
+    for tier in tiers:
+        if tier.min_units <= units and (tier.max_units is None or units <= tier.max_units):
+            return tier.price_per_unit_per_year
+        if tier.min_units <= units:
+            rate = tier.price_per_unit_per_year
+    return rate
+
+
+def annual_payments(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> list[Decimal]:
+    """What each month of the profile orders, unrounded: the initial count in month 1, the
+    pro-rata expansion in a month where usage passes the licensed count, else 0."""
+    months = len(profile)
+    payments: list[Decimal] = []
+    licensed = 0
+    for m, units in enumerate(profile, 1):
+        if m == 1:
+            licensed = max(units, tiers[0].min_units)
+            payments.append(licensed * tier_rate(tiers, licensed) * Decimal(months) / 12)
+        elif units > licensed:
+            added = units - licensed
+            payments.append(added * tier_rate(tiers, added) * Decimal(months - m + 1) / 12)
+            licensed = units
+        else:
+            payments.append(ZERO)
+    return payments
+
+
+def annual_cost(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> Decimal:
+    """Cost of covering the monthly unit profile with an annual subscription (these tiers)."""
+    return round_money(sum(annual_payments(tiers, profile), ZERO))
+
+
+def licensed_counts(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> list[int]:
+    """The licensed count in each month of the profile (it never shrinks)."""
+    counts: list[int] = []
+    licensed = 0
+    for m, units in enumerate(profile, 1):
+        licensed = max(units, tiers[0].min_units) if m == 1 else max(licensed, units)
+        counts.append(licensed)
+    return counts
+
+
+def msp_cost(product: Product, profile: Sequence[int]) -> Decimal:
+    """Cost of the same profile billed monthly at the MSP list price, minimum units applied."""
+    units = sum(max(u, product.minimum_units) for u in profile)
+    return round_money(units * product.price_per_unit)
