@@ -319,9 +319,31 @@ ALL_TABLES: tuple[Table, ...] = INPUT_TABLES + GENERATED_TABLES
 START_SHEET = "Start"
 QUOTE_SHEET = "Quote"
 
+# Named cells of the Quote sheet: inputs, then live results (native formulas).
+QUOTE_PRODUCT = "QuoteProduct"
+QUOTE_TERM = "QuoteTerm"
+QUOTE_UNITS_NOW = "QuoteUnitsNow"
+QUOTE_UNITS_12M = "QuoteUnits12m"
+QUOTE_MSP_TOTAL = "QuoteMSPTotal"
+QUOTE_ANNUAL_TOTAL = "QuoteAnnualTotal"
+QUOTE_DIFFERENCE = "QuoteDifference"
+QUOTE_CHEAPER = "QuoteCheaper"
+QUOTE_INPUTS = (QUOTE_PRODUCT, QUOTE_TERM, QUOTE_UNITS_NOW, QUOTE_UNITS_12M)
+QUOTE_RESULTS = (QUOTE_MSP_TOTAL, QUOTE_ANNUAL_TOTAL, QUOTE_DIFFERENCE, QUOTE_CHEAPER)
+QUOTE_MAX_MONTHS = 60
+QUOTE_MONTH_HEADERS = (
+    "Month",
+    "Units",
+    "Licensed (annual)",
+    "MSP cost",
+    "Cumulative MSP",
+    "Cumulative annual",
+)
+
 # Order of sheets in the template.
 SHEET_ORDER: tuple[str, ...] = (
     START_SHEET,
+    QUOTE_SHEET,
     SETTINGS.sheet,
     PRODUCTS.sheet,
     ANNUAL_PRICES.sheet,
