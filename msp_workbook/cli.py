@@ -6,6 +6,7 @@ Exit codes: 0 = done without errors; 1 = done, but Checks lists errors; 2 = coul
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -37,6 +38,43 @@ def _day(text: str) -> date:
         return as_date(text, "the date")
     except CellError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+
+
+def _whole(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number >= 0: {text!r}")
+    return int(text)
+
+
+def _quote(args: argparse.Namespace, out: list[str]) -> int:
+    result, currency = operations.quote(
+        args.product, args.term, args.units_now, args.units_12m, args.workbook
+    )
+    if args.json:
+        out.append(
+            json.dumps(
+                {
+                    "msp_total": str(result.msp_total),
+                    "annual_total": str(result.annual_total),
+                    "difference": str(result.difference),
+                    "cheaper": result.cheaper,
+                }
+            )
+        )
+        return EXIT_OK
+    years = "year" if result.term == 1 else "years"
+    out.append(
+        f"Quote {result.product_id} ({result.metric}), {result.term} {years}: "
+        f"{args.units_now} units now, {args.units_12m} in 12 months"
+    )
+    width = max(
+        len(f"{v:,.2f}") for v in (result.msp_total, result.annual_total, result.difference)
+    )
+    out.append(f"MSP total     {result.msp_total:>{width},.2f} {currency}")
+    out.append(f"Annual total  {result.annual_total:>{width},.2f} {currency}")
+    out.append(f"Difference    {result.difference:>{width},.2f} {currency} (annual minus MSP)")
+    out.append(f"Cheaper: {result.cheaper}")
+    return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -79,6 +117,33 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--start", type=_day, metavar="DATE", help="start date, YYYY-MM-DD (default: today)"
     )
+
+    p = sub.add_parser(
+        "quote",
+        help="quote MSP monthly against an annual subscription",
+        description="Quote a prospect: MSP monthly against an annual subscription of the given "
+        "term, for usage growing in a straight line from --units-now to --units-12m.",
+    )
+    p.add_argument("--product", required=True, metavar="ID", help="Product ID with annual prices")
+    p.add_argument(
+        "--term",
+        required=True,
+        type=int,
+        choices=range(1, 6),
+        metavar="N",
+        help="term in years, 1-5",
+    )
+    p.add_argument("--units-now", required=True, type=_whole, metavar="A", help="units today")
+    p.add_argument(
+        "--units-12m", required=True, type=_whole, metavar="B", help="units in 12 months"
+    )
+    p.add_argument(
+        "--workbook",
+        type=Path,
+        metavar="PATH",
+        help="take prices from this workbook (default: the template)",
+    )
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
 
     p = sub.add_parser(
         "demo",
@@ -135,6 +200,8 @@ def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
         key = operations.new_key(args.path, args.customer, args.product, args.start)
         out.append(key)
         return EXIT_OK
+    if args.command == "quote":
+        return _quote(args, out)
     if args.command == "demo":
         path = args.path or DEMO_PATH
         report = operations.build_demo(path, replace=args.path is None)

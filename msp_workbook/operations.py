@@ -7,6 +7,7 @@ raises `WorkbookError` (one line for the user); bad rows never do: they become c
 from __future__ import annotations
 
 import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,7 @@ from .core import billing
 from .core.models import BillingResult, Check
 from .core.money import ZERO
 from .core.months import Month, previous_month
+from .core.quote import Quote, QuoteError, make_quote
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.reader import ReadResult, check_workbook_file, open_tables, read_workbook
@@ -29,6 +31,7 @@ __all__ = [
     "check_workbook",
     "new_key",
     "new_workbook",
+    "quote",
     "recalculate",
 ]
 
@@ -172,3 +175,25 @@ def build_demo(path: Path, replace: bool = False, today: date | None = None) -> 
     last_month = previous_month(today or date.today())
     build_workbook(path, demo_data(last_month))
     return recalculate(path, last_month, today=today)
+
+
+def quote(
+    product_id: str, term: int, units_now: int, units_12m: int, workbook: Path | None = None
+) -> tuple[Quote, str]:
+    """A quick quote with the prices of the workbook (default: the template) and its currency."""
+    from .workbook.template import TEMPLATE_PATH, build_workbook
+
+    if workbook is None and not TEMPLATE_PATH.exists():
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "template.xlsx"
+            build_workbook(path)
+            return quote(product_id, term, units_now, units_12m, path)
+    read = read_workbook(workbook or TEMPLATE_PATH)
+    inputs = read.inputs
+    try:
+        result = make_quote(
+            inputs.products, inputs.annual_prices, product_id, term, units_now, units_12m
+        )
+    except QuoteError as exc:
+        raise WorkbookError(str(exc)) from exc
+    return result, inputs.settings.currency
