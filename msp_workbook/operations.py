@@ -13,7 +13,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .core import billing
+from .core import billing, comparison
+from .core.comparison import ComparisonRow
 from .core.models import BillingResult, Check
 from .core.money import ZERO
 from .core.months import Month, previous_month
@@ -21,7 +22,7 @@ from .core.quote import Quote, QuoteError, make_quote
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.reader import ReadResult, check_workbook_file, open_tables, read_workbook
-from .workbook.rows import billing_row, check_row, invoice_row, sorted_checks
+from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
 
 __all__ = [
     "RunReport",
@@ -44,6 +45,7 @@ class RunReport:
     result: BillingResult
     checks: tuple[Check, ...]
     currency: str
+    comparison: tuple[ComparisonRow, ...] = ()
 
     @property
     def errors(self) -> list[Check]:
@@ -76,18 +78,23 @@ def billing_month(read: ReadResult, month: Month | None, today: date | None = No
 
 
 def check_workbook(path: Path, month: Month | None = None, today: date | None = None) -> RunReport:
-    """Read, validate and bill the month without writing anything."""
+    """Read, validate and bill the month (and compare MSP with annual) without writing anything."""
     read = read_workbook(path)
     target = billing_month(read, month, today)
     result = billing.bill_month(read.inputs, target)
+    lines_by_month = {target: result.lines}
+    for earlier in comparison.window(target)[:-1]:
+        lines_by_month[earlier] = billing.billing_lines(read.inputs, earlier)[0]
+    rows = comparison.comparison_rows(read.inputs, target, lines_by_month)
     checks = tuple(sorted_checks(read.checks + result.checks))
-    return RunReport(target, result, checks, read.inputs.settings.currency)
+    return RunReport(target, result, checks, read.inputs.settings.currency, tuple(rows))
 
 
 def recalculate(
     path: Path, month: Month | None = None, out: Path | None = None, today: date | None = None
 ) -> RunReport:
-    """Regenerate Billing, Invoices and Checks for the month, in `out` (default: in place)."""
+    """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
+    in place)."""
     from .workbook.writer import write_tables
 
     report = check_workbook(path, month, today)
@@ -97,6 +104,7 @@ def recalculate(
         {
             schema.BILLING.name: [billing_row(line) for line in report.result.lines],
             schema.INVOICES.name: [invoice_row(inv) for inv in report.result.invoices],
+            schema.COMPARISON.name: [comparison_row(row) for row in report.comparison],
             schema.CHECKS.name: [check_row(check) for check in report.checks],
         },
     )

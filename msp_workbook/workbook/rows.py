@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
+from ..core.comparison import ComparisonRow
 from ..core.models import BillingLine, Check, Invoice
 from . import schema
 
@@ -50,6 +51,22 @@ def invoice_row(invoice: Invoice) -> list[CellValue]:
         invoice.margin,
         "yes" if invoice.reverse_charge else "no",
         invoice.lines,
+    ]
+
+
+def comparison_row(row: ComparisonRow) -> list[CellValue]:
+    return [
+        row.customer_id,
+        row.customer,
+        row.product_id,
+        row.months,
+        row.average_units,
+        row.peak_units,
+        row.msp_cost,
+        *row.annual,
+        row.best_option,
+        row.saving,
+        row.saving_per_year,
     ]
 
 
