@@ -1,0 +1,616 @@
+"""Worksheet and table XML as text: write a generated sheet whole, scan an existing one.
+
+Writing is string building (a list of pieces joined once), never a DOM, because a generated
+sheet can hold 100k+ rows. Scanning is textual too: it finds the top-level elements of a sheet
+and its rows and cells by position, without parsing (or expanding anything in) the cell data,
+so a row can be inserted while every other byte of the sheet stays where it was.
+
+Cell values: text is an inline string (never a formula, even when it starts with "="), numbers
+are written in plain notation, dates and datetimes as Excel serial numbers (1900 date system),
+booleans as TRUE/FALSE cells, and None as no cell at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from .cells import column_letter
+from .errors import WorkbookError
+from .package import MAIN_NS, REL_NS, attrs, escape_attr
+
+CellValue = str | int | Decimal | date | datetime | bool | None
+
+# Excel's limits: row 1..1048576, column A..XFD.
+MAX_ROW = 1_048_576
+MAX_COL = 16_384
+
+_EPOCH = datetime(1899, 12, 30)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+_SECONDS_PER_DAY = 86_400
+
+_ILLEGAL_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Excel reads _xHHHH_ in text as an escaped character; a literal one is written _x005F_xHHHH_.
+_EXCEL_ESCAPE = re.compile("(_x[0-9A-Fa-f]{4}_)")
+_NEEDS_WORK = re.compile('[&<>"_]|[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]')
+_XML_SPACE = " \t\r\n"
+
+_QUOTED = r"""(?:[^>"']|"[^"]*"|'[^']*')"""
+_ANY_TAG = re.compile(
+    r"<(?:!--.*?-->|\?.*?\?>|!\[CDATA\[.*?\]\]>|(/?)([\w.:-]+)(" + _QUOTED + r"*?)(/?)>)", re.S
+)
+_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)")
+
+
+# --- Cell references ------------------------------------------------------------------------------
+
+
+def column_index(letters: str) -> int:
+    """A -> 0, Z -> 25, AA -> 26."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + ord(ch) - 64
+    return index - 1
+
+
+def parse_cell(ref: str) -> tuple[int, int]:
+    """ "B7" -> (row 7, column index 1)."""
+    match = _CELL_REF.fullmatch(ref.strip())
+    if not match:
+        raise WorkbookError(f'damaged workbook: "{ref}" is not a cell reference')
+    return int(match[2]), column_index(match[1])
+
+
+def parse_range(ref: str) -> tuple[int, int, int, int]:
+    """ "A1:G5" -> (first row 1, first column 0, last row 5, last column 6); "A1" is A1:A1."""
+    first, _, last = ref.partition(":")
+    r1, c1 = parse_cell(first)
+    r2, c2 = parse_cell(last or first)
+    return min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)
+
+
+def range_ref(first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    return f"{column_letter(first_col)}{first_row}:{column_letter(last_col)}{last_row}"
+
+
+# --- Values ---------------------------------------------------------------------------------------
+
+
+def excel_serial(value: date | datetime) -> int | float:
+    """Days since 1899-12-30 (Excel's 1900 date system); a datetime adds the time as a fraction."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            raise ValueError(f"cannot write a datetime with a time zone: {value!r}")
+        delta = value - _EPOCH
+        if not delta.seconds and not delta.microseconds:
+            return delta.days
+        return delta.days + (delta.seconds + delta.microseconds / 1e6) / _SECONDS_PER_DAY
+    return value.toordinal() - _EPOCH_ORDINAL
+
+
+def _text_xml(value: str) -> str:
+    """The <t> element of a text: escaped, with xml:space where leading/trailing space matters."""
+    if _NEEDS_WORK.search(value):
+        value = _ILLEGAL_XML.sub("", value)
+        value = _EXCEL_ESCAPE.sub(r"_x005F\1", value)
+        value = (
+            value.replace("&", "&amp;")
+            .replace("<", "&lt;")
+            .replace(">", "&gt;")
+            .replace('"', "&quot;")
+        )
+    if value and (value[0] in _XML_SPACE or value[-1] in _XML_SPACE):
+        return f'<t xml:space="preserve">{value}</t>'
+    return f"<t>{value}</t>"
+
+
+def _str_cell(head: str, value: str) -> str:
+    return f'{head} t="inlineStr"><is>{_text_xml(value)}</is></c>'
+
+
+def _int_cell(head: str, value: int) -> str:
+    return f"{head}><v>{value}</v></c>"
+
+
+def _decimal_cell(head: str, value: Decimal) -> str:
+    if not value.is_finite():
+        raise ValueError(f"cannot write {value} to a cell")
+    return f"{head}><v>{value:f}</v></c>"
+
+
+def _float_cell(head: str, value: float) -> str:
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"cannot write {value} to a cell")
+    return f"{head}><v>{value!r}</v></c>"
+
+
+def _bool_cell(head: str, value: bool) -> str:
+    return f'{head} t="b"><v>{int(value)}</v></c>'
+
+
+def _date_cell(head: str, value: date) -> str:
+    return f"{head}><v>{excel_serial(value)!r}</v></c>"
+
+
+_CELL_WRITERS = {
+    str: _str_cell,
+    int: _int_cell,
+    Decimal: _decimal_cell,
+    float: _float_cell,
+    bool: _bool_cell,
+    date: _date_cell,
+    datetime: _date_cell,
+}
+
+
+def cell_xml(ref: str, style: int | None, value: CellValue, prefix: str = "") -> str:
+    """One <c> element; "" for None. `prefix` is the sheet's namespace prefix ("" or "x:")."""
+    if value is None:
+        return ""
+    head = f'<{prefix}c r="{ref}"' + ("" if style is None else f' s="{style}"')
+    xml = _cell_writer(value)(head, value)
+    if prefix:
+        xml = re.sub(r"<(/?)(c|v|is|t)\b", rf"<\1{prefix}\2", xml)
+    return xml
+
+
+def _cell_writer(value: object) -> Callable[[str, Any], str]:
+    """The writer of a value's type (subclasses too: a pandas Timestamp is a datetime)."""
+    writer = _CELL_WRITERS.get(type(value))
+    if writer is None:
+        for kind in (bool, str, int, Decimal, float, datetime, date):
+            if isinstance(value, kind):
+                return _CELL_WRITERS[kind]
+        raise TypeError(f"cannot write {value!r} ({type(value).__name__}) to a cell")
+    return writer
+
+
+# --- A tiny XML writer ----------------------------------------------------------------------------
+
+
+class XmlWriter:
+    """XML text built piece by piece, in the style of XlsxWriter: the code reads like the XML."""
+
+    def __init__(self) -> None:
+        self._pieces: list[str] = []
+        self.raw = self._pieces.append
+
+    def declaration(self) -> None:
+        self.raw('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n')
+
+    def start(self, tag: str, attributes: Iterable[tuple[str, object]] = ()) -> None:
+        self.raw(f"<{tag}{_attributes(attributes)}>")
+
+    def end(self, tag: str) -> None:
+        self.raw(f"</{tag}>")
+
+    def empty(self, tag: str, attributes: Iterable[tuple[str, object]] = ()) -> None:
+        self.raw(f"<{tag}{_attributes(attributes)}/>")
+
+    def getvalue(self) -> str:
+        return "".join(self._pieces)
+
+
+def _attributes(attributes: Iterable[tuple[str, object]]) -> str:
+    return "".join(f' {name}="{escape_attr(str(value))}"' for name, value in attributes)
+
+
+# --- Scanning an existing sheet -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """One element of the XML text: its local name, where it starts and ends, its start tag."""
+
+    name: str
+    start: int
+    end: int
+    tag: str  # the start tag's text
+    empty: bool  # written as <name .../>
+    inner_start: int = 0  # where its content starts and ends (not for empty elements)
+    inner_end: int = 0
+
+
+def _local(name: str) -> str:
+    return name.rsplit(":", 1)[-1]
+
+
+def _prefix(name: str) -> str:
+    return name[: name.index(":") + 1] if ":" in name else ""
+
+
+def top_level(text: str) -> tuple[Span, list[Span]]:
+    """The root element of a part and its children, by position. sheetData is skipped unread."""
+    if "<!DOCTYPE" in text[:4096]:
+        raise WorkbookError("refused: a workbook part declares a DOCTYPE")
+    root_match = next((m for m in _ANY_TAG.finditer(text) if m[2]), None)
+    if root_match is None or root_match[1] or root_match[4]:
+        raise WorkbookError("damaged workbook: a sheet part has no root element")
+    children: list[Span] = []
+    pos, depth, current = root_match.end(), 0, None
+    root_end = len(text)
+    while True:
+        match = _ANY_TAG.search(text, pos)
+        if match is None:
+            raise WorkbookError("damaged workbook: a sheet part ends too early")
+        pos = match.end()
+        closing, name, _, empty = match[1], match[2], match[3], match[4]
+        if not name:
+            continue
+        if depth == 0:
+            if closing:  # the root's end tag
+                root_end = match.start()
+                break
+            if empty:
+                children.append(Span(_local(name), match.start(), pos, match[0], True))
+                continue
+            if _local(name) == "sheetData":
+                close = text.find(f"</{name}>", pos)
+                if close < 0:
+                    raise WorkbookError("damaged workbook: a sheet's data has no end")
+                end = close + len(name) + 3
+                children.append(Span("sheetData", match.start(), end, match[0], False, pos, close))
+                pos = end
+                continue
+            current, depth = match, 1
+        elif closing:
+            depth -= 1
+            if depth == 0 and current is not None:
+                children.append(
+                    Span(
+                        _local(current[2]),
+                        current.start(),
+                        pos,
+                        current[0],
+                        False,
+                        current.end(),
+                        match.start(),
+                    )
+                )
+        elif not empty:
+            depth += 1
+    root = Span(
+        _local(root_match[2]),
+        root_match.start(),
+        root_end,
+        root_match[0],
+        False,
+        root_match.end(),
+        root_end,
+    )
+    return root, children
+
+
+@dataclass(frozen=True)
+class Cell:
+    column: int
+    start: int
+    end: int
+    style: int | None
+    has_value: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    span: Span
+
+
+_VALUE_INSIDE = re.compile(r"<(?:[\w.-]+:)?f\b|<(?:[\w.-]+:)?(?:v|t)\b" + _QUOTED + r"*?>[^<]")
+
+
+def iter_rows(text: str, sheet_data: Span) -> Iterator[Row]:
+    """The <row> elements of sheetData in order, numbered (a row without r= follows the last)."""
+    if sheet_data.empty:
+        return
+    pos, end, number = sheet_data.inner_start, sheet_data.inner_end, 0
+    while True:
+        match = _ANY_TAG.search(text, pos, end)
+        if match is None:
+            return
+        if not match[2] or match[1] or _local(match[2]) != "row":
+            pos = match.end()
+            continue
+        r = attrs(match[3]).get("r")
+        number = int(r) if r else number + 1
+        if match[4]:
+            span = Span("row", match.start(), match.end(), match[0], True)
+        else:
+            close = text.find(f"</{match[2]}>", match.end(), end)
+            if close < 0:
+                raise WorkbookError(f"damaged workbook: row {number} has no end")
+            stop = close + len(match[2]) + 3
+            span = Span("row", match.start(), stop, match[0], False, match.end(), close)
+        yield Row(number, span)
+        pos = span.end
+
+
+def iter_cells(text: str, row: Row) -> Iterator[Cell]:
+    """The <c> elements of a row, with their column, style and whether they hold a value."""
+    if row.span.empty:
+        return
+    pos, end, column = row.span.inner_start, row.span.inner_end, -1
+    while True:
+        match = _ANY_TAG.search(text, pos, end)
+        if match is None:
+            return
+        if not match[2] or match[1] or _local(match[2]) != "c":
+            pos = match.end()
+            continue
+        found = attrs(match[3])
+        column = parse_cell(found["r"])[1] if "r" in found else column + 1
+        style = int(found["s"]) if found.get("s", "").isdigit() else None
+        if match[4]:
+            yield Cell(column, match.start(), match.end(), style, False)
+            pos = match.end()
+            continue
+        close = text.find(f"</{match[2]}>", match.end(), end)
+        if close < 0:
+            raise WorkbookError(f"damaged workbook: a cell in row {row.number} has no end")
+        inner = text[match.end() : close]
+        stop = close + len(match[2]) + 3
+        yield Cell(column, match.start(), stop, style, bool(_VALUE_INSIDE.search(inner)))
+        pos = stop
+
+
+def column_styles(cols_xml: str) -> dict[int, int]:
+    """Column index -> the style of the <col> element covering it."""
+    styles: dict[int, int] = {}
+    for match in re.finditer(r"<(?:[\w.-]+:)?col\b" + _QUOTED + r"*>", cols_xml):
+        found = attrs(match[0])
+        style, low, high = found.get("style", ""), found.get("min", ""), found.get("max", "")
+        if style.isdigit() and low.isdigit() and high.isdigit():
+            for col in range(int(low) - 1, min(int(high), MAX_COL)):
+                styles[col] = int(style)
+    return styles
+
+
+def set_attribute(tag: str, name: str, value: str) -> str:
+    """A start tag's text with one attribute set (added before the end when missing)."""
+    pattern = re.compile(r"(\s" + re.escape(name) + r"""\s*=\s*)(?:"[^"]*"|'[^']*')""")
+    if pattern.search(tag):
+        return pattern.sub(lambda m: f'{m[1]}"{escape_attr(value)}"', tag, count=1)
+    close = len(tag) - (2 if tag.endswith("/>") else 1)
+    return f'{tag[:close].rstrip()} {name}="{escape_attr(value)}"{tag[close:]}'
+
+
+# --- A generated sheet ----------------------------------------------------------------------------
+
+# What a generated sheet keeps from the sheet part it replaces: view, column and print settings,
+# protection, and the elements that anchor parts listed in the sheet's (unchanged) .rels:
+# drawings (charts, images), comments and form controls, and the table parts.
+KEPT_BEFORE_DATA = ("sheetPr", "sheetViews", "sheetFormatPr", "cols")
+KEPT_AFTER_DATA = (
+    "sheetProtection",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "picture",
+    "AlternateContent",
+    "tableParts",
+)
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    """What a generated sheet keeps from the sheet it replaces (or starts with when new)."""
+
+    root_attributes: str  # namespace declarations etc. of the old root start tag
+    before: tuple[tuple[str, str], ...] = ()  # (local name, element text) before the data
+    after: tuple[tuple[str, str], ...] = ()  # (local name, element text) after the data
+    header_styles: Mapping[int, int] = field(default_factory=dict)  # row-1 cell styles
+    column_styles: Mapping[int, int] = field(default_factory=dict)  # <col style> per column
+
+    def has(self, name: str) -> bool:
+        return any(n == name for n, _ in self.before + self.after)
+
+    def with_table_part(self, rel_id: str) -> SheetLayout:
+        """The layout with a <tableParts> listing just this table (any old one replaced)."""
+        after = tuple((n, t) for n, t in self.after if n != "tableParts")
+        tag = f'<tableParts count="1"><tablePart r:id="{escape_attr(rel_id)}"/></tableParts>'
+        return replace(self, after=(*after, ("tableParts", tag)))
+
+
+def read_layout(text: str) -> SheetLayout:
+    """The parts of an existing sheet that a generated sheet keeps."""
+    root, children = top_level(text)
+    if root.name != "worksheet":
+        raise WorkbookError("damaged workbook: a worksheet part holds no worksheet")
+    before, after, header_styles = [], [], {}
+    for child in children:
+        if child.name in KEPT_BEFORE_DATA:
+            before.append((child.name, text[child.start : child.end]))
+        elif child.name in KEPT_AFTER_DATA:
+            after.append((child.name, text[child.start : child.end]))
+        elif child.name == "sheetData":
+            first = next(iter_rows(text, child), None)
+            if first is not None and first.number == 1:
+                header_styles = {c.column: c.style for c in iter_cells(text, first) if c.style}
+    cols = "".join(t for n, t in before if n == "cols")
+    root_attributes = root.tag[len(root.tag.split()[0]) : -1].strip().rstrip("/")
+    return SheetLayout(
+        _with_namespaces(root_attributes),
+        tuple(before),
+        tuple(after),
+        header_styles,
+        column_styles(cols),
+    )
+
+
+def new_layout(widths: Sequence[float], table_rel_id: str) -> SheetLayout:
+    """The layout of a generated sheet made from nothing: frozen header, column widths, table."""
+    views = (
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft"/></sheetView></sheetViews>'
+    )
+    cols = "".join(
+        f'<col min="{i}" max="{i}" width="{w + 0.7109375}" customWidth="1"/>'
+        for i, w in enumerate(widths, start=1)
+    )
+    before = (
+        ("sheetViews", views),
+        ("sheetFormatPr", '<sheetFormatPr defaultRowHeight="15"/>'),
+        ("cols", f"<cols>{cols}</cols>"),
+    )
+    margins = (
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+    )
+    layout = SheetLayout(_with_namespaces(""), before, (("pageMargins", margins),))
+    return layout.with_table_part(table_rel_id)
+
+
+def _with_namespaces(root_attributes: str) -> str:
+    """Root attributes that declare the main namespace as default and r: for relationships."""
+    found = attrs(root_attributes)
+    extra = []
+    if found.get("xmlns") != MAIN_NS:
+        if "xmlns" in found:
+            raise WorkbookError(
+                "cannot work on a Strict Open XML workbook: save it as an Excel Workbook (.xlsx)"
+            )
+        extra.append(f'xmlns="{MAIN_NS}"')
+    if "xmlns:r" not in found:
+        extra.append(f'xmlns:r="{REL_NS}"')
+    return " ".join([*extra, root_attributes]).strip()
+
+
+def worksheet_xml(
+    layout: SheetLayout, headers: Sequence[str], rows: Iterable[Sequence[CellValue]]
+) -> str:
+    """A generated sheet: the table's header in row 1 and the data rows below it, at A1."""
+    ncols = len(headers)
+    xml = XmlWriter()
+    xml.declaration()
+    xml.raw(f"<worksheet {layout.root_attributes}>")
+    data_xml, last_row = _sheet_data(layout, headers, rows)
+    dimension = f'<dimension ref="{range_ref(1, 0, last_row, ncols - 1)}"/>'
+    before = list(layout.before)
+    at = 1 if before and before[0][0] == "sheetPr" else 0
+    before.insert(at, ("dimension", dimension))
+    for _, element in before:
+        xml.raw(element)
+    xml.raw(data_xml)
+    for _, element in layout.after:
+        xml.raw(element)
+    xml.end("worksheet")
+    return xml.getvalue()
+
+
+def _sheet_data(
+    layout: SheetLayout, headers: Sequence[str], rows: Iterable[Sequence[CellValue]]
+) -> tuple[str, int]:
+    """<sheetData> and the number of its last row.
+
+    The hot path of a recalculation: text and numbers, by far the most common cells, are
+    formatted inline from per-column pieces; other values go through their cell writer.
+    """
+    ncols = len(headers)
+    letters = [column_letter(c) for c in range(ncols)]
+    styles = [_style_attr(layout.column_styles.get(c)) for c in range(ncols)]
+    opens = [f'<c r="{letter}' for letter in letters]  # + row number + a tail below
+    text_tails = [f'"{style} t="inlineStr"><is>' for style in styles]
+    number_tails = [f'"{style}><v>' for style in styles]
+    pieces = ['<sheetData><row r="1">']
+    for c, header in enumerate(headers):
+        head = f'<c r="{letters[c]}1"{_style_attr(layout.header_styles.get(c))}'
+        pieces.append(_str_cell(head, header))
+    pieces.append("</row>")
+    number = 1
+    for number, values in enumerate(rows, start=2):
+        if len(values) != ncols:
+            raise ValueError(f"row {number}: {len(values)} values for {ncols} columns")
+        if number > MAX_ROW:
+            raise WorkbookError(f"too many rows for one sheet (Excel's limit is {MAX_ROW})")
+        row = str(number)
+        pieces.append(f'<row r="{row}">')
+        for c, value in enumerate(values):
+            if isinstance(value, str):
+                pieces.append(f"{opens[c]}{row}{text_tails[c]}{_text_xml(value)}</is></c>")
+            elif isinstance(value, int) and not isinstance(value, bool):
+                pieces.append(f"{opens[c]}{row}{number_tails[c]}{value:d}</v></c>")
+            elif isinstance(value, Decimal) and value.is_finite():
+                pieces.append(f"{opens[c]}{row}{number_tails[c]}{value:f}</v></c>")
+            elif value is not None:
+                head = f'{opens[c]}{row}"{styles[c]}'
+                pieces.append(_cell_writer(value)(head, value))
+        pieces.append("</row>")
+    pieces.append("</sheetData>")
+    return "".join(pieces), number
+
+
+def _style_attr(style: int | None) -> str:
+    return "" if style is None else f' s="{style}"'
+
+
+# --- A table part ---------------------------------------------------------------------------------
+
+# Table attributes kept from the old table part: identity and the formats it refers to in
+# styles.xml (which stays as it is).
+KEPT_TABLE_ATTRIBUTES = (
+    "headerRowDxfId",
+    "dataDxfId",
+    "headerRowBorderDxfId",
+    "tableBorderDxfId",
+    "headerRowCellStyle",
+    "dataCellStyle",
+    "comment",
+)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    table_id: int
+    name: str
+    display_name: str
+    extra: tuple[tuple[str, str], ...] = ()  # kept attributes of the old <table>
+    column_dxf: Mapping[str, str] = field(default_factory=dict)  # header -> old dataDxfId
+    style_info: tuple[tuple[str, str], ...] = (
+        ("name", "TableStyleMedium1"),
+        ("showFirstColumn", "0"),
+        ("showLastColumn", "0"),
+        ("showRowStripes", "1"),
+        ("showColumnStripes", "0"),
+    )
+
+
+def table_ref(ncols: int, nrows: int) -> str:
+    """The range of a table at A1 with a header and nrows rows (at least one, as Excel needs)."""
+    return range_ref(1, 0, 1 + max(1, nrows), ncols - 1)
+
+
+def table_xml(spec: TableSpec, headers: Sequence[str], nrows: int) -> str:
+    ref = table_ref(len(headers), nrows)
+    xml = XmlWriter()
+    xml.declaration()
+    xml.start(
+        "table",
+        [
+            ("xmlns", MAIN_NS),
+            ("id", spec.table_id),
+            ("name", spec.name),
+            ("displayName", spec.display_name),
+            ("ref", ref),
+            *spec.extra,
+            ("totalsRowShown", 0),
+        ],
+    )
+    xml.empty("autoFilter", [("ref", ref)])
+    xml.start("tableColumns", [("count", len(headers))])
+    for i, header in enumerate(headers, start=1):
+        dxf = spec.column_dxf.get(header)
+        xml.empty(
+            "tableColumn", [("id", i), ("name", header), *([("dataDxfId", dxf)] if dxf else [])]
+        )
+    xml.end("tableColumns")
+    xml.empty("tableStyleInfo", spec.style_info)
+    xml.end("table")
+    return xml.getvalue()

@@ -1,0 +1,529 @@
+"""Write into the user's workbook without disturbing anything the program does not own.
+
+A recalculation rewrites the generated sheets (Billing, Invoices, Checks, ...) whole: their
+worksheet part and their table part. Every other member of the file (input and user sheets,
+charts, images, buttons, comments, names, shared strings, styles, the VBA project) is copied byte
+for byte; the file is never loaded and saved by a spreadsheet library, which would lose some of it.
+
+Appending rows to an input table (a new license key) inserts the new <row> elements into that
+sheet's XML and widens the table's range; nothing else in the file changes.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from . import schema
+from .cells import column_letter
+from .errors import WorkbookError
+from .package import (
+    CONTENT_TYPES,
+    CT_TABLE,
+    CT_WORKSHEET,
+    REL_NS,
+    RT_CALC_CHAIN,
+    RT_TABLE,
+    RT_WORKSHEET,
+    Package,
+    TableRef,
+    add_override,
+    add_relationship,
+    attrs,
+    escape_attr,
+    first_tag,
+    local,
+    new_rel_id,
+    open_package,
+    parse_xml,
+    rel_ids,
+    relative_target,
+    rels_part,
+    remove_override,
+    remove_relationship,
+    save_package,
+    tag_prefix,
+    tags,
+)
+from .sheet_xml import (
+    KEPT_TABLE_ATTRIBUTES,
+    Cell,
+    CellValue,
+    Span,
+    TableSpec,
+    cell_xml,
+    column_styles,
+    iter_cells,
+    iter_rows,
+    new_layout,
+    parse_range,
+    range_ref,
+    read_layout,
+    set_attribute,
+    table_xml,
+    top_level,
+    worksheet_xml,
+)
+
+__all__ = ["CellValue", "WorkbookError", "append_rows", "write_tables"]
+
+
+def write_tables(
+    src: Path, dest: Path, tables: Mapping[str, Sequence[Sequence[CellValue]]]
+) -> None:
+    """Rewrite the named generated tables (schema table names, e.g. "Billing") with these data
+    rows (one value per schema column, in schema column order) and save to `dest` (may be `src`).
+    Everything else is copied byte for byte."""
+    specs = [_generated_table(name) for name in tables]
+    with open_package(Path(src)) as package:
+        edit = _Edit(package)
+        for spec in specs:
+            edit.write_table(spec, tables[spec.name])
+        edit.drop_calc_chain()
+        edit.ensure_full_calc_on_load()
+        save_package(package, edit.replacements, Path(dest))
+
+
+def append_rows(
+    src: Path, dest: Path, table_name: str, rows: Sequence[Mapping[str, CellValue]]
+) -> list[int]:
+    """Append rows (keyed by column header; headers may be in any order on the sheet; missing
+    keys = empty) to an input table such as Keys, save to `dest` (may be `src`) and return the
+    sheet row numbers written. Nothing else in that sheet or the file changes."""
+    with open_package(Path(src)) as package:
+        edit = _Edit(package)
+        written = edit.append(table_name, rows) if rows else []
+        save_package(package, edit.replacements, Path(dest))
+    return written
+
+
+def _generated_table(name: str) -> schema.Table:
+    try:
+        spec = schema.table_by_name(name)
+    except KeyError:
+        raise ValueError(f"unknown table {name!r}") from None
+    if not spec.generated:
+        raise ValueError(f"{name!r} is an input table; only generated tables are rewritten")
+    return spec
+
+
+def _utf8(data: bytes, part: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise WorkbookError(f"cannot work on {part}: it is not stored as UTF-8") from None
+
+
+class _Edit:
+    """The parts a save changes, kept as text, and the edits that keep the package consistent."""
+
+    def __init__(self, package: Package) -> None:
+        self.package = package
+        self.replacements: dict[str, bytes | None] = {}
+        self._added_table_ids: list[int] = []
+
+    # Parts: the package's, as changed so far.
+
+    def _key(self, part: str) -> str:
+        return self.package.name(part) if self.package.has(part) else part
+
+    def exists(self, part: str) -> bool:
+        key = self._key(part)
+        if key in self.replacements:
+            return self.replacements[key] is not None
+        return self.package.has(part)
+
+    def text(self, part: str) -> str:
+        data = self.replacements.get(self._key(part))
+        return _utf8(data if data is not None else self.package.read(part), part)
+
+    def set(self, part: str, text: str) -> None:
+        self.replacements[self._key(part)] = text.encode("utf-8")
+
+    def edit(self, part: str, change: Callable[[str], str]) -> None:
+        """Apply a textual edit; the part counts as changed only if its text did change."""
+        before = self.text(part)
+        after = change(before)
+        if after != before:
+            self.set(part, after)
+
+    def drop(self, part: str) -> None:
+        """Leave a part out, with its content-type override."""
+        if self.package.has(part):
+            self.replacements[self._key(part)] = None
+        self.edit(CONTENT_TYPES, lambda t: remove_override(t, part))
+
+    def free_part(self, pattern: str) -> str:
+        """The first unused part name of the pattern: xl/tables/table{}.xml -> ...table12.xml."""
+        n = 1
+        while self.exists(pattern.format(n)):
+            n += 1
+        return pattern.format(n)
+
+    # Generated tables.
+
+    def write_table(self, spec: schema.Table, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Write a generated table's sheet and table part whole."""
+        package = self.package
+        sheet = package.sheet(spec.sheet)
+        table = package.table(spec.name)
+        if table is not None and (sheet is None or table.sheet.part != sheet.part):
+            raise WorkbookError(
+                f'table "{spec.name}" is on sheet "{table.sheet.name}", but it belongs on sheet '
+                f'"{spec.sheet}": rename that sheet back to "{spec.sheet}"'
+            )
+        if sheet is None:
+            self._add_sheet(spec, rows)
+            return
+        others = [t.name for t in package.tables() if t.sheet.part == sheet.part and t != table]
+        if others:
+            raise WorkbookError(
+                f'sheet "{sheet.name}" is rewritten by every recalculation, but it also holds '
+                f"the table {', '.join(others)}: move that table to another sheet"
+            )
+        layout = read_layout(_utf8(package.read(sheet.part), sheet.part))
+        if table is None:
+            table_spec = self._new_table_spec(spec)
+            table_part, rel_id = self._add_table_part(sheet.part)
+            layout = layout.with_table_part(rel_id)
+        else:
+            table_spec = self._old_table_spec(table.part)
+            table_part = table.part
+            if not layout.has("tableParts"):
+                layout = layout.with_table_part(table.rel_id)
+        self.set(sheet.part, worksheet_xml(layout, spec.headers, rows))
+        self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
+
+    def _old_table_spec(self, part: str) -> TableSpec:
+        """Identity, formats and style of the table part being replaced."""
+        root = parse_xml(self.package.read(part), part)
+        column_dxf: dict[str, str] = {}
+        style_info = _default_style_info()
+        for el in root.iter():
+            if local(el.tag) == "tableColumn" and el.get("dataDxfId"):
+                column_dxf[el.get("name", "")] = el.get("dataDxfId", "")
+            elif local(el.tag) == "tableStyleInfo":
+                style_info = tuple((k, v) for k, v in el.attrib.items() if "}" not in k)
+        name = root.get("name", "")
+        return TableSpec(
+            table_id=int(root.get("id", "0")),
+            name=name,
+            display_name=root.get("displayName", name),
+            extra=tuple((a, root.get(a, "")) for a in KEPT_TABLE_ATTRIBUTES if a in root.attrib),
+            column_dxf=column_dxf,
+            style_info=style_info,
+        )
+
+    def _new_table_spec(self, spec: schema.Table) -> TableSpec:
+        """A new table: the next free table id (ids are unique in the workbook)."""
+        ids = [t.id for t in self.package.tables()] + self._added_table_ids
+        table_id = max(ids, default=0) + 1
+        self._added_table_ids.append(table_id)
+        return TableSpec(table_id, spec.name, spec.name, style_info=_default_style_info())
+
+    def _add_table_part(self, sheet_part: str) -> tuple[str, str]:
+        """A new table part related to the sheet: (its part name, its relationship id)."""
+        folder = posixpath.join(posixpath.dirname(self.package.workbook_part), "tables")
+        table_part = self.free_part(folder + "/table{}.xml")
+        rels = rels_part(sheet_part)
+        existing = self.text(rels) if self.exists(rels) else None
+        rel_id = new_rel_id(rel_ids(existing or ""))
+        target = relative_target(sheet_part, table_part)
+        self.set(rels, add_relationship(existing, rel_id, RT_TABLE, target))
+        self.edit(CONTENT_TYPES, lambda t: add_override(t, table_part, CT_TABLE))
+        return table_part, rel_id
+
+    def _add_sheet(self, spec: schema.Table, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Create a missing generated sheet with its table, after the other sheets."""
+        book = self.package.workbook_part
+        folder = posixpath.join(posixpath.dirname(book), "worksheets")
+        sheet_part = self.free_part(folder + "/sheet{}.xml")
+        book_rels = rels_part(book)
+        rel_id = new_rel_id(rel_ids(self.text(book_rels)))
+        target = relative_target(book, sheet_part)
+        self.edit(book_rels, lambda t: add_relationship(t, rel_id, RT_WORKSHEET, target))
+        self.edit(book, lambda t: _append_sheet(t, spec.sheet, rel_id))
+        self.edit(CONTENT_TYPES, lambda t: add_override(t, sheet_part, CT_WORKSHEET))
+        table_spec = self._new_table_spec(spec)
+        table_part, table_rel_id = self._add_table_part(sheet_part)
+        layout = new_layout([c.width for c in spec.columns], table_rel_id)
+        self.set(sheet_part, worksheet_xml(layout, spec.headers, rows))
+        self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
+
+    # Workbook-wide settings.
+
+    def drop_calc_chain(self) -> None:
+        """Leave out the calculation chain: Excel rebuilds it, and a stale one makes it repair."""
+        book = self.package.workbook_part
+        for rel in self.package.relationships(book):
+            if rel.type == RT_CALC_CHAIN:
+                self.edit(rels_part(book), lambda t, rel_id=rel.id: remove_relationship(t, rel_id))
+                self.drop(rel.target)
+        default = posixpath.join(posixpath.dirname(book), "calcChain.xml")
+        if self.exists(default):
+            self.drop(default)
+
+    def ensure_full_calc_on_load(self) -> None:
+        """Have Excel recalculate every formula on open: formulas elsewhere read our cells."""
+        self.edit(self.package.workbook_part, _full_calc_on_load)
+
+    # Input tables.
+
+    def append(self, table_name: str, rows: Sequence[Mapping[str, CellValue]]) -> list[int]:
+        """Insert rows at the end of an input table; returns their sheet row numbers."""
+        package = self.package
+        table = package.table(table_name)
+        if table is None:
+            raise WorkbookError(f'{package.path.name}: there is no table named "{table_name}"')
+        sheet = table.sheet
+        root = parse_xml(package.read(table.part), table.part)
+        first_row, first_col, last_row, last_col = parse_range(root.get("ref", ""))
+        if int(root.get("totalsRowCount") or 0):
+            raise WorkbookError(
+                f'table "{table.name}" has a total row: turn it off in Excel to add rows'
+            )
+        headers = [el.get("name", "") for el in root.iter() if local(el.tag) == "tableColumn"]
+        if len(headers) != last_col - first_col + 1:
+            raise WorkbookError(f'damaged workbook: table "{table.name}" has a wrong column count')
+        positions = _positions(table.name, headers, first_col, rows)
+        first_data = first_row + int(root.get("headerRowCount") or 1)
+
+        text = _utf8(package.read(sheet.part), sheet.part)
+        _, children = top_level(text)
+        sheet_data = next((c for c in children if c.name == "sheetData"), None)
+        if sheet_data is None:
+            raise WorkbookError(f'damaged workbook: sheet "{sheet.name}" has no cell data')
+        grid = _Grid(text, sheet_data, range(first_col, last_col + 1))
+
+        # Rows typed right below the table belong to it; else trailing blank rows are reused.
+        end = last_row
+        while grid.has_values(end + 1):
+            end += 1
+        start = end + 1
+        if end == last_row:
+            while start - 1 >= first_data and not grid.has_values(start - 1):
+                start -= 1
+        targets = list(range(start, start + len(rows)))
+        new_last = max(end, targets[-1])
+        for number in targets:
+            if number > end and grid.has_values(number):
+                raise WorkbookError(
+                    f'cannot add rows to table "{table.name}": row {number} on sheet '
+                    f'"{sheet.name}" below the table is not empty'
+                )
+        self._check_room(table, last_row, new_last, first_col, last_col)
+
+        # Style of a new cell: its own (a formatted blank cell), else the data cell above, else
+        # the column's.
+        cols = "".join(text[c.start : c.end] for c in children if c.name == "cols")
+        col_styles = column_styles(cols)
+        above = {
+            c: grid.style(start - 1, c) if start - 1 >= first_data else None for c in grid.columns
+        }
+        prefix = tag_prefix(sheet_data.tag)
+        new_cells: dict[int, dict[int, str]] = {}
+        for number, values in zip(targets, rows, strict=True):
+            cells: dict[int, str] = {}
+            for header, value in values.items():
+                column = positions[header]
+                style = grid.style(number, column)
+                for fallback in (above[column], col_styles.get(column)):
+                    style = fallback if style is None else style
+                xml = cell_xml(f"{column_letter(column)}{number}", style, value, prefix)
+                if xml:
+                    cells[column] = xml
+            new_cells[number] = cells
+
+        new_ref = range_ref(first_row, first_col, new_last, last_col)
+        text = _widen_dimension(grid.with_cells(new_cells, prefix), new_ref)
+        self.set(sheet.part, text)
+        self.edit(table.part, lambda t: _set_table_ref(t, new_ref))
+        return targets
+
+    def _check_room(self, table: TableRef, last_row: int, new_last: int, c1: int, c2: int) -> None:
+        """Refuse to grow a table into another table on the same sheet."""
+        for other in self.package.tables():
+            if other.sheet.part != table.sheet.part or other == table:
+                continue
+            root = parse_xml(self.package.read(other.part), other.part)
+            r1, o1, r2, o2 = parse_range(root.get("ref", "A1"))
+            if r1 <= new_last and r2 > last_row and o1 <= c2 and o2 >= c1:
+                raise WorkbookError(
+                    f'cannot add rows to table "{table.name}": table "{other.name}" is in the '
+                    f'way on sheet "{table.sheet.name}"'
+                )
+
+
+class _Grid:
+    """The rows of a sheet's XML text, to look at the cells in a table's columns by row number."""
+
+    def __init__(self, text: str, sheet_data: Span, columns: range) -> None:
+        self.text = text
+        self.sheet_data = sheet_data
+        self.rows = list(iter_rows(text, sheet_data))
+        self.by_number = {r.number: r for r in self.rows}
+        self.columns = columns
+
+    def cells(self, number: int) -> dict[int, Cell]:
+        row = self.by_number.get(number)
+        return {c.column: c for c in iter_cells(self.text, row)} if row else {}
+
+    def has_values(self, number: int) -> bool:
+        """Whether the row holds a value in one of the table's columns."""
+        cells = self.cells(number)
+        return any(cells[c].has_value for c in self.columns if c in cells)
+
+    def style(self, number: int, column: int) -> int | None:
+        cell = self.cells(number).get(column)
+        return cell.style if cell else None
+
+    def with_cells(self, new_cells: Mapping[int, Mapping[int, str]], prefix: str) -> str:
+        """The sheet's text with new cells merged into existing rows, or in new rows.
+
+        The row numbers are consecutive; everything before and after them stays as it was.
+        """
+        text, data = self.text, self.sheet_data
+        numbers = sorted(new_cells)
+        inside = [r for r in self.rows if numbers[0] <= r.number <= numbers[-1]]
+        after = next((r for r in self.rows if r.number > numbers[-1]), None)
+        if inside:
+            start, stop = inside[0].span.start, inside[-1].span.end
+        elif after is not None:
+            start = stop = after.span.start
+        elif data.empty:  # <sheetData/>: open it up
+            name = data.tag[1:].split("/")[0].strip()
+            text = f"{text[: data.start]}<{name}></{name}>{text[data.end :]}"
+            start = stop = data.start + len(name) + 2
+        else:
+            start = stop = data.inner_end
+        rows = "".join(self._row(n, new_cells[n], prefix) for n in numbers)
+        return text[:start] + rows + text[stop:]
+
+    def _row(self, number: int, cells: Mapping[int, str], prefix: str) -> str:
+        row = self.by_number.get(number)
+        if row is None:
+            content = "".join(cells[c] for c in sorted(cells))
+            return f'<{prefix}row r="{number}">{content}</{prefix}row>'
+        if not cells:
+            return self.text[row.span.start : row.span.end]
+        merged = {c.column: self.text[c.start : c.end] for c in iter_cells(self.text, row)}
+        merged.update(cells)
+        tag = row.span.tag
+        first, _, last = attrs(tag).get("spans", "").partition(":")
+        if first.isdigit() and last.isdigit():  # spans="1:7" counts columns from 1
+            low, high = min(int(first), min(cells) + 1), max(int(last), max(cells) + 1)
+            tag = set_attribute(tag, "spans", f"{low}:{high}")
+        if row.span.empty:
+            tag = tag[:-2].rstrip() + ">"
+        content = "".join(merged[c] for c in sorted(merged))
+        return f"{tag}{content}</{prefix}row>"
+
+
+def _positions(
+    table: str, headers: list[str], first_col: int, rows: Sequence[Mapping[str, CellValue]]
+) -> dict[str, int]:
+    """The sheet column of every key the rows use, by header: exact, else ignoring case."""
+    exact = {h: first_col + i for i, h in enumerate(headers)}
+    folded = {h.strip().casefold(): first_col + i for i, h in reversed(list(enumerate(headers)))}
+    positions: dict[str, int] = {}
+    for row in rows:
+        for key in row:
+            if key not in positions:
+                column = exact.get(key, folded.get(key.strip().casefold()))
+                if column is None:
+                    raise WorkbookError(f'table "{table}" has no column "{key}"')
+                positions[key] = column
+    return positions
+
+
+def _default_style_info() -> tuple[tuple[str, str], ...]:
+    """The table style of a table the writer creates: the template's for generated tables."""
+    from .template import GENERATED_TABLE_STYLE  # the template's look; XlsxWriter only there
+
+    return (
+        ("name", GENERATED_TABLE_STYLE.replace(" ", "")),
+        ("showFirstColumn", "0"),
+        ("showLastColumn", "0"),
+        ("showRowStripes", "1"),
+        ("showColumnStripes", "0"),
+    )
+
+
+# --- Minimal textual edits of workbook.xml, sheets and tables -------------------------------------
+
+# What may follow <calcPr> in workbook.xml, in schema order.
+_AFTER_CALC_PR = (
+    "oleSize",
+    "customWorkbookViews",
+    "pivotCaches",
+    "smartTagPr",
+    "smartTagTypes",
+    "webPublishing",
+    "fileRecoveryPr",
+    "webPublishObjects",
+    "extLst",
+)
+
+
+def _full_calc_on_load(book: str) -> str:
+    """workbook.xml with <calcPr fullCalcOnLoad="1">; unchanged where it is already set."""
+    match = first_tag(book, "calcPr")
+    if match is not None:
+        if attrs(match[0]).get("fullCalcOnLoad") in ("1", "true"):
+            return book
+        tag = set_attribute(match[0], "fullCalcOnLoad", "1")
+        return book[: match.start()] + tag + book[match.end() :]
+    root = first_tag(book, "workbook")
+    if root is None:
+        raise WorkbookError("damaged workbook: workbook.xml has no workbook element")
+    following = [m.start() for name in _AFTER_CALC_PR for m in [first_tag(book, name)] if m]
+    at = min(following, default=book.rindex("</"))
+    return f'{book[:at]}<{tag_prefix(root[0])}calcPr fullCalcOnLoad="1"/>{book[at:]}'
+
+
+def _append_sheet(book: str, name: str, rel_id: str) -> str:
+    """workbook.xml with a <sheet> entry for a new sheet at the end (next free sheetId)."""
+    root = first_tag(book, "workbook")
+    if root is None:
+        raise WorkbookError("damaged workbook: workbook.xml has no workbook element")
+    entries = [attrs(m[0]) for m in tags(book, "sheet")]
+    if any(e.get("name", "").casefold() == name.casefold() for e in entries):
+        raise WorkbookError(f'sheet "{name}" is not a worksheet: rename it, the program needs it')
+    ids = [int(e.get("sheetId") or 0) for e in entries]
+    declared = [k[6:] for k, v in attrs(root[0]).items() if k.startswith("xmlns:") and v == REL_NS]
+    r = declared[0] if declared else "r"
+    prefix = tag_prefix(root[0])
+    tag = (
+        f'<{prefix}sheet name="{escape_attr(name)}" sheetId="{max(ids, default=0) + 1}" '
+        f'{r}:id="{rel_id}"{"" if declared else f" xmlns:r={chr(34)}{REL_NS}{chr(34)}"}/>'
+    )
+    end = re.search(rf"</{re.escape(prefix)}sheets\s*>", book)
+    if end is None:
+        raise WorkbookError("damaged workbook: workbook.xml lists no sheets")
+    return book[: end.start()] + tag + book[end.start() :]
+
+
+def _widen_dimension(sheet: str, covered: str) -> str:
+    """The sheet with its <dimension ref> widened to include the `covered` range."""
+    match = first_tag(sheet, "dimension")
+    if match is None:
+        return sheet
+    r1, c1, r2, c2 = parse_range(covered)
+    old = attrs(match[0]).get("ref")
+    if old:
+        o1, p1, o2, p2 = parse_range(old)
+        r1, c1, r2, c2 = min(r1, o1), min(c1, p1), max(r2, o2), max(c2, p2)
+    tag = set_attribute(match[0], "ref", range_ref(r1, c1, r2, c2))
+    return sheet[: match.start()] + tag + sheet[match.end() :]
+
+
+def _set_table_ref(table: str, ref: str) -> str:
+    """A table part with its range, and its filter's range, set to `ref`."""
+    for name in ("table", "autoFilter"):
+        match = first_tag(table, name)
+        if match is not None:
+            tag = set_attribute(match[0], "ref", ref)
+            table = table[: match.start()] + tag + table[match.end() :]
+    return table
