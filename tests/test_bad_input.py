@@ -330,20 +330,3 @@ def test_numbers_typed_as_text_are_read_as_numbers(make_workbook, example_data):
     line = next(li for li in report.result.lines if li.license_key.endswith("CCCC2"))
     assert line.quantity == 43
 
-
-def test_mistyped_program_key_is_warned_about(make_workbook, example_data):
-    # QQQQQ-QQQQQ-QQQQQ-QQQQ? has the program's format; its check character is not "2".
-    path = make_workbook(
-        with_change(example_data, "Keys", 8, "License key", "QQQQQ-QQQQQ-QQQQQ-QQQQ2")
-    )
-    report = operations.check_workbook(path, OCT)
-    assert (
-        Check(
-            severity="warning",
-            sheet="Keys",
-            cell="A10",
-            message='license key "QQQQQ-QQQQQ-QQQQQ-QQQQ2" has the format of the keys this workbook '
-            "creates, but its last character does not match: mistyped?",
-        )
-        in report.checks
-    )

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..core.keys import is_program_key, is_valid_key
 from ..core.models import (
     AnnualPrice,
     Check,
@@ -390,13 +389,6 @@ def _keys(
             check.error("End", "end is empty; a cancelled key needs an end date")
         if key_id and not ids.claim(check, "License key", key_id, "license key"):
             continue
-        if key_id and is_program_key(key_id.upper()) and not is_valid_key(key_id.upper()):
-            out.warning(
-                table.sheet,
-                check.cell("License key"),
-                f'license key "{key_id}" has the format of the keys this workbook creates, but its '
-                "last character does not match: mistyped?",
-            )
         if not check.ok:
             if key_id:
                 ids.rejected.add(key_id.lower())
