@@ -236,7 +236,8 @@ CASES = [
         "Value",
         "guess",
         "B7",
-        'Missing usage: the value must be one of carry forward, zero, got "guess"; using the default',
+        'Missing usage: the value must be one of carry forward, zero, got "guess"; '
+        "using the default",
     ),
 ]
 
