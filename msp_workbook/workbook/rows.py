@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
-from decimal import Decimal
 
 from ..core.comparison import ComparisonRow
 from ..core.models import BillingLine, Check, Invoice
 from . import schema
-
-CellValue = str | int | Decimal | date | datetime | bool | None
+from .sheet_xml import CellValue
 
 SEVERITY_ORDER = {s: i for i, s in enumerate(schema.SEVERITIES)}
 

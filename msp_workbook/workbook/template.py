@@ -38,6 +38,8 @@ GENERATED_TABLE_STYLE = "Table Style Medium 1"
 INPUT_TAB_COLOUR = "#4F81BD"
 GENERATED_TAB_COLOUR = "#808080"
 START_TAB_COLOUR = "#9BBB59"
+QUOTE_TAB_COLOUR = "#F79646"
+QUOTE_FILL = "#FDE9D9"
 INPUT_FILL = "#DCE6F1"
 GENERATED_FILL = "#E7E7E7"
 
@@ -149,6 +151,7 @@ class _Formats:
         self.note_heading = add({"bold": True, "italic": True, "font_color": "#808080"})
         self.marker = add({"bold": True, "font_color": "#C00000", "font_size": 12})
         self.vat_rate = add({"num_format": FMT_VAT_RATE})
+        self.quote_kind = add({"bg_color": QUOTE_FILL, "text_wrap": True, "valign": "top"})
 
     def number(self, number_format: str | None) -> Format | None:
         """The format of a column's number format (None: General)."""
@@ -162,7 +165,11 @@ class _Formats:
 # --- Building -------------------------------------------------------------------------------------
 
 
-def build_workbook(path: Path, data: Mapping[str, Rows] | None = None) -> None:
+def build_workbook(
+    path: Path,
+    data: Mapping[str, Rows] | None = None,
+    quote_inputs: Mapping[str, object] | None = None,
+) -> None:
     """Write a fresh workbook to `path`.
 
     `data` maps a table name to its rows, keyed by column header (missing headers are empty).
@@ -170,8 +177,12 @@ def build_workbook(path: Path, data: Mapping[str, Rows] | None = None) -> None:
     "Keys", "Usage"); generated tables are accepted too (a test may seed Ledger). A table given in
     `data` gets exactly those rows instead of its defaults; the others get `default_rows()` or
     stay empty. Values: str, int, float, Decimal, date, datetime or None (an empty cell).
+
+    `quote_inputs` sets input cells of the Quote sheet by their workbook name (`QuoteProduct`,
+    `QuoteTerm`, `QuoteUnitsNow`, `QuoteUnits12m`); the others keep `QUOTE_DEFAULTS`.
     """
     tables = _rows_per_table(data or {})
+    inputs = _quote_inputs(quote_inputs or {})
     book = xlsxwriter.Workbook(str(path))
     try:
         book.set_properties(
@@ -186,6 +197,9 @@ def build_workbook(path: Path, data: Mapping[str, Rows] | None = None) -> None:
         _add_start_sheet(book, formats)
         by_sheet = {t.sheet: t for t in schema.ALL_TABLES}
         for sheet in schema.SHEET_ORDER[1:]:
+            if sheet == schema.QUOTE_SHEET:
+                _add_quote_sheet(book, inputs, formats)
+                continue
             table = by_sheet[sheet]
             _add_table_sheet(book, table, tables[table.name], formats)
     finally:
@@ -462,7 +476,8 @@ _INTRO = (
     "KerioConnect AI, KerioControl AI, KerioOperator and LanGuard.",
     "You keep the customers, license keys and usage readings; a recalculation turns them into "
     "billing lines, invoices and checks for the billing month (see Settings).",
-    "Blue tabs hold your data. Grey tabs are generated: do not edit them.",
+    "Blue tabs hold your data. Grey tabs are generated: do not edit them. "
+    "The orange Quote tab compares MSP monthly with an annual subscription for a prospect.",
 )
 
 _STEPS: tuple[tuple[str, str], ...] = (
@@ -495,6 +510,7 @@ _FIRST_TIME = (
 _KIND_INPUT = "Your data"
 _KIND_GENERATED = "Generated — do not edit, rewritten every recalculation"
 _KIND_LEDGER = "Generated — do not edit; months are added when you close them"
+_KIND_QUOTE = "Live quote — type in its blue cells"
 
 
 def _add_start_sheet(book: Workbook, formats: _Formats) -> None:
@@ -540,14 +556,16 @@ def _write_sheet_list(ws: Worksheet, row: int, formats: _Formats) -> None:
     by_sheet = {t.sheet: t for t in schema.ALL_TABLES}
     for sheet in schema.SHEET_ORDER[1:]:
         row += 1
-        table = by_sheet[sheet]
-        kind, kind_format = _sheet_kind(table, formats)
+        if sheet == schema.QUOTE_SHEET:
+            kind, kind_format, purpose = _KIND_QUOTE, formats.quote_kind, QUOTE_PURPOSE
+        else:
+            table = by_sheet[sheet]
+            kind, kind_format = _sheet_kind(table, formats)
+            purpose = table.purpose
         ws.write_url(row, 1, f"internal:'{sheet}'!A1", formats.link, sheet)
         ws.write_string(row, 2, kind, kind_format)
-        ws.write_string(row, 3, table.purpose, formats.text)
-        lines = max(
-            _line_count(kind, _START_WIDTHS[2]), _line_count(table.purpose, _START_WIDTHS[3])
-        )
+        ws.write_string(row, 3, purpose, formats.text)
+        lines = max(_line_count(kind, _START_WIDTHS[2]), _line_count(purpose, _START_WIDTHS[3]))
         ws.set_row(row, lines * _LINE_HEIGHT)
 
 
