@@ -92,17 +92,22 @@ def excel_serial(value: date | datetime) -> int | float:
     return value.toordinal() - _EPOCH_ORDINAL
 
 
+def escape_text(value: str) -> str:
+    """A text as the content of an Excel string element (<t>, a chart's <c:v>): without the
+    characters XML cannot hold, with a literal _xHHHH_ escaped and XML's specials escaped."""
+    if not _NEEDS_WORK.search(value):
+        return value
+    value = _ILLEGAL_XML.sub("", value)
+    value = _EXCEL_ESCAPE.sub(r"_x005F\1", value)
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
 def _text_xml(value: str) -> str:
     """The <t> element of a text: escaped, with xml:space where leading/trailing space matters."""
     if _NEEDS_WORK.search(value):
-        value = _ILLEGAL_XML.sub("", value)
-        value = _EXCEL_ESCAPE.sub(r"_x005F\1", value)
-        value = (
-            value.replace("&", "&amp;")
-            .replace("<", "&lt;")
-            .replace(">", "&gt;")
-            .replace('"', "&quot;")
-        )
+        value = escape_text(value)
     if value and (value[0] in _XML_SPACE or value[-1] in _XML_SPACE):
         return f'<t xml:space="preserve">{value}</t>'
     return f"<t>{value}</t>"
@@ -483,16 +488,34 @@ def _with_namespaces(root_attributes: str) -> str:
     return " ".join([*extra, root_attributes]).strip()
 
 
+@dataclass(frozen=True)
+class SideColumns:
+    """Columns written beside a generated table, outside it: their headers in row 1 and, in
+    each data row, values that belong with the table's row (one value per header)."""
+
+    first: int  # the column index of the first one
+    headers: Sequence[str]
+    rows: Sequence[Sequence[CellValue]]
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.headers) - 1
+
+
 def worksheet_xml(
-    layout: SheetLayout, headers: Sequence[str], rows: Iterable[Sequence[CellValue]]
+    layout: SheetLayout,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[CellValue]],
+    side: SideColumns | None = None,
 ) -> str:
-    """A generated sheet: the table's header in row 1 and the data rows below it, at A1."""
-    ncols = len(headers)
+    """A generated sheet: the table's header in row 1 and the data rows below it, at A1, and
+    any side columns to its right."""
+    last_col = side.last if side is not None and side.headers else len(headers) - 1
     xml = XmlWriter()
     xml.declaration()
     xml.raw(f"<worksheet {layout.root_attributes}>")
-    data_xml, last_row = _sheet_data(layout, headers, rows)
-    dimension = f'<dimension ref="{range_ref(1, 0, last_row, ncols - 1)}"/>'
+    data_xml, last_row = _sheet_data(layout, headers, rows, side)
+    dimension = f'<dimension ref="{range_ref(1, 0, last_row, last_col)}"/>'
     before = list(layout.before)
     at = 1 if before and before[0][0] == "sheetPr" else 0
     before.insert(at, ("dimension", dimension))
@@ -505,24 +528,60 @@ def worksheet_xml(
     return xml.getvalue()
 
 
-def _sheet_data(
-    layout: SheetLayout, headers: Sequence[str], rows: Iterable[Sequence[CellValue]]
-) -> tuple[str, int]:
-    """<sheetData> and the number of its last row.
+class _Columns:
+    """Per-column pieces of the cells of a run of columns, formatted once for every row."""
 
-    The hot path of a recalculation: text and numbers, by far the most common cells, are
-    formatted inline from per-column pieces; other values go through their cell writer.
-    """
+    def __init__(self, layout: SheetLayout, columns: range) -> None:
+        self.count = len(columns)
+        letters = [column_letter(c) for c in columns]
+        self.styles = [_style_attr(layout.column_styles.get(c)) for c in columns]
+        self.opens = [f'<c r="{letter}' for letter in letters]  # + row number + a tail below
+        self.text_tails = [f'"{style} t="inlineStr"><is>' for style in self.styles]
+        self.number_tails = [f'"{style}><v>' for style in self.styles]
+
+    def append(self, pieces: list[str], row: str, values: Sequence[CellValue]) -> None:
+        """The cells of one row's values, appended to `pieces`.
+
+        The hot path of a recalculation: text and numbers, by far the most common cells, are
+        formatted inline from the per-column pieces; other values go through their cell writer.
+        """
+        opens, text_tails, number_tails = self.opens, self.text_tails, self.number_tails
+        for c, value in enumerate(values):
+            if isinstance(value, str):
+                pieces.append(f"{opens[c]}{row}{text_tails[c]}{_text_xml(value)}</is></c>")
+            elif isinstance(value, int) and not isinstance(value, bool):
+                pieces.append(f"{opens[c]}{row}{number_tails[c]}{value:d}</v></c>")
+            elif isinstance(value, Decimal) and value.is_finite():
+                pieces.append(f"{opens[c]}{row}{number_tails[c]}{value:f}</v></c>")
+            elif value is not None:
+                head = f'{opens[c]}{row}"{self.styles[c]}'
+                pieces.append(_cell_writer(value)(head, value))
+
+
+def _sheet_data(
+    layout: SheetLayout,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[CellValue]],
+    side: SideColumns | None,
+) -> tuple[str, int]:
+    """<sheetData> and the number of its last row."""
     ncols = len(headers)
-    letters = [column_letter(c) for c in range(ncols)]
-    styles = [_style_attr(layout.column_styles.get(c)) for c in range(ncols)]
-    opens = [f'<c r="{letter}' for letter in letters]  # + row number + a tail below
-    text_tails = [f'"{style} t="inlineStr"><is>' for style in styles]
-    number_tails = [f'"{style}><v>' for style in styles]
+    table = _Columns(layout, range(ncols))
+    header_cells = [(c, h, layout.header_styles.get(c)) for c, h in enumerate(headers)]
+    beside: _Columns | None = None
+    side_rows: Iterator[Sequence[CellValue]] = iter(())
+    if side is not None and side.headers:
+        beside = _Columns(layout, range(side.first, side.last + 1))
+        side_rows = iter(side.rows)
+        # A side header looks like the table's headers unless it has a style of its own.
+        table_style = layout.header_styles.get(ncols - 1)
+        header_cells += [
+            (c, h, layout.header_styles.get(c, table_style))
+            for c, h in enumerate(side.headers, start=side.first)
+        ]
     pieces = ['<sheetData><row r="1">']
-    for c, header in enumerate(headers):
-        head = f'<c r="{letters[c]}1"{_style_attr(layout.header_styles.get(c))}'
-        pieces.append(_str_cell(head, header))
+    for c, header, style in header_cells:
+        pieces.append(_str_cell(f'<c r="{column_letter(c)}1"{_style_attr(style)}', header))
     pieces.append("</row>")
     number = 1
     for number, values in enumerate(rows, start=2):
@@ -532,16 +591,13 @@ def _sheet_data(
             raise WorkbookError(f"too many rows for one sheet (Excel's limit is {MAX_ROW})")
         row = str(number)
         pieces.append(f'<row r="{row}">')
-        for c, value in enumerate(values):
-            if isinstance(value, str):
-                pieces.append(f"{opens[c]}{row}{text_tails[c]}{_text_xml(value)}</is></c>")
-            elif isinstance(value, int) and not isinstance(value, bool):
-                pieces.append(f"{opens[c]}{row}{number_tails[c]}{value:d}</v></c>")
-            elif isinstance(value, Decimal) and value.is_finite():
-                pieces.append(f"{opens[c]}{row}{number_tails[c]}{value:f}</v></c>")
-            elif value is not None:
-                head = f'{opens[c]}{row}"{styles[c]}'
-                pieces.append(_cell_writer(value)(head, value))
+        table.append(pieces, row, values)
+        if beside is not None:
+            extra = next(side_rows, None)
+            if extra is None or len(extra) != beside.count:
+                found = "no values" if extra is None else f"{len(extra)} values"
+                raise ValueError(f"row {number}: {found} for {beside.count} side columns")
+            beside.append(pieces, row, extra)
         pieces.append("</row>")
     pieces.append("</sheetData>")
     return "".join(pieces), number
