@@ -24,6 +24,7 @@ from xlsx_fixtures import (
     all_tables,
     billing_rows,
     build_book,
+    charts_over,
     check_rows,
     fake_vba_project,
     members,
@@ -37,12 +38,12 @@ from msp_workbook.workbook.writer import CellValue, write_tables
 
 
 def rewritten_parts(path: Path, names: Sequence[str]) -> set[str]:
-    """The sheet and table parts the writer owns for these tables."""
+    """The sheet and table parts the writer owns for these tables, and the charts over them."""
     parts = set()
     for name in names:
         table = schema.table_by_name(name)
         parts |= {sheet_part(path, table.sheet), table_part(path, name)}
-    return parts
+    return parts | charts_over(path, [schema.table_by_name(name).sheet for name in names])
 
 
 def as_read(value: CellValue) -> object:

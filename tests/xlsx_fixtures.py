@@ -8,8 +8,10 @@ comment, a sheet with formulas over the generated tables, defined names and a VB
 
 from __future__ import annotations
 
+import html
 import io
 import random
+import re
 import struct
 import zipfile
 import zlib
@@ -287,3 +289,19 @@ def table_part(path: Path, table: str) -> str:
         ref = package.table(table)
         assert ref is not None, f"no table {table}"
         return ref.part
+
+
+def charts_over(path: Path, sheets: Sequence[str]) -> set[str]:
+    """The chart parts with a range (<c:f>) on one of these sheets."""
+    from msp_workbook.workbook.package import open_package
+
+    names = {s.casefold() for s in sheets}
+    found = set()
+    with open_package(path) as package:
+        for part in package.chart_parts():
+            text = package.read(part).decode("utf-8", "replace")
+            for formula in re.findall(r"<(?:\w+:)?f>([^<]*)</(?:\w+:)?f>", text):
+                sheet = html.unescape(formula.rpartition("!")[0]).strip("'").replace("''", "'")
+                if sheet.casefold() in names:
+                    found.add(part)
+    return found

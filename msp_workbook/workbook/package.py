@@ -37,6 +37,9 @@ RT_OFFICE_DOCUMENT = REL_NS + "/officeDocument"
 RT_WORKSHEET = REL_NS + "/worksheet"
 RT_TABLE = REL_NS + "/table"
 RT_CALC_CHAIN = REL_NS + "/calcChain"
+RT_CHARTSHEET = REL_NS + "/chartsheet"
+RT_DRAWING = REL_NS + "/drawing"
+RT_CHART = REL_NS + "/chart"
 STRICT_OFFICE_DOCUMENT = "http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -287,6 +290,20 @@ class Package:
                 name = root.get("displayName") or root.get("name") or ""
                 found.append(TableRef(name, _int(root.get("id")), rel.target, sheet, rel.id))
         return found
+
+    def chart_parts(self) -> list[str]:
+        """The chart parts drawn on the worksheets and chart sheets, each once."""
+        found: dict[str, None] = {}
+        for sheet in self.relationships(self.workbook_part):
+            if sheet.external or sheet.type not in (RT_WORKSHEET, RT_CHARTSHEET):
+                continue
+            for drawing in self.relationships(sheet.target):
+                if drawing.external or drawing.type != RT_DRAWING:
+                    continue
+                for chart in self.relationships(drawing.target):
+                    if chart.type == RT_CHART and not chart.external and self.has(chart.target):
+                        found.setdefault(self.name(chart.target))
+        return list(found)
 
     def table(self, name: str) -> TableRef | None:
         """A table by name (Excel compares table names without regard to case)."""

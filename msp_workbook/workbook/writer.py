@@ -5,6 +5,12 @@ worksheet part and their table part. Every other member of the file (input and u
 charts, images, buttons, comments, names, shared strings, styles, the VBA project) is copied byte
 for byte; the file is never loaded and saved by a spreadsheet library, which would lose some of it.
 
+Side columns (values that belong with a table's rows but not in it, such as a chart's extra
+series) are written beside the table, outside it, and rewritten with it. Every chart in the
+workbook whose series ranges cover a rewritten table's data (from row 2 down) is made to follow
+the new rows: its ranges end at the new last row and its cached values are the new ones; only
+those references in the chart part change.
+
 Appending rows to an input table (a new license key) inserts the new <row> elements into that
 sheet's XML and widens the table's range; nothing else in the file changes.
 """
@@ -49,12 +55,16 @@ from .package import (
 )
 from .sheet_xml import (
     KEPT_TABLE_ATTRIBUTES,
+    MAX_COL,
     Cell,
     CellValue,
+    SideColumns,
     Span,
     TableSpec,
+    WrittenSheet,
     cell_xml,
     column_styles,
+    follow_written_data,
     iter_cells,
     iter_rows,
     new_layout,
@@ -67,20 +77,37 @@ from .sheet_xml import (
     worksheet_xml,
 )
 
-__all__ = ["CellValue", "WorkbookError", "append_rows", "write_tables"]
+__all__ = ["CellValue", "SideColumnValues", "WorkbookError", "append_rows", "write_tables"]
+
+
+# Per table name: (headers, rows) of the columns written beside it.
+SideColumnValues = Mapping[str, tuple[Sequence[str], Sequence[Sequence[CellValue]]]]
 
 
 def write_tables(
-    src: Path, dest: Path, tables: Mapping[str, Sequence[Sequence[CellValue]]]
+    src: Path,
+    dest: Path,
+    tables: Mapping[str, Sequence[Sequence[CellValue]]],
+    *,
+    side_columns: SideColumnValues | None = None,
 ) -> None:
     """Rewrite the named generated tables (schema table names, e.g. "Billing") with these data
     rows (one value per schema column, in schema column order) and save to `dest` (may be `src`).
-    Everything else is copied byte for byte."""
+
+    `side_columns` maps a table name to (headers, rows) written to the right of that table, one
+    blank column after it and outside it: headers in row 1, one row of values per table row, in
+    the same order. Charts whose series cover a rewritten table's data (ranges from row 2, also
+    over side columns) are resized to the new rows. Everything else is copied byte for byte."""
     specs = [_generated_table(name) for name in tables]
+    sides = {spec.name: _side_columns(spec, tables[spec.name], side_columns) for spec in specs}
+    unknown = sorted(set(side_columns or {}) - {spec.name for spec in specs})
+    if unknown:
+        raise ValueError(f"side columns for {', '.join(unknown)}, which is not written")
     with open_package(Path(src)) as package:
         edit = _Edit(package)
         for spec in specs:
-            edit.write_table(spec, tables[spec.name])
+            edit.write_table(spec, tables[spec.name], sides[spec.name])
+        edit.follow_charts()
         edit.drop_calc_chain()
         edit.ensure_full_calc_on_load()
         save_package(package, edit.replacements, Path(dest))
@@ -109,6 +136,23 @@ def _generated_table(name: str) -> schema.Table:
     return spec
 
 
+def _side_columns(
+    spec: schema.Table, rows: Sequence[Sequence[CellValue]], given: SideColumnValues | None
+) -> SideColumns | None:
+    """The side columns of a table, checked: they start one blank column after the table."""
+    if not given or spec.name not in given:
+        return None
+    headers, values = given[spec.name]
+    first = len(spec.columns) + 1
+    if len(values) != len(rows):
+        raise ValueError(
+            f"side columns of {spec.name}: {len(values)} rows for the table's {len(rows)}"
+        )
+    if first + len(headers) > MAX_COL:
+        raise ValueError(f"side columns of {spec.name}: too many columns for one sheet")
+    return SideColumns(first, list(headers), values)
+
+
 def _utf8(data: bytes, part: str) -> str:
     try:
         return data.decode("utf-8")
@@ -123,6 +167,7 @@ class _Edit:
         self.package = package
         self.replacements: dict[str, bytes | None] = {}
         self._added_table_ids: list[int] = []
+        self._written: dict[str, WrittenSheet] = {}  # by case-folded sheet name
 
     # Parts: the package's, as changed so far.
 
@@ -164,8 +209,13 @@ class _Edit:
 
     # Generated tables.
 
-    def write_table(self, spec: schema.Table, rows: Sequence[Sequence[CellValue]]) -> None:
-        """Write a generated table's sheet and table part whole."""
+    def write_table(
+        self,
+        spec: schema.Table,
+        rows: Sequence[Sequence[CellValue]],
+        side: SideColumns | None = None,
+    ) -> None:
+        """Write a generated table's sheet (with any side columns) and table part whole."""
         package = self.package
         sheet = package.sheet(spec.sheet)
         table = package.table(spec.name)
@@ -174,8 +224,10 @@ class _Edit:
                 f'table "{spec.name}" is on sheet "{table.sheet.name}", but it belongs on sheet '
                 f'"{spec.sheet}": rename that sheet back to "{spec.sheet}"'
             )
+        name = spec.sheet if sheet is None else sheet.name
+        self._written[name.casefold()] = WrittenSheet(name, rows, side)
         if sheet is None:
-            self._add_sheet(spec, rows)
+            self._add_sheet(spec, rows, side)
             return
         others = [t.name for t in package.tables() if t.sheet.part == sheet.part and t != table]
         if others:
@@ -193,7 +245,7 @@ class _Edit:
             table_part = table.part
             if not layout.has("tableParts"):
                 layout = layout.with_table_part(table.rel_id)
-        self.set(sheet.part, worksheet_xml(layout, spec.headers, rows))
+        self.set(sheet.part, worksheet_xml(layout, spec.headers, rows, side))
         self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
 
     def _old_table_spec(self, part: str) -> TableSpec:
@@ -235,7 +287,9 @@ class _Edit:
         self.edit(CONTENT_TYPES, lambda t: add_override(t, table_part, CT_TABLE))
         return table_part, rel_id
 
-    def _add_sheet(self, spec: schema.Table, rows: Sequence[Sequence[CellValue]]) -> None:
+    def _add_sheet(
+        self, spec: schema.Table, rows: Sequence[Sequence[CellValue]], side: SideColumns | None
+    ) -> None:
         """Create a missing generated sheet with its table, after the other sheets."""
         book = self.package.workbook_part
         folder = posixpath.join(posixpath.dirname(book), "worksheets")
@@ -249,8 +303,23 @@ class _Edit:
         table_spec = self._new_table_spec(spec)
         table_part, table_rel_id = self._add_table_part(sheet_part)
         layout = new_layout([c.width for c in spec.columns], table_rel_id)
-        self.set(sheet_part, worksheet_xml(layout, spec.headers, rows))
+        self.set(sheet_part, worksheet_xml(layout, spec.headers, rows, side))
         self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
+
+    # Charts.
+
+    def follow_charts(self) -> None:
+        """Resize the series ranges over the rewritten sheets' data in every chart, anywhere."""
+        if not self._written:
+            return
+        for part in self.package.chart_parts():
+            try:
+                text = self.package.read(part).decode("utf-8")
+            except UnicodeDecodeError:  # not ours to convert: left as it is
+                continue
+            new = follow_written_data(text, self._written)
+            if new != text:
+                self.set(part, new)
 
     # Workbook-wide settings.
 
