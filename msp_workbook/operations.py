@@ -107,6 +107,12 @@ def recalculate(
             schema.COMPARISON.name: [comparison_row(row) for row in report.comparison],
             schema.CHECKS.name: [check_row(check) for check in report.checks],
         },
+        side_columns={
+            schema.COMPARISON.name: (
+                [schema.COMPARISON_CHART_COLUMN],
+                [[row.best_annual] for row in report.comparison],
+            )
+        },
     )
     return report
 

@@ -40,6 +40,12 @@ class ComparisonRow(Record):
     saving: Decimal
     saving_per_year: Decimal
 
+    @property
+    def best_annual(self) -> Decimal | None:
+        """The cheapest annual term's cost (what the Comparison chart sets against MSP)."""
+        costs = [c for c in self.annual if c is not None]
+        return min(costs) if costs else None
+
 
 def window(month: Month) -> list[Month]:
     """The billing month and the 11 months before it, oldest first."""

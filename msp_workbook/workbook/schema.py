@@ -286,6 +286,9 @@ COMPARISON = Table(
     purpose="MSP monthly vs annual subscription per customer and product.",
 )
 
+# Beside the Comparison table (one blank column between): what its chart plots against MSP cost.
+COMPARISON_CHART_COLUMN = "Best annual cost"
+
 CHECKS = Table(
     "Checks",
     "Checks",
