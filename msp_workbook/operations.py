@@ -23,6 +23,7 @@ from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.reader import ReadResult, check_workbook_file, open_tables, read_workbook
 from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
+from .workbook.sheet_xml import CellValue
 
 __all__ = [
     "RunReport",
@@ -30,6 +31,8 @@ __all__ = [
     "billing_month",
     "build_demo",
     "check_workbook",
+    "compute",
+    "generated_tables",
     "new_key",
     "new_workbook",
     "quote",
@@ -77,9 +80,8 @@ def billing_month(read: ReadResult, month: Month | None, today: date | None = No
     return previous_month(today or date.today())
 
 
-def check_workbook(path: Path, month: Month | None = None, today: date | None = None) -> RunReport:
-    """Read, validate and bill the month (and compare MSP with annual) without writing anything."""
-    read = read_workbook(path)
+def compute(read: ReadResult, month: Month | None = None, today: date | None = None) -> RunReport:
+    """Bill the month and compare MSP with annual, from inputs already read (any face)."""
     target = billing_month(read, month, today)
     result = billing.bill_month(read.inputs, target)
     lines_by_month = {target: result.lines}
@@ -90,18 +92,18 @@ def check_workbook(path: Path, month: Month | None = None, today: date | None = 
     return RunReport(target, result, checks, read.inputs.settings.currency, tuple(rows))
 
 
-def recalculate(
-    path: Path, month: Month | None = None, out: Path | None = None, today: date | None = None
-) -> RunReport:
-    """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
-    in place)."""
-    from .workbook.writer import write_tables
+@dataclass(frozen=True)
+class GeneratedTables:
+    """What a recalculation writes: rows per generated table (schema column order), and the
+    side columns beside a table."""
 
-    report = check_workbook(path, month, today)
-    write_tables(
-        path,
-        out or path,
-        {
+    tables: dict[str, list[list[CellValue]]]
+    side_columns: dict[str, tuple[list[str], list[list[CellValue]]]]
+
+
+def generated_tables(report: RunReport) -> GeneratedTables:
+    return GeneratedTables(
+        tables={
             schema.BILLING.name: [billing_row(line) for line in report.result.lines],
             schema.INVOICES.name: [invoice_row(inv) for inv in report.result.invoices],
             schema.COMPARISON.name: [comparison_row(row) for row in report.comparison],
@@ -114,6 +116,23 @@ def recalculate(
             )
         },
     )
+
+
+def check_workbook(path: Path, month: Month | None = None, today: date | None = None) -> RunReport:
+    """Read, validate and bill the month (and compare MSP with annual) without writing anything."""
+    return compute(read_workbook(path), month, today)
+
+
+def recalculate(
+    path: Path, month: Month | None = None, out: Path | None = None, today: date | None = None
+) -> RunReport:
+    """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
+    in place)."""
+    from .workbook.writer import write_tables
+
+    report = check_workbook(path, month, today)
+    generated = generated_tables(report)
+    write_tables(path, out or path, generated.tables, side_columns=generated.side_columns)
     return report
 
 
