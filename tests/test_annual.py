@@ -72,3 +72,18 @@ def test_cost_is_rounded_once_at_the_end():
 def test_msp_cost_applies_minimum_units_each_month():
     # max(2, 5) + 7 = 12 units x 2.40
     assert msp_cost(MAILBOXES, [2, 7]) == D("28.80")
+
+
+def test_a_total_exactly_on_a_half_cent_rounds_up():
+    # Tiers 1-2 at 7.46, 3+ at 20.44; W = 12, u grows from 0 to 8 by the quote's straight line:
+    # only 1- and 2-unit orders, all at 7.46; sum of units x months left = 45 -> 7.46 x 45/12 = 27.975
+    tiers = [
+        AnnualPrice(product_id="P", metric="m", term_years=1, min_units=1, max_units=2,
+                    price_per_unit_per_year=D("7.46")),
+        AnnualPrice(product_id="P", metric="m", term_years=1, min_units=3, max_units=None,
+                    price_per_unit_per_year=D("20.44")),
+    ]  # fmt: skip
+    from msp_workbook.core.quote import quote_profile
+
+    profile = quote_profile(0, 8, 1)
+    assert annual_cost(tiers, profile) == D("27.98")

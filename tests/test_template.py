@@ -26,6 +26,9 @@ from msp_workbook.workbook.template import (
     EXAMPLE_MARKER,
     GENERATED_TAB_COLOUR,
     INPUT_TAB_COLOUR,
+    QUOTE_DEFAULTS,
+    QUOTE_PURPOSE,
+    QUOTE_TAB_COLOUR,
     TEMPLATE_PATH,
     VALIDATED_LAST_ROW,
     build_workbook,
@@ -470,6 +473,9 @@ def test_start_sheet_lists_every_sheet_with_its_kind_and_purpose(book) -> None:
         assert purpose == table.purpose
         assert kind.startswith("Generated — do not edit") == table.generated
         assert (kind == "Your data") == (not table.generated)
+    kind, purpose = rows[schema.QUOTE_SHEET]
+    assert purpose == QUOTE_PURPOSE
+    assert "Quote" in start_text(book) and "blue cells" in kind
 
 
 # --- LibreOffice ----------------------------------------------------------------------------------
@@ -585,3 +591,154 @@ def test_libreoffice_drop_downs_accept_listed_values_and_flag_others(tmp_path: P
     assert result.returncode == 0, result.stderr
     marks = json.loads(result.stdout.strip().splitlines()[-1])
     assert marks == [[False, True]] * len(cases), list(zip(cases, marks, strict=True))
+
+
+# --- Quote sheet ----------------------------------------------------------------------------------
+
+# Functions that Excel 2016+ and LibreOffice 7.4+ both compute (no XLOOKUP, LET, FILTER, MINIFS).
+QUOTE_FUNCTIONS = {
+    "AND", "COUNTIF", "COUNTIFS", "IF", "IFERROR", "INDEX", "INT", "ISNA", "ISNUMBER", "MATCH",
+    "MAX", "MIN", "MOD", "NA", "NOT", "OR", "ROUND", "ROW", "SUMIFS", "SUMPRODUCT",
+}  # fmt: skip
+
+
+def quote_sheet_xml(path: Path) -> str:
+    index = schema.SHEET_ORDER.index(schema.QUOTE_SHEET) + 1
+    with zipfile.ZipFile(path) as z:
+        return z.read(f"xl/worksheets/sheet{index}.xml").decode()
+
+
+def named_cell(book, name: str) -> tuple[str, str]:
+    ((sheet, ref),) = list(book.defined_names[name].destinations)
+    return sheet, ref.replace("$", "")
+
+
+def formula_text(value: object) -> str:
+    return getattr(value, "text", value)  # array formulas keep their text in .text
+
+
+def test_quote_sheet_has_a_tab_colour_of_its_own(book) -> None:
+    colours = {
+        sheet: book[sheet].sheet_properties.tabColor.rgb[-6:] for sheet in schema.SHEET_ORDER
+    }
+    quote = colours.pop(schema.QUOTE_SHEET)
+    assert quote == QUOTE_TAB_COLOUR.lstrip("#")
+    assert quote not in colours.values()
+
+
+def test_quote_inputs_are_named_cells_holding_the_defaults(book) -> None:
+    assert dict(QUOTE_DEFAULTS) == {
+        schema.QUOTE_PRODUCT: "KC-MSP",
+        schema.QUOTE_TERM: 3,
+        schema.QUOTE_UNITS_NOW: 20,
+        schema.QUOTE_UNITS_12M: 35,
+    }
+    for name in schema.QUOTE_INPUTS:
+        sheet, cell = named_cell(book, name)
+        assert sheet == schema.QUOTE_SHEET
+        assert book[sheet][cell].value == QUOTE_DEFAULTS[name], name
+
+
+def test_quote_results_are_named_formula_cells(book) -> None:
+    cells = set()
+    for name in schema.QUOTE_RESULTS:
+        sheet, cell = named_cell(book, name)
+        assert sheet == schema.QUOTE_SHEET
+        assert str(book[sheet][cell].value).startswith("=IF("), name
+        cells.add(cell)
+    assert len(cells) == len(schema.QUOTE_RESULTS)
+    money = [named_cell(book, n)[1] for n in schema.QUOTE_RESULTS[:3]]
+    assert all(book[schema.QUOTE_SHEET][c].number_format == schema.FMT_MONEY for c in money)
+
+
+def test_quote_inputs_have_drop_downs_and_validations_with_an_input_message(book) -> None:
+    ws = book[schema.QUOTE_SHEET]
+    product = only_validation(ws, named_cell(book, schema.QUOTE_PRODUCT)[1])
+    assert (product.type, product.formula1) == ("list", lookup_name("Product ID"))
+    term = only_validation(ws, named_cell(book, schema.QUOTE_TERM)[1])
+    assert (term.type, term.formula1) == ("list", '"1,2,3,4,5"')
+    for name in (schema.QUOTE_UNITS_NOW, schema.QUOTE_UNITS_12M):
+        dv = only_validation(ws, named_cell(book, name)[1])
+        assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
+    for name in schema.QUOTE_INPUTS:
+        dv = only_validation(ws, named_cell(book, name)[1])
+        assert dv.showInputMessage and dv.prompt, name
+        assert dv.showErrorMessage and dv.error, name
+
+
+def month_table_header_row(ws: Worksheet) -> int:
+    width = len(schema.QUOTE_MONTH_HEADERS)
+    for row in ws.iter_rows(max_col=width):
+        if tuple(c.value for c in row) == schema.QUOTE_MONTH_HEADERS:
+            return row[0].row
+    raise AssertionError("no month table on the Quote sheet")
+
+
+def test_quote_month_table_is_a_plain_range_of_60_formula_rows(book) -> None:
+    ws = book[schema.QUOTE_SHEET]
+    assert not ws.tables  # a plain range: it never grows or shrinks
+    header = month_table_header_row(ws)
+    width = len(schema.QUOTE_MONTH_HEADERS)
+    for row in range(header + 1, header + schema.QUOTE_MAX_MONTHS + 1):
+        for col in range(1, width + 1):
+            assert str(ws.cell(row, col).value).startswith("="), (row, col)
+    below = header + schema.QUOTE_MAX_MONTHS + 1
+    assert all(ws.cell(below, col).value is None for col in range(1, width + 1))
+    # Month m is shown while m <= the months of the term, else the row is blank.
+    assert re.fullmatch(r'=IF\(1<=\$C\$\d+,1,""\)', ws.cell(header + 1, 1).value)
+    assert re.fullmatch(r'=IF\(60<=\$C\$\d+,60,""\)', ws.cell(below - 1, 1).value)
+
+
+def test_quote_formulas_use_only_functions_both_engines_compute(book) -> None:
+    ws = book[schema.QUOTE_SHEET]
+    formulas = [
+        formula_text(c.value)
+        for row in ws.iter_rows()
+        for c in row
+        if str(formula_text(c.value)).startswith("=")
+    ]
+    assert len(formulas) > 6 * schema.QUOTE_MAX_MONTHS
+    used = {f for text in formulas for f in re.findall(r"([A-Z][A-Z0-9.]*)\(", text)}
+    assert used <= QUOTE_FUNCTIONS, sorted(used - QUOTE_FUNCTIONS)
+    assert not any("_xlfn" in text or "_xlws" in text for text in formulas)
+    # Prices come from the tables by structured reference, so the reseller's rows flow in.
+    text = "\n".join(formulas)
+    for ref in ("Products[Price per unit]", "Products[Minimum units]", "AnnualPrices[Min units]"):
+        assert ref in text
+
+
+def test_quote_formulas_carry_no_cached_value_so_libreoffice_computes_them_on_opening() -> None:
+    xml = quote_sheet_xml(TEMPLATE_PATH)
+    cells = re.findall(r"<c [^>]*>(?:(?!</c>).)*<f[ >](?:(?!</c>).)*</c>", xml)
+    assert len(cells) > 6 * schema.QUOTE_MAX_MONTHS
+    assert all("<v></v>" in cell for cell in cells)
+
+
+def test_quote_chart_plots_both_cumulative_costs_over_the_month_rows(book) -> None:
+    with zipfile.ZipFile(TEMPLATE_PATH) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    (chart,) = charts
+    assert "<c:lineChart>" in chart
+    refs = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", chart)
+    assert len(refs) == 2
+    header = month_table_header_row(book[schema.QUOTE_SHEET])
+    first, last = header + 1, header + schema.QUOTE_MAX_MONTHS
+    for ref in refs:
+        assert re.fullmatch(rf"{schema.QUOTE_SHEET}!\$[A-Z]+\${first}:\$[A-Z]+\${last}", ref)
+    # Months beyond the term are #N/A in the series; without an explicit setting LibreOffice
+    # would draw them as zeros.
+    assert '<c:dispBlanksAs val="span"/>' in chart
+
+
+def test_unknown_quote_inputs_are_rejected(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="QuoteUnits"):
+        build_workbook(tmp_path / "a.xlsx", quote_inputs={"QuoteUnits": 3})
+
+
+def test_quote_inputs_given_to_the_builder_land_in_the_named_cells(tmp_path: Path) -> None:
+    path = tmp_path / "quote.xlsx"
+    given = {schema.QUOTE_PRODUCT: "LG-MSP", schema.QUOTE_UNITS_12M: 120}
+    build_workbook(path, quote_inputs=given)
+    wb = openpyxl.load_workbook(path)
+    values = {n: wb[schema.QUOTE_SHEET][named_cell(wb, n)[1]].value for n in schema.QUOTE_INPUTS}
+    assert values == {**QUOTE_DEFAULTS, **given}

@@ -50,19 +50,20 @@ def tier_rate(tiers: Sequence[AnnualPrice], units: int) -> Decimal:
     return rate
 
 
-def annual_payments(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> list[Decimal]:
-    """What each month of the profile orders, unrounded: the initial count in month 1, the
-    pro-rata expansion in a month where usage passes the licensed count, else 0."""
+def annual_payments_x12(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> list[Decimal]:
+    """Twelve times what each month of the profile orders (exact: no division yet): the initial
+    count in month 1, the pro-rata expansion in a month where usage passes the licensed count,
+    else 0. Dividing by 12 once, after summing, keeps half-cent totals exact."""
     months = len(profile)
     payments: list[Decimal] = []
     licensed = 0
     for m, units in enumerate(profile, 1):
         if m == 1:
             licensed = max(units, tiers[0].min_units)
-            payments.append(licensed * tier_rate(tiers, licensed) * Decimal(months) / 12)
+            payments.append(licensed * tier_rate(tiers, licensed) * months)
         elif units > licensed:
             added = units - licensed
-            payments.append(added * tier_rate(tiers, added) * Decimal(months - m + 1) / 12)
+            payments.append(added * tier_rate(tiers, added) * (months - m + 1))
             licensed = units
         else:
             payments.append(ZERO)
@@ -71,7 +72,7 @@ def annual_payments(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> lis
 
 def annual_cost(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> Decimal:
     """Cost of covering the monthly unit profile with an annual subscription (these tiers)."""
-    return round_money(sum(annual_payments(tiers, profile), ZERO))
+    return round_money(sum(annual_payments_x12(tiers, profile), ZERO) / 12)
 
 
 def licensed_counts(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> list[int]:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .annual import annual_cost, annual_payments, licensed_counts, msp_cost, tiers_for
+from .annual import annual_cost, annual_payments_x12, licensed_counts, msp_cost, tiers_for
 from .models import AnnualPrice, Product
 from .money import round_half_up, round_money
 
@@ -82,7 +82,7 @@ def make_quote(
         )
     profile = quote_profile(units_now, units_12m, term)
     licensed = licensed_counts(tiers, profile)
-    payments = annual_payments(tiers, profile)
+    payments = annual_payments_x12(tiers, profile)
     rows = []
     msp_running = annual_running = Decimal(0)
     for m, units in enumerate(profile, 1):
@@ -96,7 +96,7 @@ def make_quote(
                 licensed=licensed[m - 1],
                 msp_cost=round_money(month_cost),
                 msp_cumulative=round_money(msp_running),
-                annual_cumulative=round_money(annual_running),
+                annual_cumulative=round_money(annual_running / 12),
             )
         )
     return Quote(

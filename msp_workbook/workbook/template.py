@@ -199,7 +199,7 @@ def build_workbook(
         by_sheet = {t.sheet: t for t in schema.ALL_TABLES}
         for sheet in schema.SHEET_ORDER[1:]:
             if sheet == schema.QUOTE_SHEET:
-                _add_quote_sheet(book, inputs, formats)
+                _add_quote_sheet(book, inputs)
                 continue
             table = by_sheet[sheet]
             _add_table_sheet(book, table, tables[table.name], formats)
@@ -600,9 +600,12 @@ def _line_count(text: str, width: float) -> int:
 #
 # A quick quote for a prospect: MSP monthly against an annual subscription over 1..5 years, in
 # native formulas only (no Python, no macros), so it computes live in any Excel 2016+ and
-# LibreOffice 7.4+. It uses INDEX/MATCH, SUMIFS, COUNTIFS, SUMPRODUCT, IF, ROUND and MIN/MAX, with
-# structured references to the Products, AnnualPrices and Settings tables, so the reseller's own
-# prices flow in. The rules are those of the Python engine (core/annual.py, core/quote.py):
+# LibreOffice 7.4+: INDEX/MATCH, SUMIFS, COUNTIFS, SUMPRODUCT, IF, ROUND, MIN/MAX and the like (no
+# XLOOKUP, LET, FILTER or MINIFS), a few of them entered as array formulas, with structured
+# references to the Products, AnnualPrices and Settings tables, so the reseller's own prices flow
+# in. Formula cells carry no cached result: LibreOffice, which otherwise shows the cached values of
+# an Excel file, then computes them on opening. The rules are those of the Python engine
+# (core/annual.py, core/quote.py):
 #
 #   u(m) = max(0, round half up(now + (in12 - now) x (m - 1)/12)), m = 1..W, W = 12 x term
 #   MSP  = round(sum of max(u(m), Minimum units) x Price per unit)
@@ -639,6 +642,7 @@ _Q_CHART_DATA_HEADERS = ("Chart: cumulative MSP", "Chart: cumulative annual", "C
 _Q_CHART_LABEL_EVERY = 6
 _Q_INPUT_ROW = 5  # Excel rows 5..8: inputs in B, results in F
 _Q_STATUS_ROW = 10
+QUOTE_STATUS_CELL = f"A{_Q_STATUS_ROW}"  # empty, or what keeps the quote from being made
 _Q_HELPER_HEADING_ROW = 12
 _Q_NOTES_HEADING_ROW = 22
 _Q_CHART_ROW = 28
@@ -759,7 +763,13 @@ class _QuoteRefs:
             f"COUNTIFS({self._a(a_id)},{schema.QUOTE_PRODUCT},{self._a(a_metric)},"
             f"{self._p(p_metric)},{self._a(a_term)},{schema.QUOTE_TERM})>0"
         )
-        first = f"MATCH(1,({self._p(p_id)}={schema.QUOTE_PRODUCT})*({has_prices}),0)"
+        # The first matching position (1-based); none: a position past the end, so #REF!.
+        # (MATCH would need an array, and a one-row table gives a single value.)
+        rows = f"ROW({self._p(p_metric)})"
+        first = (
+            f"MIN(IF(({self._p(p_id)}={schema.QUOTE_PRODUCT})*({has_prices}),"
+            f"{rows}-MIN({rows})+1,1E+9))"
+        )
         return f'{{=IFERROR(INDEX({self._p(p_metric)},{first})&"","")}}'
 
     def price(self) -> str:
@@ -944,7 +954,7 @@ class _QuoteFormats:
         self.cheaper = add({"bg_color": "#C6EFCE", "font_color": "#006100"})
 
 
-def _add_quote_sheet(book: Workbook, inputs: Mapping[str, object], formats: _Formats) -> None:
+def _add_quote_sheet(book: Workbook, inputs: Mapping[str, object]) -> None:
     ws = book.add_worksheet(schema.QUOTE_SHEET)
     f = _QuoteFormats(book)
     ws.set_tab_color(QUOTE_TAB_COLOUR)
