@@ -40,7 +40,7 @@ def convert(files: Sequence[Path], outdir: Path, to: str = "xlsx") -> list[Path]
     """Open each file in LibreOffice, recalculate every formula, and save it as `to` in outdir.
 
     Returns the converted paths in the order given. `to` is a LibreOffice filter spec such as
-    "xlsx", "pdf" or "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1".
+    "xlsx", "pdf" or "csv:Text - txt - csv (StarCalc):44,34,76".
     """
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:

@@ -65,7 +65,8 @@ def test_cost_is_rounded_once_at_the_end():
     # 7 x 30 x 1/12 = 17.50 exactly; 1 month of 13 at 30: 13 x 30 / 12 = 32.50;
     # W = 2: 5 x 30 x 2/12 = 25; month 2 adds 1 at 30 for 1 month: 2.50 -> 27.50
     assert annual_cost(TIERS, [5, 6]) == D("27.50")
-    # W = 7: 5 x 30 x 7/12 = 87.50; month 7 adds 1: 1 x 30 x 1/12 = 2.50 -> 90.00 (no per-step rounding)
+    # W = 7: 5 x 30 x 7/12 = 87.50; month 7 adds 1: 1 x 30 x 1/12 = 2.50 -> 90.00
+    # (no rounding per step)
     assert annual_cost(TIERS, [5, 5, 5, 5, 5, 5, 6]) == D("90.00")
 
 
@@ -76,7 +77,8 @@ def test_msp_cost_applies_minimum_units_each_month():
 
 def test_a_total_exactly_on_a_half_cent_rounds_up():
     # Tiers 1-2 at 7.46, 3+ at 20.44; W = 12, u grows from 0 to 8 by the quote's straight line:
-    # only 1- and 2-unit orders, all at 7.46; sum of units x months left = 45 -> 7.46 x 45/12 = 27.975
+    # only 1- and 2-unit orders, all at 7.46; sum of units x months left = 45
+    # -> 7.46 x 45/12 = 27.975
     tiers = [
         AnnualPrice(product_id="P", metric="m", term_years=1, min_units=1, max_units=2,
                     price_per_unit_per_year=D("7.46")),

@@ -330,4 +330,3 @@ def test_numbers_typed_as_text_are_read_as_numbers(make_workbook, example_data):
     assert report.errors == []
     line = next(li for li in report.result.lines if li.license_key.endswith("CCCC2"))
     assert line.quantity == 43
-

@@ -110,7 +110,7 @@ def test_key_starting_on_the_last_day_is_billed():
     assert quantities(result) == [("K-1", "mailboxes", 8, "usage")]
 
 
-# --- 2. aggregation --------------------------------------------------------------------------------
+# --- 2. aggregation ------------------------------------------------------------------------------
 
 
 def test_max_takes_the_highest_reading_of_the_month_only():
@@ -154,7 +154,7 @@ def test_last_takes_the_latest_date_and_on_a_tie_the_lower_row():
     assert quantities(run([key()], usage, products=(last,)))[0][2] == 20
 
 
-# --- 3. missing usage ------------------------------------------------------------------------------
+# --- 3. missing usage ----------------------------------------------------------------------------
 
 
 def test_missing_reading_is_carried_forward_from_the_latest_earlier_month():
@@ -168,7 +168,8 @@ def test_missing_reading_is_carried_forward_from_the_latest_earlier_month():
     [warning] = result.checks
     assert (warning.severity, warning.sheet, warning.cell) == ("warning", "Keys", "A9")
     assert warning.message == (
-        "key K-1: no mailboxes reported for 2026-10: carried forward 12 from 2026-08 (estimated line)"
+        "key K-1: no mailboxes reported for 2026-10: carried forward 12 from 2026-08 "
+        "(estimated line)"
     )
 
 
@@ -245,7 +246,8 @@ def test_line_with_quantity_zero_is_left_out():
 
 
 def test_vat_is_computed_on_the_invoice_total_not_per_line():
-    # two lines of 0.03: per line 0.0057 -> 0.01 each (0.02); on the total 0.06 x 0.19 = 0.0114 -> 0.01
+    # two lines of 0.03: per line 0.0057 -> 0.01 each (0.02);
+    # on the total 0.06 x 0.19 = 0.0114 -> 0.01
     cheap = MAILBOXES.model_copy(update={"price_per_unit": D("0.03"), "minimum_units": 0})
     result = run(
         [key("K-1"), key("K-2")],

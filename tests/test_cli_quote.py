@@ -1,4 +1,4 @@
-"""`msp-workbook quote`: the quote example of shared/examples/basic through the real command line."""
+"""`msp-workbook quote`: the worked quote example through the real command line."""
 
 from __future__ import annotations
 

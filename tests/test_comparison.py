@@ -80,7 +80,8 @@ def lines_by_month():
 def test_comparison_rows_for_a_worked_example():
     rows = comparison_rows(inputs(), OCT, lines_by_month())
     large, small = rows  # largest saving first
-    # C-2: W = 12, u = 100 each month. MSP 12 x round(100 x 2.40) = 2880.00 (list price, no discount)
+    # C-2: W = 12, u = 100 each month.
+    # MSP 12 x round(100 x 2.40) = 2880.00 (list price, no discount)
     # Annual 1y: 100 x 24 x 12/12 = 2400; 2y: 100 x 23 = 2300 -> best Annual 2y, saving 100 vs 1y.
     assert (large.customer_id, large.months, large.average_units, large.peak_units) == (
         "C-2",

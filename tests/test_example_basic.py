@@ -1,4 +1,4 @@
-"""shared/examples/basic end to end: inputs into a workbook on disk, the real CLI, results read back."""
+"""The worked example end to end: inputs into a workbook on disk, the real CLI, results read."""
 
 from __future__ import annotations
 
@@ -94,3 +94,22 @@ def test_check_validates_without_writing(make_workbook, example_data):
     assert result.returncode == 0, result.stderr
     assert "Billing month 2026-10: 8 lines, 4 invoices" in result.stdout
     assert path.read_bytes() == before
+
+
+def test_comparison_chart_follows_the_comparison_rows(recalculated):
+    import re
+    import zipfile
+
+    path, _ = recalculated
+    rows = table_rows(path, "Comparison")
+    assert rows, "the worked example has customers with annual prices"
+    last = 1 + len(rows)
+    with zipfile.ZipFile(path) as z:
+        chart = next(
+            z.read(n).decode()
+            for n in z.namelist()
+            if n.startswith("xl/charts/") and b"<c:barChart>" in z.read(n)
+        )
+    refs = re.findall(r"<c:f>([^<]+)</c:f>", chart)
+    assert f"Comparison!$G$2:$G${last}" in refs
+    assert f"Comparison!$Q$2:$Q${last}" in refs

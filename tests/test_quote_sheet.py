@@ -316,6 +316,7 @@ PROBLEM_CASES = problem_cases()
 QUOTED_CASES = [*TEMPLATE_CASES, *RANDOM_CASES, *HALF_CENT_CASES, ENGINE_ROUNDING_CASE]
 ALL_CASES = [*QUOTED_CASES, *PROBLEM_CASES]
 
+
 def against_the_engine(cases: list[Case]) -> list[object]:
     """The cases as parameters, each named."""
     return [pytest.param(c, id=c.name) for c in cases]

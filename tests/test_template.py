@@ -717,8 +717,7 @@ def test_quote_formulas_carry_no_cached_value_so_libreoffice_computes_them_on_op
 def test_quote_chart_plots_both_cumulative_costs_over_the_month_rows(book) -> None:
     with zipfile.ZipFile(TEMPLATE_PATH) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-    (chart,) = charts
-    assert "<c:lineChart>" in chart
+    (chart,) = [c for c in charts if "<c:lineChart>" in c]
     refs = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", chart)
     assert len(refs) == 2
     header = month_table_header_row(book[schema.QUOTE_SHEET])
@@ -742,3 +741,19 @@ def test_quote_inputs_given_to_the_builder_land_in_the_named_cells(tmp_path: Pat
     wb = openpyxl.load_workbook(path)
     values = {n: wb[schema.QUOTE_SHEET][named_cell(wb, n)[1]].value for n in schema.QUOTE_INPUTS}
     assert values == {**QUOTE_DEFAULTS, **given}
+
+
+def test_comparison_chart_sets_msp_cost_against_the_best_annual_cost() -> None:
+    with zipfile.ZipFile(TEMPLATE_PATH) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    (chart,) = [c for c in charts if "<c:barChart>" in c]
+    values = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", chart)
+    assert values == ["Comparison!$G$2", "Comparison!$Q$2"]  # one blank row; recalc stretches
+    assert "Comparison!$B$2:$C$2" in chart
+
+
+def test_best_annual_cost_column_sits_beside_the_comparison_table(book) -> None:
+    ws = book[schema.COMPARISON.sheet]
+    assert ws["Q1"].value == schema.COMPARISON_CHART_COLUMN
+    assert ws["P1"].value is None
+    assert ws.column_dimensions["Q"].number_format == schema.FMT_MONEY

@@ -250,6 +250,46 @@ def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats
         _add_settings_extras(ws, rows, formats)
     if table in (schema.PRODUCTS, schema.ANNUAL_PRICES):
         _add_example_marker(ws, table, formats)
+    if table is schema.COMPARISON:
+        _add_comparison_chart(book, ws, formats)
+
+
+def _add_comparison_chart(book: Workbook, ws: Worksheet, formats: _Formats) -> None:
+    """MSP cost against the best annual option per customer and product. Its ranges cover the
+    one blank row; every recalculation stretches them over the rows it writes."""
+    side = len(schema.COMPARISON.columns) + 1  # one blank column between table and side column
+    money = formats.number(schema.FMT_MONEY)
+    ws.set_column(side - 1, side - 1, 3)
+    ws.set_column(side, side, 16, money)
+    ws.write(0, side, schema.COMPARISON_CHART_COLUMN, formats.table_header)
+    sheet = schema.COMPARISON.sheet
+    headers = schema.COMPARISON.headers
+    customer, product = headers.index("Customer"), headers.index("Product ID")
+    msp = headers.index("MSP cost")
+    chart = book.add_chart({"type": "bar"})
+    categories = [sheet, 1, customer, 1, product]
+    chart.add_series(
+        {
+            "name": [sheet, 0, msp],
+            "categories": categories,
+            "values": [sheet, 1, msp, 1, msp],
+            "fill": {"color": "#4F81BD"},
+        }
+    )
+    chart.add_series(
+        {
+            "name": [sheet, 0, side],
+            "categories": categories,
+            "values": [sheet, 1, side, 1, side],
+            "fill": {"color": "#F79646"},
+        }
+    )
+    chart.set_title({"name": "MSP cost vs best annual subscription (last 12 months)"})
+    chart.set_x_axis({"num_format": schema.FMT_MONEY, "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"position": "top"})
+    chart.set_size({"width": 900, "height": 600})
+    ws.insert_chart(2, side + 2, chart)
 
 
 def _set_columns(ws: Worksheet, table: Table, formats: _Formats) -> None:
