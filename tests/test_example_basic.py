@@ -113,3 +113,36 @@ def test_comparison_chart_follows_the_comparison_rows(recalculated):
     refs = re.findall(r"<c:f>([^<]+)</c:f>", chart)
     assert f"Comparison!$G$2:$G${last}" in refs
     assert f"Comparison!$Q$2:$Q${last}" in refs
+
+
+def test_template_filled_by_a_script_with_openpyxl_bills_the_worked_example(tmp_path, example_data):
+    """Another program's route: `new`, fill the tables with openpyxl, save, `recalc --month`."""
+    import openpyxl
+
+    path = tmp_path / "filled.xlsx"
+    assert run_cli("new", str(path)).returncode == 0
+    book = openpyxl.load_workbook(path)
+    for table_spec in schema.INPUT_TABLES:
+        sheet = book[table_spec.sheet]
+        table = sheet.tables[table_spec.name]
+        rows = example_data[table_spec.name]
+        for r in range(2, sheet.max_row + 1):  # clear the template's rows
+            for c in range(1, len(table_spec.columns) + 1):
+                sheet.cell(row=r, column=c).value = None
+        for r, row in enumerate(rows, start=2):
+            for c, header in enumerate(table_spec.headers, start=1):
+                value = row[header]
+                sheet.cell(row=r, column=c).value = (
+                    float(value) if isinstance(value, Decimal) else value
+                )
+        last = openpyxl.utils.get_column_letter(len(table_spec.columns))
+        table.ref = f"A1:{last}{max(2, len(rows) + 1)}"
+        if table.autoFilter is not None:
+            table.autoFilter.ref = table.ref
+    book.save(path)
+    result = run_cli("recalc", str(path), "--month", "2026-10")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert_matches(EXAMPLES / "basic" / "expected_Billing_2026-10.csv", table_rows(path, "Billing"))
+    assert_matches(
+        EXAMPLES / "basic" / "expected_Invoices_2026-10.csv", table_rows(path, "Invoices")
+    )
