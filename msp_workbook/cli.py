@@ -106,6 +106,22 @@ def _parser() -> argparse.ArgumentParser:
             )
 
     p = sub.add_parser(
+        "close",
+        help="close a month: number its invoices and append its lines to the Ledger",
+        description="Close a month once its billing is final: number its invoices "
+        "({Invoice prefix}{YYYY}-{NNNN}, gap-free within the year, in Customer ID order) and "
+        "append its lines to the Ledger. Refused while Checks has errors or when the month is "
+        "already closed. A closed month never changes; later changes to its usage become "
+        "correction lines on the next open month.",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
+    p.add_argument(
+        "--month",
+        type=_month,
+        help="month to close, YYYY-MM (default: Settings' Billing month, else last month)",
+    )
+
+    p = sub.add_parser(
         "new-key",
         help="create a license key and append it to the Keys table",
         description="Create a license key (XXXXX-XXXXX-XXXXX-XXXXX with a check character) "
@@ -202,6 +218,16 @@ def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
         return EXIT_OK
     if args.command == "quote":
         return _quote(args, out)
+    if args.command == "close":
+        closed = operations.close_month(args.path, args.month)
+        numbers = closed.numbers
+        span = numbers[0] if len(numbers) == 1 else f"{numbers[0]} .. {numbers[-1]}"
+        out.append(
+            f"Closed {closed.report.month}: {len(numbers)} invoices ({span}), "
+            f"{closed.appended} lines appended to the Ledger"
+        )
+        _summary(closed.report, out)
+        return EXIT_OK
     if args.command == "demo":
         path = args.path or DEMO_PATH
         report = operations.build_demo(path, replace=args.path is None)

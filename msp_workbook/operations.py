@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from .core import billing, comparison
+from .core import ledger as ledger_core
 from .core.comparison import ComparisonRow
 from .core.models import BillingResult, Check
 from .core.money import ZERO
@@ -31,6 +32,7 @@ __all__ = [
     "billing_month",
     "build_demo",
     "check_workbook",
+    "close_month",
     "compute",
     "generated_tables",
     "new_key",
@@ -81,15 +83,37 @@ def billing_month(read: ReadResult, month: Month | None, today: date | None = No
 
 
 def compute(read: ReadResult, month: Month | None = None, today: date | None = None) -> RunReport:
-    """Bill the month and compare MSP with annual, from inputs already read (any face)."""
+    """Bill the month and compare MSP with annual, from inputs already read (any face).
+
+    A closed month shows its ledger lines unchanged; an open month gets correction lines for
+    closed months before it whose quantities changed since they were closed."""
     target = billing_month(read, month, today)
-    result = billing.bill_month(read.inputs, target)
+    ledger = read.ledger
+    checks = list(read.checks)
+    if ledger.is_closed(target):
+        lines, invoices = ledger_core.closed_month_view(ledger, read.inputs, target)
+        result = BillingResult(
+            month=target, lines=tuple(lines), invoices=tuple(invoices), checks=()
+        )
+        checks.append(
+            Check(
+                severity="info",
+                sheet=schema.LEDGER.sheet,
+                cell="",
+                message=f"{target} is closed: Billing and Invoices show it as it was closed",
+            )
+        )
+    else:
+        result = ledger_core.bill_open_month(read.inputs, target, ledger)
     lines_by_month = {target: result.lines}
     for earlier in comparison.window(target)[:-1]:
-        lines_by_month[earlier] = billing.billing_lines(read.inputs, earlier)[0]
+        if ledger.is_closed(earlier):
+            lines_by_month[earlier] = tuple(e.line for e in ledger.month_lines(earlier))
+        else:
+            lines_by_month[earlier] = tuple(billing.billing_lines(read.inputs, earlier)[0])
     rows = comparison.comparison_rows(read.inputs, target, lines_by_month)
-    checks = tuple(sorted_checks(read.checks + result.checks))
-    return RunReport(target, result, checks, read.inputs.settings.currency, tuple(rows))
+    all_checks = tuple(sorted_checks([*checks, *result.checks]))
+    return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
 
 
 @dataclass(frozen=True)
@@ -230,3 +254,56 @@ def quote(
     except QuoteError as exc:
         raise WorkbookError(str(exc)) from exc
     return result, inputs.settings.currency
+
+
+@dataclass(frozen=True)
+class CloseReport:
+    report: RunReport
+    numbers: tuple[str, ...]
+    appended: int
+
+
+def close_month(
+    path: Path, month: Month | None = None, today: date | None = None, now: datetime | None = None
+) -> CloseReport:
+    """Close the month: number its invoices and append its lines to the Ledger, in one save.
+
+    Refused (WorkbookError) when the month is already closed or Checks has errors."""
+    from .workbook.ledger_rows import ledger_row
+    from .workbook.writer import write_tables
+
+    read = read_workbook(path)
+    target = billing_month(read, month, today)
+    ledger = read.ledger
+    if ledger.is_closed(target):
+        numbers = sorted({e.invoice for e in ledger.month_lines(target)})
+        raise WorkbookError(f"{target} is already closed (invoices {_span(numbers)})")
+    report = compute(read, target, today)
+    if report.errors:
+        first = report.errors[0]
+        raise WorkbookError(
+            f"{target} cannot be closed: Checks has {len(report.errors)} errors "
+            f"(first: {first}); fix them and run again"
+        )
+    if not report.result.lines:
+        raise WorkbookError(f"{target} has no billing lines: nothing to close")
+    settings = read.inputs.settings
+    numbers = ledger_core.number_invoices(
+        report.result.invoices, ledger, settings.invoice_prefix, target
+    )
+    finalized = (now or datetime.now()).replace(microsecond=0)
+    entries = ledger_core.ledger_entries(report.result.lines, numbers, finalized)
+    invoices = tuple(
+        i.model_copy(update={"invoice": numbers[i.customer_id]}) for i in report.result.invoices
+    )
+    closed = replace(report, result=report.result.model_copy(update={"invoices": invoices}))
+    generated = generated_tables(closed)
+    generated.tables[schema.LEDGER.name] = [ledger_row(e) for e in [*ledger.lines, *entries]]
+    write_tables(path, path, generated.tables, side_columns=generated.side_columns)
+    return CloseReport(closed, tuple(numbers[c] for c in sorted(numbers)), len(entries))
+
+
+def _span(numbers: list[str]) -> str:
+    if not numbers:
+        return "none"
+    return numbers[0] if len(numbers) == 1 else f"{numbers[0]} .. {numbers[-1]}"

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import python_calamine as calamine
 
+from ..core.ledger import Ledger
 from ..core.models import Check, Inputs
 from . import schema
 from .cells import RawValue, column_letter, is_empty
@@ -45,6 +46,7 @@ class RawTable:
 class ReadResult:
     inputs: Inputs
     checks: tuple[Check, ...]
+    ledger: Ledger = field(default_factory=Ledger)
 
     @property
     def errors(self) -> tuple[Check, ...]:
@@ -71,9 +73,10 @@ def check_workbook_file(path: Path) -> None:
 
 
 def open_tables(
-    path: Path, tables: tuple[schema.Table, ...]
+    path: Path, tables: tuple[schema.Table, ...], optional: tuple[schema.Table, ...] = ()
 ) -> tuple[dict[str, RawTable], list[Check]]:
-    """Raw rows of the given tables, plus warnings about rows found below a table's range."""
+    """Raw rows of the given tables (and of the optional ones the workbook has), plus warnings
+    about rows found below a table's range."""
     check_workbook_file(path)
     try:
         book = calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
@@ -84,8 +87,10 @@ def open_tables(
         sheets: dict[str, list[list[RawValue]]] = {}
         found: dict[str, RawTable] = {}
         checks: list[Check] = []
-        for spec in tables:
+        for spec in tables + optional:
             actual = names.get(spec.name.lower())
+            if actual is None and spec in optional:
+                continue
             if actual is None:
                 raise WorkbookError(
                     f'{path}: table "{spec.name}" not found (it belongs on sheet "{spec.sheet}"); '
@@ -170,8 +175,10 @@ def _below_warning(spec: schema.Table, sheet: str, below: list[TableRow]) -> Che
 
 def read_workbook(path: Path) -> ReadResult:
     """Read and validate every input table; bad rows become error checks and are left out."""
+    from .ledger_rows import build_ledger
     from .validation import build_inputs
 
-    raw, checks = open_tables(path, schema.INPUT_TABLES)
+    raw, checks = open_tables(path, schema.INPUT_TABLES, optional=(schema.LEDGER,))
     inputs, found = build_inputs(raw)
-    return ReadResult(inputs, tuple(checks + found))
+    ledger, ledger_checks = build_ledger(raw.get(schema.LEDGER.name))
+    return ReadResult(inputs, tuple(checks + found + ledger_checks), ledger)

@@ -1,0 +1,206 @@
+"""Closed months: the ledger, invoice numbers and corrections (the product spec, section 4).
+
+- Closing month M appends M's billing lines to the ledger, each with its invoice number
+  `{prefix}{YYYY}-{NNNN}`: YYYY is M's year, NNNN counts on from the invoices already in the ledger
+  for that year, gap-free, one per customer in Customer ID order. A closed month never changes.
+- Billing an open month M recomputes every closed month M' < M from today's sheets. For each
+  (key, metric) whose recomputed quantity (0 without a line) differs from what was billed for M'
+  so far (its ledger lines plus ledger corrections of M'), M gets a `correction` line for the
+  difference, priced as the original line of M' (today's price list where there was none).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from .billing import billing_lines, invoices_for, line_sort_key, make_line
+from .models import BillingLine, BillingResult, Check, Customer, Inputs, Invoice, Product, Record
+from .months import Month
+
+LineKey = tuple[str, str]  # (license key, metric)
+
+
+class LedgerLine(Record):
+    invoice: str
+    line: BillingLine
+    finalized: datetime
+
+
+class Ledger:
+    """The ledger's lines, indexed by month."""
+
+    def __init__(self, lines: Iterable[LedgerLine] = ()) -> None:
+        self.lines = list(lines)
+        self._by_month: dict[Month, list[LedgerLine]] = defaultdict(list)
+        for entry in self.lines:
+            self._by_month[entry.line.month].append(entry)
+
+    def is_closed(self, month: Month) -> bool:
+        return month in self._by_month
+
+    def closed_months(self) -> list[Month]:
+        return sorted(self._by_month)
+
+    def month_lines(self, month: Month) -> list[LedgerLine]:
+        return list(self._by_month.get(month, ()))
+
+    def billed_so_far(self, month: Month) -> dict[LineKey, int]:
+        """Quantity billed for `month` per (key, metric): its own lines plus later corrections."""
+        billed: dict[LineKey, int] = defaultdict(int)
+        for entry in self.lines:
+            line = entry.line
+            own = line.month == month and line.type != "correction"
+            if own or (line.type == "correction" and line.corrects == month):
+                billed[(line.license_key, line.metric)] += line.quantity
+        return dict(billed)
+
+    def original_lines(self, month: Month) -> dict[LineKey, BillingLine]:
+        return {
+            (e.line.license_key, e.line.metric): e.line
+            for e in self._by_month.get(month, ())
+            if e.line.type != "correction"
+        }
+
+    def invoices_in_year(self, year: int) -> set[str]:
+        return {e.invoice for e in self.lines if e.line.month.year == year and e.invoice}
+
+
+def correction_lines(inputs: Inputs, month: Month, ledger: Ledger) -> list[BillingLine]:
+    """Correction lines for month M: differences between what closed months M' < M billed so far
+    and what today's sheets give for them."""
+    customers = {c.customer_id: c for c in inputs.customers}
+    products = {(p.product_id, p.metric): p for p in inputs.products}
+    corrections: list[BillingLine] = []
+    for closed in ledger.closed_months():
+        if closed >= month:
+            continue
+        now = {(li.license_key, li.metric): li for li in billing_lines(inputs, closed)[0]}
+        so_far = ledger.billed_so_far(closed)
+        originals = ledger.original_lines(closed)
+        for line_key in sorted(set(now) | set(so_far)):
+            recomputed = now[line_key].quantity if line_key in now else 0
+            difference = recomputed - so_far.get(line_key, 0)
+            if difference == 0:
+                continue
+            original = originals.get(line_key)
+            template = original or now.get(line_key)
+            if template is None:  # pragma: no cover - a difference always has one of them
+                continue
+            billed = so_far.get(line_key, 0)
+            note = f"correction of {closed}: billed {billed}, now {recomputed}"
+            corrections.append(
+                _correction(
+                    month, closed, template, original, difference, note, customers, products
+                )
+            )
+    return corrections
+
+
+def _correction(
+    month: Month,
+    closed: Month,
+    template: BillingLine,
+    original: BillingLine | None,
+    difference: int,
+    note: str,
+    customers: dict[str, Customer],
+    products: dict[tuple[str, str], Product],
+) -> BillingLine:
+    """A correction priced as the original line; with none, at today's price list."""
+    customer = customers.get(template.customer_id) or Customer(
+        customer_id=template.customer_id, customer=template.customer
+    )
+    product = products.get((template.product_id, template.metric)) or Product(
+        product_id=template.product_id,
+        product=template.product,
+        metric=template.metric,
+        aggregation="max",
+        cost_per_unit=template.unit_cost,
+        price_per_unit=template.unit_price,
+    )
+    priced = original or template
+    return make_line(
+        month=month,
+        customer=customer if original is None else _as_billed(original, customer),
+        license_key=template.license_key,
+        product=product,
+        quantity=difference,
+        unit_price=priced.unit_price,
+        discount=priced.discount,
+        unit_cost=priced.unit_cost,
+        line_type="correction",
+        corrects=closed,
+        note=note,
+    )
+
+
+def _as_billed(original: BillingLine, customer: Customer) -> Customer:
+    return customer.model_copy(update={"customer": original.customer})
+
+
+def correction_sort_key(line: BillingLine) -> tuple:
+    corrects = str(line.corrects) if line.corrects else ""
+    return (*line_sort_key(line), line.type == "correction", corrects)
+
+
+def with_corrections(
+    lines: Sequence[BillingLine], corrections: Sequence[BillingLine]
+) -> list[BillingLine]:
+    """The month's lines and its corrections, sorted: corrections after the key's own line."""
+    return sorted([*lines, *corrections], key=correction_sort_key)
+
+
+def number_invoices(
+    invoices: Sequence[Invoice], ledger: Ledger, prefix: str, month: Month
+) -> dict[str, str]:
+    """Invoice number per Customer ID: gap-free within the billed month's year, in Customer ID
+    order, continuing after the invoices of that year already in the ledger."""
+    first = len(ledger.invoices_in_year(month.year)) + 1
+    return {
+        invoice.customer_id: f"{prefix}{month.year:04d}-{n:04d}"
+        for n, invoice in enumerate(sorted(invoices, key=lambda i: i.customer_id), start=first)
+    }
+
+
+def closed_month_view(
+    ledger: Ledger, inputs: Inputs, month: Month
+) -> tuple[list[BillingLine], list[Invoice]]:
+    """A closed month as it was closed: its ledger lines and the invoices they make."""
+    entries = ledger.month_lines(month)
+    lines = [e.line for e in entries]
+    numbers = {e.line.customer_id: e.invoice for e in entries}
+    return lines, invoices_for(lines, inputs, month, numbers)
+
+
+def ledger_entries(
+    lines: Sequence[BillingLine], numbers: dict[str, str], finalized: datetime
+) -> list[LedgerLine]:
+    return [
+        LedgerLine(invoice=numbers[li.customer_id], line=li, finalized=finalized) for li in lines
+    ]
+
+
+def bill_open_month(inputs: Inputs, month: Month, ledger: Ledger) -> BillingResult:
+    """An open month's billing: its own lines plus corrections of earlier closed months."""
+    lines, checks = billing_lines(inputs, month)
+    corrections = correction_lines(inputs, month, ledger)
+    if corrections:
+        closed = sorted({str(c.corrects) for c in corrections})
+        checks.append(
+            Check(
+                severity="info",
+                sheet="Ledger",
+                cell="",
+                message=f"{len(corrections)} correction lines for closed months "
+                f"{', '.join(closed)}: usage or prices changed since they were closed",
+            )
+        )
+    lines = with_corrections(lines, corrections)
+    return BillingResult(
+        month=month,
+        lines=tuple(lines),
+        invoices=tuple(invoices_for(lines, inputs, month)),
+        checks=tuple(checks),
+    )
