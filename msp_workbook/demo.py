@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from . import example_prices
 from .core.keys import generate_key
 from .core.months import Month
 from .workbook import schema
@@ -51,36 +52,9 @@ DEMO_MONTHS = 14
 
 RESELLER = "Muster IT GmbH"
 
-# (Product ID, Product, Metric, Aggregation, Cost per unit, Price per unit, Minimum units)
-_PRODUCTS: tuple[tuple[str, str, str, str, str, str, int], ...] = (
-    ("KC-MSP", "GFI KerioConnect AI MSP", "mailboxes", "max", "1.60", "2.40", 5),
-    ("KCTL-MSP", "GFI KerioControl AI MSP", "users", "max", "1.20", "1.85", 0),
-    ("KOP-MSP", "GFI KerioOperator MSP", "users", "max", "1.50", "2.25", 0),
-    ("LG-MSP", "GFI LanGuard MSP", "nodes", "max", "0.60", "0.95", 10),
-    ("LG-MSP", "GFI LanGuard MSP", "scans", "sum", "0.02", "0.03", 0),
-)
-
-# Annual volume tiers per (Product ID, Metric): (Min units, Max units or None, price per unit per
-# year). Every term of 1-5 years has the same yearly rate.
-_TIERS: tuple[tuple[str, str, tuple[tuple[int, int | None, str], ...]], ...] = (
-    (
-        "KC-MSP",
-        "mailboxes",
-        ((5, 24, "30.00"), (25, 49, "27.00"), (50, 249, "24.00"), (250, None, "21.00")),
-    ),
-    (
-        "KCTL-MSP",
-        "users",
-        ((5, 24, "24.00"), (25, 49, "21.60"), (50, 249, "19.20"), (250, None, "16.80")),
-    ),
-    (
-        "KOP-MSP",
-        "users",
-        ((5, 24, "27.00"), (25, 49, "24.30"), (50, 249, "21.60"), (250, None, "18.90")),
-    ),
-    ("LG-MSP", "nodes", ((10, 49, "11.00"), (50, 249, "9.90"), (250, None, "8.80"))),
-)
-_TERMS = (1, 2, 3, 4, 5)
+_PRODUCTS = example_prices.PRODUCTS
+_TIERS = example_prices.TIERS
+_TERMS = example_prices.TERMS
 
 KC, KCTL, KOP, LG = "KC-MSP", "KCTL-MSP", "KOP-MSP", "LG-MSP"
 

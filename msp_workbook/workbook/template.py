@@ -26,6 +26,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from msp_workbook import example_prices
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.schema import Column, Kind, Table
 
@@ -57,36 +58,9 @@ Rows = Sequence[Mapping[str, object]]
 
 # --- Default rows ---------------------------------------------------------------------------------
 
-# (Product ID, Product, Metric, Aggregation, Cost per unit, Price per unit, Minimum units)
-_EXAMPLE_PRODUCTS: tuple[tuple[str, str, str, str, str, str, int], ...] = (
-    ("KC-MSP", "GFI KerioConnect AI MSP", "mailboxes", "max", "1.60", "2.40", 5),
-    ("KCTL-MSP", "GFI KerioControl AI MSP", "users", "max", "1.20", "1.85", 0),
-    ("KOP-MSP", "GFI KerioOperator MSP", "users", "max", "1.50", "2.25", 0),
-    ("LG-MSP", "GFI LanGuard MSP", "nodes", "max", "0.60", "0.95", 10),
-    ("LG-MSP", "GFI LanGuard MSP", "scans", "sum", "0.02", "0.03", 0),
-)
-
-# Annual volume tiers per (Product ID, Metric): (Min units, Max units or None, price per unit per
-# year). Every term of 1..5 years uses the same yearly rate (no multi-year discount).
-_EXAMPLE_TIERS: tuple[tuple[str, str, tuple[tuple[int, int | None, str], ...]], ...] = (
-    (
-        "KC-MSP",
-        "mailboxes",
-        ((5, 24, "30.00"), (25, 49, "27.00"), (50, 249, "24.00"), (250, None, "21.00")),
-    ),
-    (
-        "KCTL-MSP",
-        "users",
-        ((5, 24, "24.00"), (25, 49, "21.60"), (50, 249, "19.20"), (250, None, "16.80")),
-    ),
-    (
-        "KOP-MSP",
-        "users",
-        ((5, 24, "27.00"), (25, 49, "24.30"), (50, 249, "21.60"), (250, None, "18.90")),
-    ),
-    ("LG-MSP", "nodes", ((10, 49, "11.00"), (50, 249, "9.90"), (250, None, "8.80"))),
-)
-_TERMS = (1, 2, 3, 4, 5)
+_EXAMPLE_PRODUCTS = example_prices.PRODUCTS
+_EXAMPLE_TIERS = example_prices.TIERS
+_TERMS = example_prices.TERMS
 
 
 def default_rows() -> dict[str, list[dict[str, object]]]:
