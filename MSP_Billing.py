@@ -1,0 +1,56 @@
+"""The MSP Billing workbook's buttons for the classic xlwings add-in (Windows and macOS).
+
+Keep this file next to the workbook (or on the `PYTHONPATH` of its `xlwings.conf` sheet). The
+add-in's "Run main" button runs `import MSP_Billing; MSP_Billing.main()` for a workbook named
+MSP_Billing.xlsx; buttons in a macro-enabled copy call the other macros the same way, e.g.
+`RunPython "import MSP_Billing; MSP_Billing.new_key()"`. See docs/excel.md.
+"""
+
+from __future__ import annotations
+
+import xlwings as xw
+
+try:
+    from msp_workbook.excel import macros
+except ImportError as exc:  # the interpreter in xlwings.conf is not the one with msp-workbook
+    macros = None
+    _MISSING = (
+        "MSP Billing: the Python set as interpreter for this workbook cannot load msp-workbook "
+        f"({exc}); point Interpreter_Win/Interpreter_Mac on the xlwings.conf sheet to the "
+        "Python where msp-workbook is installed (docs/excel.md)"
+    )
+
+
+def _run(name: str) -> None:
+    book = xw.Book.caller()
+    if macros is None:
+        book.app.status_bar = _MISSING[:255]
+        book.app.alert(_MISSING, title="MSP Billing")
+        return
+    getattr(macros, name)(book)
+
+
+def main() -> None:
+    """Run main: regenerate Billing, Invoices, Comparison and Checks."""
+    _run("main")
+
+
+def recalculate() -> None:
+    """Regenerate Billing, Invoices, Comparison and Checks."""
+    _run("recalculate")
+
+
+def new_key() -> None:
+    """A new license key for the customer and product of the selected Keys row."""
+    _run("new_key")
+
+
+def close_month() -> None:
+    """Close the billing month: number its invoices and append its lines to the Ledger."""
+    _run("close_month")
+
+
+if __name__ == "__main__":
+    # Run from a terminal with the workbook open in Excel: acts on that workbook.
+    xw.Book("MSP_Billing.xlsx").set_mock_caller()
+    main()

@@ -1,0 +1,36 @@
+"""The Excel face: macros for the workbook's buttons and Python functions for its cells.
+
+Thin over the same services as the `msp-workbook` command, and the only package that imports
+xlwings (in `udfs.py`; the macros take the open book and need nothing from xlwings itself):
+
+- `macros`: `recalculate(book)`, `close_month(book)`, `new_key(book)`, `main(book)`
+- `port`: `WorkbookPort`, what the macros need from an open workbook; `xlwings_book`:
+  `XlwingsBook`, that port over an `xlwings.Book`
+- `inputs`: `read_inputs(port)`, the input tables read from Excel and validated like the CLI does
+- `functions`: the UDF logic; `udfs`: its classic xlwings registration (`UDF Modules`)
+
+Set-up and reference: docs/excel.md.
+"""
+
+from __future__ import annotations
+
+from . import _calamine_stub
+
+_calamine_stub.install()
+
+from .inputs import read_inputs  # noqa: E402
+from .macros import close_month, main, new_key, recalculate  # noqa: E402
+from .port import Selection, TableData, WorkbookPort  # noqa: E402
+from .xlwings_book import XlwingsBook  # noqa: E402
+
+__all__ = [
+    "Selection",
+    "TableData",
+    "WorkbookPort",
+    "XlwingsBook",
+    "close_month",
+    "main",
+    "new_key",
+    "read_inputs",
+    "recalculate",
+]

@@ -1,0 +1,285 @@
+"""The buttons of the workbook: recalculate, close the month, create a license key.
+
+Each macro takes the open workbook (an `xlwings.Book`, or any `WorkbookPort`), runs the same
+services as the `msp-workbook` command and reports in one line: the status bar shows each stage
+and the outcome; a message box repeats what the user must read or act on (a failure, errors on
+Checks, a new key, a closed month). Nothing ever ends in a Python traceback: a workbook that
+cannot be worked on and any unexpected error become that one line. Everything is read and
+computed before the first cell is written, so a problem found on the way leaves the workbook as
+it was.
+
+Recalculate writes exactly what `msp-workbook recalc` writes: the same rows of Billing, Invoices,
+Comparison (with its chart column beside it) and Checks, from the same engine; closing a month
+writes what `msp-workbook close` writes, Ledger included.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from ..core import ledger as ledger_core
+from ..core.keys import generate_key
+from ..operations import GeneratedTables, RunReport, billing_month, compute, generated_tables
+from ..workbook import schema
+from ..workbook.cells import as_text
+from ..workbook.errors import WorkbookError
+from ..workbook.ledger_rows import ledger_row
+from ..workbook.reader import ReadResult, TableRow
+from ..workbook.validation import build_inputs
+from .inputs import read_raw_tables, validated
+from .port import WorkbookPort
+from .xlwings_book import XlwingsBook
+
+__all__ = ["close_month", "main", "new_key", "port_of", "recalculate"]
+
+T = TypeVar("T")
+
+READING, CHECKING, BILLING, WRITING = "Reading…", "Checking…", "Billing…", "Writing…"
+
+SELECT_KEYS_ROW = (
+    "Select a row of the Keys table that has a Customer ID and a Product ID, "
+    "then press New key again"
+)
+
+
+class UserError(Exception):
+    """Something the user can fix by doing it differently; str() is the one line to show."""
+
+
+def port_of(book: Any) -> WorkbookPort:
+    """The port for an `xlwings.Book` (or a port already)."""
+    if hasattr(book, "read_table") and hasattr(book, "replace_rows"):
+        return book
+    return XlwingsBook(book)
+
+
+def _guarded(port: WorkbookPort, action: str, work: Callable[[], T]) -> T | None:
+    """Run a macro's work; any failure becomes one line in the status bar and a message box."""
+    try:
+        with warnings.catch_warnings():
+            # A warning printed to stderr would pop up as an error box in classic xlwings.
+            warnings.simplefilter("ignore")
+            return work()
+    except (WorkbookError, UserError) as exc:
+        message = f"{action}: {_first_line(exc)}"
+    except Exception as exc:  # the macro must end in one line, never in a traceback
+        message = f"{action}: unexpected {type(exc).__name__}: {_first_line(exc)}"
+    port.status(message)
+    port.alert(message)
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+# --- Recalculate ------------------------------------------------------------------------------
+
+
+def recalculate(book: Any, today: date | None = None) -> RunReport | None:
+    """Regenerate Billing, Invoices, Comparison and Checks for the billing month (Settings'
+    Billing month, else last month). Returns the run's report, or None when it could not run."""
+    port = port_of(book)
+    return _guarded(port, "Could not recalculate", lambda: _recalculate(port, today))
+
+
+def _read(port: WorkbookPort) -> ReadResult:
+    port.status(READING)
+    raw, below = read_raw_tables(port, schema.INPUT_TABLES, optional=(schema.LEDGER,))
+    port.status(CHECKING)
+    return validated(raw, below)
+
+
+def _write(port: WorkbookPort, generated: GeneratedTables) -> None:
+    port.status(WRITING)
+    for name, rows in generated.tables.items():
+        spec = schema.table_by_name(name)
+        port.replace_rows(name, spec.headers, rows, generated.side_columns.get(name))
+
+
+def _recalculate(port: WorkbookPort, today: date | None) -> RunReport:
+    read = _read(port)
+    port.status(BILLING)
+    report = compute(read, None, today)
+    _write(port, generated_tables(report))
+    message = summary(report, closed=read.ledger.is_closed(report.month))
+    port.status(message)
+    if report.errors:
+        port.alert(message)
+    return report
+
+
+def summary(report: RunReport, closed: bool = False) -> str:
+    """The outcome of a recalculation in one line."""
+    result = report.result
+    lines = "1 line" if len(result.lines) == 1 else f"{len(result.lines)} lines"
+    invoices = "1 invoice" if len(result.invoices) == 1 else f"{len(result.invoices)} invoices"
+    month = f"{report.month} (closed: shown as it was closed)" if closed else str(report.month)
+    text = (
+        f"Billed {month}: {lines}, {invoices}, "
+        f"net {report.net:,.2f} {report.currency}, gross {report.gross:,.2f} {report.currency}. "
+    )
+    errors, warnings_ = len(report.errors), len(report.warnings)
+    if errors:
+        error_text = "1 error" if errors == 1 else f"{errors} errors"
+        return text + (
+            f"{error_text} on the Checks sheet: those rows are left out; fix them and recalculate."
+        )
+    if warnings_:
+        warning_text = "1 warning" if warnings_ == 1 else f"{warnings_} warnings"
+        return text + f"No errors; {warning_text} on the Checks sheet."
+    return text + "No errors or warnings."
+
+
+# --- Close the month --------------------------------------------------------------------------
+
+
+def close_month(book: Any, today: date | None = None, now: datetime | None = None) -> str | None:
+    """Close the billing month, as `msp-workbook close` does: number its invoices and append
+    its lines to the Ledger; Billing, Invoices, Comparison and Checks show it as closed.
+    Refused, with nothing changed, while Checks has errors or when the month is already closed.
+    Returns the one-line outcome, or None when the month was not closed."""
+    port = port_of(book)
+    return _guarded(port, "Could not close the month", lambda: _close_month(port, today, now))
+
+
+def _close_month(port: WorkbookPort, today: date | None, now: datetime | None) -> str:
+    read = _read(port)
+    target = billing_month(read, None, today)
+    ledger = read.ledger
+    if ledger.is_closed(target):
+        numbers = sorted({e.invoice for e in ledger.month_lines(target)})
+        raise WorkbookError(f"{target} is already closed (invoices {_span(numbers)})")
+    port.status(BILLING)
+    report = compute(read, target, today)
+    if report.errors:
+        first = report.errors[0]
+        raise WorkbookError(
+            f"{target} cannot be closed: Checks has {len(report.errors)} errors "
+            f"(first: {first}); fix them and run again"
+        )
+    if not report.result.lines:
+        raise WorkbookError(f"{target} has no billing lines: nothing to close")
+    numbers = ledger_core.number_invoices(
+        report.result.invoices, ledger, read.inputs.settings.invoice_prefix, target
+    )
+    finalized = (now or datetime.now()).replace(microsecond=0)
+    entries = ledger_core.ledger_entries(report.result.lines, numbers, finalized)
+    invoices = tuple(
+        i.model_copy(update={"invoice": numbers[i.customer_id]}) for i in report.result.invoices
+    )
+    closed = replace(report, result=report.result.model_copy(update={"invoices": invoices}))
+    generated = generated_tables(closed)
+    generated.tables[schema.LEDGER.name] = [ledger_row(e) for e in [*ledger.lines, *entries]]
+    _write(port, generated)
+    ordered = [numbers[c] for c in sorted(numbers)]
+    invoices_text = "1 invoice" if len(ordered) == 1 else f"{len(ordered)} invoices"
+    lines_text = "1 line" if len(entries) == 1 else f"{len(entries)} lines"
+    message = (
+        f"Closed {target}: {invoices_text} ({_span(ordered)}), {lines_text} appended to the "
+        f"Ledger; net {closed.net:,.2f} {closed.currency}, gross {closed.gross:,.2f} "
+        f"{closed.currency}."
+    )
+    port.status(message)
+    port.alert(message)
+    return message
+
+
+def _span(numbers: list[str]) -> str:
+    if not numbers:
+        return "none"
+    return numbers[0] if len(numbers) == 1 else f"{numbers[0]} .. {numbers[-1]}"
+
+
+# --- New license key --------------------------------------------------------------------------
+
+
+def new_key(book: Any, today: date | None = None) -> str | None:
+    """A new license key for the customer and product of the selected Keys row.
+
+    Select any cell in a row of the Keys table that has a Customer ID and a Product ID. When that
+    row has no License key yet, the new key is written into it (Start = today and Status =
+    active where those are empty); otherwise a new row with the same customer and product,
+    Start = today and Status = active is added at the end of the table. The key is shown in the
+    status bar and a message box. Returns the key, or None when none was made.
+    """
+    port = port_of(book)
+    return _guarded(port, "No new key", lambda: _new_key(port, today or date.today()))
+
+
+def _selected_key_row(port: WorkbookPort, rows: list[TableRow], sheet: str) -> TableRow:
+    selected = port.selection()
+    if selected is None or selected.sheet.lower() != sheet.lower():
+        raise UserError(SELECT_KEYS_ROW)
+    for row in rows:
+        if row.row == selected.row:
+            return row
+    raise UserError(SELECT_KEYS_ROW)
+
+
+def _new_key(port: WorkbookPort, today: date) -> str:
+    port.status(READING)
+    raw, _ = read_raw_tables(port, schema.INPUT_TABLES)
+    keys = raw[schema.KEYS.name]
+    row = _selected_key_row(port, keys.rows, keys.sheet)
+    customer_id = as_text(row.values["Customer ID"])
+    product_id = as_text(row.values["Product ID"])
+    if not customer_id or not product_id:
+        missing = "Customer ID" if not customer_id else "Product ID"
+        raise UserError(f"the selected Keys row {row.row} has no {missing}; {SELECT_KEYS_ROW}")
+
+    port.status(CHECKING)
+    inputs, _ = build_inputs(raw)
+    customers = {c.customer_id.lower(): c for c in inputs.customers}
+    products = {p.product_id.lower(): p for p in inputs.products}
+    customer = customers.get(customer_id.lower())
+    if customer is None:
+        raise WorkbookError(
+            f'unknown customer ID "{customer_id}" (not on {schema.CUSTOMERS.sheet})'
+        )
+    product = products.get(product_id.lower())
+    if product is None:
+        raise WorkbookError(f'unknown product ID "{product_id}" (not on {schema.PRODUCTS.sheet})')
+
+    existing = [as_text(r.values["License key"]) for r in keys.rows if r.values["License key"]]
+    key = generate_key(existing)
+    port.status(WRITING)
+    if row.values["License key"] is None:
+        values: dict[str, Any] = {"License key": key}
+        if row.values["Start"] is None:
+            values["Start"] = today
+        if row.values["Status"] is None:
+            values["Status"] = "active"
+        port.fill_row(schema.KEYS.name, row.row, values)
+        written = row.row
+    else:
+        written = port.append_row(
+            schema.KEYS.name,
+            {
+                "License key": key,
+                "Customer ID": customer.customer_id,
+                "Product ID": product.product_id,
+                "Start": today,
+                "Status": "active",
+            },
+        )
+    message = (
+        f"New key {key} for {customer.customer_id} ({customer.customer}), "
+        f"{product.product_id}: Keys row {written}"
+    )
+    port.status(message)
+    port.alert(message)
+    return key
+
+
+# --- Run main ---------------------------------------------------------------------------------
+
+
+def main(book: Any, today: date | None = None) -> RunReport | None:
+    """What the add-in's "Run main" button does: recalculate."""
+    return recalculate(book, today)

@@ -1,0 +1,95 @@
+"""What the Excel face needs from an open workbook, as a small port the macros are written against.
+
+The macros never touch xlwings objects directly: they read tables, replace a generated table's
+rows, append or fill a row of an input table, and show messages, all through `WorkbookPort`.
+`XlwingsBook` (xlwings_book.py) implements it over an `xlwings.Book`; tests use the same adapter
+over a fake book.
+
+Values crossing the port are what Excel gives and takes: text, float (every number), bool,
+datetime (dates), and None for an empty cell. Rows are lists in the table's column order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from ..workbook.cells import RawValue
+from ..workbook.sheet_xml import CellValue
+
+
+@dataclass(frozen=True)
+class TableData:
+    """An Excel table as found in the open workbook.
+
+    `headers` are the table's header cells (left to right), `first_row` the sheet row number of
+    its first data row, `first_column` the sheet column number (1 = A) of its first column and
+    `last_row` the sheet row number of its last data row. `rows` holds the values of the table's
+    columns from `first_row` down to the last used row of the sheet, so rows typed directly
+    under the table are included (row i is sheet row `first_row + i`).
+    """
+
+    name: str
+    sheet: str
+    headers: tuple[str, ...]
+    first_row: int
+    first_column: int
+    last_row: int
+    rows: tuple[tuple[RawValue, ...], ...]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The top-left cell of the user's selection: sheet name, row and column numbers (1-based)."""
+
+    sheet: str
+    row: int
+    column: int
+
+
+class WorkbookPort(Protocol):
+    """The open workbook, as the macros use it."""
+
+    @property
+    def name(self) -> str:
+        """The workbook's file name, for messages."""
+        ...
+
+    def read_table(self, name: str) -> TableData | None:
+        """The table of this name (any sheet, any case), or None when there is none."""
+        ...
+
+    def replace_rows(
+        self,
+        name: str,
+        headers: Sequence[str],
+        rows: Sequence[Sequence[CellValue]],
+        side_columns: tuple[Sequence[str], Sequence[Sequence[CellValue]]] | None = None,
+    ) -> None:
+        """Rewrite a generated table whole: its header row, then these data rows (at least one
+        row stays, empty, as Excel needs); `side_columns` (headers, one row of values per table
+        row) go one blank column to the right of the table, outside it."""
+        ...
+
+    def append_row(self, name: str, values: Mapping[str, CellValue]) -> int:
+        """Add a row (values by header; others stay empty) at the end of an input table and
+        return its sheet row number. Rows typed right under the table are taken into it first;
+        an empty last row of the table is reused."""
+        ...
+
+    def fill_row(self, name: str, row: int, values: Mapping[str, CellValue]) -> None:
+        """Write these cells (by header) of the table's data row at sheet row `row`."""
+        ...
+
+    def selection(self) -> Selection | None:
+        """Where the user's selection starts, or None when nothing is selected."""
+        ...
+
+    def status(self, message: str) -> None:
+        """Show a one-line message (the status bar); never fails."""
+        ...
+
+    def alert(self, message: str) -> None:
+        """Show a one-line message the user must see (a message box); never fails."""
+        ...
