@@ -220,10 +220,9 @@ def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
         return _quote(args, out)
     if args.command == "close":
         closed = operations.close_month(args.path, args.month)
-        numbers = closed.numbers
-        span = numbers[0] if len(numbers) == 1 else f"{numbers[0]} .. {numbers[-1]}"
         out.append(
-            f"Closed {closed.report.month}: {len(numbers)} invoices ({span}), "
+            f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
+            f"({operations.span(closed.numbers)}), "
             f"{closed.appended} lines appended to the Ledger"
         )
         _summary(closed.report, out)

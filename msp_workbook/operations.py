@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -32,6 +33,7 @@ __all__ = [
     "billing_month",
     "build_demo",
     "check_workbook",
+    "close",
     "close_month",
     "compute",
     "generated_tables",
@@ -261,23 +263,26 @@ class CloseReport:
     report: RunReport
     numbers: tuple[str, ...]
     appended: int
+    generated: GeneratedTables
 
 
-def close_month(
-    path: Path, month: Month | None = None, today: date | None = None, now: datetime | None = None
+def close(
+    read: ReadResult,
+    month: Month | None = None,
+    today: date | None = None,
+    now: datetime | None = None,
 ) -> CloseReport:
-    """Close the month: number its invoices and append its lines to the Ledger, in one save.
+    """Close the month from inputs already read (any face): number its invoices, and give the
+    generated tables with the Ledger's new lines appended. Nothing is written here.
 
     Refused (WorkbookError) when the month is already closed or Checks has errors."""
     from .workbook.ledger_rows import ledger_row
-    from .workbook.writer import write_tables
 
-    read = read_workbook(path)
     target = billing_month(read, month, today)
     ledger = read.ledger
     if ledger.is_closed(target):
         numbers = sorted({e.invoice for e in ledger.month_lines(target)})
-        raise WorkbookError(f"{target} is already closed (invoices {_span(numbers)})")
+        raise WorkbookError(f"{target} is already closed (invoices {span(numbers)})")
     report = compute(read, target, today)
     if report.errors:
         first = report.errors[0]
@@ -299,11 +304,23 @@ def close_month(
     closed = replace(report, result=report.result.model_copy(update={"invoices": invoices}))
     generated = generated_tables(closed)
     generated.tables[schema.LEDGER.name] = [ledger_row(e) for e in [*ledger.lines, *entries]]
-    write_tables(path, path, generated.tables, side_columns=generated.side_columns)
-    return CloseReport(closed, tuple(numbers[c] for c in sorted(numbers)), len(entries))
+    ordered = tuple(numbers[c] for c in sorted(numbers))
+    return CloseReport(closed, ordered, len(entries), generated)
 
 
-def _span(numbers: list[str]) -> str:
+def close_month(
+    path: Path, month: Month | None = None, today: date | None = None, now: datetime | None = None
+) -> CloseReport:
+    """Close the month in the workbook file, in one save (see `close`)."""
+    from .workbook.writer import write_tables
+
+    closed = close(read_workbook(path), month, today, now)
+    write_tables(path, path, closed.generated.tables, side_columns=closed.generated.side_columns)
+    return closed
+
+
+def span(numbers: Sequence[str]) -> str:
+    """`INV-2026-0001 .. INV-2026-0004` (or the one number, or "none")."""
     if not numbers:
         return "none"
     return numbers[0] if len(numbers) == 1 else f"{numbers[0]} .. {numbers[-1]}"

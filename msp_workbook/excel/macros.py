@@ -17,17 +17,21 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from ..core import ledger as ledger_core
 from ..core.keys import generate_key
-from ..operations import GeneratedTables, RunReport, billing_month, compute, generated_tables
+from ..operations import (
+    GeneratedTables,
+    RunReport,
+    close,
+    compute,
+    generated_tables,
+    span,
+)
 from ..workbook import schema
 from ..workbook.cells import as_text
 from ..workbook.errors import WorkbookError
-from ..workbook.ledger_rows import ledger_row
 from ..workbook.reader import ReadResult, TableRow
 from ..workbook.validation import build_inputs
 from .inputs import read_raw_tables, validated
@@ -150,50 +154,20 @@ def close_month(book: Any, today: date | None = None, now: datetime | None = Non
 
 def _close_month(port: WorkbookPort, today: date | None, now: datetime | None) -> str:
     read = _read(port)
-    target = billing_month(read, None, today)
-    ledger = read.ledger
-    if ledger.is_closed(target):
-        numbers = sorted({e.invoice for e in ledger.month_lines(target)})
-        raise WorkbookError(f"{target} is already closed (invoices {_span(numbers)})")
     port.status(BILLING)
-    report = compute(read, target, today)
-    if report.errors:
-        first = report.errors[0]
-        raise WorkbookError(
-            f"{target} cannot be closed: Checks has {len(report.errors)} errors "
-            f"(first: {first}); fix them and run again"
-        )
-    if not report.result.lines:
-        raise WorkbookError(f"{target} has no billing lines: nothing to close")
-    numbers = ledger_core.number_invoices(
-        report.result.invoices, ledger, read.inputs.settings.invoice_prefix, target
-    )
-    finalized = (now or datetime.now()).replace(microsecond=0)
-    entries = ledger_core.ledger_entries(report.result.lines, numbers, finalized)
-    invoices = tuple(
-        i.model_copy(update={"invoice": numbers[i.customer_id]}) for i in report.result.invoices
-    )
-    closed = replace(report, result=report.result.model_copy(update={"invoices": invoices}))
-    generated = generated_tables(closed)
-    generated.tables[schema.LEDGER.name] = [ledger_row(e) for e in [*ledger.lines, *entries]]
-    _write(port, generated)
-    ordered = [numbers[c] for c in sorted(numbers)]
-    invoices_text = "1 invoice" if len(ordered) == 1 else f"{len(ordered)} invoices"
-    lines_text = "1 line" if len(entries) == 1 else f"{len(entries)} lines"
+    closed = close(read, None, today, now)
+    _write(port, closed.generated)
+    report = closed.report
+    invoices_text = "1 invoice" if len(closed.numbers) == 1 else f"{len(closed.numbers)} invoices"
+    lines_text = "1 line" if closed.appended == 1 else f"{closed.appended} lines"
     message = (
-        f"Closed {target}: {invoices_text} ({_span(ordered)}), {lines_text} appended to the "
-        f"Ledger; net {closed.net:,.2f} {closed.currency}, gross {closed.gross:,.2f} "
-        f"{closed.currency}."
+        f"Closed {report.month}: {invoices_text} ({span(closed.numbers)}), {lines_text} appended "
+        f"to the Ledger; net {report.net:,.2f} {report.currency}, gross {report.gross:,.2f} "
+        f"{report.currency}."
     )
     port.status(message)
     port.alert(message)
     return message
-
-
-def _span(numbers: list[str]) -> str:
-    if not numbers:
-        return "none"
-    return numbers[0] if len(numbers) == 1 else f"{numbers[0]} .. {numbers[-1]}"
 
 
 # --- New license key --------------------------------------------------------------------------
