@@ -26,11 +26,13 @@ from msp_workbook.workbook.template import (
     EXAMPLE_MARKER,
     GENERATED_TAB_COLOUR,
     INPUT_TAB_COLOUR,
+    PYTHON_QUOTE_FORMULA,
     QUOTE_DEFAULTS,
     QUOTE_PURPOSE,
     QUOTE_TAB_COLOUR,
     TEMPLATE_PATH,
     VALIDATED_LAST_ROW,
+    XLWINGS_CONF_SHEET,
     build_workbook,
     default_rows,
     lookup_name,
@@ -127,8 +129,28 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 # --- structure ------------------------------------------------------------------------------------
 
 
-def test_sheets_are_in_schema_order(book) -> None:
-    assert tuple(book.sheetnames) == schema.SHEET_ORDER
+def test_sheets_are_in_schema_order_then_the_hidden_xlwings_settings(book) -> None:
+    assert tuple(book.sheetnames) == (*schema.SHEET_ORDER, XLWINGS_CONF_SHEET)
+    assert [ws.sheet_state for ws in book.worksheets].count("hidden") == 1
+
+
+def test_xlwings_add_in_finds_its_settings_on_the_hidden_sheet(book) -> None:
+    ws = book[XLWINGS_CONF_SHEET]
+    assert ws.sheet_state == "hidden"
+    rows = [(a.value, b.value) for a, b in ws.iter_rows(min_col=1, max_col=2)]
+    assert rows == [
+        ("Interpreter_Win", r"%USERPROFILE%\msp-workbook\.venv\Scripts\pythonw.exe"),
+        ("Interpreter_Mac", "$HOME/msp-workbook/.venv/bin/python"),
+        ("PYTHONPATH", None),
+        ("UDF Modules", "msp_workbook.excel.udfs"),
+    ]
+
+
+def test_quote_sheet_has_the_python_quote_beside_the_native_formulas(book) -> None:
+    ws = book[schema.QUOTE_SHEET]
+    cells = [c for row in ws.iter_rows() for c in row if "MSP_QUOTE" in str(formula_text(c.value))]
+    assert len(cells) == 1
+    assert formula_text(cells[0].value) == PYTHON_QUOTE_FORMULA
 
 
 @pytest.mark.parametrize("table", schema.ALL_TABLES, ids=lambda t: t.name)
@@ -498,7 +520,7 @@ def test_libreoffice_renders_the_template_to_pdf_pages(tmp_path: Path) -> None:
 def test_libreoffice_keeps_the_tables_when_saving_as_xlsx(tmp_path: Path) -> None:
     (saved,) = convert([TEMPLATE_PATH], tmp_path / "out", "xlsx")
     wb = openpyxl.load_workbook(saved)
-    assert tuple(wb.sheetnames) == schema.SHEET_ORDER
+    assert tuple(wb.sheetnames) == (*schema.SHEET_ORDER, XLWINGS_CONF_SHEET)
     for table in schema.ALL_TABLES:
         ws = wb[table.sheet]
         assert [c.name for c in table_of(ws, table.name).tableColumns] == list(table.headers)
@@ -696,6 +718,7 @@ def test_quote_formulas_use_only_functions_both_engines_compute(book) -> None:
         for row in ws.iter_rows()
         for c in row
         if str(formula_text(c.value)).startswith("=")
+        and formula_text(c.value) != PYTHON_QUOTE_FORMULA
     ]
     assert len(formulas) > 6 * schema.QUOTE_MAX_MONTHS
     used = {f for text in formulas for f in re.findall(r"([A-Z][A-Z0-9.]*)\(", text)}

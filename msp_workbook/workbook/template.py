@@ -177,6 +177,7 @@ def build_workbook(
                 continue
             table = by_sheet[sheet]
             _add_table_sheet(book, table, tables[table.name], formats)
+        _add_xlwings_conf(book)
     finally:
         book.close()
 
@@ -526,6 +527,27 @@ _KIND_INPUT = "Your data"
 _KIND_GENERATED = "Generated — do not edit, rewritten every recalculation"
 _KIND_LEDGER = "Generated — do not edit; months are added when you close them"
 _KIND_QUOTE = "Live quote — type in its blue cells"
+
+
+# The hidden sheet the classic xlwings add-in reads its settings from (keys in A, values in B).
+XLWINGS_CONF_SHEET = "xlwings.conf"
+XLWINGS_CONF: tuple[tuple[str, str], ...] = (
+    ("Interpreter_Win", r"%USERPROFILE%\msp-workbook\.venv\Scripts\pythonw.exe"),
+    ("Interpreter_Mac", "$HOME/msp-workbook/.venv/bin/python"),
+    ("PYTHONPATH", ""),
+    ("UDF Modules", "msp_workbook.excel.udfs"),
+)
+
+
+def _add_xlwings_conf(book: Workbook) -> None:
+    ws = book.add_worksheet(XLWINGS_CONF_SHEET)
+    for row, (key, value) in enumerate(XLWINGS_CONF):
+        ws.write_string(row, 0, key)
+        if value:
+            ws.write_string(row, 1, value)
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 50)
+    ws.hide()
 
 
 def _add_start_sheet(book: Workbook, formats: _Formats) -> None:
@@ -1000,6 +1022,32 @@ def _add_quote_sheet(book: Workbook, inputs: Mapping[str, object]) -> None:
     _write_quote_notes(ws, f)
     _write_quote_months(ws, refs, f)
     _add_quote_chart(book, ws)
+    _write_python_quote(ws, f)
+
+
+# The same quote computed by Python (the MSP_QUOTE function of the xlwings add-in), beside the
+# native formulas: with the add-in both agree; without it these cells show #NAME?.
+_Q_PYTHON_ROW = _Q_HELPER_HEADING_ROW
+PYTHON_QUOTE_FORMULA = (
+    "=TRANSPOSE(MSP_QUOTE(Products[#All],AnnualPrices[#All],"
+    f"{schema.QUOTE_PRODUCT},{schema.QUOTE_TERM},{schema.QUOTE_UNITS_NOW},{schema.QUOTE_UNITS_12M}))"
+)
+
+
+def _write_python_quote(ws: Worksheet, f: _QuoteFormats) -> None:
+    ws.merge_range(
+        f"D{_Q_PYTHON_ROW}:F{_Q_PYTHON_ROW}", "Same quote by Python (xlwings add-in)", f.heading
+    )
+    labels = ("MSP total", "Annual total", "Difference", "Cheaper")
+    first = _Q_PYTHON_ROW + 1
+    for i, text in enumerate(labels):
+        ws.merge_range(f"D{first + i}:E{first + i}", text, f.result_label)
+    ws.write_array_formula(f"F{first}:F{first + 3}", PYTHON_QUOTE_FORMULA, f.result_money, "")
+    ws.write_string(
+        f"D{first + 4}",
+        "Needs the xlwings add-in (see docs/excel.md); shows #NAME? without it.",
+        f.subtitle,
+    )
 
 
 def _write_quote_inputs(
