@@ -6,7 +6,6 @@ raises `WorkbookError` (one line for the user); bad rows never do: they become c
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -154,8 +153,10 @@ def recalculate(
 ) -> RunReport:
     """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
     in place)."""
+    from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
+    check_can_save(out or path)
     report = check_workbook(path, month, today)
     generated = generated_tables(report)
     write_tables(path, out or path, generated.tables, side_columns=generated.side_columns)
@@ -164,6 +165,7 @@ def recalculate(
 
 def new_workbook(path: Path) -> None:
     """A fresh workbook from the template; never overwrites."""
+    from .workbook.safe_save import copy_file
     from .workbook.template import TEMPLATE_PATH, build_workbook
 
     if path.exists():
@@ -172,9 +174,12 @@ def new_workbook(path: Path) -> None:
         raise WorkbookError(f"{path}: the name must end in .xlsx")
     path.parent.mkdir(parents=True, exist_ok=True)
     if TEMPLATE_PATH.exists():
-        shutil.copyfile(TEMPLATE_PATH, path)
-    else:
-        build_workbook(path)
+        copy_file(TEMPLATE_PATH, path)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        draft = Path(folder) / path.name
+        build_workbook(draft)
+        copy_file(draft, path)
 
 
 def new_key(
@@ -186,10 +191,12 @@ def new_key(
 ) -> str:
     """Create a license key for a customer and product and append it to the Keys table."""
     from .core.keys import generate_key
+    from .workbook.safe_save import check_can_save
     from .workbook.validation import build_inputs
     from .workbook.writer import append_rows
 
     check_workbook_file(path)
+    check_can_save(path)
     raw, _ = open_tables(path, schema.INPUT_TABLES)
     inputs, _ = build_inputs(raw)
     customers = {c.customer_id.lower(): c for c in inputs.customers}
@@ -232,8 +239,10 @@ def build_demo(path: Path, replace: bool = False, today: date | None = None) -> 
         raise WorkbookError(f"{path}: already exists; choose another name or delete it first")
     path.parent.mkdir(parents=True, exist_ok=True)
     last_month = previous_month(today or date.today())
-    build_workbook(path, demo_data(last_month))
-    return recalculate(path, last_month, today=today)
+    with tempfile.TemporaryDirectory() as folder:
+        draft = Path(folder) / path.name
+        build_workbook(draft, demo_data(last_month))
+        return recalculate(draft, last_month, out=path, today=today)
 
 
 def quote(
@@ -312,8 +321,10 @@ def close_month(
     path: Path, month: Month | None = None, today: date | None = None, now: datetime | None = None
 ) -> CloseReport:
     """Close the month in the workbook file, in one save (see `close`)."""
+    from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
+    check_can_save(path)
     closed = close(read_workbook(path), month, today, now)
     write_tables(path, path, closed.generated.tables, side_columns=closed.generated.side_columns)
     return closed

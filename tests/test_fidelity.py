@@ -107,7 +107,7 @@ def test_recalc_in_place_replaces_the_file_and_leaves_no_temporary_files(tmp_pat
 
     write_tables(book, book, all_tables())
 
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.backup-1.xlsx", "book.xlsx"]
     assert_same_members_except(before, members(book), rewritten_parts(book, list(all_tables())))
 
 

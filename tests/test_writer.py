@@ -524,7 +524,7 @@ def test_append_in_place_keeps_a_macro_workbook_intact(tmp_path: Path) -> None:
     owned = {sheet_part(book, KEYS), table_part(book, KEYS)}
     assert list(after) == list(before)
     assert {n for n in before if before[n] != after[n]} == {sheet_part(book, KEYS)} <= owned
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.xlsm"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.backup-1.xlsm", "b.xlsm"]
 
 
 def test_append_refuses_what_it_cannot_do_in_one_line(tmp_path: Path) -> None:

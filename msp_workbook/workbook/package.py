@@ -2,22 +2,29 @@
 
 Only the small XML parts are parsed (workbook.xml, .rels, table parts), always with defusedxml:
 no entity expansion, no external entities. Saving writes a new zip that copies every member not
-replaced, in the original order, and swaps it in for the destination atomically. The few edits
-to shared XML parts ([Content_Types].xml, .rels) are minimal textual edits, so the rest of such a
-part stays byte for byte what it was.
+replaced, in the original order, and swaps it in for the destination atomically (`safe_save`:
+with backups, never over a workbook open in Excel). The few edits to shared XML parts
+([Content_Types].xml, .rels) are minimal textual edits, so the rest of such a part stays byte for
+byte what it was.
+
+Hostile files are refused before any parser sees them, each with a one-line reason: what is not
+a workbook (by its first bytes as well as its name), a zip that is cut short, a zip bomb (from the
+declared sizes in the zip directory, and while inflating: a part may not inflate past its declared
+size), a DOCTYPE in any XML part (entities, external or expanding), and an input sheet whose cells
+span so many rows and columns that a reader building the grid would run out of memory. A spreadsheet
+reader that runs out of memory ends the whole process, with no error to catch: these checks are
+what stands between a hostile file and such a crash.
 """
 
 from __future__ import annotations
 
-import contextlib
 import html
-import os
 import posixpath
 import re
-import secrets
-import stat
+import struct
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -28,6 +35,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from .errors import WorkbookError
+from .safe_save import saving
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -51,11 +59,28 @@ CONTENT_TYPES = "[Content_Types].xml"
 NEW_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 6
 
-# Declared sizes are checked before anything is inflated: a workbook that would inflate past
-# these is refused (zipfile never inflates a member beyond its declared size).
-MAX_TOTAL_SIZE = 4 << 30
-MAX_RATIO = 500
-RATIO_CHECKED_ABOVE = 16 << 20
+# Limits on what a workbook may unpack to, checked from the zip directory before anything is
+# inflated, and again while the parts a reader parses are inflated (a part may not inflate past
+# its declared size). A billing workbook with a million usage rows unpacks to a few hundred MiB
+# and its parts compress 5-15 times; a zip bomb compresses hundreds of times (deflate reaches
+# about 1000:1).
+MAX_TOTAL_SIZE = 2 << 30  # 2 GiB unpacked, all members together
+MAX_RATIO = 200  # unpacked size : packed size of one member ...
+RATIO_CHECKED_ABOVE = 1 << 20  # ... of over 1 MiB unpacked (small parts cannot do harm)
+# The cells of an input sheet are read as a grid as wide and as tall as the farthest cell holding
+# a value (from A1); the reader keeps 32 bytes a cell in that grid, and more once the values are
+# converted. 16,777,216 cells (512 MiB) is a million rows of 16 columns; a single value in cell
+# XFD1048576 would make 17 billion. A row of values across all 16,384 columns is fine on a small
+# sheet (a few hundred rows).
+MAX_SHEET_CELLS = 1 << 24
+# XML parts may not declare a DOCTYPE (the Open Packaging Conventions forbid DTDs in parts); the
+# prolog in which one could stand may be this long at most.
+MAX_PROLOG = 64 << 10
+# Excel stores members deflated or stored; other methods are refused (and could inflate further).
+COMPRESSION_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # an OLE compound file: .xls, or an .xlsx with a password
+_CHUNK = 1 << 20
 
 _Named = TypeVar("_Named")
 
@@ -170,30 +195,70 @@ class Package:
             raise WorkbookError(f"{path}: no such file") from None
         except IsADirectoryError:
             raise WorkbookError(f"{path}: is a folder, not a workbook") from None
-        except (zipfile.BadZipFile, OSError) as exc:
-            raise WorkbookError(f"{path}: {_not_a_workbook(path)}") from exc
+        except PermissionError as exc:
+            raise WorkbookError(f"{path}: cannot open it ({exc.strerror})") from exc
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            raise WorkbookError(sniff(path) or f"{path}: {_not_a_workbook(path)}") from exc
         try:
             self.infos = self._zip.infolist()
             self._check_directory()
             self._by_name = {i.filename: i for i in self.infos}
             self._by_lower = {i.filename.lower(): i.filename for i in self.infos}
+            self._check_not_opendocument()
+            self._check_prologs()
             self.workbook_part = self._find_workbook_part()
         except BaseException:
             self._zip.close()
             raise
 
     def _check_directory(self) -> None:
+        """Refuse a zip bomb from the sizes the zip directory declares (nothing is inflated)."""
         names = [i.filename for i in self.infos]
         if len(set(names)) != len(names):
             raise WorkbookError(f"{self.path}: damaged workbook (duplicate zip members)")
         if sum(i.file_size for i in self.infos) > MAX_TOTAL_SIZE:
-            raise WorkbookError(f"{self.path}: too large to work on (over 4 GiB unpacked)")
+            raise WorkbookError(
+                f"{self.path}: too large to work on (over {MAX_TOTAL_SIZE >> 30} GiB unpacked)"
+            )
         for info in self.infos:
             ratio = info.file_size / max(info.compress_size, 1)
             if info.file_size > RATIO_CHECKED_ABOVE and ratio > MAX_RATIO:
                 raise WorkbookError(
-                    f"{self.path}: refused, {info.filename} would inflate {ratio:.0f} times"
+                    f"{self.path}: refused, {info.filename} would inflate {ratio:.0f} times "
+                    f"(a zip bomb; a workbook part inflates at most {MAX_RATIO} times)"
                 )
+            if info.flag_bits & 0x1:
+                raise WorkbookError(
+                    f"{self.path}: {info.filename} is encrypted inside the zip; "
+                    "not an Excel workbook"
+                )
+            if info.compress_type not in COMPRESSION_METHODS:
+                raise WorkbookError(
+                    f"{self.path}: damaged workbook ({info.filename} is compressed in a way "
+                    "Excel never uses)"
+                )
+
+    def _check_not_opendocument(self) -> None:
+        if _is_opendocument(self._zip):
+            raise WorkbookError(f"{self.path}: {_OPENDOCUMENT}")
+
+    def _check_prologs(self) -> None:
+        """Refuse a DOCTYPE in any XML part: it is where entities (external, or expanding to
+        gigabytes) are declared, and no workbook part has one. Only the prolog is read: a
+        DOCTYPE can stand nowhere else."""
+        for info in self.infos:
+            if not info.filename.lower().endswith((".xml", ".rels", ".vml")) or info.is_dir():
+                continue
+            try:
+                with self._zip.open(info) as f:
+                    head = f.read(MAX_PROLOG)
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+                raise WorkbookError(
+                    f"{self.path}: damaged workbook ({info.filename}: {_one_line(exc)})"
+                ) from exc
+            problem = _prolog_problem(head, complete=info.file_size <= MAX_PROLOG)
+            if problem:
+                raise WorkbookError(f"{self.path}: refused, {info.filename} {problem}")
 
     def _find_workbook_part(self) -> str:
         if CONTENT_TYPES not in self._by_name:
@@ -309,18 +374,291 @@ class Package:
         """A table by name (Excel compares table names without regard to case)."""
         return _by_name(self.tables(), name, lambda t: t.name)
 
+    # Checks for a reader that parses the file itself.
+
+    def inflate(self, part: str) -> Iterator[bytes]:
+        """A member's content, inflated chunk by chunk from the file's own bytes; refused as soon
+        as it would grow past the size the zip directory declares (the directory can lie, and
+        a reader that trusts the stream instead would inflate a bomb whole)."""
+        info = self._by_name[self.name(part)]
+        damaged = f"{self.path}: damaged workbook ({info.filename} is cut short or corrupt)"
+        with open(self.path, "rb") as f:
+            f.seek(info.header_offset)
+            header = f.read(30)
+            if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
+                raise WorkbookError(damaged)
+            name_length, extra_length = struct.unpack("<HH", header[26:30])
+            f.seek(info.header_offset + 30 + name_length + extra_length)
+            inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+            deflated = info.compress_type == zipfile.ZIP_DEFLATED
+            left, size = info.compress_size, 0
+            while left > 0:
+                data = f.read(min(_CHUNK, left))
+                if not data:
+                    raise WorkbookError(damaged)
+                left -= len(data)
+                while data:
+                    if deflated:
+                        try:
+                            out = inflater.decompress(data, _CHUNK)
+                        except zlib.error:
+                            raise WorkbookError(damaged) from None
+                        data = inflater.unconsumed_tail
+                    else:
+                        out, data = data, b""
+                    size += len(out)
+                    if size > info.file_size:
+                        raise WorkbookError(
+                            f"{self.path}: refused, {info.filename} inflates past the size the "
+                            "zip declares for it (a zip bomb)"
+                        )
+                    if out:
+                        yield out
+                    if deflated and inflater.eof:
+                        break
+        if size != info.file_size:
+            raise WorkbookError(damaged)
+
+    def check_inflated_sizes(self, skip: Iterable[str] = ()) -> None:
+        """Inflate every XML part but those in `skip` (sheets a reader never loads) to make sure
+        none grows past its declared size."""
+        skipped = set(skip)
+        for info in self.infos:
+            if info.filename in skipped or info.is_dir():
+                continue
+            if info.filename.lower().endswith((".xml", ".rels")):
+                for _ in self.inflate(info.filename):
+                    pass
+
+    def check_sheet_cells(self, sheet: SheetRef) -> None:
+        """Refuse a sheet whose cells with a value span more than MAX_SHEET_CELLS from A1."""
+        # Cheap first (empty cells count too), exact when that finds too many.
+        extent = _plain_extent(self.inflate(sheet.part))
+        if extent is None or extent[0] * extent[1] > MAX_SHEET_CELLS:
+            extent = _extent(self.inflate(sheet.part))
+        last_row, last_col = extent
+        if last_row * last_col > MAX_SHEET_CELLS:
+            from .cells import column_letter
+
+            raise WorkbookError(
+                f'{self.path}: sheet "{sheet.name}" is too large to read: its cells reach '
+                f"column {column_letter(last_col - 1)} and row {last_row:,} "
+                f"({last_row * last_col:,} cells, at most {MAX_SHEET_CELLS:,}); "
+                "delete what lies far to the right of or below the tables"
+            )
+
+
+def check_before_parsing(path: Path, tables: Iterable[str]) -> None:
+    """Everything a reader must not meet, checked before it sees the file: what `Package` checks
+    on opening (zip directory, DOCTYPEs), the real inflated size of every XML part the reader
+    parses, and the extent of the cells on the sheets holding these tables (the sheets it
+    loads). Refusals are WorkbookErrors with a one-line reason."""
+    with open_package(path) as package:
+        loaded = {t.sheet.part for name in tables if (t := package.table(name)) is not None}
+        sheets = {
+            package.name(r.target)
+            for r in package.relationships(package.workbook_part)
+            if r.type.lower().endswith("sheet") and not r.external and package.has(r.target)
+        }
+        package.check_inflated_sizes(skip=sheets)
+        for part in sorted(loaded):
+            sheet = next(s for s in package.sheets() if s.part == part)
+            package.check_sheet_cells(sheet)
+
 
 def open_package(path: Path) -> Package:
     return Package(path)
 
 
+_XLS = "an .xls file (Excel 97-2003); save it as .xlsx and try again"
+_OPENDOCUMENT = "an OpenDocument spreadsheet; save it as .xlsx and try again"
+
+
 def _not_a_workbook(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        return "an .xls file (Excel 97-2003); save it as .xlsx and try again"
+        return _XLS
     if suffix == ".ods":
-        return "an OpenDocument spreadsheet; save it as .xlsx and try again"
+        return _OPENDOCUMENT
     return "not an .xlsx/.xlsm workbook (damaged, or protected with a password)"
+
+
+def _one_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+# --- Checks before a parser sees the file ---------------------------------------------------------
+
+
+def sniff(path: Path) -> str | None:
+    """What the file's first bytes show it to be when that is no .xlsx/.xlsm zip, as the one-line
+    reason to refuse it; None when they show nothing more specific."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return None
+    if head.startswith(OLE_MAGIC):
+        # Excel stores a workbook with a password to open as an OLE file holding the encrypted
+        # package; an .xls is an OLE file holding a "Workbook" (or "Book") stream.
+        encrypted = _ole_holds(path, "EncryptedPackage")
+        if not encrypted and (
+            path.suffix.lower() == ".xls" or _ole_holds(path, "Workbook", "Book")
+        ):
+            return f"{path}: {_XLS}"
+        return (
+            f"{path} is protected with a password; remove the password in Excel "
+            "(File > Info > Protect Workbook) and save it again"
+        )
+    if head.startswith(b"PK\x03\x04") and not zipfile.is_zipfile(path):
+        return (
+            f"{path}: damaged workbook (the file is incomplete, as if a copy or download "
+            "was cut short)"
+        )
+    try:
+        with zipfile.ZipFile(path) as z:
+            if _is_opendocument(z):
+                return f"{path}: {_OPENDOCUMENT}"
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return None
+    return None
+
+
+def _is_opendocument(z: zipfile.ZipFile) -> bool:
+    """An OpenDocument file (.ods, whatever its name): its "mimetype" member says so."""
+    names = set(z.namelist())
+    if "mimetype" not in names or CONTENT_TYPES in names:
+        return False
+    info = z.getinfo("mimetype")
+    if info.file_size > 200 or info.compress_type not in COMPRESSION_METHODS:
+        return False
+    try:
+        return z.read(info).startswith(b"application/vnd.oasis.opendocument")
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, RuntimeError):
+        return False
+
+
+def _ole_holds(path: Path, *streams: str) -> bool:
+    """Whether an OLE compound file names one of these streams in its directory (UTF-16 names;
+    the whole file is scanned, as the directory may be anywhere in it)."""
+    wanted = [name.encode("utf-16-le") + b"\x00\x00" for name in streams]
+    overlap = max(len(w) for w in wanted)
+    tail = b""
+    with open(path, "rb") as f:
+        while chunk := f.read(_CHUNK):
+            data = tail + chunk
+            if any(w in data for w in wanted):
+                return True
+            tail = data[-overlap:]
+    return False
+
+
+def _prolog_problem(head: bytes, complete: bool) -> str | None:
+    """What is wrong with the start of an XML part: a DOCTYPE, or a prolog too long to check."""
+    text = _decode_head(head)
+    at = 0
+    while True:
+        while at < len(text) and text[at] in " \t\r\n":
+            at += 1
+        if text.startswith("<?", at):
+            end, step = text.find("?>", at + 2), 2
+        elif text.startswith("<!--", at):
+            end, step = text.find("-->", at + 4), 3
+        elif text.startswith("<!DOCTYPE", at):
+            return "is not valid XML for a workbook (it declares a DOCTYPE)"
+        elif text.startswith("<!", at):
+            return "is not valid XML"
+        else:
+            return None  # the root element, or not XML at all: the parser will say
+        if end < 0:
+            return None if complete else "is not valid XML for a workbook (its prolog is too long)"
+        at = end + step
+
+
+# Cell start tags in the plain form Excel and most writers use: unprefixed, r first, "B7" style.
+_PLAIN_REF = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
+# Cell start tags in any other form (a namespace prefix, no r, other white space): rare.
+_UNPLAIN_CELL = (re.compile(rb"<c[\t\n\r/>]"), re.compile(rb":c[\s/>]"))
+_ROW_OR_CELL = re.compile(
+    rb"""<(?:[^\s<>/!?:]+:)?(row|c)(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>"""
+)
+_R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF = re.compile(rb"\s*([A-Za-z]+)([0-9]+)\s*")
+_DIGITS, _LETTERS = b"0123456789", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_MAX_TAG = 1 << 20
+
+
+def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """Inflated XML in blocks that end between tags (a tag split by a chunk goes to the next)."""
+    carry = b""
+    for chunk in chunks:
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"<")
+        if cut >= 0 and data.find(b">", cut) < 0:
+            data, carry = data[:cut], data[cut:]
+            if len(carry) > _MAX_TAG:
+                raise WorkbookError("damaged workbook: a sheet holds a tag over 1 MiB long")
+        else:
+            carry = b""
+        yield data
+    yield carry
+
+
+def _column_number(letters: bytes) -> int:
+    """b"A" -> 1, b"XFD" -> 16384."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ch - 64
+    return number
+
+
+def _plain_extent(chunks: Iterable[bytes]) -> tuple[int, int] | None:
+    """(last row, last column), 1-based, of the cells, when every cell is in the plain form
+    <c r="B7" ...>: found without looking at each cell in Python (empty cells count too, which
+    can only overstate). None when some cell is not (then `_extent` reads cell by cell)."""
+    last_row = last_col = 0
+    for block in _blocks(chunks):
+        refs = _PLAIN_REF.findall(block)
+        if block.count(b"<c ") != len(refs) or any(p.search(block) for p in _UNPLAIN_CELL):
+            return None
+        if refs:
+            joined = b" ".join(refs)
+            letters = set(joined.translate(None, _DIGITS).split())
+            last_col = max(last_col, _column_number(max(letters, key=lambda c: (len(c), c))))
+            last_row = max(last_row, max(map(int, joined.translate(None, _LETTERS).split())))
+    return last_row, last_col
+
+
+def _extent(chunks: Iterable[bytes]) -> tuple[int, int]:
+    """(last row, last column), 1-based, of the cells holding a value, placed the way a reader
+    places them: by their r attribute, else after the previous cell of the row (rows likewise)."""
+    last_row = last_col = row = col = 0
+    for block in _blocks(chunks):
+        for match in _ROW_OR_CELL.finditer(block):
+            found = _R_ATTR.search(match[2])
+            ref = (found[1] if found[1] is not None else found[2]) if found else None
+            if match[1] == b"row":
+                row = int(ref) if ref and ref.strip().isdigit() else row + 1
+                col = 0
+                continue
+            cell = _REF.fullmatch(ref) if ref else None
+            if cell:
+                cell_row, col = int(cell[2]), _column_number(cell[1])
+            else:
+                cell_row, col = max(row, 1), col + 1
+            if not match[2].rstrip().endswith(b"/"):
+                last_row, last_col = max(last_row, cell_row), max(last_col, col)
+    return last_row, last_col
+
+
+def _decode_head(head: bytes) -> str:
+    """The first bytes of an XML part as text, in the encoding its first bytes show."""
+    if head.startswith((b"\xff\xfe", b"<\x00")):
+        return head.decode("utf-16-le", "replace").lstrip("\ufeff")
+    if head.startswith((b"\xfe\xff", b"\x00<")):
+        return head.decode("utf-16-be", "replace").lstrip("\ufeff")
+    return head.decode("utf-8", "replace").lstrip("\ufeff")
 
 
 def _int(text: str | None) -> int:
@@ -414,16 +752,16 @@ def save_package(package: Package, replacements: Mapping[str, bytes | None], des
 
     `replacements` maps a part name to its new bytes, or to None to leave the part out; parts
     not in the package are added after the others. Every other member is copied with its
-    contents and timestamp unchanged; [Content_Types].xml comes first. `dest` is replaced
-    atomically (it may be the package's own file).
+    contents and timestamp unchanged; [Content_Types].xml comes first. `dest` (it may be the
+    package's own file) is replaced atomically, its previous version kept as a backup
+    (`safe_save`); nothing is written while the workbook is open in Excel.
     """
     by_lower = {name.lower(): data for name, data in replacements.items()}
     order = sorted(package.infos, key=lambda i: i.filename != CONTENT_TYPES)
     existing = {i.filename.lower() for i in order}
     added = [name for name in replacements if name.lower() not in existing]
-    tmp = _temp_path(dest)
     try:
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "wb") as f:
+        with saving(dest) as f:
             with zipfile.ZipFile(f, "w") as out:
                 for info in order:
                     key = info.filename.lower()
@@ -434,28 +772,9 @@ def save_package(package: Package, replacements: Mapping[str, bytes | None], des
                     data = replacements[name]
                     if data is not None:
                         _write_member(out, name, data, None)
-            f.flush()
-            os.fsync(f.fileno())
-        package.close()
-        if dest.exists():
-            os.chmod(tmp, stat.S_IMODE(os.stat(dest).st_mode))
-        os.replace(tmp, dest)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        hint = "; is it open in Excel?" if isinstance(exc, PermissionError) else ""
-        raise WorkbookError(f"{dest}: cannot save ({exc.strerror or exc}){hint}") from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+            package.close()  # before the rename: a file still open cannot be replaced everywhere
     finally:
         package.close()
-    _sync_folder(dest.parent)
-
-
-def _temp_path(dest: Path) -> Path:
-    return dest.with_name(f".{dest.name}.{secrets.token_hex(4)}.tmp")
 
 
 def _write_member(
@@ -466,17 +785,3 @@ def _write_member(
     info.external_attr = like.external_attr if like else 0o600 << 16
     info.create_system = like.create_system if like else 0
     out.writestr(info, data, compresslevel=COMPRESS_LEVEL)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; a no-op where folders cannot be opened)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -19,6 +19,7 @@ from ..core.models import Check, Inputs
 from . import schema
 from .cells import RawValue, column_letter, is_empty
 from .errors import WorkbookError
+from .package import check_before_parsing, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -66,6 +67,9 @@ def check_workbook_file(path: Path) -> None:
         raise WorkbookError(f"{path}: an OpenDocument spreadsheet; save it as .xlsx and try again")
     if suffix not in WORKBOOK_SUFFIXES:
         raise WorkbookError(f"{path}: not an Excel workbook (.xlsx or .xlsm expected)")
+    reason = sniff(path)  # by content: a password, an .xls or .ods renamed, a zip cut short
+    if reason:
+        raise WorkbookError(reason)
     if not zipfile.is_zipfile(path):
         raise WorkbookError(
             f"{path}: not a readable .xlsx workbook (damaged, or protected with a password)"
@@ -78,6 +82,9 @@ def open_tables(
     """Raw rows of the given tables (and of the optional ones the workbook has), plus warnings
     about rows found below a table's range."""
     check_workbook_file(path)
+    # calamine ends the whole process when it runs out of memory (no exception): a zip bomb, a
+    # DOCTYPE or a sheet too large to hold as a grid is refused before it opens the file.
+    check_before_parsing(path, [spec.name for spec in tables + optional])
     try:
         book = calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
     except Exception as exc:  # calamine raises its own error types for damaged files
