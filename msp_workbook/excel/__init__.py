@@ -14,14 +14,10 @@ Set-up and reference: docs/excel.md.
 
 from __future__ import annotations
 
-from . import _calamine_stub
-
-_calamine_stub.install()
-
-from .inputs import read_inputs  # noqa: E402
-from .macros import close_month, main, new_key, recalculate  # noqa: E402
-from .port import Selection, TableData, WorkbookPort  # noqa: E402
-from .xlwings_book import XlwingsBook  # noqa: E402
+from .inputs import read_inputs
+from .macros import close_month, main, new_key, recalculate
+from .port import Selection, TableData, WorkbookPort
+from .xlwings_book import XlwingsBook
 
 __all__ = [
     "Selection",

@@ -11,8 +11,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import python_calamine as calamine
+from typing import TYPE_CHECKING
 
 from ..core.ledger import Ledger
 from ..core.models import Check, Inputs
@@ -20,6 +19,9 @@ from . import schema
 from .cells import RawValue, column_letter, is_empty
 from .errors import WorkbookError
 from .package import check_before_parsing, sniff
+
+if TYPE_CHECKING:
+    from python_calamine import CalamineTable
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -86,6 +88,9 @@ def open_tables(
     # DOCTYPE or a sheet too large to hold as a grid is refused before it opens the file.
     check_before_parsing(path, [spec.name for spec in tables + optional])
     try:
+        # Imported here: the Excel face runs where python-calamine cannot be installed (Pyodide).
+        import python_calamine as calamine
+
         book = calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
@@ -127,7 +132,7 @@ def _reason(exc: Exception) -> str:
 
 
 def _table_rows(
-    spec: schema.Table, table: calamine.CalamineTable, grid: list[list[RawValue]]
+    spec: schema.Table, table: CalamineTable, grid: list[list[RawValue]]
 ) -> tuple[RawTable, list[TableRow]]:
     first_row, first_col = table.start
     last_row, _ = table.end
