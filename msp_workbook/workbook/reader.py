@@ -8,7 +8,7 @@ with a warning to extend the table. Cell values are typed and cross-checked in `
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -116,7 +116,7 @@ def open_tables(
             raw, below = _table_rows(spec, table, sheets[table.sheet])
             found[spec.name] = raw
             if below:
-                checks.append(_below_warning(spec, raw.sheet, below))
+                checks.append(below_warning(spec, raw.sheet, below))
     except WorkbookError:
         raise
     except Exception as exc:
@@ -136,32 +136,63 @@ def _table_rows(
 ) -> tuple[RawTable, list[TableRow]]:
     first_row, first_col = table.start
     last_row, _ = table.end
+    rows = ((index + 1, grid[index]) for index in range(first_row, len(grid)))
+    return table_from_rows(
+        spec, table.sheet, table.columns, rows, last_row=last_row + 1, first_column=first_col,
+        skip=first_col,
+    )  # fmt: skip
+
+
+def table_from_rows(
+    spec: schema.Table,
+    sheet: str,
+    headers: Sequence[RawValue],
+    rows: Iterable[tuple[int, Sequence[RawValue]]],
+    *,
+    last_row: int,
+    first_column: int,
+    skip: int = 0,
+) -> tuple[RawTable, list[TableRow]]:
+    """A table's rows from its header cells and its sheet rows, for any source (a file, Excel).
+
+    `rows` gives (sheet row number, cells) from the table's first data row down, where the
+    table's first column is cells[skip]; `last_row` is the table range's last row and
+    `first_column` its 0-based column. Columns are found by header (any order, any case, extra
+    columns ignored), all-empty rows are skipped, rows below the range are kept at the end and
+    returned separately too."""
     offsets: dict[str, int] = {}
-    for offset, header in enumerate(table.columns):
-        offsets.setdefault(str(header).strip().lower(), offset)
+    for offset, header in enumerate(headers):
+        offsets.setdefault(header_text(header).strip().lower(), offset)
     positions: dict[str, int] = {}
     for header in spec.headers:
         offset = offsets.get(header.lower())
         if offset is None:
             raise WorkbookError(
-                f'table "{spec.name}" on sheet "{table.sheet}" has no column "{header}" '
+                f'table "{spec.name}" on sheet "{sheet}" has no column "{header}" '
                 f"(expected columns: {', '.join(spec.headers)})"
             )
-        positions[header] = first_col + offset
-    letters = {h: column_letter(c) for h, c in positions.items()}
-    raw = RawTable(spec, table.sheet)
+        positions[header] = skip + offset
+    letters = {h: column_letter(first_column + c - skip) for h, c in positions.items()}
+    raw = RawTable(spec, sheet)
     below: list[TableRow] = []
-    for index in range(first_row, len(grid)):
-        row = _row(grid[index], index + 1, positions, letters)
+    for number, cells in rows:
+        row = _row(cells, number, positions, letters)
         if row is None:
             continue
-        (raw.rows if index <= last_row else below).append(row)
+        (raw.rows if number <= last_row else below).append(row)
     raw.rows.extend(below)
     return raw, below
 
 
+def header_text(value: RawValue) -> str:
+    """A header cell as text (a number typed as a header reads as 1.0 from some sources)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
 def _row(
-    cells: list[RawValue], number: int, positions: dict[str, int], letters: dict[str, str]
+    cells: Sequence[RawValue], number: int, positions: dict[str, int], letters: dict[str, str]
 ) -> TableRow | None:
     values = {h: (cells[c] if c < len(cells) else None) for h, c in positions.items()}
     if all(is_empty(v) for v in values.values()):
@@ -170,7 +201,7 @@ def _row(
     return TableRow(number, values, {h: f"{letters[h]}{number}" for h in positions})
 
 
-def _below_warning(spec: schema.Table, sheet: str, below: list[TableRow]) -> Check:
+def below_warning(spec: schema.Table, sheet: str, below: list[TableRow]) -> Check:
     first = below[0]
     count = len(below)
     rows = "1 row" if count == 1 else f"{count} rows"
