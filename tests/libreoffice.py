@@ -36,7 +36,9 @@ def soffice() -> str:
     return path
 
 
-def convert(files: Sequence[Path], outdir: Path, to: str = "xlsx") -> list[Path]:
+def convert(
+    files: Sequence[Path], outdir: Path, to: str = "xlsx", *, full_recalc: bool = True
+) -> list[Path]:
     """Open each file in LibreOffice, recalculate every formula, and save it as `to` in outdir.
 
     Returns the converted paths in the order given. `to` is a LibreOffice filter spec such as
@@ -46,7 +48,8 @@ def convert(files: Sequence[Path], outdir: Path, to: str = "xlsx") -> list[Path]
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
         user = Path(profile) / "user"
         user.mkdir()
-        (user / "registrymodifications.xcu").write_text(_PROFILE_XCU, encoding="utf-8")
+        if full_recalc:
+            (user / "registrymodifications.xcu").write_text(_PROFILE_XCU, encoding="utf-8")
         cmd = [
             soffice(),
             f"-env:UserInstallation=file://{profile}",

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from records import MAILBOXES
+
 from msp_workbook.core.annual import annual_cost, licensed_counts, msp_cost, tier_rate
-from msp_workbook.core.models import AnnualPrice, Product
+from msp_workbook.core.models import AnnualPrice
 
 TIERS = [
     AnnualPrice(
@@ -18,15 +20,6 @@ TIERS = [
     )
     for low, high, rate in ((5, 24, "30"), (25, 49, "27"), (50, 249, "24"), (250, None, "21"))
 ]
-MAILBOXES = Product(
-    product_id="KC-MSP",
-    product="GFI KerioConnect AI MSP",
-    metric="mailboxes",
-    aggregation="max",
-    cost_per_unit=D("1.60"),
-    price_per_unit=D("2.40"),
-    minimum_units=5,
-)
 
 
 def test_order_is_priced_entirely_at_its_tier():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
+from records import MAILBOXES
+
 from msp_workbook.core.billing import bill_month
 from msp_workbook.core.models import (
     Customer,
@@ -17,15 +19,6 @@ from msp_workbook.core.models import (
 from msp_workbook.core.months import Month
 
 OCT = Month(2026, 10)
-MAILBOXES = Product(
-    product_id="KC-MSP",
-    product="GFI KerioConnect AI MSP",
-    metric="mailboxes",
-    aggregation="max",
-    cost_per_unit=D("1.60"),
-    price_per_unit=D("2.40"),
-    minimum_units=5,
-)
 NODES = Product(
     product_id="LG-MSP",
     product="GFI LanGuard MSP",

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from records import MAILBOXES
+
 from msp_workbook.core.billing import make_line
 from msp_workbook.core.comparison import comparison_rows
-from msp_workbook.core.models import AnnualPrice, Customer, Inputs, Product, Settings
+from msp_workbook.core.models import AnnualPrice, Customer, Inputs, Settings
 from msp_workbook.core.months import Month
 
 OCT = Month(2026, 10)
-MAILBOXES = Product(
-    product_id="KC-MSP",
-    product="GFI KerioConnect AI MSP",
-    metric="mailboxes",
-    aggregation="max",
-    cost_per_unit=D("1.60"),
-    price_per_unit=D("2.40"),
-    minimum_units=5,
-)
 RATES = {1: ("30", "27", "24"), 2: ("29", "26", "23")}
 TIERS = tuple(
     AnnualPrice(
