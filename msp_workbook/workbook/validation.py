@@ -295,15 +295,7 @@ def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[
         )
         metric = v["Metric"]
         if metrics and metric:
-            match = [p for p in metrics if p.metric.lower() == metric.lower()]
-            if match:
-                metric = match[0].metric
-            else:
-                check.error(
-                    "Metric",
-                    f'metric "{metric}" is not a metric of product {metrics[0].product_id} '
-                    f"(its metrics: {', '.join(p.metric for p in metrics)})",
-                )
+            metric = _metric_of(check, metrics, metric, "is not a metric of")
         term = v["Term (years)"]
         if term is not None and not 1 <= term <= 5:
             check.error("Term (years)", f"term (years) must be 1, 2, 3, 4 or 5, got {term}")
@@ -325,6 +317,20 @@ def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[
         )
     products.report_dependents(table, out)
     return prices
+
+
+def _metric_of(check: RowCheck, metrics: list[Product], metric: str, relation: str) -> str:
+    """The product's spelling of a metric typed in any case; an error on the Metric cell when
+    the product has no such metric."""
+    for product in metrics:
+        if product.metric.lower() == metric.lower():
+            return product.metric
+    check.error(
+        "Metric",
+        f'metric "{metric}" {relation} product {metrics[0].product_id} '
+        f"(its metrics: {', '.join(p.metric for p in metrics)})",
+    )
+    return metric
 
 
 # --- Customers, keys, usage -----------------------------------------------------------------------
@@ -422,16 +428,7 @@ def _usage(table: RawTable, out: Collector, keys: Registry) -> list[UsageReading
         )
         metric = v["Metric"]
         if found and metric:
-            key, metrics = found
-            match = [p.metric for p in metrics if p.metric.lower() == metric.lower()]
-            if match:
-                metric = match[0]
-            else:
-                check.error(
-                    "Metric",
-                    f'metric "{metric}" is not billed for product {key.product_id} '
-                    f"(its metrics: {', '.join(p.metric for p in metrics)})",
-                )
+            metric = _metric_of(check, found[1], metric, "is not billed for")
         if not check.ok:
             continue
         readings.append(
