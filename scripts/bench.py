@@ -1,0 +1,1413 @@
+"""Benchmark `msp-workbook recalc` against its floor, openpyxl and LibreOffice.
+
+    python scripts/bench.py --sizes S M L --repeat 3 --json bench-results/bench.json
+
+Builds reproducible reseller workbooks (seeded; cached in the work folder, rebuilt when the
+generator changes):
+
+    S   200 customers,     about 6,000 usage rows
+    M   2,000 customers,   about 150,000 usage rows
+    L   10,000 customers,  about 1,000,000 usage rows
+
+and measures, each the median of --repeat runs (peak RSS: the highest run):
+
+- recalc: `msp-workbook recalc FILE --month 2026-10 --out OUT` as a subprocess, on a fresh copy of
+  the workbook each run: wall time and peak RSS (process start-up included);
+- floor: reading the Usage sheet alone with python-calamine into Python values, plus writing the
+  generated sheets alone (`writer.write_tables`, from rows computed beforehand); the two parts are
+  timed separately and added (start-up and imports not included);
+- openpyxl: `load_workbook` + `save` of the same workbook as a subprocess, start-up included (at
+  L once by default: it takes minutes and gigabytes; `--openpyxl-timeout` caps every run and a
+  run past it is reported as "n/a (> N s)", `--skip-openpyxl-at` skips sizes);
+- libreoffice (S and M by default): LibreOffice headless opening an equivalent hand-built
+  workbook whose Billing sheet computes every line with MAXIFS/SUMIFS over the Usage rows and
+  whose Invoices sheet sums it with SUMIFS, recalculating everything (forced) and saving it. The
+  same workbook without formulas is converted as well, to show what is load and save alone.
+
+Every run has a timeout (`--timeout`) and is killed with its children past it; a measurement whose
+first run takes longer than `--once-above` seconds is not repeated (the output says so).
+`--profile` also writes a cProfile of one recalc per size; `--from-json` reprints the tables.
+
+Correctness: the generated tables of the recalc output (Billing, Invoices, Comparison, Checks)
+equal the rows the library computes in-process (`operations.check_workbook` +
+`operations.generated_tables`); at S the generated sheets also equal
+those of a plain in-process `operations.recalculate`. LibreOffice's quantities and net amounts
+are compared with recalc's lines that come from readings (usage and minimum lines).
+
+Prints a table with the ratios recalc/floor, openpyxl/recalc and LibreOffice/recalc, the time per
+usage row and the growth exponent between sizes (1.0 = linear), and writes every figure to the
+JSON file. Exit code 1 when a correctness check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import pickle
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from msp_workbook import example_prices
+from msp_workbook.core.keys import ALPHABET, PAYLOAD_LENGTH, check_character
+from msp_workbook.core.months import Month
+from msp_workbook.workbook import schema
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_WORKDIR = REPO / "bench-results"
+GENERATOR_VERSION = 1  # bump when the generated data changes: cached workbooks are rebuilt
+SEED = 2026
+BILL_MONTH = Month(2026, 10)
+MONTHS = 14  # months of usage, ending at the billed month (the comparison looks at 12)
+JSON_VERSION = 1
+
+Rows = list[dict[str, object]]
+
+
+# --- Sizes ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Size:
+    name: str
+    customers: int
+    usage_rows: int  # aimed at; the generated count is close to it
+
+
+SIZES: dict[str, Size] = {
+    "S": Size("S", 200, 6_000),
+    "M": Size("M", 2_000, 150_000),
+    "L": Size("L", 10_000, 1_000_000),
+}
+
+
+# --- Data -----------------------------------------------------------------------------------------
+
+KC, KCTL, KOP, LG = "KC-MSP", "KCTL-MSP", "KOP-MSP", "LG-MSP"
+# Share of customers with each further product (every customer has KerioConnect).
+_EXTRA_PRODUCTS = ((KCTL, 0.35), (KOP, 0.15), (LG, 0.30))
+_SECOND_KC_SHARE = 0.05  # a second KerioConnect tenant
+_SOURCES = {
+    KC: "KerioConnect admin",
+    KCTL: "KerioControl admin",
+    KOP: "KerioOperator admin",
+    LG: "LanGuard report",
+}
+_MANUAL_SHARE = 0.04
+_SUSPENDED_SHARE = 0.03
+_CANCELLED_SHARE = 0.06
+_LATE_START_SHARE = 0.02  # ordered, starts after the billed month
+_NEW_SHARE = 0.35  # started inside the 14 months (the others before)
+_MISSING_SHARE = 0.01  # active key-metric with no reading in the billed month: estimated
+
+_COUNTRIES = (("DE", 0.75), ("AT", 0.10), ("NL", 0.07), ("CH", 0.05), (None, 0.03))
+_DISCOUNTS = (("0", 0.80), ("0.05", 0.10), ("0.10", 0.10))
+_FAMILY = (
+    "Huber",
+    "Weber",
+    "Lang",
+    "Schmitt",
+    "Hoffmann",
+    "Becker",
+    "Fischer",
+    "Wagner",
+    "Schulz",
+    "Keller",
+    "Bergmann",
+    "Richter",
+    "Wolf",
+    "Braun",
+    "Zimmermann",
+    "Krüger",
+    "Neumann",
+    "Gruber",
+    "Pichler",
+    "de Vries",
+    "Jansen",
+    "Meier",
+)
+_TRADES = (
+    "Bäckerei",
+    "Kanzlei",
+    "Praxis",
+    "Elektro",
+    "Sanitär",
+    "Steuerberatung",
+    "Autohaus",
+    "Schreinerei",
+    "Architekturbüro",
+    "Hotel",
+    "Physiotherapie",
+    "Malerbetrieb",
+    "Ingenieurbüro",
+    "Immobilien",
+    "Dachdeckerei",
+    "Metzgerei",
+    "Apotheke",
+    "Musikschule",
+)
+_FORMS = ("GmbH", "GmbH & Co. KG", "e.K.", "AG", "KG", "", "OHG")
+
+
+def _pick(rng: random.Random, weighted: Sequence[tuple[Any, float]]) -> Any:
+    values = [v for v, _ in weighted]
+    weights = [w for _, w in weighted]
+    return rng.choices(values, weights)[0]
+
+
+def _metrics() -> dict[str, list[tuple[str, str]]]:
+    metrics: dict[str, list[tuple[str, str]]] = {}
+    for product_id, _, metric, aggregation, *_ in example_prices.PRODUCTS:
+        metrics.setdefault(product_id, []).append((metric, aggregation))
+    return metrics
+
+
+def _new_key(rng: random.Random, taken: set[str]) -> str:
+    """A license key in the program's format (check character included), unique in `taken`."""
+    while True:
+        payload = "".join(rng.choice(ALPHABET) for _ in range(PAYLOAD_LENGTH))
+        chars = payload + check_character(payload)
+        key = "-".join(chars[i : i + 5] for i in range(0, 20, 5))
+        if key not in taken:
+            taken.add(key)
+            return key
+
+
+@dataclass
+class _Key:
+    license_key: str
+    customer: int
+    product_id: str
+    start: date
+    end: date | None
+    status: str
+    level: float  # units at the start of the 14 months
+    growth: float  # per month
+    reporting: set[Month] | None = None  # suspended keys: months with readings
+    missing: bool = False  # no readings in the billed month
+
+
+def _vat_id(rng: random.Random, country: str | None) -> str | None:
+    if country is None or rng.random() < 0.5:
+        return None
+    digits = "".join(rng.choice("0123456789") for _ in range(9))
+    return {"DE": f"DE{digits}", "AT": f"ATU{digits[:8]}", "NL": f"NL{digits}B01"}.get(
+        country, f"CHE-{digits[:3]}.{digits[3:6]}.{digits[6:]} MWST"
+    )
+
+
+def bench_data(size: Size, month: Month = BILL_MONTH, seed: int = SEED) -> dict[str, Rows]:
+    """Rows of every input table of a reseller of the given size, billing `month`.
+
+    Deterministic for (size, month, seed). Customers have KerioConnect and some further products;
+    keys start before or inside the 14 months, a few are suspended (reporting now and then),
+    cancelled or not live yet; a few active keys have no reading in the billed month (estimated
+    lines); readings per key, metric and month are spread to give about `size.usage_rows` rows."""
+    rng = random.Random(f"{seed}-{size.name}")
+    first = month.shift(-(MONTHS - 1))
+    metrics = _metrics()
+    customers: Rows = []
+    keys: list[_Key] = []
+    taken: set[str] = set()
+    for i in range(size.customers):
+        cid = f"C-{i + 1:05d}"
+        country = _pick(rng, _COUNTRIES)
+        form = rng.choice(_FORMS)
+        name = f"{rng.choice(_TRADES)} {rng.choice(_FAMILY)} {form}".strip()
+        customers.append(
+            {
+                "Customer ID": cid,
+                "Customer": name,
+                "Email": f"rechnung@c{i + 1:05d}.example",
+                "Country": country,
+                "VAT ID": _vat_id(rng, country),
+                "Discount %": Decimal(_pick(rng, _DISCOUNTS)),
+            }
+        )
+        employees = max(1, int(rng.lognormvariate(2.3, 0.9)))
+        products = [KC] + [p for p, share in _EXTRA_PRODUCTS if rng.random() < share]
+        if rng.random() < _SECOND_KC_SHARE:
+            products.append(KC)
+        for product_id in products:
+            keys.append(_plan_key(rng, taken, i, product_id, employees, first, month))
+    keys.sort(key=lambda k: (k.start, k.customer, k.product_id, k.license_key))
+    return {
+        schema.SETTINGS.name: _settings(month),
+        schema.CUSTOMERS.name: customers,
+        schema.KEYS.name: [_key_row(k) for k in keys],
+        schema.USAGE.name: _usage(rng, keys, metrics, first, month, size.usage_rows),
+    }
+
+
+def _plan_key(
+    rng: random.Random,
+    taken: set[str],
+    customer: int,
+    product_id: str,
+    employees: int,
+    first: Month,
+    month: Month,
+) -> _Key:
+    r = rng.random()
+    if r < _LATE_START_SHARE:
+        start_month = month.shift(1)
+    elif r < _LATE_START_SHARE + _NEW_SHARE:
+        start_month = first.shift(rng.randrange(MONTHS))
+    else:
+        start_month = first.shift(-rng.randint(1, 36))
+    start = date(start_month.year, start_month.month, rng.randint(1, 28))
+    status, end, reporting = "active", None, None
+    r = rng.random()
+    if r < _CANCELLED_SHARE and start_month <= month:
+        status = "cancelled"
+        end_month = max(start_month, first.shift(rng.randrange(-3, MONTHS)))
+        end = date(end_month.year, end_month.month, rng.randint(1, 28))
+        end = max(end, start)
+    elif r < _CANCELLED_SHARE + _SUSPENDED_SHARE:
+        status = "suspended"
+        reporting = {first.shift(m) for m in range(MONTHS) if rng.random() < 0.4}
+    per_employee = {KC: 1.1, KCTL: 0.8, KOP: 0.6, LG: 1.05}[product_id]
+    return _Key(
+        license_key=_new_key(rng, taken),
+        customer=customer,
+        product_id=product_id,
+        start=start,
+        end=end,
+        status=status,
+        level=employees * per_employee + rng.randint(0, 3),
+        growth=rng.uniform(-0.005, 0.02),
+        reporting=reporting,
+        missing=status == "active" and rng.random() < _MISSING_SHARE,
+    )
+
+
+def _settings(month: Month) -> Rows:
+    values: dict[str, object] = {
+        schema.SETTING_RESELLER: "Benchmark IT GmbH",
+        schema.SETTING_COUNTRY: "DE",
+        schema.SETTING_CURRENCY: "EUR",
+        schema.SETTING_VAT_RATE: Decimal("0.19"),
+        schema.SETTING_BILLING_MONTH: str(month),
+        schema.SETTING_MISSING_USAGE: "carry forward",
+        schema.SETTING_INVOICE_PREFIX: "INV-",
+    }
+    return [{"Setting": s.name, "Value": values[s.name]} for s in schema.SETTINGS_SPEC]
+
+
+def _key_row(k: _Key) -> dict[str, object]:
+    return {
+        "License key": k.license_key,
+        "Customer ID": f"C-{k.customer + 1:05d}",
+        "Product ID": k.product_id,
+        "Start": k.start,
+        "End": k.end,
+        "Status": k.status,
+        "Note": None,
+    }
+
+
+def _live_days(key: _Key, m: Month) -> tuple[date, date] | None:
+    first_day = max(m.first_day, key.start)
+    last_day = min(m.last_day, key.end or m.last_day)
+    return (first_day, last_day) if first_day <= last_day else None
+
+
+def _usage(
+    rng: random.Random,
+    keys: list[_Key],
+    metrics: dict[str, list[tuple[str, str]]],
+    first: Month,
+    month: Month,
+    target: int,
+) -> Rows:
+    months = [first.shift(i) for i in range(MONTHS)]
+    groups: list[tuple[int, Month, date, date, str, str]] = []
+    for index, key in enumerate(keys):
+        for m in months:
+            days = _live_days(key, m)
+            if days is None or (key.reporting is not None and m not in key.reporting):
+                continue
+            if key.missing and m == month:
+                continue
+            for metric, aggregation in metrics[key.product_id]:
+                groups.append((index, m, days[0], days[1], metric, aggregation))
+    per_group = target / max(1, len(groups))
+    whole, fraction = int(per_group), per_group - int(per_group)
+    readings: list[tuple[date, int, str, int, str]] = []
+    for index, m, first_day, last_day, metric, aggregation in groups:
+        key = keys[index]
+        count = max(1, whole + (rng.random() < fraction))
+        offset = (m.year - first.year) * 12 + m.month - first.month
+        level = key.level * (1 + key.growth) ** offset
+        if aggregation == "sum":
+            level = level * 4 / count  # scans: about four full scans a month, split over reports
+        span = (last_day - first_day).days
+        for _ in range(count):
+            day = date.fromordinal(first_day.toordinal() + rng.randint(0, span))
+            quantity = max(0, round(level * rng.uniform(0.95, 1.05)))
+            manual = rng.random() < _MANUAL_SHARE
+            source = "manual" if manual else _SOURCES[key.product_id]
+            readings.append((day, index, metric, quantity, source))
+    readings.sort(key=lambda r: (r[0], r[1], r[2]))
+    return [
+        {
+            "Date": day,
+            "License key": keys[index].license_key,
+            "Metric": metric,
+            "Quantity": quantity,
+            "Source": source,
+        }
+        for day, index, metric, quantity, source in readings
+    ]
+
+
+# --- Workbooks ------------------------------------------------------------------------------------
+
+
+def _fingerprint(size: Size) -> str:
+    """What a cached workbook depends on: the generator and the template builder's sources."""
+    digest = hashlib.sha256(f"{GENERATOR_VERSION}|{SEED}|{BILL_MONTH}|{size}".encode())
+    package = REPO / "msp_workbook"
+    for part in ("workbook/template.py", "workbook/schema.py", "example_prices.py"):
+        digest.update((package / part).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def bench_workbook(size: Size, workdir: Path, rebuild: bool = False) -> tuple[Path, float | None]:
+    """The size's workbook in workdir (built once, then reused), and its build time if built."""
+    from msp_workbook.workbook.template import build_workbook
+
+    path = workdir / f"bench-{size.name}-{_fingerprint(size)}.xlsx"
+    if path.exists() and not rebuild:
+        return path, None
+    for old in workdir.glob(f"bench-{size.name}-*.xlsx"):
+        old.unlink()
+    started = time.perf_counter()
+    draft = path.with_suffix(".tmp.xlsx")
+    build_workbook(draft, bench_data(size))
+    draft.replace(path)
+    return path, time.perf_counter() - started
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- Running and measuring subprocesses -----------------------------------------------------------
+
+# Runs a command and reports its wall time and the peak RSS of it and its descendants.
+_MEASURE = r"""
+import json, resource, subprocess, sys, time
+started = time.perf_counter()
+done = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+wall = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(sys.argv[1], "w", encoding="utf-8") as f:
+    json.dump({"rc": done.returncode, "wall_s": wall, "maxrss_kb": usage.ru_maxrss,
+               "stderr": done.stderr.decode("utf-8", "replace")[-2000:]}, f)
+"""
+
+
+@dataclass
+class Run:
+    wall_s: float | None  # None: timed out
+    rss_mb: float | None
+    rc: int | None
+    stderr: str = ""
+    extra: dict[str, Any] | None = None  # what the command itself reported (child commands)
+
+
+def measure(cmd: Sequence[str], timeout: float, tmp: Path) -> Run:
+    """Run `cmd` once under the measuring wrapper, in its own session (killed whole on timeout)."""
+    report = tmp / f"measure-{time.monotonic_ns()}.json"
+    extra_file = tmp / f"extra-{time.monotonic_ns()}.json"
+    child_env = dict(os.environ)
+    child_env["BENCH_EXTRA"] = str(extra_file)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _MEASURE, str(report), *cmd],
+        start_new_session=True,
+        env=child_env,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.wait()
+        return Run(None, None, None, f"timed out after {timeout:.0f} s", {"timeout_s": timeout})
+    data = json.loads(report.read_text(encoding="utf-8"))
+    report.unlink()
+    extra = None
+    if extra_file.exists():
+        extra = json.loads(extra_file.read_text(encoding="utf-8"))
+        extra_file.unlink()
+    return Run(data["wall_s"], data["maxrss_kb"] / 1024, data["rc"], data["stderr"], extra)
+
+
+def _report_extra(values: dict[str, Any]) -> None:
+    """A child command's own figures, for `measure` (BENCH_EXTRA names the file)."""
+    target = os.environ.get("BENCH_EXTRA")
+    if target:
+        Path(target).write_text(json.dumps(values), encoding="utf-8")
+
+
+@dataclass
+class Measured:
+    """Repeated runs of one measurement."""
+
+    runs: list[Run]
+    planned: int
+    note: str = ""
+
+    @property
+    def ok(self) -> list[Run]:
+        return [r for r in self.runs if r.wall_s is not None and r.rc == 0]
+
+    @property
+    def median_s(self) -> float | None:
+        ok = self.ok
+        return statistics.median(r.wall_s for r in ok) if ok and len(ok) == len(self.runs) else None
+
+    @property
+    def peak_rss_mb(self) -> float | None:
+        ok = self.ok
+        return max(r.rss_mb for r in ok) if ok else None  # type: ignore[type-var]
+
+    def extra_median(self, name: str) -> float | None:
+        values = [r.extra[name] for r in self.ok if r.extra and name in r.extra]
+        return statistics.median(values) if values else None
+
+    def status(self) -> str:
+        if not self.runs:
+            return "skipped"
+        if any(r.wall_s is None for r in self.runs):
+            return "timeout"
+        if any(r.rc != 0 for r in self.runs):
+            return "failed"
+        return "ok"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status(),
+            "note": self.note,
+            "runs": len(self.runs),
+            "median_s": self.median_s,
+            "peak_rss_mb": self.peak_rss_mb,
+            "wall_s": [r.wall_s for r in self.runs],
+            "rss_mb": [r.rss_mb for r in self.runs],
+            "reported": [r.extra for r in self.runs if r.extra],
+            "errors": [r.stderr for r in self.runs if r.rc not in (0, None) or r.wall_s is None],
+            "timeout_s": max((r.extra or {}).get("timeout_s", 0) for r in self.runs)
+            if self.status() == "timeout"
+            else None,
+        }
+
+
+# A measurement whose first run takes longer than this is not repeated (set by --once-above).
+ONCE_ABOVE_S = 600.0
+
+
+def repeat_runs(times: int, run: Callable[[int], Run], note: str = "") -> Measured:
+    """`times` runs; stops after a failed or timed-out run, and after a first run longer than
+    ONCE_ABOVE_S (the note says so)."""
+    measured = Measured([], times, note)
+    for i in range(times):
+        result = run(i)
+        measured.runs.append(result)
+        if result.wall_s is None or result.rc != 0:
+            break
+        if i == 0 and times > 1 and result.wall_s > ONCE_ABOVE_S:
+            once = f"run once: the first run took {result.wall_s:.0f} s (> {ONCE_ABOVE_S:.0f} s)"
+            measured.note = f"{note}; {once}" if note else once
+            break
+    return measured
+
+
+def _child(*args: str) -> list[str]:
+    """This script run as a child command (see `child_main`)."""
+    return [sys.executable, str(Path(__file__).resolve()), "--child", *args]
+
+
+def _msp_workbook() -> list[str]:
+    exe = Path(sys.executable).with_name("msp-workbook")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "msp_workbook.cli"]
+
+
+# --- Child commands (run in their own process, so their time and memory are theirs alone) ---------
+
+
+def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
+    """The billing as the library computes it in-process (the expected result), pickled for the
+    floor's writer and the checks; with `plain_out`, also a plain in-process recalculation."""
+    from msp_workbook import operations
+
+    target = Month.parse(month)
+    started = time.perf_counter()
+    report = operations.check_workbook(Path(src), target)
+    generated = operations.generated_tables(report)
+    computed = time.perf_counter() - started
+    with open(out, "wb") as f:
+        pickle.dump({"tables": generated.tables, "side_columns": generated.side_columns}, f)
+    values: dict[str, Any] = {"check_workbook_s": computed}
+    if plain_out:
+        copy = Path(plain_out).with_suffix(".src.xlsx")
+        shutil.copyfile(src, copy)
+        operations.recalculate(copy, target, out=Path(plain_out))
+        copy.unlink()
+    _report_extra(values)
+
+
+def child_floor(src: str, tables_pickle: str, out: str) -> None:
+    """The floor: the Usage sheet read alone with python-calamine into Python values, and the
+    generated sheets written alone from rows computed beforehand. Times each part."""
+    import python_calamine as calamine
+
+    from msp_workbook.workbook.writer import write_tables
+
+    with open(tables_pickle, "rb") as f:
+        generated = pickle.load(f)
+    started = time.perf_counter()
+    book = calamine.CalamineWorkbook.from_path(src)
+    rows = book.get_sheet_by_name(schema.USAGE.sheet).to_python(skip_empty_area=False)
+    book.close()
+    read_s = time.perf_counter() - started
+    count = len(rows)
+    del rows
+    started = time.perf_counter()
+    write_tables(Path(src), Path(out), generated["tables"], side_columns=generated["side_columns"])
+    write_s = time.perf_counter() - started
+    _report_extra({"read_usage_s": read_s, "write_generated_s": write_s, "usage_rows": count - 1})
+
+
+def child_openpyxl(src: str, out: str) -> None:
+    """openpyxl's load-and-save of the whole workbook."""
+    started = time.perf_counter()
+    import openpyxl
+
+    imported = time.perf_counter()
+    book = openpyxl.load_workbook(src)
+    loaded = time.perf_counter()
+    book.save(out)
+    saved = time.perf_counter()
+    _report_extra(
+        {"import_s": imported - started, "load_s": loaded - imported, "save_s": saved - loaded}
+    )
+
+
+def child_main(argv: Sequence[str]) -> None:
+    command, *args = argv
+    {"prepare": child_prepare, "floor": child_floor, "openpyxl": child_openpyxl}[command](*args)
+
+
+# --- LibreOffice: the hand-built alternative ------------------------------------------------------
+
+_LO_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+           xmlns:xs="http://www.w3.org/2001/XMLSchema"
+           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+  <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop>
+</item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+  <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop>
+</item>
+</oor:items>
+"""
+
+# Columns of the formula workbook's Billing sheet; the last four are formulas.
+_LO_BILLING = (
+    "Customer ID",
+    "Customer",
+    "License key",
+    "Product ID",
+    "Product",
+    "Metric",
+    "Aggregation",
+    "From",
+    "To",
+    "Minimum units",
+    "Unit price",
+    "Discount %",
+    "Unit cost",
+    "Quantity",
+    "Net",
+    "Cost",
+    "Margin",
+)
+_LO_QUANTITY = _LO_BILLING.index("Quantity")
+_LO_NET = _LO_BILLING.index("Net")
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def build_formula_workbook(
+    path: Path,
+    data: dict[str, Rows],
+    billing: Sequence[Sequence[Any]],
+    invoices: Sequence[Sequence[Any]],
+    month: Month,
+    formulas: bool = True,
+) -> None:
+    """The month's billing as a reseller would build it by hand: the same Usage rows; Billing has
+    one row per billing line (key, metric, prices typed in) whose Quantity is
+    MAX(minimum, SUMIFS or MAXIFS over the month's readings) and whose Net, Cost and Margin are
+    rounded formulas; Invoices sums Billing per customer with SUMIFS and adds VAT.
+
+    With `formulas` False the same cells hold the expected numbers instead (load and save only).
+    """
+    import xlsxwriter
+
+    headers = schema.BILLING.headers
+    col = {h: i for i, h in enumerate(headers)}
+    products = {(p[0], p[2]): p for p in example_prices.PRODUCTS}
+    status = {k["License key"]: k["Status"] for k in data[schema.KEYS.name]}
+    usage = data[schema.USAGE.name]
+    book = xlsxwriter.Workbook(str(path))
+    try:
+        day = book.add_format({"num_format": "yyyy-mm-dd"})
+        ws = book.add_worksheet("Usage")
+        ws.write_row(0, 0, schema.USAGE.headers)
+        for r, row in enumerate(usage, start=1):
+            ws.write_datetime(r, 0, row["Date"], day)
+            ws.write_string(r, 1, row["License key"])
+            ws.write_string(r, 2, row["Metric"])
+            ws.write_number(r, 3, row["Quantity"])
+            ws.write_string(r, 4, row["Source"])
+        last = len(usage) + 1
+
+        def rng(letter: str) -> str:
+            return f"Usage!${letter}$2:${letter}${last}"
+
+        ws = book.add_worksheet("Billing")
+        ws.write_row(0, 0, _LO_BILLING)
+        for r, line in enumerate(billing, start=1):
+            n = r + 1  # Excel row
+            product = products[(line[col["Product ID"]], line[col["Metric"]])]
+            minimum = 0 if status[line[col["License key"]]] == "suspended" else product[6]
+            values = (
+                line[col["Customer ID"]],
+                line[col["Customer"]],
+                line[col["License key"]],
+                line[col["Product ID"]],
+                line[col["Product"]],
+                line[col["Metric"]],
+                product[3],
+            )
+            ws.write_row(r, 0, values)
+            ws.write_datetime(r, 7, month.first_day, day)
+            ws.write_datetime(r, 8, month.last_day, day)
+            ws.write_number(r, 9, minimum)
+            ws.write_number(r, 10, float(line[col["Unit price"]]))
+            ws.write_number(r, 11, float(line[col["Discount %"]]))
+            ws.write_number(r, 12, float(line[col["Unit cost"]]))
+            if not formulas:
+                for c, header in zip(
+                    range(13, 17), ("Quantity", "Net", "Cost", "Margin"), strict=True
+                ):
+                    ws.write_number(r, c, float(line[col[header]]))
+                continue
+            criteria = f'{rng("B")},C{n},{rng("C")},F{n},{rng("A")},">="&H{n},{rng("A")},"<="&I{n}'
+            ws.write_formula(
+                r,
+                13,
+                f'=MAX(J{n},IF(G{n}="sum",SUMIFS({rng("D")},{criteria}),'
+                f"_xlfn.MAXIFS({rng('D')},{criteria})))",
+            )
+            ws.write_formula(r, 14, f"=ROUND(N{n}*K{n}*(1-L{n}),2)")
+            ws.write_formula(r, 15, f"=ROUND(N{n}*M{n},2)")
+            ws.write_formula(r, 16, f"=O{n}-P{n}")
+        lines = len(billing) + 1
+
+        ws = book.add_worksheet("Invoices")
+        ws.write_row(0, 0, ("Customer ID", "Customer", "Net", "VAT rate", "VAT", "Gross", "Cost"))
+        icol = {h: i for i, h in enumerate(schema.INVOICES.headers)}
+        for r, invoice in enumerate(invoices, start=1):
+            n = r + 1
+            ws.write_string(r, 0, invoice[icol["Customer ID"]])
+            ws.write_string(r, 1, invoice[icol["Customer"]])
+            ws.write_number(r, 3, float(invoice[icol["VAT rate"]]))
+            if not formulas:
+                for c, header in ((2, "Net"), (4, "VAT"), (5, "Gross"), (6, "Cost")):
+                    ws.write_number(r, c, float(invoice[icol[header]]))
+                continue
+            ws.write_formula(r, 2, f"=SUMIFS(Billing!$O$2:$O${lines},Billing!$A$2:$A${lines},A{n})")
+            ws.write_formula(r, 4, f"=ROUND(C{n}*D{n},2)")
+            ws.write_formula(r, 5, f"=C{n}+E{n}")
+            ws.write_formula(r, 6, f"=SUMIFS(Billing!$P$2:$P${lines},Billing!$A$2:$A${lines},A{n})")
+    finally:
+        book.close()
+
+
+def libreoffice_profile(folder: Path) -> str:
+    """A private LibreOffice profile that recalculates every formula on load."""
+    user = folder / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(_LO_PROFILE, encoding="utf-8")
+    return folder.resolve().as_uri()
+
+
+def libreoffice_command(binary: str, profile: str, src: Path, outdir: Path) -> list[str]:
+    return [
+        binary,
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--norestore",
+        "--nolockcheck",
+        "--calc",
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+        str(outdir),
+        str(src),
+    ]
+
+
+def libreoffice_agreement(converted: Path, billing: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    """LibreOffice's Quantity and Net against recalc's lines that come from readings."""
+    import python_calamine as calamine
+
+    col = {h: i for i, h in enumerate(schema.BILLING.headers)}
+    book = calamine.CalamineWorkbook.from_path(str(converted))
+    grid = book.get_sheet_by_name("Billing").to_python(skip_empty_area=False)[1:]
+    book.close()
+    compared = agreed = 0
+    for line, computed in zip(billing, grid, strict=False):
+        if line[col["Type"]] not in ("usage", "minimum"):
+            continue
+        compared += 1
+        quantity, net = computed[_LO_QUANTITY], computed[_LO_NET]
+        if (
+            isinstance(quantity, int | float)
+            and isinstance(net, int | float)
+            and quantity == line[col["Quantity"]]
+            and abs(net - float(line[col["Net"]])) < 0.0051
+        ):
+            agreed += 1
+    return {"compared": compared, "agreed": agreed, "rows_read": len(grid)}
+
+
+# --- Correctness ----------------------------------------------------------------------------------
+
+_GENERATED = (schema.BILLING, schema.INVOICES, schema.COMPARISON, schema.CHECKS)
+
+
+def _cell(value: Any) -> Any:
+    """A cell value as python-calamine reads it back: numbers as floats, no cell as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        return float(value)
+    return value
+
+
+def _sheets(path: Path, names: Sequence[str]) -> dict[str, list[list[Any]]]:
+    import python_calamine as calamine
+
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in names}
+    finally:
+        book.close()
+
+
+def compare_with_expected(out: Path, expected: dict[str, Any]) -> dict[str, str]:
+    """Each generated table of the recalc output against the rows the library computed."""
+    grids = _sheets(out, [t.sheet for t in _GENERATED])
+    result = {}
+    for table in _GENERATED:
+        rows = expected["tables"][table.name]
+        side = expected["side_columns"].get(table.name)
+        width = len(table.headers)
+        grid = [row for row in grids[table.sheet] if any(v != "" for v in row)]
+        problem = ""
+        if not grid or [str(v) for v in grid[0][:width]] != list(table.headers):
+            problem = "headers differ"
+        elif len(grid) - 1 != len(rows):
+            problem = f"{len(grid) - 1} rows written, {len(rows)} computed"
+        else:
+            for i, (got, want) in enumerate(zip(grid[1:], rows, strict=True)):
+                want_cells = [_cell(v) for v in want]
+                if side is not None:
+                    want_cells += [""] + [_cell(v) for v in side[1][i]]
+                got_cells = list(got[: len(want_cells)])
+                got_cells += [""] * (len(want_cells) - len(got_cells))
+                if got_cells != want_cells:
+                    problem = f"row {i + 2} differs: {got_cells} != {want_cells}"
+                    break
+        result[table.name] = problem or f"equal ({len(rows)} rows)"
+    return result
+
+
+def compare_outputs(first: Path, second: Path) -> dict[str, str]:
+    """The generated sheets of two output workbooks, cell by cell."""
+    names = [t.sheet for t in _GENERATED]
+    a, b = _sheets(first, names), _sheets(second, names)
+    return {n: f"equal ({len(a[n]) - 1} rows)" if a[n] == b[n] else "differ" for n in names}
+
+
+def _all_equal(results: dict[str, str]) -> bool:
+    return all(v.startswith("equal") for v in results.values())
+
+
+# --- One size -------------------------------------------------------------------------------------
+
+
+def _progress(text: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {text}", file=sys.stderr, flush=True)
+
+
+def _counts(path: Path) -> dict[str, int]:
+    """Data rows of the input tables (what calamine sees in each Excel table)."""
+    import python_calamine as calamine
+
+    book = calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+    try:
+        return {
+            t.name: len(book.get_table_by_name(t.name).to_python())
+            for t in (schema.CUSTOMERS, schema.KEYS, schema.USAGE)
+        }
+    finally:
+        book.close()
+
+
+def bench_size(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    month = str(BILL_MONTH)
+    _progress(f"{size.name}: workbook")
+    path, build_s = bench_workbook(size, args.workdir, args.rebuild)
+    counts = _counts(path)
+    result: dict[str, Any] = {
+        "workbook": {
+            "path": str(path),
+            "bytes": path.stat().st_size,
+            "sha256": _sha256(path),
+            "build_s": build_s,
+            "customers": counts[schema.CUSTOMERS.name],
+            "keys": counts[schema.KEYS.name],
+            "usage_rows": counts[schema.USAGE.name],
+        }
+    }
+
+    _progress(f"{size.name}: expected billing (in-process library run)")
+    expected_file = tmp / f"{size.name}-expected.pickle"
+    plain = tmp / f"{size.name}-plain.xlsx" if size.name in args.plain_at else None
+    prepare = measure(
+        _child("prepare", str(path), month, str(expected_file), str(plain or "")),
+        args.timeout,
+        tmp,
+    )
+    if prepare.rc != 0:
+        result["error"] = f"the in-process billing failed: {prepare.stderr}"
+        return result
+    with open(expected_file, "rb") as f:
+        expected = pickle.load(f)
+    billing = expected["tables"][schema.BILLING.name]
+    invoices = expected["tables"][schema.INVOICES.name]
+    result["workbook"]["billing_lines"] = len(billing)
+    result["workbook"]["invoices"] = len(invoices)
+    result["expected"] = {"wall_s": prepare.wall_s, **(prepare.extra or {})}
+
+    _progress(f"{size.name}: recalc x{args.repeat}")
+    recalc_out = tmp / f"{size.name}-recalc.xlsx"
+
+    def recalc(i: int) -> Run:
+        src = tmp / f"{size.name}-input.xlsx"
+        out = tmp / f"{size.name}-recalc-{i}.xlsx"
+        shutil.copyfile(path, src)
+        cmd = [*_msp_workbook(), "recalc", str(src), "--month", month, "--out", str(out)]
+        run = measure(cmd, args.timeout, tmp)
+        src.unlink(missing_ok=True)
+        if i == 0 and out.exists():
+            out.replace(recalc_out)
+        out.unlink(missing_ok=True)
+        return run
+
+    recalc_m = repeat_runs(args.repeat, recalc)
+    result["recalc"] = recalc_m.to_json()
+
+    _progress(f"{size.name}: floor x{args.repeat}")
+    floor_out = tmp / f"{size.name}-floor.xlsx"
+
+    def floor(i: int) -> Run:
+        run = measure(
+            _child("floor", str(path), str(expected_file), str(floor_out)), args.timeout, tmp
+        )
+        floor_out.unlink(missing_ok=True)
+        return run
+
+    floor_m = repeat_runs(args.repeat, floor)
+    floor_sums = [
+        r.extra["read_usage_s"] + r.extra["write_generated_s"] for r in floor_m.ok if r.extra
+    ]
+    floor_json = floor_m.to_json()
+    floor_json["process_wall_s"] = floor_json.pop("wall_s")
+    result["floor"] = {
+        **floor_json,
+        "median_s": statistics.median(floor_sums) if floor_sums else None,
+        "read_usage_s": floor_m.extra_median("read_usage_s"),
+        "write_generated_s": floor_m.extra_median("write_generated_s"),
+        "note": "python-calamine reading Usage + write_tables of the generated sheets; "
+        "process start-up and imports not included",
+    }
+
+    openpyxl_m = Measured([], 0, "skipped (--skip-openpyxl-at)")
+    if size.name not in args.skip_openpyxl_at:
+        times = 1 if size.name in args.openpyxl_once_at else args.repeat
+        note = f"run once at {size.name} (--openpyxl-once-at)" if times == 1 < args.repeat else ""
+        _progress(
+            f"{size.name}: openpyxl load+save x{times} (timeout {args.openpyxl_timeout:.0f} s)"
+        )
+        openpyxl_out = tmp / f"{size.name}-openpyxl.xlsx"
+
+        def openpyxl_run(i: int) -> Run:
+            run = measure(
+                _child("openpyxl", str(path), str(openpyxl_out)), args.openpyxl_timeout, tmp
+            )
+            openpyxl_out.unlink(missing_ok=True)
+            return run
+
+        openpyxl_m = repeat_runs(times, openpyxl_run, note)
+    result["openpyxl"] = openpyxl_m.to_json()
+
+    lo_m = Measured([], 0, f"not run at {size.name} (--libreoffice-at)")
+    binary = soffice()
+    if size.name in args.libreoffice_at and binary is None:
+        lo_m.note = "skipped: LibreOffice (soffice) is not installed"
+    elif size.name in args.libreoffice_at:
+        result["libreoffice"] = bench_libreoffice(size, binary, billing, invoices, args, tmp)
+        lo_m = result["libreoffice"].pop("_measured")
+    if "libreoffice" not in result:
+        result["libreoffice"] = lo_m.to_json()
+
+    _progress(f"{size.name}: checks")
+    correct: dict[str, Any] = {}
+    if recalc_out.exists():
+        correct["recalc_vs_library"] = compare_with_expected(recalc_out, expected)
+        if plain is not None and plain.exists():
+            correct["recalc_vs_plain_run"] = compare_outputs(recalc_out, plain)
+        correct["ok"] = all(_all_equal(v) for v in correct.values())
+    else:
+        correct["ok"] = False
+        correct["reason"] = "recalc wrote no output"
+    result["correct"] = correct
+
+    rows = result["workbook"]["usage_rows"]
+    recalc_s, floor_s = recalc_m.median_s, result["floor"]["median_s"]
+    result["ratios"] = {
+        "recalc_over_floor": _ratio(recalc_s, floor_s),
+        "openpyxl_over_recalc": _ratio(openpyxl_m.median_s, recalc_s),
+        "libreoffice_over_recalc": _ratio(lo_m.median_s, recalc_s),
+    }
+    result["per_usage_row_us"] = {
+        "recalc": _ratio(recalc_s, rows / 1e6),
+        "floor": _ratio(floor_s, rows / 1e6),
+    }
+    for leftover in (recalc_out, plain, expected_file):
+        if leftover is not None and not args.keep:
+            leftover.unlink(missing_ok=True)
+    return result
+
+
+def bench_libreoffice(
+    size: Size,
+    binary: str,
+    billing: Sequence[Sequence[Any]],
+    invoices: Sequence[Sequence[Any]],
+    args: argparse.Namespace,
+    tmp: Path,
+) -> dict[str, Any]:
+    _progress(f"{size.name}: LibreOffice formula workbook")
+    data = bench_data(size)
+    formulas = tmp / f"{size.name}-formulas.xlsx"
+    values = tmp / f"{size.name}-values.xlsx"
+    build_formula_workbook(formulas, data, billing, invoices, BILL_MONTH, formulas=True)
+    build_formula_workbook(values, data, billing, invoices, BILL_MONTH, formulas=False)
+    del data
+    profile = libreoffice_profile(tmp / "lo-profile")
+    outdir = tmp / "lo-out"
+    outdir.mkdir(exist_ok=True)
+    warm = tmp / "lo-warm-up.xlsx"
+    build_formula_workbook(warm, {schema.KEYS.name: [], schema.USAGE.name: []}, [], [], BILL_MONTH)
+    measure(libreoffice_command(binary, profile, warm, outdir), args.timeout, tmp)  # new profile
+
+    agreement: dict[str, Any] = {}
+
+    def convert(src: Path, check: bool) -> Callable[[int], Run]:
+        def run(i: int) -> Run:
+            converted = outdir / src.name
+            converted.unlink(missing_ok=True)
+            result = measure(libreoffice_command(binary, profile, src, outdir), args.timeout, tmp)
+            if result.rc == 0 and not converted.exists():
+                result.rc, result.stderr = -1, "LibreOffice wrote no output"
+            if check and i == 0 and converted.exists():
+                agreement.update(libreoffice_agreement(converted, billing))
+            converted.unlink(missing_ok=True)
+            return result
+
+        return run
+
+    _progress(
+        f"{size.name}: LibreOffice recalculation x{args.repeat} (timeout {args.timeout:.0f} s)"
+    )
+    with_formulas = repeat_runs(
+        args.repeat,
+        convert(formulas, check=True),
+        "open, recalculate every formula (forced), save as xlsx; start-up included",
+    )
+    _progress(f"{size.name}: LibreOffice load+save without formulas x{args.repeat}")
+    load_save = repeat_runs(args.repeat, convert(values, check=False), "same cells as numbers")
+    for leftover in (formulas, values, warm):
+        if not args.keep:
+            leftover.unlink(missing_ok=True)
+    result = with_formulas.to_json()
+    result["load_save_only"] = load_save.to_json()
+    result["agreement"] = agreement
+    result["formula_lines"] = len(billing)
+    result["_measured"] = with_formulas
+    return result
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+# --- Report ---------------------------------------------------------------------------------------
+
+
+def _s(value: float | None, measured: dict[str, Any] | None = None) -> str:
+    if value is not None:
+        return f"{value:.2f}" if value < 100 else f"{value:.0f}"
+    if measured is None:
+        return "n/a"
+    status = measured.get("status")
+    if status == "timeout":
+        return f"n/a (> {measured.get('timeout_s') or 0:.0f} s)"
+    return "n/a" if status in (None, "ok") else status
+
+
+def _timed(entry: dict[str, Any]) -> str:
+    """Median seconds and the run count, or why there is none."""
+    if not entry.get("runs"):
+        return entry.get("status") or "n/a"
+    return f"{_s(entry['median_s'], entry)} ({entry['runs']})"
+
+
+def _x(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}x"
+
+
+def _mb(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f}"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
+    lines = [" | ".join(str(c).rjust(w) for c, w in zip(header, widths, strict=True))]
+    lines.append("-+-".join("-" * w for w in widths))
+    lines += [" | ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)
+
+
+def scaling(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Growth exponent of time against usage rows between measured sizes: 1.0 = linear."""
+    names = [n for n in SIZES if n in sizes and "recalc" in sizes[n]]
+    out: dict[str, Any] = {}
+    pairs = list(zip(names, names[1:], strict=False))
+    if len(names) > 2:
+        pairs.append((names[0], names[-1]))
+    for a, b in pairs:
+        ra, rb = (sizes[n]["workbook"]["usage_rows"] for n in (a, b))
+        entry = {}
+        for what in ("recalc", "floor"):
+            ta, tb = sizes[a][what]["median_s"], sizes[b][what]["median_s"]
+            if ta and tb:
+                entry[what] = math.log(tb / ta) / math.log(rb / ra)
+        out[f"{a}->{b}"] = entry
+    return out
+
+
+def targets(sizes: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
+    """The issue's targets, as measured (informational: the work to meet them comes later)."""
+    found = []
+
+    def check(name: str, value: float | None, ok: Callable[[float], bool], shown: str) -> None:
+        verdict = "n/a" if value is None else ("met" if ok(value) else "NOT met")
+        found.append((name, f"{shown} -> {verdict}"))
+
+    if "L" in sizes:
+        ratio = sizes["L"]["ratios"]["recalc_over_floor"]
+        check("L recalc <= 2x floor", ratio, lambda v: v <= 2, _x(ratio))
+        rss = sizes["L"]["recalc"]["peak_rss_mb"]
+        check("L recalc peak RSS <= 1 GB", rss, lambda v: v <= 1024, f"{_mb(rss)} MB")
+    for n in ("M", "L"):
+        if n in sizes:
+            ratio = sizes[n]["ratios"]["openpyxl_over_recalc"]
+            check(f"{n} openpyxl/recalc >= 10x", ratio, lambda v: v >= 10, _x(ratio))
+    if "M" in sizes:
+        ratio = sizes["M"]["ratios"]["libreoffice_over_recalc"]
+        check("M LibreOffice/recalc >= 5x", ratio, lambda v: v >= 5, _x(ratio))
+    return found
+
+
+def report_text(result: dict[str, Any]) -> str:
+    sizes = result["sizes"]
+    times, ratios = [], []
+    for name, s in sizes.items():
+        if "recalc" not in s:
+            times.append([name, s.get("error", "?")] + [""] * 9)
+            continue
+        recalc, floor, op, lo = s["recalc"], s["floor"], s["openpyxl"], s["libreoffice"]
+        lo_base = lo.get("load_save_only")
+        times.append(
+            [
+                name,
+                f"{s['workbook']['usage_rows']:,}",
+                f"{s['workbook']['billing_lines']:,}",
+                _timed(recalc),
+                _mb(recalc["peak_rss_mb"]),
+                f"{_s(floor['median_s'])} = {_s(floor['read_usage_s'])} + "
+                f"{_s(floor['write_generated_s'])}",
+                _timed(op),
+                _mb(op["peak_rss_mb"]),
+                _timed(lo),
+                _timed(lo_base) if lo_base else "n/a",
+                _mb(lo["peak_rss_mb"]),
+            ]
+        )
+        r = s["ratios"]
+        ratios.append(
+            [
+                name,
+                _x(r["recalc_over_floor"]),
+                _x(r["openpyxl_over_recalc"]),
+                _x(r["libreoffice_over_recalc"]),
+                f"{s['per_usage_row_us']['recalc']:.1f}",
+                f"{s['per_usage_row_us']['floor']:.1f}",
+                "yes" if s["correct"]["ok"] else "NO",
+            ]
+        )
+    out = [
+        f"Month {result['month']}; seconds are medians of the run count in brackets; RSS in MB "
+        f"(highest run); msp-workbook start-up alone: {_s(result['startup_s'])} s",
+        "",
+        _table(
+            [
+                "size",
+                "usage rows",
+                "lines",
+                "recalc s",
+                "RSS",
+                "floor s = read + write",
+                "openpyxl s",
+                "RSS",
+                "LibreOffice s",
+                "LO load+save only s",
+                "RSS",
+            ],
+            times,
+        ),
+        "",
+        _table(
+            [
+                "size",
+                "recalc/floor",
+                "openpyxl/recalc",
+                "LibreOffice/recalc",
+                "recalc us/usage row",
+                "floor us/usage row",
+                "results equal",
+            ],
+            ratios,
+        ),
+        "",
+    ]
+    for pair, entry in result["scaling"].items():
+        shown = ", ".join(f"{k} {v:.2f}" for k, v in entry.items())
+        out.append(f"growth exponent of time vs usage rows {pair}: {shown} (1.0 = linear)")
+    for name, s in sizes.items():
+        lo = s.get("libreoffice", {})
+        agreement = lo.get("agreement")
+        if agreement:
+            out.append(
+                f"{name}: LibreOffice's formulas agree with recalc on {agreement['agreed']} of "
+                f"{agreement['compared']} usage/minimum lines (quantity and net)"
+            )
+        for key in ("recalc_vs_library", "recalc_vs_plain_run"):
+            if key in s.get("correct", {}):
+                shown = ", ".join(f"{k} {v}" for k, v in s["correct"][key].items())
+                out.append(f"{name}: {key.replace('_', ' ')}: {shown}")
+        for what in ("openpyxl", "libreoffice"):
+            entry = s.get(what, {})
+            if entry.get("note") and entry.get("runs"):
+                out.append(f"{name}: {what}: {entry['note']}")
+            for error in entry.get("errors") or ():
+                out.append(f"{name}: {what}: {error.strip().splitlines()[-1:]}")
+    out.append("")
+    out.append("Targets (later work):")
+    out += [f"  {name}: {verdict}" for name, verdict in result["targets"]]
+    return "\n".join(out)
+
+
+# --- Main -----------------------------------------------------------------------------------------
+
+
+def _machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    info: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+    for package in ("python-calamine", "openpyxl", "xlsxwriter", "msp-workbook"):
+        try:
+            info[package] = version(package)
+        except Exception:
+            info[package] = None
+    binary = soffice()
+    if binary:
+        done = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
+        info["libreoffice"] = done.stdout.strip()
+    return info
+
+
+def profile_recalc(size: Size, args: argparse.Namespace, tmp: Path) -> str:
+    """One recalc under cProfile: the .prof file and the top functions by own time."""
+    import pstats
+
+    path, _ = bench_workbook(size, args.workdir)
+    src, out = tmp / f"{size.name}-profile-input.xlsx", tmp / f"{size.name}-profile-out.xlsx"
+    shutil.copyfile(path, src)
+    prof = args.workdir / f"recalc-{size.name}.prof"
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "msp_workbook.cli"]
+    cmd += ["recalc", str(src), "--month", str(BILL_MONTH), "--out", str(out)]
+    subprocess.run(cmd, check=False, capture_output=True, timeout=args.timeout)
+    src.unlink(missing_ok=True)
+    out.unlink(missing_ok=True)
+    import io
+
+    text = io.StringIO()
+    stats = pstats.Stats(str(prof), stream=text)
+    stats.sort_stats("tottime").print_stats(25)
+    stats.sort_stats("cumulative").print_stats(40)
+    return f"profile of recalc at {size.name}: {prof}\n{text.getvalue()}"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench.py",
+        description="Benchmark msp-workbook recalc against its floor, openpyxl and LibreOffice.",
+    )
+    names = list(SIZES)
+    parser.add_argument("--sizes", nargs="+", choices=names, default=["S", "M"])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument(
+        "--json", type=Path, default=DEFAULT_WORKDIR / "bench.json", help="where the figures go"
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=DEFAULT_WORKDIR,
+        help="cached workbooks and scratch files (default: bench-results/)",
+    )
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds per run")
+    parser.add_argument("--openpyxl-timeout", type=float, default=1200, help="seconds per run")
+    parser.add_argument(
+        "--once-above",
+        type=float,
+        default=ONCE_ABOVE_S,
+        help="do not repeat a measurement whose first run took longer (seconds)",
+    )
+    parser.add_argument("--openpyxl-once-at", nargs="*", choices=names, default=["L"])
+    parser.add_argument("--skip-openpyxl-at", nargs="*", choices=names, default=[])
+    parser.add_argument("--libreoffice-at", nargs="*", choices=names, default=["S", "M"])
+    parser.add_argument(
+        "--plain-at",
+        nargs="*",
+        choices=names,
+        default=["S"],
+        help="sizes where the output is also compared with a plain in-process recalculation",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached workbooks")
+    parser.add_argument("--keep", action="store_true", help="keep scratch files")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile one recalc per size (cProfile)"
+    )
+    parser.add_argument(
+        "--from-json", type=Path, metavar="JSON", help="only print the tables of an earlier run"
+    )
+    args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    args.workdir = args.workdir.resolve()
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    raw = list(sys.argv[1:] if argv is None else argv)
+    if raw[:1] == ["--child"]:
+        child_main(raw[1:])
+        return 0
+    args = parse_args(raw)
+    global ONCE_ABOVE_S
+    ONCE_ABOVE_S = args.once_above
+    if args.from_json:
+        print(report_text(json.loads(args.from_json.read_text(encoding="utf-8"))))
+        return 0
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {
+        "version": JSON_VERSION,
+        "command": ["scripts/bench.py", *raw],
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "month": str(BILL_MONTH),
+        "repeat": args.repeat,
+        "seed": SEED,
+        "sizes": {},
+    }
+    with tempfile.TemporaryDirectory(prefix="scratch-", dir=args.workdir) as folder:
+        tmp = Path(folder)
+        startup = repeat_runs(
+            args.repeat, lambda i: measure([*_msp_workbook(), "--version"], 120, tmp)
+        )
+        result["startup_s"] = startup.median_s
+        for name in [n for n in SIZES if n in args.sizes]:
+            result["sizes"][name] = bench_size(SIZES[name], args, tmp)
+        result["scaling"] = scaling(result["sizes"])
+        result["targets"] = targets(result["sizes"])
+        result["correct"] = all(
+            s.get("correct", {}).get("ok", False) for s in result["sizes"].values()
+        )
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
+        print(report_text(result))
+        print(f"\nfigures: {args.json}")
+        if args.profile:
+            for name in [n for n in SIZES if n in args.sizes]:
+                print("\n" + profile_recalc(SIZES[name], args, tmp))
+    return 0 if result["correct"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
