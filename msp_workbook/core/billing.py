@@ -245,9 +245,11 @@ def line_sort_key(line: BillingLine) -> tuple[str, str, str, str]:
     return (line.customer_id, line.product_id, line.license_key, line.metric)
 
 
-def billing_lines(inputs: Inputs, month: Month) -> tuple[list[BillingLine], list[Check]]:
+def billing_lines(
+    inputs: Inputs, month: Month, usage: UsageIndex | None = None
+) -> tuple[list[BillingLine], list[Check]]:
     """The month's billing lines (sorted) and the warnings found while computing them."""
-    usage = UsageIndex(inputs.usage)
+    usage = usage or UsageIndex(inputs.usage)  # pass one in when billing several months
     products_by_id: dict[str, list[Product]] = defaultdict(list)
     for product in inputs.products:
         products_by_id[product.product_id].append(product)
@@ -350,9 +352,9 @@ def invoices_for(
     return invoices
 
 
-def bill_month(inputs: Inputs, month: Month) -> BillingResult:
+def bill_month(inputs: Inputs, month: Month, usage: UsageIndex | None = None) -> BillingResult:
     """Bill month M from validated inputs: lines, invoices and the warnings found."""
-    lines, checks = billing_lines(inputs, month)
+    lines, checks = billing_lines(inputs, month, usage)
     return BillingResult(
         month=month,
         lines=tuple(lines),

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from .billing import billing_lines, invoices_for, line_sort_key, make_line
+from .billing import UsageIndex, billing_lines, invoices_for, line_sort_key, make_line
 from .models import BillingLine, BillingResult, Check, Customer, Inputs, Invoice, Product, Record
 from .months import Month
 
@@ -67,7 +67,9 @@ class Ledger:
         return {e.invoice for e in self.lines if e.line.month.year == year and e.invoice}
 
 
-def correction_lines(inputs: Inputs, month: Month, ledger: Ledger) -> list[BillingLine]:
+def correction_lines(
+    inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex | None = None
+) -> list[BillingLine]:
     """Correction lines for month M: differences between what closed months M' < M billed so far
     and what today's sheets give for them."""
     customers = {c.customer_id: c for c in inputs.customers}
@@ -76,7 +78,8 @@ def correction_lines(inputs: Inputs, month: Month, ledger: Ledger) -> list[Billi
     for closed in ledger.closed_months():
         if closed >= month:
             continue
-        now = {(li.license_key, li.metric): li for li in billing_lines(inputs, closed)[0]}
+        usage = usage or UsageIndex(inputs.usage)
+        now = {(li.license_key, li.metric): li for li in billing_lines(inputs, closed, usage)[0]}
         so_far = ledger.billed_so_far(closed)
         originals = ledger.original_lines(closed)
         for line_key in sorted(set(now) | set(so_far)):
@@ -182,10 +185,13 @@ def ledger_entries(
     ]
 
 
-def bill_open_month(inputs: Inputs, month: Month, ledger: Ledger) -> BillingResult:
+def bill_open_month(
+    inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex | None = None
+) -> BillingResult:
     """An open month's billing: its own lines plus corrections of earlier closed months."""
-    lines, checks = billing_lines(inputs, month)
-    corrections = correction_lines(inputs, month, ledger)
+    usage = usage or UsageIndex(inputs.usage)
+    lines, checks = billing_lines(inputs, month, usage)
+    corrections = correction_lines(inputs, month, ledger, usage)
     if corrections:
         closed = sorted({str(c.corrects) for c in corrections})
         checks.append(
