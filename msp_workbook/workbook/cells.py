@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from ..core.money import to_decimal
 from ..core.months import Month
@@ -167,6 +168,7 @@ def as_choice(value: RawValue, what: str, choices: tuple[str, ...]) -> str:
     raise CellError(f"{what} must be one of {', '.join(choices)}, got {show(value)}")
 
 
+@lru_cache(maxsize=256)
 def label(header: str) -> str:
     """How a column is named inside a message: `Quantity` -> quantity, `VAT ID` stays."""
     first, _, rest = header.partition(" ")

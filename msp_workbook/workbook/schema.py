@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 
 
 class Kind(Enum):
@@ -68,11 +69,12 @@ class Table:
     def headers(self) -> tuple[str, ...]:
         return tuple(c.header for c in self.columns)
 
+    @cached_property
+    def _by_header(self) -> dict[str, Column]:
+        return {c.header: c for c in self.columns}
+
     def column(self, header: str) -> Column:
-        for c in self.columns:
-            if c.header == header:
-                return c
-        raise KeyError(header)
+        return self._by_header[header]
 
 
 def _col(header: str, kind: Kind, width: float = 14, **kw: object) -> Column:
