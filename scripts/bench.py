@@ -63,6 +63,10 @@ from pathlib import Path
 from typing import Any
 
 from msp_workbook import example_prices
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from lo_headless import convert_command, find_soffice, make_profile  # noqa: E402
+
 from msp_workbook.core.keys import ALPHABET, PAYLOAD_LENGTH, check_character
 from msp_workbook.core.months import Month
 from msp_workbook.workbook import schema
@@ -619,18 +623,6 @@ def child_main(argv: Sequence[str]) -> None:
 
 # --- LibreOffice: the hand-built alternative ------------------------------------------------------
 
-_LO_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
-           xmlns:xs="http://www.w3.org/2001/XMLSchema"
-           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-  <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop>
-</item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-  <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop>
-</item>
-</oor:items>
-"""
 
 # Columns of the formula workbook's Billing sheet; the last four are formulas.
 _LO_BILLING = (
@@ -654,10 +646,6 @@ _LO_BILLING = (
 )
 _LO_QUANTITY = _LO_BILLING.index("Quantity")
 _LO_NET = _LO_BILLING.index("Net")
-
-
-def soffice() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def build_formula_workbook(
@@ -756,30 +744,6 @@ def build_formula_workbook(
             ws.write_formula(r, 6, f"=SUMIFS(Billing!$P$2:$P${lines},Billing!$A$2:$A${lines},A{n})")
     finally:
         book.close()
-
-
-def libreoffice_profile(folder: Path) -> str:
-    """A private LibreOffice profile that recalculates every formula on load."""
-    user = folder / "user"
-    user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(_LO_PROFILE, encoding="utf-8")
-    return folder.resolve().as_uri()
-
-
-def libreoffice_command(binary: str, profile: str, src: Path, outdir: Path) -> list[str]:
-    return [
-        binary,
-        f"-env:UserInstallation={profile}",
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        "--calc",
-        "--convert-to",
-        "xlsx",
-        "--outdir",
-        str(outdir),
-        str(src),
-    ]
 
 
 def libreoffice_agreement(converted: Path, billing: Sequence[Sequence[Any]]) -> dict[str, Any]:
@@ -991,7 +955,7 @@ def bench_size(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any
     result["openpyxl"] = openpyxl_m.to_json()
 
     lo_m = Measured([], 0, f"not run at {size.name} (--libreoffice-at)")
-    binary = soffice()
+    binary = find_soffice()
     if size.name in args.libreoffice_at and binary is None:
         lo_m.note = "skipped: LibreOffice (soffice) is not installed"
     elif size.name in args.libreoffice_at:
@@ -1044,12 +1008,12 @@ def bench_libreoffice(
     build_formula_workbook(formulas, data, billing, invoices, BILL_MONTH, formulas=True)
     build_formula_workbook(values, data, billing, invoices, BILL_MONTH, formulas=False)
     del data
-    profile = libreoffice_profile(tmp / "lo-profile")
+    profile = make_profile(tmp / "lo-profile")
     outdir = tmp / "lo-out"
     outdir.mkdir(exist_ok=True)
     warm = tmp / "lo-warm-up.xlsx"
     build_formula_workbook(warm, {schema.KEYS.name: [], schema.USAGE.name: []}, [], [], BILL_MONTH)
-    measure(libreoffice_command(binary, profile, warm, outdir), args.timeout, tmp)  # new profile
+    measure(convert_command(binary, profile, [warm], outdir), args.timeout, tmp)  # new profile
 
     agreement: dict[str, Any] = {}
 
@@ -1057,7 +1021,7 @@ def bench_libreoffice(
         def run(i: int) -> Run:
             converted = outdir / src.name
             converted.unlink(missing_ok=True)
-            result = measure(libreoffice_command(binary, profile, src, outdir), args.timeout, tmp)
+            result = measure(convert_command(binary, profile, [src], outdir), args.timeout, tmp)
             if result.rc == 0 and not converted.exists():
                 result.rc, result.stderr = -1, "LibreOffice wrote no output"
             if check and i == 0 and converted.exists():
@@ -1285,7 +1249,7 @@ def _machine() -> dict[str, Any]:
             info[package] = version(package)
         except Exception:
             info[package] = None
-    binary = soffice()
+    binary = find_soffice()
     if binary:
         done = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=60)
         info["libreoffice"] = done.stdout.strip()
