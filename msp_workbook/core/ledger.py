@@ -75,10 +75,10 @@ def correction_lines(
     customers = {c.customer_id: c for c in inputs.customers}
     products = {(p.product_id, p.metric): p for p in inputs.products}
     corrections: list[BillingLine] = []
-    for closed in ledger.closed_months():
-        if closed >= month:
-            continue
-        usage = usage or UsageIndex(inputs.usage)
+    earlier = [m for m in ledger.closed_months() if m < month]
+    if earlier and usage is None:
+        usage = UsageIndex(inputs.usage)  # one index for every closed month recomputed
+    for closed in earlier:
         now = {(li.license_key, li.metric): li for li in billing_lines(inputs, closed, usage)[0]}
         so_far = ledger.billed_so_far(closed)
         originals = ledger.original_lines(closed)
