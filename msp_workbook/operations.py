@@ -91,7 +91,7 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
     target = billing_month(read, month, today)
     ledger = read.ledger
     checks = list(read.checks)
-    usage = billing.UsageIndex(read.inputs.usage)  # one index for every month billed below
+    usage = read.usage_index()  # one index for every month billed below
     if ledger.is_closed(target):
         lines, invoices = ledger_core.closed_month_view(ledger, read.inputs, target)
         result = BillingResult(
@@ -112,7 +112,7 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         if ledger.is_closed(earlier):
             lines_by_month[earlier] = tuple(e.line for e in ledger.month_lines(earlier))
         else:
-            lines_by_month[earlier] = tuple(billing.billing_lines(read.inputs, earlier, usage)[0])
+            lines_by_month[earlier] = tuple(billing.unpriced_lines(read.inputs, earlier, usage))
     rows = comparison.comparison_rows(read.inputs, target, lines_by_month)
     all_checks = tuple(sorted_checks([*checks, *result.checks]))
     return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))

@@ -23,8 +23,9 @@ The rules, in the order they apply to a month M (the product spec, section 3):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
+from typing import NamedTuple
 
 from .models import (
     BillingLine,
@@ -37,65 +38,17 @@ from .models import (
     LineType,
     Product,
     Settings,
-    UsageReading,
 )
-from .money import ZERO, ceil_whole, round_money
+from .money import ZERO, round_money
 from .months import Month
+from .usage import UsageIndex
 
 BILLED_STATUSES = ("active", "cancelled")
-
-
-def aggregate(readings: Sequence[UsageReading], aggregation: str) -> int:
-    """The month's quantity of one key and metric from its readings, by the metric's rule."""
-    quantities = [r.quantity for r in readings]
-    if aggregation == "max":
-        return max(quantities)
-    if aggregation == "sum":
-        return sum(quantities)
-    if aggregation == "avg":
-        return ceil_whole(Decimal(sum(quantities)) / Decimal(len(quantities)))
-    if aggregation == "last":
-        return max(readings, key=lambda r: (r.day, r.row)).quantity
-    raise ValueError(f"unknown aggregation {aggregation!r}")
 
 
 def in_period(key: LicenseKey, month: Month) -> bool:
     """Whether the key's Start..End period touches the month."""
     return key.start <= month.last_day and (key.end is None or key.end >= month.first_day)
-
-
-class UsageIndex:
-    """Readings grouped by (license key, metric) and month, keeping sheet order."""
-
-    def __init__(self, usage: Iterable[UsageReading]) -> None:
-        self._by_key: dict[tuple[str, str], dict[Month, list[UsageReading]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        for reading in usage:
-            self._by_key[(reading.license_key, reading.metric)][reading.month].append(reading)
-
-    def readings(self, key: str, metric: str, month: Month) -> list[UsageReading]:
-        months = self._by_key.get((key, metric))
-        return months.get(month, []) if months else []
-
-    def latest_before(
-        self, key: str, metric: str, month: Month
-    ) -> tuple[Month, list[UsageReading]] | None:
-        months = self._by_key.get((key, metric))
-        earlier = [m for m in months or () if m < month]
-        if not earlier:
-            return None
-        latest = max(earlier)
-        return latest, months[latest]  # type: ignore[index]
-
-    def keys_with_usage_in(self, month: Month) -> dict[str, UsageReading]:
-        """First reading in the month of every key that has any (for reporting unbilled usage)."""
-        first: dict[str, UsageReading] = {}
-        for (key, _metric), months in self._by_key.items():
-            for reading in months.get(month, ()):
-                if key not in first or reading.row < first[key].row:
-                    first[key] = reading
-        return first
 
 
 def split_source(source: str) -> tuple[str, str]:
@@ -166,6 +119,38 @@ def make_line(
     )
 
 
+class UnpricedLine(NamedTuple):
+    """What a month bills for one key and metric, before prices: enough for the MSP vs annual
+    comparison, which needs no amounts, and for `price_line`."""
+
+    key: LicenseKey
+    customer_record: Customer
+    product_record: Product
+    quantity: int
+    type: LineType
+    note: str = ""
+
+    @property
+    def customer_id(self) -> str:
+        return self.customer_record.customer_id
+
+    @property
+    def customer(self) -> str:
+        return self.customer_record.customer
+
+    @property
+    def product_id(self) -> str:
+        return self.product_record.product_id
+
+    @property
+    def metric(self) -> str:
+        return self.product_record.metric
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.product_record.price_per_unit
+
+
 def _estimate(
     key: LicenseKey, product: Product, month: Month, settings: Settings, usage: UsageIndex
 ) -> tuple[int, str]:
@@ -177,8 +162,7 @@ def _estimate(
     earlier = usage.latest_before(key.license_key, product.metric, month)
     if earlier is None:
         return 0, f"no {product.metric} reported for {month} or before: billed as 0"
-    from_month, readings = earlier
-    quantity = aggregate(readings, product.aggregation)
+    from_month, quantity = earlier
     return (
         quantity,
         f"no {product.metric} reported for {month}: carried forward {quantity} from {from_month}",
@@ -192,30 +176,29 @@ def _key_lines(
     month: Month,
     settings: Settings,
     usage: UsageIndex,
-    checks: list[Check],
-) -> list[BillingLine]:
-    lines: list[BillingLine] = []
+    checks: list[Check] | None,
+) -> list[UnpricedLine]:
+    lines: list[UnpricedLine] = []
     suspended = key.status == "suspended"
     for product in products:
-        readings = usage.readings(key.license_key, product.metric, month)
+        quantity = usage.quantity(key.license_key, product.metric, month)
         note = ""
         line_type: LineType = "usage"
-        if readings:
-            quantity = aggregate(readings, product.aggregation)
-        elif suspended:
-            continue
-        else:
+        if quantity is None:
+            if suspended:
+                continue
             quantity, note = _estimate(key, product, month, settings, usage)
             line_type = "estimated"
-            sheet, cell = split_source(key.source)
-            checks.append(
-                Check(
-                    severity="warning",
-                    sheet=sheet,
-                    cell=cell,
-                    message=f"key {key.license_key}: {note} (estimated line)",
+            if checks is not None:
+                sheet, cell = split_source(key.source)
+                checks.append(
+                    Check(
+                        severity="warning",
+                        sheet=sheet,
+                        cell=cell,
+                        message=f"key {key.license_key}: {note} (estimated line)",
+                    )
                 )
-            )
         if not suspended and quantity < product.minimum_units:
             note = _join(note, f"raised from {quantity} to the minimum of {product.minimum_units}")
             quantity = product.minimum_units
@@ -223,17 +206,7 @@ def _key_lines(
                 line_type = "minimum"
         if quantity == 0 and line_type != "estimated":
             continue
-        lines.append(
-            price_line(
-                month=month,
-                key=key,
-                customer=customer,
-                product=product,
-                quantity=quantity,
-                line_type=line_type,
-                note=note,
-            )
-        )
+        lines.append(UnpricedLine(key, customer, product, quantity, line_type, note))
     return lines
 
 
@@ -245,17 +218,20 @@ def line_sort_key(line: BillingLine) -> tuple[str, str, str, str]:
     return (line.customer_id, line.product_id, line.license_key, line.metric)
 
 
-def billing_lines(
-    inputs: Inputs, month: Month, usage: UsageIndex | None = None
-) -> tuple[list[BillingLine], list[Check]]:
-    """The month's billing lines (sorted) and the warnings found while computing them."""
-    usage = usage or UsageIndex(inputs.usage)  # pass one in when billing several months
+def unpriced_lines(
+    inputs: Inputs,
+    month: Month,
+    usage: UsageIndex | None = None,
+    checks: list[Check] | None = None,
+) -> list[UnpricedLine]:
+    """What the month bills, key by key in Keys order, before prices; the warnings found while
+    working it out go to `checks` when given."""
+    usage = usage or UsageIndex.of_inputs(inputs)
     products_by_id: dict[str, list[Product]] = defaultdict(list)
     for product in inputs.products:
         products_by_id[product.product_id].append(product)
     customers = {c.customer_id: c for c in inputs.customers}
-    checks: list[Check] = []
-    lines: list[BillingLine] = []
+    lines: list[UnpricedLine] = []
     billed_keys: set[str] = set()
     for key in inputs.keys:
         if not in_period(key, month):
@@ -272,7 +248,28 @@ def billing_lines(
                 checks,
             )
         )
-    checks.extend(_unbilled_usage(inputs.keys, usage, month, billed_keys))
+    if checks is not None:
+        checks.extend(_unbilled_usage(inputs.keys, usage, month, billed_keys))
+    return lines
+
+
+def billing_lines(
+    inputs: Inputs, month: Month, usage: UsageIndex | None = None
+) -> tuple[list[BillingLine], list[Check]]:
+    """The month's billing lines (sorted) and the warnings found while computing them."""
+    checks: list[Check] = []
+    lines = [
+        price_line(
+            month=month,
+            key=line.key,
+            customer=line.customer_record,
+            product=line.product_record,
+            quantity=line.quantity,
+            line_type=line.type,
+            note=line.note,
+        )
+        for line in unpriced_lines(inputs, month, usage, checks)
+    ]
     lines.sort(key=line_sort_key)
     return lines, checks
 
@@ -283,14 +280,12 @@ def _unbilled_usage(
     """Warn about usage reported in the month for keys outside their Start..End period."""
     by_key = {k.license_key: k for k in keys}
     checks = []
-    for key_id, reading in sorted(
-        usage.keys_with_usage_in(month).items(), key=lambda kv: kv[1].row
-    ):
+    for key_id, first in sorted(usage.first_readings(month).items(), key=lambda kv: kv[1].row):
         key = by_key.get(key_id)
         if key is None or key_id in billed:
             continue
         period = f"starts {key.start}" if key.start > month.last_day else f"ended {key.end}"
-        sheet, cell = split_source(reading.source)
+        sheet, cell = split_source(first.source)
         checks.append(
             Check(
                 severity="warning",

@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from .annual import TERMS, annual_cost, tiers_for
+from .billing import UnpricedLine
 from .models import AnnualPrice, BillingLine, Inputs, Product, Record
 from .money import ZERO, round_money
 from .months import Month
@@ -64,13 +65,16 @@ def annual_metric(
 
 
 def comparison_rows(
-    inputs: Inputs, month: Month, lines_by_month: Mapping[Month, Sequence[BillingLine]]
+    inputs: Inputs,
+    month: Month,
+    lines_by_month: Mapping[Month, Sequence[BillingLine | UnpricedLine]],
 ) -> list[ComparisonRow]:
-    """Comparison rows, largest saving first, from the billing lines of the window's months."""
+    """Comparison rows, largest saving first, from the billing lines of the window's months
+    (priced or not: only quantities and list prices count)."""
     prices = {(p.product_id, p.metric): p.price_per_unit for p in inputs.products}
     months = window(month)
     # (customer, product) -> month -> lines
-    usage: dict[tuple[str, str], dict[Month, list[BillingLine]]] = defaultdict(
+    usage: dict[tuple[str, str], dict[Month, list[BillingLine | UnpricedLine]]] = defaultdict(
         lambda: defaultdict(list)
     )
     names: dict[str, str] = {}

@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from .billing import UsageIndex, billing_lines, invoices_for, line_sort_key, make_line
+from .billing import billing_lines, invoices_for, line_sort_key, make_line
 from .models import BillingLine, BillingResult, Check, Customer, Inputs, Invoice, Product, Record
 from .months import Month
+from .usage import UsageIndex
 
 LineKey = tuple[str, str]  # (license key, metric)
 
@@ -77,7 +78,7 @@ def correction_lines(
     corrections: list[BillingLine] = []
     earlier = [m for m in ledger.closed_months() if m < month]
     if earlier and usage is None:
-        usage = UsageIndex(inputs.usage)  # one index for every closed month recomputed
+        usage = UsageIndex.of_inputs(inputs)  # one index for every closed month recomputed
     for closed in earlier:
         now = {(li.license_key, li.metric): li for li in billing_lines(inputs, closed, usage)[0]}
         so_far = ledger.billed_so_far(closed)
@@ -189,7 +190,7 @@ def bill_open_month(
     inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex | None = None
 ) -> BillingResult:
     """An open month's billing: its own lines plus corrections of earlier closed months."""
-    usage = usage or UsageIndex(inputs.usage)
+    usage = usage or UsageIndex.of_inputs(inputs)
     lines, checks = billing_lines(inputs, month, usage)
     corrections = correction_lines(inputs, month, ledger, usage)
     if corrections:

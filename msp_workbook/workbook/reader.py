@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ..core.ledger import Ledger
 from ..core.models import Check, Inputs
+from ..core.usage import UsageIndex
 from . import schema
 from .cells import RawValue, column_letter, is_empty
 from .errors import WorkbookError
@@ -50,6 +51,11 @@ class ReadResult:
     inputs: Inputs
     checks: tuple[Check, ...]
     ledger: Ledger = field(default_factory=Ledger)
+    # Aggregated usage when the reader built it in bulk (then inputs.usage is empty).
+    usage: UsageIndex | None = None
+
+    def usage_index(self) -> UsageIndex:
+        return self.usage if self.usage is not None else UsageIndex.of_inputs(self.inputs)
 
     @property
     def errors(self) -> tuple[Check, ...]:
