@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import __version__, operations
 from .core.months import Month
+from .progress import TerminalProgress
 from .workbook.cells import CellError, as_date
 from .workbook.errors import WorkbookError
 
@@ -219,7 +220,8 @@ def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
     if args.command == "quote":
         return _quote(args, out)
     if args.command == "close":
-        closed = operations.close_month(args.path, args.month)
+        with TerminalProgress(sys.stderr) as progress:
+            closed = operations.close_month(args.path, args.month, progress=progress)
         out.append(
             f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
             f"({operations.span(closed.numbers)}), "
@@ -232,9 +234,11 @@ def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
         report = operations.build_demo(path, replace=args.path is None)
         out.append(f"Demo workbook: {path}")
     elif args.command == "check":
-        report = operations.check_workbook(args.path, args.month)
+        with TerminalProgress(sys.stderr) as progress:
+            report = operations.check_workbook(args.path, args.month, progress=progress)
     else:
-        report = operations.recalculate(args.path, args.month, args.out)
+        with TerminalProgress(sys.stderr) as progress:
+            report = operations.recalculate(args.path, args.month, args.out, progress=progress)
         out.append(f"Recalculated {args.out or args.path}")
     _summary(report, out)
     return EXIT_CHECK_ERRORS if report.errors else EXIT_OK

@@ -20,6 +20,7 @@ from .core.models import BillingResult, Check
 from .core.money import ZERO
 from .core.months import Month, previous_month
 from .core.quote import Quote, QuoteError, make_quote
+from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.reader import ReadResult, check_workbook_file, open_tables, read_workbook
@@ -144,13 +145,25 @@ def generated_tables(report: RunReport) -> GeneratedTables:
     )
 
 
-def check_workbook(path: Path, month: Month | None = None, today: date | None = None) -> RunReport:
-    """Read, validate and bill the month (and compare MSP with annual) without writing anything."""
-    return compute(read_workbook(path), month, today)
+def check_workbook(
+    path: Path,
+    month: Month | None = None,
+    today: date | None = None,
+    progress: Progress = no_progress,
+) -> RunReport:
+    """Read, validate and bill the month (and compare MSP with annual) without writing anything.
+    `progress` is told each stage as it starts (see `progress.py`)."""
+    read = read_workbook(path, progress=progress)
+    progress(COMPUTING)
+    return compute(read, month, today)
 
 
 def recalculate(
-    path: Path, month: Month | None = None, out: Path | None = None, today: date | None = None
+    path: Path,
+    month: Month | None = None,
+    out: Path | None = None,
+    today: date | None = None,
+    progress: Progress = no_progress,
 ) -> RunReport:
     """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
     in place)."""
@@ -158,8 +171,9 @@ def recalculate(
     from .workbook.writer import write_tables
 
     check_can_save(out or path)
-    report = check_workbook(path, month, today)
+    report = check_workbook(path, month, today, progress)
     generated = generated_tables(report)
+    progress(WRITING)
     write_tables(path, out or path, generated.tables, side_columns=generated.side_columns)
     return report
 
@@ -193,13 +207,15 @@ def new_key(
     """Create a license key for a customer and product and append it to the Keys table."""
     from .core.keys import generate_key
     from .workbook.safe_save import check_can_save
-    from .workbook.validation import build_inputs
+    from .workbook.validation import Collector, build_reference
     from .workbook.writer import append_rows
 
     check_workbook_file(path)
     check_can_save(path)
-    raw, _ = open_tables(path, schema.INPUT_TABLES)
-    inputs, _ = build_inputs(raw)
+    # Usage is not needed to add a key: only the tables a key refers to are read.
+    tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
+    raw, _ = open_tables(path, tables)
+    inputs = build_reference(raw, Collector())
     customers = {c.customer_id.lower(): c for c in inputs.customers}
     products = {p.product_id.lower(): p for p in inputs.products}
     customer = customers.get(customer_id.strip().lower())
@@ -319,14 +335,21 @@ def close(
 
 
 def close_month(
-    path: Path, month: Month | None = None, today: date | None = None, now: datetime | None = None
+    path: Path,
+    month: Month | None = None,
+    today: date | None = None,
+    now: datetime | None = None,
+    progress: Progress = no_progress,
 ) -> CloseReport:
     """Close the month in the workbook file, in one save (see `close`)."""
     from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
     check_can_save(path)
-    closed = close(read_workbook(path), month, today, now)
+    read = read_workbook(path, progress=progress)
+    progress(COMPUTING)
+    closed = close(read, month, today, now)
+    progress(WRITING)
     write_tables(path, path, closed.generated.tables, side_columns=closed.generated.side_columns)
     return closed
 

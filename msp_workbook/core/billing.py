@@ -280,7 +280,7 @@ def _unbilled_usage(
     """Warn about usage reported in the month for keys outside their Start..End period."""
     by_key = {k.license_key: k for k in keys}
     checks = []
-    for key_id, first in sorted(usage.first_readings(month).items(), key=lambda kv: kv[1].row):
+    for key_id, first in usage.first_readings(month):
         key = by_key.get(key_id)
         if key is None or key_id in billed:
             continue

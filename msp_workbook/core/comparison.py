@@ -73,37 +73,54 @@ def comparison_rows(
     (priced or not: only quantities and list prices count)."""
     prices = {(p.product_id, p.metric): p.price_per_unit for p in inputs.products}
     months = window(month)
-    # (customer, product) -> month -> lines
-    usage: dict[tuple[str, str], dict[Month, list[BillingLine | UnpricedLine]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
     names: dict[str, str] = {}
-    for m in months:
+    # (customer, product) -> per window month: the lines' units of each metric, and whether
+    # the month has lines; and the MSP cost of the lines.
+    units: dict[tuple[str, str], list[dict[str, int] | None]] = {}
+    msp_costs: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
+    line_costs: dict[tuple[int, Decimal], Decimal] = {}  # round(quantity x price), computed once
+    for position, m in enumerate(months):
         for line in lines_by_month.get(m, ()):
             if line.type == "correction":
                 continue
-            usage[(line.customer_id, line.product_id)][m].append(line)
+            group = (line.customer_id, line.product_id)
             names[line.customer_id] = line.customer
+            per_month = units.get(group)
+            if per_month is None:
+                per_month = units[group] = [None] * len(months)
+            by_metric = per_month[position]
+            if by_metric is None:
+                by_metric = per_month[position] = defaultdict(int)
+            by_metric[line.metric] += line.quantity
+            price = prices.get((line.product_id, line.metric), line.unit_price)
+            cost = line_costs.get((line.quantity, price))
+            if cost is None:
+                cost = line_costs[(line.quantity, price)] = round_money(line.quantity * price)
+            msp_costs[group] += cost
+    metrics = {
+        pid: annual_metric(inputs.products, inputs.annual_prices, pid)
+        for pid in {product_id for _, product_id in units}
+    }
+    tiers = {
+        (metric.product_id, term): tiers_for(
+            inputs.annual_prices, metric.product_id, metric.metric, term
+        )
+        for metric in metrics.values()
+        if metric is not None
+        for term in TERMS
+    }
     rows = []
-    for (customer_id, product_id), by_month in usage.items():
-        metric = annual_metric(inputs.products, inputs.annual_prices, product_id)
+    for (customer_id, product_id), per_month in units.items():
+        metric = metrics[product_id]
         if metric is None:
             continue
-        first = min(by_month)
-        span = [m for m in months if m >= first]
-        profile = [
-            sum(li.quantity for li in by_month.get(m, ()) if li.metric == metric.metric)
-            for m in span
-        ]
-        msp = sum(
-            (
-                round_money(li.quantity * prices.get((li.product_id, li.metric), li.unit_price))
-                for m in span
-                for li in by_month.get(m, ())
-            ),
-            ZERO,
+        first = next(i for i, found in enumerate(per_month) if found is not None)
+        span = per_month[first:]  # from the first month with lines
+        profile = [found.get(metric.metric, 0) if found else 0 for found in span]
+        msp = msp_costs[(customer_id, product_id)]
+        annual = tuple(
+            annual_cost(t, profile) if (t := tiers[(product_id, term)]) else None for term in TERMS
         )
-        annual = tuple(_annual(inputs.annual_prices, metric, term, profile) for term in TERMS)
         best, saving = _best(msp, annual)
         rows.append(
             ComparisonRow(
@@ -124,13 +141,6 @@ def comparison_rows(
         )
     rows.sort(key=lambda r: (-r.saving, r.customer_id, r.product_id))
     return rows
-
-
-def _annual(
-    prices: Sequence[AnnualPrice], metric: Product, term: int, profile: list[int]
-) -> Decimal | None:
-    tiers = tiers_for(prices, metric.product_id, metric.metric, term)
-    return annual_cost(tiers, profile) if tiers else None
 
 
 def _best(msp: Decimal, annual: tuple[Decimal | None, ...]) -> tuple[str, Decimal]:

@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 
@@ -31,17 +32,27 @@ class Month:
     def of(cls, day: date) -> Month:
         return cls(day.year, day.month)
 
+    @classmethod
+    def from_ordinal(cls, ordinal: int) -> Month:
+        """The inverse of `ordinal`: 0 is 0000-01 (not a valid month), 24_315 is 2026-04."""
+        return cls(ordinal // 12, ordinal % 12 + 1)
+
     @property
+    def ordinal(self) -> int:
+        """Months since year 0: consecutive months have consecutive ordinals."""
+        return self.year * 12 + self.month - 1
+
+    # Cached: billing asks every key whether its period touches the month.
+    @cached_property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)
 
-    @property
+    @cached_property
     def last_day(self) -> date:
         return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
 
     def shift(self, months: int) -> Month:
-        index = self.year * 12 + self.month - 1 + months
-        return Month(index // 12, index % 12 + 1)
+        return Month.from_ordinal(self.ordinal + months)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"

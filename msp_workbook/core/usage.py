@@ -15,17 +15,15 @@ aggregated in bulk (`workbook.usage_columns`); both give equal indexes for equal
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
 from .models import Inputs, LicenseKey, Product, UsageReading
 from .money import ceil_whole
 from .months import Month
-
-# (license key, metric) -> month -> quantity
-Quantities = dict[tuple[str, str], dict[Month, int]]
 
 
 class FirstReading(NamedTuple):
@@ -64,16 +62,61 @@ def aggregations(
 
 
 class UsageIndex:
-    """Aggregated usage: quantity per (license key, metric) and month, and the first reading of
-    every key in every month with readings."""
+    """Aggregated usage: the quantity per (license key, metric) and month, and the first reading
+    of every key in every month with readings.
+
+    Held as flat lists (built in one go, by `from_readings` or in bulk by `from_groups`):
+    the groups sorted by (license key, metric) pair and month, a span of them per pair, and per
+    month the keys with readings in the order of their first row.
+    """
 
     def __init__(
         self,
-        quantities: Quantities,
-        first_readings: Mapping[Month, Mapping[str, FirstReading]],
+        spans: dict[tuple[str, str], tuple[int, int]],
+        months: list[int],
+        quantities: list[int],
+        first: dict[int, tuple[list[str], list[int]]],
+        source_prefix: str,
     ) -> None:
+        self._spans = spans
+        self._months = months  # month ordinals, ascending within each pair's span
         self._quantities = quantities
-        self._first = first_readings
+        self._first = first  # month ordinal -> (keys, their first rows), by row
+        self._prefix = source_prefix  # "Usage!B": a first reading's cell is this + its row
+
+    @classmethod
+    def empty(cls) -> UsageIndex:
+        return cls({}, [], [], {}, "")
+
+    @classmethod
+    def from_groups(
+        cls,
+        groups: Iterable[tuple[tuple[str, str], int, int]],
+        first: Iterable[tuple[int, str, int]],
+        source_prefix: str,
+    ) -> UsageIndex:
+        """From ((key, metric), month ordinal, quantity) sorted by pair and month, and
+        (month ordinal, key, first row) sorted by month and row."""
+        spans: dict[tuple[str, str], tuple[int, int]] = {}
+        months: list[int] = []
+        quantities: list[int] = []
+        previous = None
+        for pair, month, quantity in groups:
+            if pair != previous:
+                if previous is not None:
+                    spans[previous] = (spans[previous][0], len(months))
+                spans[pair] = (len(months), len(months))
+                previous = pair
+            months.append(month)
+            quantities.append(quantity)
+        if previous is not None:
+            spans[previous] = (spans[previous][0], len(months))
+        firsts: dict[int, tuple[list[str], list[int]]] = {}
+        for month, key, row in first:
+            keys, rows = firsts.setdefault(month, ([], []))
+            keys.append(key)
+            rows.append(row)
+        return cls(spans, months, quantities, firsts, source_prefix)
 
     @classmethod
     def from_readings(
@@ -84,23 +127,27 @@ class UsageIndex:
     ) -> UsageIndex:
         """The index of validated readings, aggregated one group at a time (the reference)."""
         rules = aggregations(keys, products)
-        groups: dict[tuple[str, str], dict[Month, list[UsageReading]]] = defaultdict(
+        groups: dict[tuple[str, str], dict[int, list[UsageReading]]] = defaultdict(
             lambda: defaultdict(list)
         )
-        first: dict[Month, dict[str, FirstReading]] = defaultdict(dict)
+        first: dict[tuple[int, str], int] = {}
+        prefix = ""
         for reading in readings:
-            month = reading.month
+            month = reading.month.ordinal
             groups[(reading.license_key, reading.metric)][month].append(reading)
-            seen = first[month].get(reading.license_key)
-            if seen is None or reading.row < seen.row:
-                first[month][reading.license_key] = FirstReading(reading.row, reading.source)
-        quantities: Quantities = {}
-        for pair, months in groups.items():
-            rule = rules.get(pair)
-            if rule is None:  # a reading of a key or metric the inputs do not bill
-                continue
-            quantities[pair] = {m: aggregate(rs, rule) for m, rs in months.items()}
-        return cls(quantities, first)
+            seen = first.get((month, reading.license_key))
+            if seen is None or reading.row < seen:
+                first[(month, reading.license_key)] = reading.row
+            if not prefix and reading.source.endswith(str(reading.row)):
+                prefix = reading.source[: -len(str(reading.row))]
+        aggregated = [
+            (pair, month, aggregate(group, rules[pair]))
+            for pair, by_month in sorted(groups.items())
+            if pair in rules  # a reading of a key or metric the inputs do not bill is left out
+            for month, group in sorted(by_month.items())
+        ]
+        firsts = sorted((month, row, key) for (month, key), row in first.items())
+        return cls.from_groups(aggregated, ((m, k, r) for m, r, k in firsts), prefix)
 
     @classmethod
     def of_inputs(cls, inputs: Inputs) -> UsageIndex:
@@ -109,27 +156,48 @@ class UsageIndex:
 
     def quantity(self, key: str, metric: str, month: Month) -> int | None:
         """The month's aggregated quantity, or None when the month has no readings."""
-        months = self._quantities.get((key, metric))
-        return months.get(month) if months else None
+        span = self._spans.get((key, metric))
+        if span is None:
+            return None
+        ordinal = month.ordinal
+        at = bisect_left(self._months, ordinal, *span)
+        return self._quantities[at] if at < span[1] and self._months[at] == ordinal else None
 
     def latest_before(self, key: str, metric: str, month: Month) -> tuple[Month, int] | None:
         """The latest month before `month` with readings, and its quantity."""
-        months = self._quantities.get((key, metric))
-        earlier = [m for m in months or () if m < month]
-        if not earlier:
+        span = self._spans.get((key, metric))
+        if span is None:
             return None
-        latest = max(earlier)
-        return latest, months[latest]  # type: ignore[index]
+        at = bisect_left(self._months, month.ordinal, *span) - 1
+        if at < span[0]:
+            return None
+        return Month.from_ordinal(self._months[at]), self._quantities[at]
 
-    def first_readings(self, month: Month) -> Mapping[str, FirstReading]:
-        """License key -> its first reading in the month, for every key with readings in it."""
-        return self._first.get(month, {})
+    def first_readings(self, month: Month) -> list[tuple[str, FirstReading]]:
+        """(license key, its first reading in the month) for every key with readings in it,
+        by row."""
+        keys, rows = self._first.get(month.ordinal, ((), ()))
+        prefix = self._prefix
+        return [
+            (key, FirstReading(row, f"{prefix}{row}" if prefix else ""))
+            for key, row in zip(keys, rows, strict=True)
+        ]
+
+    def _view(self) -> tuple[dict, dict, str]:
+        groups = {
+            pair: dict(zip(self._months[lo:hi], self._quantities[lo:hi], strict=True))
+            for pair, (lo, hi) in self._spans.items()
+        }
+        first = {m: list(zip(*kr, strict=True)) for m, kr in self._first.items() if kr[0]}
+        return groups, first, self._prefix
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, UsageIndex):
             return NotImplemented
-        mine = {m: dict(f) for m, f in self._first.items() if f}
-        theirs = {m: dict(f) for m, f in other._first.items() if f}
-        return self._quantities == other._quantities and mine == theirs
+        return self._view() == other._view()
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        groups, first, prefix = self._view()
+        return f"UsageIndex(groups={groups!r}, first={first!r}, prefix={prefix!r})"

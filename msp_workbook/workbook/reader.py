@@ -8,7 +8,7 @@ with a warning to extend the table. Cell values are typed and cross-checked in `
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,6 +44,18 @@ class RawTable:
 
     def __iter__(self) -> Iterator[TableRow]:
         return iter(self.rows)
+
+
+@dataclass(frozen=True)
+class TablePlace:
+    """Where a table is, for a reader that loads its columns in bulk (`usage_columns`)."""
+
+    spec: schema.Table
+    sheet: str
+    header_row: int  # 0-based sheet row of the header cells
+    first_column: int  # 0-based sheet column of the table's first column
+    last_row: int  # 1-based sheet row of the range's last row
+    columns: dict[str, int]  # header -> 0-based sheet column
 
 
 @dataclass(frozen=True)
@@ -86,9 +98,9 @@ def check_workbook_file(path: Path) -> None:
 
 def open_tables(
     path: Path, tables: tuple[schema.Table, ...], optional: tuple[schema.Table, ...] = ()
-) -> tuple[dict[str, RawTable], list[Check]]:
-    """Raw rows of the given tables (and of the optional ones the workbook has), plus warnings
-    about rows found below a table's range."""
+) -> tuple[dict[str, RawTable], dict[str, Check]]:
+    """Raw rows of the given tables (and of the optional ones the workbook has), and a warning
+    per table with rows found below its range."""
     check_workbook_file(path)
     # calamine ends the whole process when it runs out of memory (no exception): a zip bomb, a
     # DOCTYPE or a sheet too large to hold as a grid is refused before it opens the file.
@@ -104,16 +116,13 @@ def open_tables(
         names = {name.lower(): name for name in book.table_names}
         sheets: dict[str, list[list[RawValue]]] = {}
         found: dict[str, RawTable] = {}
-        checks: list[Check] = []
+        below_table: dict[str, Check] = {}
         for spec in tables + optional:
             actual = names.get(spec.name.lower())
             if actual is None and spec in optional:
                 continue
             if actual is None:
-                raise WorkbookError(
-                    f'{path}: table "{spec.name}" not found (it belongs on sheet "{spec.sheet}"); '
-                    "start from the template (msp-workbook new)"
-                )
+                raise missing_table(path, spec)
             table = book.get_table_by_name(actual)
             if table.sheet not in sheets:
                 sheets[table.sheet] = book.get_sheet_by_name(table.sheet).to_python(
@@ -122,14 +131,45 @@ def open_tables(
             raw, below = _table_rows(spec, table, sheets[table.sheet])
             found[spec.name] = raw
             if below:
-                checks.append(below_warning(spec, raw.sheet, below))
+                below_table[spec.name] = below_warning(spec, raw.sheet, below)
     except WorkbookError:
         raise
     except Exception as exc:
         raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
     finally:
         book.close()
-    return found, checks
+    return found, below_table
+
+
+def missing_table(path: Path, spec: schema.Table) -> WorkbookError:
+    return WorkbookError(
+        f'{path}: table "{spec.name}" not found (it belongs on sheet "{spec.sheet}"); '
+        "start from the template (msp-workbook new)"
+    )
+
+
+def table_place(path: Path, spec: schema.Table) -> TablePlace:
+    """Where a table is, from its table part alone (python-calamine would load its cells)."""
+    from .package import local, open_package, parse_xml
+    from .sheet_xml import parse_range
+
+    with open_package(path) as package:
+        table = package.table(spec.name)
+        if table is None:
+            raise missing_table(path, spec)
+        root = parse_xml(package.read(table.part), table.part)
+    first_row, first_col, last_row, _ = parse_range(root.get("ref") or "")
+    header_rows = 1 if root.get("headerRowCount", "1").strip() != "0" else 0
+    headers = [c.get("name") or "" for c in root.iter() if local(c.tag) == "tableColumn"]
+    offsets = column_offsets(spec, table.sheet.name, headers)
+    return TablePlace(
+        spec,
+        table.sheet.name,
+        header_row=first_row - 2 + header_rows,  # 0-based; the row above the data
+        first_column=first_col,
+        last_row=last_row,
+        columns={h: first_col + c for h, c in offsets.items()},
+    )
 
 
 def _reason(exc: Exception) -> str:
@@ -166,6 +206,22 @@ def table_from_rows(
     `first_column` its 0-based column. Columns are found by header (any order, any case, extra
     columns ignored), all-empty rows are skipped, rows below the range are kept at the end and
     returned separately too."""
+    positions = {h: skip + c for h, c in column_offsets(spec, sheet, headers).items()}
+    letters = {h: column_letter(first_column + c - skip) for h, c in positions.items()}
+    raw = RawTable(spec, sheet)
+    below: list[TableRow] = []
+    for number, cells in rows:
+        row = _row(cells, number, positions, letters)
+        if row is None:
+            continue
+        (raw.rows if number <= last_row else below).append(row)
+    raw.rows.extend(below)
+    return raw, below
+
+
+def column_offsets(spec: schema.Table, sheet: str, headers: Sequence[RawValue]) -> dict[str, int]:
+    """Each column of the spec -> its offset among the table's header cells (found by header
+    text in any case; extra columns ignored); a missing column is refused."""
     offsets: dict[str, int] = {}
     for offset, header in enumerate(headers):
         offsets.setdefault(header_text(header).strip().lower(), offset)
@@ -177,17 +233,8 @@ def table_from_rows(
                 f'table "{spec.name}" on sheet "{sheet}" has no column "{header}" '
                 f"(expected columns: {', '.join(spec.headers)})"
             )
-        positions[header] = skip + offset
-    letters = {h: column_letter(first_column + c - skip) for h, c in positions.items()}
-    raw = RawTable(spec, sheet)
-    below: list[TableRow] = []
-    for number, cells in rows:
-        row = _row(cells, number, positions, letters)
-        if row is None:
-            continue
-        (raw.rows if number <= last_row else below).append(row)
-    raw.rows.extend(below)
-    return raw, below
+        positions[header] = offset
+    return positions
 
 
 def header_text(value: RawValue) -> str:
@@ -209,25 +256,63 @@ def _row(
 
 def below_warning(spec: schema.Table, sheet: str, below: list[TableRow]) -> Check:
     first = below[0]
-    count = len(below)
+    return rows_below_warning(spec, sheet, first.row, first.cells[spec.headers[0]], len(below))
+
+
+def rows_below_warning(spec: schema.Table, sheet: str, first: int, cell: str, count: int) -> Check:
+    """Rows typed under a table's range are read too; the user should extend the table."""
     rows = "1 row" if count == 1 else f"{count} rows"
     return Check(
         severity="warning",
         sheet=sheet,
-        cell=first.cells[spec.headers[0]],
+        cell=cell,
         message=(
-            f'{rows} below the table "{spec.name}" (from row {first.row}) were read too; '
+            f'{rows} below the table "{spec.name}" (from row {first}) were read too; '
             "extend the table to include them (Table Design > Resize Table)"
         ),
     )
 
 
-def read_workbook(path: Path) -> ReadResult:
-    """Read and validate every input table; bad rows become error checks and are left out."""
-    from .ledger_rows import build_ledger
-    from .validation import build_inputs
+def read_workbook(
+    path: Path, *, bulk: bool = True, progress: Callable[[str], None] | None = None
+) -> ReadResult:
+    """Read and validate every input table; bad rows become error checks and are left out.
 
-    raw, checks = open_tables(path, schema.INPUT_TABLES, optional=(schema.LEDGER,))
-    inputs, found = build_inputs(raw)
+    With `bulk` (the default) the Usage table is read and aggregated column-wise
+    (`usage_columns`), else row by row into `inputs.usage` (the reference path, same results)."""
+    from .ledger_rows import build_ledger
+    from .validation import Collector, build_inputs, build_reference
+
+    if not bulk:
+        raw, below = open_tables(path, schema.INPUT_TABLES, optional=(schema.LEDGER,))
+        inputs, found = build_inputs(raw)
+        ledger, ledger_checks = build_ledger(raw.get(schema.LEDGER.name))
+        checks = _in_table_order(below) + found + ledger_checks
+        return ReadResult(inputs, tuple(checks), ledger)
+
+    from ..progress import CHECKING, READING, no_progress
+    from .usage_columns import UsageLoad, read_usage
+
+    progress = progress or no_progress
+    progress(READING)
+    check_workbook_file(path)
+    # The Usage sheet loads in the background (fastexcel works outside the GIL) while the
+    # tables its readings refer to are read and checked here.
+    with UsageLoad(path) as loading:
+        tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
+        raw, below = open_tables(path, tables, optional=(schema.LEDGER,))
+        out = Collector()
+        reference = build_reference(raw, out)
+        place, batch = loading.result()
+    progress(CHECKING)
+    usage, usage_below = read_usage(path, place, batch, reference.key_ids, out)
+    if usage_below is not None:
+        below[schema.USAGE.name] = usage_below
     ledger, ledger_checks = build_ledger(raw.get(schema.LEDGER.name))
-    return ReadResult(inputs, tuple(checks + found + ledger_checks), ledger)
+    checks = _in_table_order(below) + out.checks + ledger_checks
+    return ReadResult(reference.inputs(), tuple(checks), ledger, usage)
+
+
+def _in_table_order(below: dict[str, Check]) -> list[Check]:
+    order = [t.name for t in (*schema.INPUT_TABLES, schema.LEDGER)]
+    return [below[name] for name in order if name in below]

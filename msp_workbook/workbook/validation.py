@@ -416,7 +416,8 @@ def _keys(
     return keys, ids
 
 
-def _usage(table: RawTable, out: Collector, keys: Registry) -> list[UsageReading]:
+def validate_usage(table: RawTable, out: Collector, keys: Registry) -> list[UsageReading]:
+    """The Usage rows as readings; bad rows become errors and are left out."""
     readings: list[UsageReading] = []
     for row in table:
         check = RowCheck(table, row, out)
@@ -446,21 +447,43 @@ def _usage(table: RawTable, out: Collector, keys: Registry) -> list[UsageReading
     return readings
 
 
-def build_inputs(raw: dict[str, RawTable]) -> tuple[Inputs, list[Check]]:
-    """Validated inputs and every problem found, in sheet order."""
-    out = Collector()
+@dataclass(frozen=True)
+class ReferenceData:
+    """The validated tables that usage readings refer to, and the license keys by ID."""
+
+    settings: Settings
+    products: tuple[Product, ...]
+    annual_prices: tuple[AnnualPrice, ...]
+    customers: tuple[Customer, ...]
+    keys: tuple[LicenseKey, ...]
+    key_ids: Registry
+
+    def inputs(self, usage: tuple[UsageReading, ...] = ()) -> Inputs:
+        return Inputs(
+            settings=self.settings,
+            products=self.products,
+            annual_prices=self.annual_prices,
+            customers=self.customers,
+            keys=self.keys,
+            usage=usage,
+        )
+
+
+def build_reference(raw: dict[str, RawTable], out: Collector) -> ReferenceData:
+    """Settings, Products, AnnualPrices, Customers and Keys, validated in that order."""
     settings = _settings(raw[schema.SETTINGS.name], out)
     products, product_ids = _products(raw[schema.PRODUCTS.name], out)
     annual = _annual_prices(raw[schema.ANNUAL_PRICES.name], out, product_ids)
     customers, customer_ids = _customers(raw[schema.CUSTOMERS.name], out)
     keys, key_ids = _keys(raw[schema.KEYS.name], out, customer_ids, product_ids)
-    usage = _usage(raw[schema.USAGE.name], out, key_ids)
-    inputs = Inputs(
-        settings=settings,
-        products=tuple(products),
-        annual_prices=tuple(annual),
-        customers=tuple(customers),
-        keys=tuple(keys),
-        usage=tuple(usage),
+    return ReferenceData(
+        settings, tuple(products), tuple(annual), tuple(customers), tuple(keys), key_ids
     )
-    return inputs, out.checks
+
+
+def build_inputs(raw: dict[str, RawTable]) -> tuple[Inputs, list[Check]]:
+    """Validated inputs and every problem found, in sheet order."""
+    out = Collector()
+    reference = build_reference(raw, out)
+    usage = validate_usage(raw[schema.USAGE.name], out, reference.key_ids)
+    return reference.inputs(tuple(usage)), out.checks

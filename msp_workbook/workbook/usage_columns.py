@@ -1,0 +1,416 @@
+"""Read the Usage table in bulk: columns, not rows.
+
+A reseller's Usage sheet can hold up to a million readings. They are loaded column by column
+with fastexcel (Arrow arrays straight from the file), checked with vectorised tests and
+aggregated per license key, metric and month with numpy, with no Python object per reading.
+
+The bulk tests only ever vouch for plainly good rows: a date cell, a known license key and one of
+its product's metrics written as plain text, a quantity written as digits. Any other non-empty row
+is re-read cell by cell and goes through the very same per-row validation as the rows of a small
+workbook (`validation.validate_usage`), so its messages and cells are the same; those of them
+that turn out good join the bulk readings before aggregation. Aggregation follows
+`core.usage.aggregate` rule for rule (`tests/test_usage_columns.py` checks they agree).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..core.models import Check, Product, UsageReading
+from ..core.months import Month
+from ..core.usage import UsageIndex
+from . import schema
+from .cells import column_letter, is_empty
+from .errors import WorkbookError
+from .package import check_before_parsing
+from .reader import RawTable, TablePlace, TableRow, rows_below_warning, table_place
+from .validation import Collector, Registry, validate_usage
+
+if TYPE_CHECKING:
+    import numpy as np
+
+_DATE, _KEY, _METRIC, _QUANTITY, _SOURCE = schema.USAGE.headers
+# Whole numbers >= 0 written as digits; 12 digits keep sums of a million readings in int64.
+_DIGITS = r"^[0-9]{1,12}$"
+# Text a number, a date or TRUE/FALSE cell reads as: such cells are checked one by one, since
+# their text in Arrow is not what the per-row reader sees.
+_NOT_PLAIN_TEXT = re.compile(
+    r"^\s*([+-]?[0-9.]+([eE][+-]?[0-9]+)?|\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2})?|true|false)\s*$",
+    re.IGNORECASE,
+)
+_MS_PER_DAY = 86_400_000
+# Excel's day numbers differ from the calendar before 1900-03-01 (its 1900 leap-year bug).
+_FIRST_PLAIN_DAY = "1900-03-01"
+_AGGREGATIONS = ("max", "sum", "avg", "last")
+_EPOCH_ORDINAL = Month(1970, 1).ordinal  # numpy counts months from 1970-01
+
+
+@dataclass
+class _Columns:
+    """Accepted readings as parallel arrays, in sheet order."""
+
+    pair: np.ndarray  # index into the (license key, product metric) pairs
+    key: np.ndarray  # index into the accepted license keys
+    month: np.ndarray  # months since 1970-01
+    day: np.ndarray  # days since 1970-01-01
+    quantity: np.ndarray
+    row: np.ndarray  # 1-based sheet row
+
+
+class UsageLoad:
+    """The Usage table's place and columns, loaded in a background thread (checked first, like
+    every sheet a reader parses: see `package.check_before_parsing`)."""
+
+    def __init__(self, path: Path) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-load")
+        self._future: Future[tuple[TablePlace, Any]] = self._pool.submit(_place_and_load, path)
+
+    def result(self) -> tuple[TablePlace, Any]:
+        return self._future.result()
+
+    def __enter__(self) -> UsageLoad:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+
+
+def _place_and_load(path: Path) -> tuple[TablePlace, Any]:
+    check_before_parsing(path, [schema.USAGE.name])
+    place = table_place(path, schema.USAGE)
+    return place, _load(path, place)
+
+
+def read_usage(
+    path: Path, place: TablePlace, batch: Any, keys: Registry, out: Collector
+) -> tuple[UsageIndex, Check | None]:
+    """The aggregated usage of the Usage table at `place` (its columns in `batch`), and a
+    warning when rows lie below the table's range; bad rows become errors in `out` (same
+    messages as the per-row reader)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    first_row = place.header_row + 2  # sheet row of the first data row
+    n = batch.num_rows if batch is not None else 0
+    if n == 0:
+        return UsageIndex.empty(), None
+    column = {h: batch.column(i) for i, h in enumerate(_ordered_headers(place))}
+    rows = np.arange(first_row, first_row + n, dtype=np.int64)
+
+    empty = np.ones(n, dtype=bool)
+    for header in schema.USAGE.headers:
+        empty &= column[header].is_null().to_numpy(zero_copy_only=False)
+
+    # License keys and metrics: each distinct text is looked up once.
+    key_records = [record for record, _ in keys.accepted.values()]
+    key_of = {record.license_key: i for i, record in enumerate(key_records)}
+    key_codes, key_texts = _encode(column[_KEY])
+    key_index = np.array(
+        [
+            _lookup(keys.accepted, text, lambda found: key_of[found[0].license_key])
+            for text in key_texts
+        ]
+        + [-1],
+        dtype=np.int64,
+    )
+    key_i = key_index[key_codes]
+    metric_codes, metric_texts = _encode(column[_METRIC])
+    metric_names = [
+        None if text is None or _NOT_PLAIN_TEXT.match(text) else text.strip().lower()
+        for text in metric_texts
+    ]
+    pairs, pair_i = _pairs(key_i, metric_codes, metric_names, key_records, keys)
+
+    # Quantities: digits only; dates: date cells (or whole day numbers) from 1900-03-01 on.
+    digits = pc.fill_null(pc.match_substring_regex(column[_QUANTITY], _DIGITS), False)
+    quantity_ok = digits.to_numpy(zero_copy_only=False)
+    quantity = pc.cast(pc.if_else(digits, column[_QUANTITY], "0"), "int64").to_numpy(
+        zero_copy_only=False
+    )
+    stamps = column[_DATE].to_numpy(zero_copy_only=False).astype("datetime64[ms]")
+    date_ok = ~np.isnat(stamps)
+    ms = stamps.astype(np.int64)
+    date_ok &= (ms % _MS_PER_DAY == 0) & (stamps >= np.datetime64(_FIRST_PLAIN_DAY, "ms"))
+    day = np.where(date_ok, ms // _MS_PER_DAY, 0)
+    month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+
+    good = ~empty & date_ok & quantity_ok & (pair_i >= 0)
+    suspect = ~empty & ~good
+    columns = _Columns(
+        pair=pair_i[good], key=key_i[good], month=month[good], day=day[good],
+        quantity=quantity[good], row=rows[good],
+    )  # fmt: skip
+    below = rows[good & (rows > place.last_row)].tolist()
+    if suspect.any():
+        readings, kept = _check_rows(path, place, rows[suspect].tolist(), keys, out)
+        columns = _with_readings(columns, readings, pairs, key_of, keys)
+        below = sorted(below + [r for r in kept if r > place.last_row])
+    warning = None
+    if below:
+        letter = column_letter(place.columns[schema.USAGE.headers[0]])
+        warning = rows_below_warning(
+            schema.USAGE, place.sheet, below[0], f"{letter}{below[0]}", len(below)
+        )
+    return _index(columns, pairs, key_records, place), warning
+
+
+def _ordered_headers(place: TablePlace) -> list[str]:
+    """The Usage headers in the order of their sheet columns (the order fastexcel returns)."""
+    return sorted(schema.USAGE.headers, key=lambda h: place.columns[h])
+
+
+def _load(path: Path, place: TablePlace) -> Any:
+    """The table's columns from its first data row to the end of the sheet (rows typed below
+    the range included), as an Arrow record batch; None when there are no such rows."""
+    import fastexcel
+
+    ordered = _ordered_headers(place)
+    indexes = [place.columns[h] for h in ordered]
+    dtypes = {place.columns[h]: ("datetime" if h == _DATE else "string") for h in ordered}
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
+    try:
+        return reader.load_sheet(
+            place.sheet,
+            header_row=None,
+            skip_rows=place.header_row + 1,
+            use_columns=indexes,
+            dtypes=dtypes,
+            eager=True,
+        )
+    except fastexcel.InvalidParametersError:
+        return None  # the sheet ends at the table's header: no rows
+    except Exception as exc:
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def _encode(array: Any) -> tuple[np.ndarray, list[str | None]]:
+    """Codes per row into the list of distinct texts; code -1 (the last entry) for empty."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(array)
+    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return codes, [*encoded.dictionary.to_pylist(), None]
+
+
+def _lookup(accepted: dict[str, Any], text: str | None, index: Any) -> int:
+    if text is None or _NOT_PLAIN_TEXT.match(text):
+        return -1
+    found = accepted.get(text.strip().lower())
+    return -1 if found is None else index(found)
+
+
+def _pairs(
+    key_i: np.ndarray,
+    metric_codes: np.ndarray,
+    metric_names: Sequence[str | None],
+    key_records: Sequence[Any],
+    keys: Registry,
+) -> tuple[list[tuple[str, Product]], np.ndarray]:
+    """The distinct (license key, product metric) pairs of the rows, and each row's pair index
+    (-1 where the key is unknown or its product has no such metric)."""
+    import numpy as np
+
+    width = len(metric_names)
+    codes = np.where(
+        key_i >= 0, key_i * width + np.where(metric_codes < 0, width - 1, metric_codes), -1
+    )
+    distinct, inverse = np.unique(codes, return_inverse=True)
+    pairs: list[tuple[str, Product]] = []
+    seen: dict[tuple[str, str], int] = {}
+    pair_of_code = np.full(len(distinct), -1, dtype=np.int64)
+    for position, code in enumerate(distinct.tolist()):
+        if code < 0:
+            continue
+        key_record = key_records[code // width]
+        name = metric_names[code % width]
+        if name is None:
+            continue
+        metrics = keys.accepted[key_record.license_key.lower()][1]
+        product = next((p for p in metrics if p.metric.lower() == name), None)
+        if product is not None:  # metrics spelled in other cases share one pair
+            pair = seen.setdefault((key_record.license_key, product.metric), len(pairs))
+            if pair == len(pairs):
+                pairs.append((key_record.license_key, product))
+            pair_of_code[position] = pair
+    return pairs, pair_of_code[inverse.reshape(-1)]
+
+
+def _check_rows(
+    path: Path, place: TablePlace, wanted: list[int], keys: Registry, out: Collector
+) -> tuple[list[UsageReading], list[int]]:
+    """The rows the bulk tests could not vouch for, read cell by cell and validated row by row
+    exactly as a small workbook's rows are: the good readings, and the numbers of the rows that
+    are not empty."""
+    import python_calamine as calamine
+
+    positions = {h: place.columns[h] for h in schema.USAGE.headers}
+    letters = {h: column_letter(c) for h, c in positions.items()}
+    table = RawTable(schema.USAGE, place.sheet)
+    wanted_set, last = set(wanted), wanted[-1]
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    try:
+        sheet = book.get_sheet_by_name(place.sheet)
+        top, left = sheet.start
+        for offset, cells in enumerate(sheet.iter_rows()):
+            number = top + offset + 1
+            if number > last:
+                break
+            if number not in wanted_set:
+                continue
+            values = {h: _cell(cells, c - left) for h, c in positions.items()}
+            if all(is_empty(v) for v in values.values()):
+                continue
+            values = {h: (None if is_empty(v) else v) for h, v in values.items()}
+            table.rows.append(
+                TableRow(number, values, {h: f"{letters[h]}{number}" for h in positions})
+            )
+    except Exception as exc:
+        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
+    finally:
+        book.close()
+    return validate_usage(table, out, keys), [row.row for row in table.rows]
+
+
+def _cell(cells: Sequence[Any], index: int) -> Any:
+    return cells[index] if 0 <= index < len(cells) else None
+
+
+def _with_readings(
+    columns: _Columns,
+    readings: Sequence[UsageReading],
+    pairs: list[tuple[str, Product]],
+    key_of: dict[str, int],
+    keys: Registry,
+) -> _Columns:
+    """The bulk columns plus readings that passed the per-row checks."""
+    import numpy as np
+
+    if not readings:
+        return columns
+    pair_of = {(k, p.metric): i for i, (k, p) in enumerate(pairs)}
+    extra: dict[str, list[int]] = {
+        f: [] for f in ("pair", "key", "month", "day", "quantity", "row")
+    }
+    epoch = np.datetime64("1970-01-01", "D")
+    for reading in readings:
+        pair = pair_of.get((reading.license_key, reading.metric))
+        if pair is None:  # a key or metric the bulk tests could not read as plain text
+            metrics = keys.accepted[reading.license_key.lower()][1]
+            product = next(p for p in metrics if p.metric == reading.metric)
+            pair = pair_of[(reading.license_key, reading.metric)] = len(pairs)
+            pairs.append((reading.license_key, product))
+        day = int((np.datetime64(reading.day, "D") - epoch).astype(np.int64))
+        extra["pair"].append(pair)
+        extra["key"].append(key_of[reading.license_key])
+        extra["month"].append((reading.day.year - 1970) * 12 + reading.day.month - 1)
+        extra["day"].append(day)
+        extra["quantity"].append(reading.quantity)
+        extra["row"].append(reading.row)
+    big = any(q >= 10**12 for q in extra["quantity"])
+    dtype = object if big else np.int64
+
+    def joined(name: str, kind: Any = np.int64) -> np.ndarray:
+        return np.concatenate(
+            [getattr(columns, name).astype(kind), np.array(extra[name], dtype=kind)]
+        )
+
+    return _Columns(
+        pair=joined("pair"), key=joined("key"), month=joined("month"), day=joined("day"),
+        quantity=joined("quantity", dtype), row=joined("row"),
+    )  # fmt: skip
+
+
+def _index(
+    columns: _Columns,
+    pairs: list[tuple[str, Product]],
+    key_records: Sequence[Any],
+    place: TablePlace,
+) -> UsageIndex:
+    """Aggregate per (pair, month) by each metric's rule, and find each key's first row per
+    month."""
+    import numpy as np
+
+    if len(columns.row) == 0:
+        return UsageIndex.empty()
+    # Sorted by pair, month, date, row: one int64 key when the ranges fit, else a lexsort.
+    order = _sort_order(columns.pair, columns.month, columns.day, columns.row)
+    pair = columns.pair[order]
+    month = columns.month[order]
+    quantity = columns.quantity[order]
+    n = len(order)
+    change = np.flatnonzero((pair[1:] != pair[:-1]) | (month[1:] != month[:-1])) + 1
+    starts = np.concatenate(([0], change))
+    ends = np.concatenate((change, [n]))
+    counts = ends - starts
+    sums = np.add.reduceat(quantity, starts)
+    results = {
+        "max": np.maximum.reduceat(quantity, starts),
+        "sum": sums,
+        "avg": -(-sums // counts),  # the mean rounded up to a whole unit, in whole numbers
+        "last": quantity[ends - 1],  # sorted by date, then row: the latest, lowest in the sheet
+    }
+    rules = np.array([_AGGREGATIONS.index(p.aggregation) for _, p in pairs], dtype=np.int64)
+    group_pair = pair[starts]
+    chosen = np.choose(rules[group_pair], [results[a] for a in _AGGREGATIONS])
+    # Each pair's groups are consecutive: its span in the flat lists.
+    edges = np.flatnonzero(group_pair[1:] != group_pair[:-1]) + 1
+    lows = np.concatenate(([0], edges)).tolist()
+    highs = np.concatenate((edges, [len(group_pair)])).tolist()
+    spans = {
+        (pairs[p][0], pairs[p][1].metric): (lo, hi)
+        for p, lo, hi in zip(group_pair[lows].tolist(), lows, highs, strict=True)
+    }
+
+    # First reading of each key in each month: the lowest row among the key's readings; listed
+    # per month in row order.
+    by_key = _sort_order(columns.key, columns.month, columns.row)
+    k, m, r = columns.key[by_key], columns.month[by_key], columns.row[by_key]
+    first = np.concatenate(([0], np.flatnonzero((k[1:] != k[:-1]) | (m[1:] != m[:-1])) + 1))
+    k, m, r = k[first], m[first], r[first]
+    by_row = _sort_order(m, r)
+    k, m, r = k[by_row], m[by_row], r[by_row]
+    key_names = [record.license_key for record in key_records]
+    month_edges = np.flatnonzero(m[1:] != m[:-1]) + 1
+    month_lows = np.concatenate(([0], month_edges)).tolist()
+    month_highs = np.concatenate((month_edges, [len(m)])).tolist()
+    names = [key_names[i] for i in k.tolist()]
+    rows = r.tolist()
+    firsts = {
+        ordinal + _EPOCH_ORDINAL: (names[lo:hi], rows[lo:hi])
+        for ordinal, lo, hi in zip(m[month_lows].tolist(), month_lows, month_highs, strict=True)
+    }
+    return UsageIndex(
+        spans,
+        (month[starts] + _EPOCH_ORDINAL).tolist(),
+        [int(q) for q in chosen.tolist()],
+        firsts,
+        f"{place.sheet}!{column_letter(place.columns[_KEY])}",
+    )
+
+
+def _sort_order(*columns: np.ndarray) -> np.ndarray:
+    """Indexes that sort by the columns, the first most significant (all whole numbers >= 0
+    but months and days, which may be negative)."""
+    import numpy as np
+
+    shifted = [c - c.min() for c in columns]
+    widths = [int(c.max()).bit_length() for c in shifted]
+    if sum(widths) > 62:
+        return np.lexsort(tuple(reversed(columns)))
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    for column, width in zip(shifted, widths, strict=True):
+        combined = (combined << width) | column.astype(np.int64)
+    return np.argsort(combined, kind="stable")
