@@ -13,9 +13,10 @@ and measures, each the median of --repeat runs (peak RSS: the highest run):
 
 - recalc: `msp-workbook recalc FILE --month 2026-10 --out OUT` as a subprocess, on a fresh copy of
   the workbook each run: wall time and peak RSS (process start-up included);
-- floor: reading the Usage sheet alone with python-calamine into Python values, plus writing the
-  generated sheets alone (`writer.write_tables`, from rows computed beforehand); the two parts are
-  timed separately and added (start-up and imports not included);
+- floor: reading the Usage sheet alone with the fastest reader available (fastexcel, straight
+  into Arrow arrays), plus writing the generated sheets alone (`writer.write_tables`, from rows
+  computed beforehand); the two parts are timed separately and added (start-up and imports not
+  included);
 - openpyxl: `load_workbook` + `save` of the same workbook as a subprocess, start-up included (at
   L once by default: it takes minutes and gigabytes; `--openpyxl-timeout` caps every run and a
   run past it is reported as "n/a (> N s)", `--skip-openpyxl-at` skips sizes);
@@ -29,10 +30,12 @@ first run takes longer than `--once-above` seconds is not repeated (the output s
 `--profile` also writes a cProfile of one recalc per size; `--from-json` reprints the tables.
 
 Correctness: the generated tables of the recalc output (Billing, Invoices, Comparison, Checks)
-equal the rows the library computes in-process (`operations.check_workbook` +
-`operations.generated_tables`); at S the generated sheets also equal
-those of a plain in-process `operations.recalculate`. LibreOffice's quantities and net amounts
-are compared with recalc's lines that come from readings (usage and minimum lines).
+equal the rows of the plain path, computed in-process: Usage read row by row into one record
+per reading (`read_workbook(..., bulk=False)`) and aggregated reading by reading
+(`UsageIndex.from_readings`), then `operations.compute` + `operations.generated_tables`; at S the
+generated sheets also equal those of a plain in-process `operations.recalculate`. LibreOffice's
+quantities and net amounts are compared with recalc's lines that come from readings (usage and
+minimum lines).
 
 Prints a table with the ratios recalc/floor, openpyxl/recalc and LibreOffice/recalc, the time per
 usage row and the growth exponent between sizes (1.0 = linear), and writes every figure to the
@@ -559,13 +562,15 @@ def _msp_workbook() -> list[str]:
 
 
 def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
-    """The billing as the library computes it in-process (the expected result), pickled for the
-    floor's writer and the checks; with `plain_out`, also a plain in-process recalculation."""
+    """The billing as the plain path computes it in-process (the expected result: Usage read row
+    by row, aggregated reading by reading), pickled for the floor's writer and the checks; with
+    `plain_out`, also a plain in-process recalculation."""
     from msp_workbook import operations
+    from msp_workbook.workbook.reader import read_workbook
 
     target = Month.parse(month)
     started = time.perf_counter()
-    report = operations.check_workbook(Path(src), target)
+    report = operations.compute(read_workbook(Path(src), bulk=False), target)
     generated = operations.generated_tables(report)
     computed = time.perf_counter() - started
     with open(out, "wb") as f:
@@ -580,21 +585,20 @@ def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
 
 
 def child_floor(src: str, tables_pickle: str, out: str) -> None:
-    """The floor: the Usage sheet read alone with python-calamine into Python values, and the
-    generated sheets written alone from rows computed beforehand. Times each part."""
-    import python_calamine as calamine
+    """The floor: the Usage sheet read alone with the fastest reader available (fastexcel, into
+    Arrow arrays), and the generated sheets written alone from rows computed beforehand. Times
+    each part."""
+    import fastexcel
 
     from msp_workbook.workbook.writer import write_tables
 
     with open(tables_pickle, "rb") as f:
         generated = pickle.load(f)
     started = time.perf_counter()
-    book = calamine.CalamineWorkbook.from_path(src)
-    rows = book.get_sheet_by_name(schema.USAGE.sheet).to_python(skip_empty_area=False)
-    book.close()
+    batch = fastexcel.read_excel(src).load_sheet(schema.USAGE.sheet, eager=True)
     read_s = time.perf_counter() - started
-    count = len(rows)
-    del rows
+    count = batch.num_rows + 1  # with the header row
+    del batch
     started = time.perf_counter()
     write_tables(Path(src), Path(out), generated["tables"], side_columns=generated["side_columns"])
     write_s = time.perf_counter() - started
@@ -931,7 +935,7 @@ def bench_size(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any
         "median_s": statistics.median(floor_sums) if floor_sums else None,
         "read_usage_s": floor_m.extra_median("read_usage_s"),
         "write_generated_s": floor_m.extra_median("write_generated_s"),
-        "note": "python-calamine reading Usage + write_tables of the generated sheets; "
+        "note": "fastexcel reading Usage into Arrow + write_tables of the generated sheets; "
         "process start-up and imports not included",
     }
 
@@ -1244,7 +1248,15 @@ def _machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
-    for package in ("python-calamine", "openpyxl", "xlsxwriter", "msp-workbook"):
+    for package in (
+        "fastexcel",
+        "pyarrow",
+        "numpy",
+        "python-calamine",
+        "openpyxl",
+        "xlsxwriter",
+        "msp-workbook",
+    ):
         try:
             info[package] = version(package)
         except Exception:
