@@ -50,29 +50,45 @@ def tier_rate(tiers: Sequence[AnnualPrice], units: int) -> Decimal:
     return rate
 
 
+def orders(profile: Sequence[int], minimum: int) -> list[tuple[int, int]]:
+    """What an annual subscription orders over the profile: (month, units) for the initial count
+    in month 1 (at least `minimum`, the lowest tier's Min units) and for each month where usage
+    passes the licensed count."""
+    placed: list[tuple[int, int]] = []
+    licensed = 0
+    for m, units in enumerate(profile, 1):
+        if m == 1:
+            licensed = max(units, minimum)
+            placed.append((1, licensed))
+        elif units > licensed:
+            placed.append((m, units - licensed))
+            licensed = units
+    return placed
+
+
 def annual_payments_x12(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> list[Decimal]:
     """Twelve times what each month of the profile orders (exact: no division yet): the initial
     count in month 1, the pro-rata expansion in a month where usage passes the licensed count,
     else 0. Dividing by 12 once, after summing, keeps half-cent totals exact."""
     months = len(profile)
-    payments: list[Decimal] = []
-    licensed = 0
-    for m, units in enumerate(profile, 1):
-        if m == 1:
-            licensed = max(units, tiers[0].min_units)
-            payments.append(licensed * tier_rate(tiers, licensed) * months)
-        elif units > licensed:
-            added = units - licensed
-            payments.append(added * tier_rate(tiers, added) * (months - m + 1))
-            licensed = units
-        else:
-            payments.append(ZERO)
+    payments = [ZERO] * months
+    for m, units in orders(profile, tiers[0].min_units):
+        payments[m - 1] = units * tier_rate(tiers, units) * (months - m + 1)
     return payments
 
 
-def annual_cost(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> Decimal:
-    """Cost of covering the monthly unit profile with an annual subscription (these tiers)."""
-    return round_money(sum(annual_payments_x12(tiers, profile), ZERO) / 12)
+def annual_cost(
+    tiers: Sequence[AnnualPrice],
+    profile: Sequence[int],
+    placed: Sequence[tuple[int, int]] | None = None,
+) -> Decimal:
+    """Cost of covering the monthly unit profile with an annual subscription (these tiers).
+    `placed` may pass `orders(profile, tiers[0].min_units)` when it is already known."""
+    months = len(profile)
+    if placed is None:
+        placed = orders(profile, tiers[0].min_units)
+    total = sum((u * tier_rate(tiers, u) * (months - m + 1) for m, u in placed), ZERO)
+    return round_money(total / 12)
 
 
 def licensed_counts(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> list[int]:

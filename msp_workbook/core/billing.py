@@ -121,34 +121,35 @@ def make_line(
 
 class UnpricedLine(NamedTuple):
     """What a month bills for one key and metric, before prices: enough for the MSP vs annual
-    comparison, which needs no amounts, and for `price_line`."""
+    comparison, which needs no amounts, and for `price_line`. The names the comparison reads
+    (customer_id ... unit_price) are copied from the records, as on a `BillingLine`."""
 
     key: LicenseKey
     customer_record: Customer
     product_record: Product
     quantity: int
     type: LineType
-    note: str = ""
+    note: str
+    customer_id: str
+    customer: str
+    product_id: str
+    metric: str
+    unit_price: Decimal
 
-    @property
-    def customer_id(self) -> str:
-        return self.customer_record.customer_id
-
-    @property
-    def customer(self) -> str:
-        return self.customer_record.customer
-
-    @property
-    def product_id(self) -> str:
-        return self.product_record.product_id
-
-    @property
-    def metric(self) -> str:
-        return self.product_record.metric
-
-    @property
-    def unit_price(self) -> Decimal:
-        return self.product_record.price_per_unit
+    @classmethod
+    def of(
+        cls,
+        key: LicenseKey,
+        customer: Customer,
+        product: Product,
+        quantity: int,
+        line_type: LineType,
+        note: str = "",
+    ) -> UnpricedLine:
+        return cls(
+            key, customer, product, quantity, line_type, note, customer.customer_id,
+            customer.customer, product.product_id, product.metric, product.price_per_unit,
+        )  # fmt: skip
 
 
 def _estimate(
@@ -206,7 +207,7 @@ def _key_lines(
                 line_type = "minimum"
         if quantity == 0 and line_type != "estimated":
             continue
-        lines.append(UnpricedLine(key, customer, product, quantity, line_type, note))
+        lines.append(UnpricedLine.of(key, customer, product, quantity, line_type, note))
     return lines
 
 

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from .annual import TERMS, annual_cost, tiers_for
+from .annual import TERMS, annual_cost, orders, tiers_for
 from .billing import UnpricedLine
 from .models import AnnualPrice, BillingLine, Inputs, Product, Record
 from .money import ZERO, round_money
@@ -118,8 +118,12 @@ def comparison_rows(
         span = per_month[first:]  # from the first month with lines
         profile = [found.get(metric.metric, 0) if found else 0 for found in span]
         msp = msp_costs[(customer_id, product_id)]
+        placed: dict[int, list[tuple[int, int]]] = {}  # by the lowest tier's Min units
         annual = tuple(
-            annual_cost(t, profile) if (t := tiers[(product_id, term)]) else None for term in TERMS
+            annual_cost(t, profile, _orders(placed, profile, t[0].min_units))
+            if (t := tiers[(product_id, term)])
+            else None
+            for term in TERMS
         )
         best, saving = _best(msp, annual)
         rows.append(
@@ -141,6 +145,15 @@ def comparison_rows(
         )
     rows.sort(key=lambda r: (-r.saving, r.customer_id, r.product_id))
     return rows
+
+
+def _orders(
+    known: dict[int, list[tuple[int, int]]], profile: list[int], minimum: int
+) -> list[tuple[int, int]]:
+    """The profile's orders, worked out once for all terms whose lowest tier starts alike."""
+    if minimum not in known:
+        known[minimum] = orders(profile, minimum)
+    return known[minimum]
 
 
 def _best(msp: Decimal, annual: tuple[Decimal | None, ...]) -> tuple[str, Decimal]:
