@@ -181,10 +181,14 @@ def test_rows_typed_below_a_table_are_read_with_the_same_warning(
 
 def test_read_inputs_gives_the_inputs_and_checks_of_the_file_reader(make_workbook, example_data):
     path = make_workbook(with_change(example_data, "Usage", 1, "Quantity", "12,5"))
-    from_file = read_workbook(path)
+    from_file = read_workbook(path, bulk=False)  # Usage row by row, as the Excel face reads it
     from_excel = read_inputs(XlwingsBook(FakeBook(path)))
     assert from_excel.checks == from_file.checks
     assert from_excel.inputs == from_file.inputs
+    # The command line reads Usage in bulk: the same checks and the same aggregated usage.
+    in_bulk = read_workbook(path)
+    assert from_excel.checks == in_bulk.checks
+    assert from_excel.usage_index() == in_bulk.usage_index()
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,10 @@
 
 Only the small XML parts are parsed (workbook.xml, .rels, table parts), always with defusedxml:
 no entity expansion, no external entities. Saving writes a new zip that copies every member not
-replaced, in the original order, and swaps it in for the destination atomically (`safe_save`:
-with backups, never over a workbook open in Excel). The few edits to shared XML parts
-([Content_Types].xml, .rels) are minimal textual edits, so the rest of such a part stays byte for
-byte what it was.
+replaced, in the original order and as the file holds it (still compressed), and swaps it in for
+the destination atomically (`safe_save`: with backups, never over a workbook open in Excel). The
+few edits to shared XML parts ([Content_Types].xml, .rels) are minimal textual edits, so the rest
+of such a part stays byte for byte what it was.
 
 Hostile files are refused before any parser sees them, each with a one-line reason: what is not
 a workbook (by its first bytes as well as its name), a zip that is cut short, a zip bomb (from the
@@ -18,6 +18,7 @@ what stands between a hostile file and such a crash.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -27,7 +28,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 from urllib.parse import unquote
 from xml.etree.ElementTree import Element
 
@@ -57,7 +58,7 @@ CONTENT_TYPES = "[Content_Types].xml"
 
 # Members added by a save get a fixed timestamp, so the same input gives the same bytes.
 NEW_MEMBER_TIME = (1980, 1, 1, 0, 0, 0)
-COMPRESS_LEVEL = 6
+COMPRESS_LEVEL = 1  # for the parts a save writes (it copies the others as they are)
 
 # Limits on what a workbook may unpack to, checked from the zip directory before anything is
 # inflated, and again while the parts a reader parses are inflated (a part may not inflate past
@@ -190,7 +191,14 @@ class Package:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            self._zip = zipfile.ZipFile(path)
+            # The zip directory and members are read from this one open file, and a save copies
+            # members from it too: the same file throughout, whatever happens to the path.
+            self._file = open(path, "rb")  # noqa: SIM115 (closed by close())
+            try:
+                self._zip = zipfile.ZipFile(self._file)
+            except BaseException:
+                self._file.close()
+                raise
         except FileNotFoundError:
             raise WorkbookError(f"{path}: no such file") from None
         except IsADirectoryError:
@@ -208,7 +216,7 @@ class Package:
             self._check_prologs()
             self.workbook_part = self._find_workbook_part()
         except BaseException:
-            self._zip.close()
+            self.close()
             raise
 
     def _check_directory(self) -> None:
@@ -280,6 +288,7 @@ class Package:
 
     def close(self) -> None:
         self._zip.close()
+        self._file.close()
 
     def __enter__(self) -> Package:
         return self
@@ -301,6 +310,33 @@ class Package:
             raise WorkbookError(f"{self.path}: damaged workbook ({part} is missing)") from None
         except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
             raise WorkbookError(f"{self.path}: damaged workbook ({part}: {exc})") from exc
+
+    def compressed(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
+        """A member's data as the file holds it (compressed, or stored), chunk by chunk, to copy
+        it as it is. It starts after the member's local header, which must name the member, and
+        is as long as the zip directory says."""
+        damaged = f"{self.path}: damaged workbook ({info.filename} is cut short or corrupt)"
+        self._file.seek(info.header_offset)
+        header = self._file.read(30)
+        if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
+            raise WorkbookError(damaged)
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        try:  # the zip module's own check when it reads a member
+            name = self._file.read(name_length).decode(
+                "utf-8" if info.flag_bits & _UTF8_NAME else "cp437"
+            )
+        except UnicodeDecodeError:
+            raise WorkbookError(damaged) from None
+        if name != info.orig_filename:
+            raise WorkbookError(damaged)
+        at, left = info.header_offset + 30 + name_length + extra_length, info.compress_size
+        while left > 0:
+            self._file.seek(at)  # each time: the zip module may read the file in between
+            data = self._file.read(min(_CHUNK, left))
+            if not data:
+                raise WorkbookError(damaged)
+            at, left = at + len(data), left - len(data)
+            yield data
 
     def relationships(self, part: str) -> list[Relationship]:
         """The relationships of a part ("" = the package itself); none when it has no .rels."""
@@ -432,8 +468,11 @@ class Package:
 
     def check_sheet_cells(self, sheet: SheetRef) -> None:
         """Refuse a sheet whose cells with a value span more than MAX_SHEET_CELLS from A1."""
-        # Cheap first (empty cells count too), exact when that finds too many.
-        extent = _plain_extent(self.inflate(sheet.part))
+        # Cheap first (empty cells count too, and the rows may be rounded up to all nines), then
+        # not rounded, then exact, each when the one before finds too many.
+        extent = _plain_extent(self.inflate(sheet.part), limit=MAX_SHEET_CELLS)
+        if extent and extent[0] * extent[1] > MAX_SHEET_CELLS and not str(extent[0]).strip("9"):
+            extent = _plain_extent(self.inflate(sheet.part))
         if extent is None or extent[0] * extent[1] > MAX_SHEET_CELLS:
             extent = _extent(self.inflate(sheet.part))
         last_row, last_col = extent
@@ -613,21 +652,91 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
-def _plain_extent(chunks: Iterable[bytes]) -> tuple[int, int] | None:
+def _plain_extent(chunks: Iterable[bytes], limit: int = 0) -> tuple[int, int] | None:
     """(last row, last column), 1-based, of the cells, when every cell is in the plain form
     <c r="B7" ...>: found without looking at each cell in Python (empty cells count too, which
-    can only overstate). None when some cell is not (then `_extent` reads cell by cell)."""
+    can only overstate). None when some cell is not (then `_extent` reads cell by cell).
+
+    A sheet is written row by row, so the last cell of a block of its text is normally as far
+    down (and, in a table, as far right) as any cell in the block. That cell and the blocks
+    before make a guess that some cell reaches; one scan of the block (`_outside`) shows whether
+    every cell tag in it is plain and within the guess: then the guess is exact. Only a block
+    where that fails is measured reference by reference (`_block_extent`), as before.
+    With a `limit`, the row is rounded up to all nines (9,999, 99,999, ...: a quicker scan)
+    where rows times the columns so far stays within the limit: the answer then overstates."""
     last_row = last_col = 0
     for block in _blocks(chunks):
-        refs = _PLAIN_REF.findall(block)
-        if block.count(b"<c ") != len(refs) or any(p.search(block) for p in _UNPLAIN_CELL):
+        if _UNPLAIN_CELL[1].search(block):  # a cell with a namespace prefix
             return None
-        if refs:
-            joined = b" ".join(refs)
-            letters = set(joined.translate(None, _DIGITS).split())
-            last_col = max(last_col, _column_number(max(letters, key=lambda c: (len(c), c))))
-            last_row = max(last_row, max(map(int, joined.translate(None, _LETTERS).split())))
+        rows, cols = last_row, last_col
+        at = block.rfind(b'<c r="')
+        last = _PLAIN_REF.match(block, at) if at >= 0 else None
+        if last:
+            row, col = _split_ref(last[1])
+            rows, cols = max(rows, row), max(cols, col)
+        if limit and rows and (rounded := 10 ** len(str(rows)) - 1) * cols <= limit:
+            rows = rounded
+        if _outside(rows, cols).search(block):
+            extent = _block_extent(block)
+            if extent is None:
+                return None
+            rows, cols = max(last_row, extent[0]), max(last_col, extent[1])
+        last_row, last_col = rows, cols
     return last_row, last_col
+
+
+def _block_extent(block: bytes) -> tuple[int, int] | None:
+    """(last row, last column) of the plain cells of one block; None when a cell is not plain."""
+    refs = _PLAIN_REF.findall(block)
+    if block.count(b"<c ") != len(refs) or any(p.search(block) for p in _UNPLAIN_CELL):
+        return None
+    if not refs:
+        return 0, 0
+    joined = b" ".join(refs)
+    letters = set(joined.translate(None, _DIGITS).split())
+    last_col = _column_number(max(letters, key=lambda c: (len(c), c)))
+    return max(map(int, joined.translate(None, _LETTERS).split())), last_col
+
+
+def _split_ref(ref: bytes) -> tuple[int, int]:
+    """b"E12" -> (12, 5): the row and column of a plain cell reference."""
+    letters = ref.rstrip(_DIGITS)
+    return int(ref[len(letters) :]), _column_number(letters)
+
+
+@functools.lru_cache(maxsize=64)
+def _outside(rows: int, cols: int) -> re.Pattern[bytes]:
+    """Finds a cell start tag that is not plain or lies past row `rows` or column `cols`: where
+    it finds none, every cell is plain and within them. Any `<c` followed by white space, / or >
+    is a cell tag here (a superset of what `_block_extent` counts)."""
+    if not rows or not cols:
+        return re.compile(rb"<c[\s/>]")
+    from .cells import column_letter
+
+    ref = _at_most(column_letter(cols - 1), "A", "Z") + _at_most(str(rows), "0", "9")
+    return re.compile(rb'<c(?! r="' + ref.encode() + rb'")[\s/>]')
+
+
+def _at_most(bound: str, low: str, high: str) -> str:
+    """A regular expression for the strings of the characters low..high that come at most to
+    `bound` when a shorter string comes first and strings of one length compare character by
+    character: column letters up to a column, and row numbers up to a row (`bound` without
+    leading zeros; a row number with them is still accepted only when it is at most `bound`).
+    No longer string matches it whole, so what follows it must be none of these characters."""
+    if not bound.strip(high):  # all nines, or all Zs: any string up to its length
+        return f"[{low}-{high}]{{1,{len(bound)}}}+"
+    shorter = f"|[{low}-{high}]{{1,{len(bound) - 1}}}+" if len(bound) > 1 else ""
+    return f"(?:{_same_length_at_most(bound, low, high)}{shorter})"
+
+
+def _same_length_at_most(bound: str, low: str, high: str) -> str:
+    """`_at_most` for the strings as long as `bound`."""
+    first, rest = bound[0], bound[1:]
+    tail = f"[{low}-{high}]{{{len(rest)}}}" if rest else ""
+    if not rest.strip(high):  # any tail will do
+        return f"[{low}-{first}]{tail}"
+    below = f"[{low}-{chr(ord(first) - 1)}]{tail}|" if first > low else ""
+    return f"(?:{below}{first}{_same_length_at_most(rest, low, high)})"
 
 
 def _extent(chunks: Iterable[bytes]) -> tuple[int, int]:
@@ -751,10 +860,11 @@ def save_package(package: Package, replacements: Mapping[str, bytes | None], des
     """Write `package` with some parts replaced to `dest`, then close `package`.
 
     `replacements` maps a part name to its new bytes, or to None to leave the part out; parts
-    not in the package are added after the others. Every other member is copied with its
-    contents and timestamp unchanged; [Content_Types].xml comes first. `dest` (it may be the
-    package's own file) is replaced atomically, its previous version kept as a backup
-    (`safe_save`); nothing is written while the workbook is open in Excel.
+    not in the package are added after the others. Every other member is copied as the file
+    holds it, still compressed (contents, CRC, timestamp and attributes unchanged);
+    [Content_Types].xml comes first. `dest` (it may be the package's own file) is replaced
+    atomically, its previous version kept as a backup (`safe_save`); nothing is written while
+    the workbook is open in Excel.
     """
     by_lower = {name.lower(): data for name, data in replacements.items()}
     order = sorted(package.infos, key=lambda i: i.filename != CONTENT_TYPES)
@@ -762,26 +872,112 @@ def save_package(package: Package, replacements: Mapping[str, bytes | None], des
     added = [name for name in replacements if name.lower() not in existing]
     try:
         with saving(dest) as f:
-            with zipfile.ZipFile(f, "w") as out:
-                for info in order:
-                    key = info.filename.lower()
-                    data = by_lower[key] if key in by_lower else package.read(info.filename)
-                    if data is not None:
-                        _write_member(out, info.filename, data, info)
-                for name in added:
-                    data = replacements[name]
-                    if data is not None:
-                        _write_member(out, name, data, None)
+            out = _ZipWriter(f, dest)
+            for info in order:
+                key = info.filename.lower()
+                if key not in by_lower:
+                    out.copy(info, package.compressed(info))
+                elif (data := by_lower[key]) is not None:
+                    out.add(info.filename, data, info)
+            for name in added:
+                if (data := replacements[name]) is not None:
+                    out.add(name, data, None)
+            out.finish()
             package.close()  # before the rename: a file still open cannot be replaced everywhere
     finally:
         package.close()
 
 
-def _write_member(
-    out: zipfile.ZipFile, name: str, data: bytes, like: zipfile.ZipInfo | None
-) -> None:
-    info = zipfile.ZipInfo(name, like.date_time if like else NEW_MEMBER_TIME)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = like.external_attr if like else 0o600 << 16
-    info.create_system = like.create_system if like else 0
-    out.writestr(info, data, compresslevel=COMPRESS_LEVEL)
+# The zip file a save writes (PKWARE APPNOTE.TXT 4.3): for each member a local header and its
+# data; then the central directory and its end record. Nothing more: no data descriptors, no
+# extra fields, no comments, and no ZIP64. A workbook needing ZIP64 (a size or offset of 4 GiB, or
+# 65,535 members: those values mean "see the ZIP64 record") is refused instead; Excel workbooks
+# never come near.
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL_HEADER = struct.Struct("<4s4B4HL2L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_ZIP_VERSION = 20  # 2.0, what reading deflate (and folders) needs
+_UTF8_NAME = 0x800  # general purpose flag: the name is UTF-8
+_DEFLATE_OPTIONS = 0x6  # general purpose flags describing a deflated member's compression
+_ZIP32_LIMIT = 0xFFFFFFFF  # sizes and offsets stay below
+_MAX_MEMBERS = 0xFFFF  # the number of members stays below
+
+
+class _ZipWriter:
+    """Writes a zip file member by member to `out` (a new file; writing starts at its start)."""
+
+    def __init__(self, out: BinaryIO, dest: Path) -> None:
+        self._out, self._dest = out, dest
+        self._at = 0  # bytes written
+        self._central: list[bytes] = []
+
+    def copy(self, info: zipfile.ZipInfo, data: Iterable[bytes]) -> None:
+        """A member of another zip with its data as that file holds it (`Package.compressed`):
+        copied without inflating, under its name, method, CRC, sizes, time and attributes."""
+        deflated = info.compress_type == zipfile.ZIP_DEFLATED
+        options = info.flag_bits & _DEFLATE_OPTIONS if deflated else 0
+        sizes = (info.compress_size, info.file_size)
+        self._member(info.filename, info, (options, info.compress_type, info.CRC, *sizes), data)
+
+    def add(self, name: str, data: bytes, like: zipfile.ZipInfo | None) -> None:
+        """A member with these contents, deflated; time and attributes those of `like` (a
+        member it replaces), or fixed ones for a new member."""
+        packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+        packed = packer.compress(data) + packer.flush()
+        fields = (0, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(packed), len(data))
+        self._member(name, like, fields, [packed])
+
+    def finish(self) -> None:
+        """The central directory and its end record."""
+        directory = b"".join(self._central)
+        if self._at + len(directory) >= _ZIP32_LIMIT:
+            raise self._too_large()
+        start, count = self._at, len(self._central)
+        self._write(directory)
+        self._write(_END_RECORD.pack(b"PK\x05\x06", 0, 0, count, count, len(directory), start, 0))
+
+    def _member(
+        self,
+        name: str,
+        like: zipfile.ZipInfo | None,
+        fields: tuple[int, int, int, int, int],
+        data: Iterable[bytes],
+    ) -> None:
+        """One member: `fields` are its flags, method, CRC, compressed size and size."""
+        flags, method, crc, packed_size, size = fields
+        if len(self._central) + 1 >= _MAX_MEMBERS:
+            raise WorkbookError(
+                f"{self._dest}: cannot save, the workbook would have over "
+                f"{_MAX_MEMBERS - 1:,} parts (too many for an .xlsx file)"
+            )
+        try:
+            encoded = name.encode("ascii")
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), flags | _UTF8_NAME
+        offset = self._at
+        end = offset + _LOCAL_HEADER.size + len(encoded) + packed_size
+        if size >= _ZIP32_LIMIT or end >= _ZIP32_LIMIT:
+            raise self._too_large()
+        year, month, day, hour, minute, second = like.date_time if like else NEW_MEMBER_TIME
+        time, date = hour << 11 | minute << 5 | second // 2, (year - 1980) << 9 | month << 5 | day
+        common = (flags, method, time, date, crc, packed_size, size, len(encoded), 0)  # no extra
+        self._write(_LOCAL_HEADER.pack(b"PK\x03\x04", _ZIP_VERSION, 0, *common) + encoded)
+        for chunk in data:
+            self._write(chunk)
+        if self._at != end:  # `Package.compressed` gives exactly the size; this stays so
+            raise WorkbookError(f"{self._dest}: cannot save ({name} was not copied whole)")
+        made_by = (like.create_version, like.create_system) if like else (_ZIP_VERSION, 0)
+        attributes = (like.internal_attr, like.external_attr) if like else (0, 0o600 << 16)
+        rest = (0, 0, *attributes, offset)  # no comment, on disk 0
+        header = _CENTRAL_HEADER.pack(b"PK\x01\x02", *made_by, _ZIP_VERSION, 0, *common, *rest)
+        self._central.append(header + encoded)
+
+    def _write(self, data: bytes) -> None:
+        self._out.write(data)
+        self._at += len(data)
+
+    def _too_large(self) -> WorkbookError:
+        return WorkbookError(
+            f"{self._dest}: cannot save, the workbook would be 4 GiB or more "
+            "(too large for an .xlsx file)"
+        )
