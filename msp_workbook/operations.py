@@ -108,13 +108,17 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         )
     else:
         result = ledger_core.bill_open_month(read.inputs, target, ledger, usage)
-    lines_by_month = {target: result.lines}
-    for earlier in comparison.window(target)[:-1]:
-        if ledger.is_closed(earlier):
-            lines_by_month[earlier] = tuple(e.line for e in ledger.month_lines(earlier))
-        else:
-            lines_by_month[earlier] = tuple(billing.unpriced_lines(read.inputs, earlier, usage))
-    rows = comparison.comparison_rows(read.inputs, target, lines_by_month)
+    units = comparison.WindowUnits(read.inputs, target)
+    earlier = units.months[:-1]
+    for month in earlier:  # oldest first: the latest name of a customer is the one shown
+        if ledger.is_closed(month):
+            units.add_lines(month, (e.line for e in ledger.month_lines(month)))
+    still_open = [m for m in earlier if not ledger.is_closed(m)]
+    positions = units.positions(still_open)
+    for customer, product, billed in billing.bill_window(read.inputs, still_open, usage):
+        units.add_billed(positions, customer, product, billed)
+    units.add_lines(target, result.lines)
+    rows = units.rows()
     all_checks = tuple(sorted_checks([*checks, *result.checks]))
     return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
 

@@ -13,7 +13,7 @@ of max(u(m), Minimum units) x Price per unit, also rounded once at the end. Both
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from .models import AnnualPrice, Product
@@ -81,14 +81,31 @@ def annual_cost(
     tiers: Sequence[AnnualPrice],
     profile: Sequence[int],
     placed: Sequence[tuple[int, int]] | None = None,
+    rate: Callable[[int], Decimal] | None = None,
 ) -> Decimal:
     """Cost of covering the monthly unit profile with an annual subscription (these tiers).
-    `placed` may pass `orders(profile, tiers[0].min_units)` when it is already known."""
+    `placed` may pass `orders(profile, tiers[0].min_units)` and `rate` a `TierRates(tiers)`
+    when they are already at hand."""
     months = len(profile)
     if placed is None:
         placed = orders(profile, tiers[0].min_units)
-    total = sum((u * tier_rate(tiers, u) * (months - m + 1) for m, u in placed), ZERO)
+    rate = rate or TierRates(tiers)
+    total = sum((u * rate(u) * (months - m + 1) for m, u in placed), ZERO)
     return round_money(total / 12)
+
+
+class TierRates:
+    """`tier_rate` of one list of tiers, worked out once per order size."""
+
+    def __init__(self, tiers: Sequence[AnnualPrice]) -> None:
+        self.tiers = tiers
+        self._known: dict[int, Decimal] = {}
+
+    def __call__(self, units: int) -> Decimal:
+        rate = self._known.get(units)
+        if rate is None:
+            rate = self._known[units] = tier_rate(self.tiers, units)
+        return rate
 
 
 def licensed_counts(tiers: Sequence[AnnualPrice], profile: Sequence[int]) -> list[int]:

@@ -23,7 +23,7 @@ The rules, in the order they apply to a month M (the product spec, section 3):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -152,18 +152,70 @@ class UnpricedLine(NamedTuple):
         )  # fmt: skip
 
 
+class Billed(NamedTuple):
+    """What one month bills for a key's metric: the quantity, the line type, the line's note,
+    and for an estimated line the warning's explanation."""
+
+    quantity: int
+    type: LineType
+    note: str
+    estimate: str = ""
+
+
+def billed_months(
+    key: LicenseKey,
+    product: Product,
+    months: Sequence[Month],
+    settings: Settings,
+    usage: UsageIndex,
+) -> list[Billed | None]:
+    """The line billed for the key's metric in each of `months` (ascending), or None where the
+    month bills nothing: rules 1-4 and 6 of the module doc, month by month."""
+    reported_months, reported = usage.history(key.license_key, product.metric)
+    suspended = key.status == "suspended"
+    count, at = len(reported_months), 0
+    billed: list[Billed | None] = []
+    for month in months:
+        ordinal = month.ordinal
+        while at < count and reported_months[at] < ordinal:
+            at += 1
+        if not in_period(key, month):
+            billed.append(None)
+            continue
+        estimate = ""
+        if at < count and reported_months[at] == ordinal:
+            quantity, line_type, note = reported[at], "usage", ""
+        elif suspended:
+            billed.append(None)
+            continue
+        else:
+            earlier = (reported_months[at - 1], reported[at - 1]) if at else None
+            quantity, estimate = _estimate(product, month, settings, earlier)
+            line_type, note = "estimated", estimate
+        if not suspended and quantity < product.minimum_units:
+            note = _join(note, f"raised from {quantity} to the minimum of {product.minimum_units}")
+            quantity = product.minimum_units
+            if line_type != "estimated":
+                line_type = "minimum"
+        if quantity == 0 and line_type != "estimated":
+            billed.append(None)
+            continue
+        billed.append(Billed(quantity, line_type, note, estimate))
+    return billed
+
+
 def _estimate(
-    key: LicenseKey, product: Product, month: Month, settings: Settings, usage: UsageIndex
+    product: Product, month: Month, settings: Settings, earlier: tuple[int, int] | None
 ) -> tuple[int, str]:
-    """Quantity and explanation for a billable key without readings for a metric in the month."""
+    """Quantity and explanation for a billable key without readings for a metric in the month;
+    `earlier` is the latest earlier month with readings (its ordinal and quantity)."""
     if product.aggregation == "sum":
         return 0, f"no {product.metric} reported for {month}: billed as 0"
     if settings.missing_usage == "zero":
         return 0, f"no {product.metric} reported for {month}: billed as 0 (Missing usage = zero)"
-    earlier = usage.latest_before(key.license_key, product.metric, month)
     if earlier is None:
         return 0, f"no {product.metric} reported for {month} or before: billed as 0"
-    from_month, quantity = earlier
+    from_month, quantity = Month.from_ordinal(earlier[0]), earlier[1]
     return (
         quantity,
         f"no {product.metric} reported for {month}: carried forward {quantity} from {from_month}",
@@ -180,35 +232,45 @@ def _key_lines(
     checks: list[Check] | None,
 ) -> list[UnpricedLine]:
     lines: list[UnpricedLine] = []
-    suspended = key.status == "suspended"
     for product in products:
-        quantity = usage.quantity(key.license_key, product.metric, month)
-        note = ""
-        line_type: LineType = "usage"
-        if quantity is None:
-            if suspended:
-                continue
-            quantity, note = _estimate(key, product, month, settings, usage)
-            line_type = "estimated"
-            if checks is not None:
-                sheet, cell = split_source(key.source)
-                checks.append(
-                    Check(
-                        severity="warning",
-                        sheet=sheet,
-                        cell=cell,
-                        message=f"key {key.license_key}: {note} (estimated line)",
-                    )
-                )
-        if not suspended and quantity < product.minimum_units:
-            note = _join(note, f"raised from {quantity} to the minimum of {product.minimum_units}")
-            quantity = product.minimum_units
-            if line_type != "estimated":
-                line_type = "minimum"
-        if quantity == 0 and line_type != "estimated":
+        billed = billed_months(key, product, (month,), settings, usage)[0]
+        if billed is None:
             continue
-        lines.append(UnpricedLine.of(key, customer, product, quantity, line_type, note))
+        if billed.estimate and checks is not None:
+            sheet, cell = split_source(key.source)
+            checks.append(
+                Check(
+                    severity="warning",
+                    sheet=sheet,
+                    cell=cell,
+                    message=f"key {key.license_key}: {billed.estimate} (estimated line)",
+                )
+            )
+        lines.append(
+            UnpricedLine.of(key, customer, product, billed.quantity, billed.type, billed.note)
+        )
     return lines
+
+
+def bill_window(
+    inputs: Inputs, months: Sequence[Month], usage: UsageIndex
+) -> Iterator[tuple[Customer, Product, list[Billed | None]]]:
+    """What each of `months` (ascending) bills for every key's metrics, without prices or
+    warnings: (customer, product metric, one entry per month) for each key and metric whose
+    period touches the months (the MSP vs annual comparison's input)."""
+    products_by_id: dict[str, list[Product]] = defaultdict(list)
+    for product in inputs.products:
+        products_by_id[product.product_id].append(product)
+    customers = {c.customer_id: c for c in inputs.customers}
+    if not months:
+        return
+    first, last = months[0].first_day, months[-1].last_day
+    for key in inputs.keys:
+        if key.start > last or (key.end is not None and key.end < first):
+            continue  # no month of the window in its period
+        customer = customers[key.customer_id]
+        for product in products_by_id[key.product_id]:
+            yield customer, product, billed_months(key, product, months, inputs.settings, usage)
 
 
 def _join(first: str, second: str) -> str:

@@ -16,16 +16,17 @@ product:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from .annual import TERMS, annual_cost, orders, tiers_for
-from .billing import UnpricedLine
-from .models import AnnualPrice, BillingLine, Inputs, Product, Record
+from .annual import TERMS, TierRates, annual_cost, orders, tiers_for
+from .billing import Billed, UnpricedLine
+from .models import AnnualPrice, BillingLine, Customer, Inputs, Product, Record
 from .money import ZERO, round_money
 from .months import Month
 
 WINDOW_MONTHS = 12
+GroupKey = tuple[str, str]  # (customer ID, product ID)
 
 
 class ComparisonRow(Record):
@@ -71,80 +72,145 @@ def comparison_rows(
 ) -> list[ComparisonRow]:
     """Comparison rows, largest saving first, from the billing lines of the window's months
     (priced or not: only quantities and list prices count)."""
-    prices = {(p.product_id, p.metric): p.price_per_unit for p in inputs.products}
-    months = window(month)
-    names: dict[str, str] = {}
-    # (customer, product) -> per window month: the lines' units of each metric, and whether
-    # the month has lines; and the MSP cost of the lines.
-    units: dict[tuple[str, str], list[dict[str, int] | None]] = {}
-    msp_costs: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    line_costs: dict[tuple[int, Decimal], Decimal] = {}  # round(quantity x price), computed once
-    for position, m in enumerate(months):
-        for line in lines_by_month.get(m, ()):
+    units = WindowUnits(inputs, month)
+    for m in units.months:
+        units.add_lines(m, lines_by_month.get(m, ()))
+    return units.rows()
+
+
+class WindowUnits:
+    """The units billed in the window, per customer, product, month and metric, and their MSP
+    cost: filled line by line (months oldest first), then turned into comparison rows."""
+
+    def __init__(self, inputs: Inputs, month: Month) -> None:
+        self.inputs = inputs
+        self.months = window(month)
+        self._position = {m: i for i, m in enumerate(self.months)}
+        self._prices = {(p.product_id, p.metric): p.price_per_unit for p in inputs.products}
+        self._names: dict[str, tuple[int, str]] = {}
+        # (customer, product) -> per window month: units of each metric, or None without lines
+        self._units: dict[GroupKey, list[dict[str, int] | None]] = {}
+        self._msp: dict[GroupKey, Decimal] = defaultdict(lambda: ZERO)
+        self._costs: dict[tuple[int, str, str], Decimal] = {}
+
+    def add_lines(self, month: Month, lines: Iterable[BillingLine | UnpricedLine]) -> None:
+        """A month's billing lines (corrections are not usage of the month: left out)."""
+        position = self._position[month]
+        for line in lines:
             if line.type == "correction":
                 continue
-            group = (line.customer_id, line.product_id)
-            names[line.customer_id] = line.customer
-            per_month = units.get(group)
-            if per_month is None:
-                per_month = units[group] = [None] * len(months)
-            by_metric = per_month[position]
-            if by_metric is None:
-                by_metric = per_month[position] = defaultdict(int)
-            by_metric[line.metric] += line.quantity
-            price = prices.get((line.product_id, line.metric), line.unit_price)
-            cost = line_costs.get((line.quantity, price))
+            group = self._group(line.customer_id, line.customer, line.product_id, position)
+            per_month = self._units[group]
+            units = per_month[position]
+            if units is None:
+                units = per_month[position] = {}
+            units[line.metric] = units.get(line.metric, 0) + line.quantity
+            price = self._prices.get((line.product_id, line.metric))
+            if price is None:  # a product no longer on Products: the price it was billed at
+                self._msp[group] += round_money(line.quantity * line.unit_price)
+            else:
+                self._msp[group] += self._cost(line.quantity, line.product_id, line.metric, price)
+
+    def positions(self, months: Iterable[Month]) -> list[int]:
+        """Where months are in the window (for `add_billed`)."""
+        return [self._position[m] for m in months]
+
+    def add_billed(
+        self,
+        positions: Sequence[int],
+        customer: Customer,
+        product: Product,
+        billed: Sequence[Billed | None],
+    ) -> None:
+        """One key's metric over some of the window's months (at `positions`), as
+        `billing.bill_window` gives it: one entry per month, None where it bills nothing."""
+        found = [(p, b.quantity) for p, b in zip(positions, billed, strict=True) if b is not None]
+        if not found:
+            return
+        group = self._group(
+            customer.customer_id, customer.customer, product.product_id, found[-1][0]
+        )
+        per_month, msp = self._units[group], self._msp[group]
+        metric, product_id, costs = product.metric, product.product_id, self._costs
+        for position, quantity in found:
+            units = per_month[position]
+            if units is None:
+                units = per_month[position] = {}
+            units[metric] = units.get(metric, 0) + quantity
+            cost = costs.get((quantity, product_id, metric))
             if cost is None:
-                cost = line_costs[(line.quantity, price)] = round_money(line.quantity * price)
-            msp_costs[group] += cost
-    metrics = {
-        pid: annual_metric(inputs.products, inputs.annual_prices, pid)
-        for pid in {product_id for _, product_id in units}
-    }
-    tiers = {
-        (metric.product_id, term): tiers_for(
-            inputs.annual_prices, metric.product_id, metric.metric, term
-        )
-        for metric in metrics.values()
-        if metric is not None
-        for term in TERMS
-    }
-    rows = []
-    for (customer_id, product_id), per_month in units.items():
-        metric = metrics[product_id]
-        if metric is None:
-            continue
-        first = next(i for i, found in enumerate(per_month) if found is not None)
-        span = per_month[first:]  # from the first month with lines
-        profile = [found.get(metric.metric, 0) if found else 0 for found in span]
-        msp = msp_costs[(customer_id, product_id)]
-        placed: dict[int, list[tuple[int, int]]] = {}  # by the lowest tier's Min units
-        annual = tuple(
-            annual_cost(t, profile, _orders(placed, profile, t[0].min_units))
-            if (t := tiers[(product_id, term)])
-            else None
-            for term in TERMS
-        )
-        best, saving = _best(msp, annual)
-        rows.append(
-            ComparisonRow(
-                customer_id=customer_id,
-                customer=names[customer_id],
-                product_id=product_id,
-                months=len(span),
-                average_units=(Decimal(sum(profile)) / len(span)).quantize(
-                    Decimal("0.01"), rounding=ROUND_HALF_UP
-                ),
-                peak_units=max(profile),
-                msp_cost=msp,
-                annual=annual,
-                best_option=best,
-                saving=saving,
-                saving_per_year=round_money(saving * 12 / Decimal(len(span))),
+                cost = self._cost(quantity, product_id, metric, product.price_per_unit)
+            msp += cost
+        self._msp[group] = msp
+
+    def _group(self, customer_id: str, customer: str, product_id: str, position: int) -> GroupKey:
+        group = (customer_id, product_id)
+        if group not in self._units:
+            self._units[group] = [None] * len(self.months)
+        named = self._names.get(customer_id)
+        if named is None or position >= named[0]:  # the name on the latest month's lines
+            self._names[customer_id] = (position, customer)
+        return group
+
+    def _cost(self, quantity: int, product_id: str, metric: str, price: Decimal) -> Decimal:
+        """round(quantity x list price) of a line, worked out once per quantity and metric."""
+        cost = self._costs.get((quantity, product_id, metric))
+        if cost is None:
+            cost = self._costs[(quantity, product_id, metric)] = round_money(quantity * price)
+        return cost
+
+    def rows(self) -> list[ComparisonRow]:
+        """Comparison rows, largest saving first."""
+        inputs = self.inputs
+        metrics = {
+            pid: annual_metric(inputs.products, inputs.annual_prices, pid)
+            for pid in {product_id for _, product_id in self._units}
+        }
+        tiers = {
+            (metric.product_id, term): tiers_for(
+                inputs.annual_prices, metric.product_id, metric.metric, term
             )
-        )
-    rows.sort(key=lambda r: (-r.saving, r.customer_id, r.product_id))
-    return rows
+            for metric in metrics.values()
+            if metric is not None
+            for term in TERMS
+        }
+        rates = {key: TierRates(found) for key, found in tiers.items()}
+        rows = []
+        for (customer_id, product_id), per_month in self._units.items():
+            metric = metrics[product_id]
+            if metric is None:
+                continue
+            first = next(i for i, found in enumerate(per_month) if found is not None)
+            span = per_month[first:]  # from the first month with lines
+            profile = [found.get(metric.metric, 0) if found else 0 for found in span]
+            msp = self._msp[(customer_id, product_id)]
+            placed: dict[int, list[tuple[int, int]]] = {}  # by the lowest tier's Min units
+            annual = tuple(
+                annual_cost(t, profile, _orders(placed, profile, t[0].min_units), rates[key])
+                if (t := tiers[(key := (product_id, term))])
+                else None
+                for term in TERMS
+            )
+            best, saving = _best(msp, annual)
+            rows.append(
+                ComparisonRow(
+                    customer_id=customer_id,
+                    customer=self._names[customer_id][1],
+                    product_id=product_id,
+                    months=len(span),
+                    average_units=(Decimal(sum(profile)) / len(span)).quantize(
+                        Decimal("0.01"), rounding=ROUND_HALF_UP
+                    ),
+                    peak_units=max(profile),
+                    msp_cost=msp,
+                    annual=annual,
+                    best_option=best,
+                    saving=saving,
+                    saving_per_year=round_money(saving * 12 / Decimal(len(span))),
+                )
+            )
+        rows.sort(key=lambda r: (-r.saving, r.customer_id, r.product_id))
+        return rows
 
 
 def _orders(

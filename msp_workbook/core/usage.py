@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -75,13 +75,14 @@ class UsageIndex:
         spans: dict[tuple[str, str], tuple[int, int]],
         months: list[int],
         quantities: list[int],
-        first: dict[int, tuple[list[str], list[int]]],
+        first: Mapping[int, tuple[list[str], list[int]]],
         source_prefix: str,
     ) -> None:
         self._spans = spans
         self._months = months  # month ordinals, ascending within each pair's span
         self._quantities = quantities
-        self._first = first  # month ordinal -> (keys, their first rows), by row
+        # month ordinal -> (keys, their first rows), by row; may be worked out on first access
+        self._first = first
         self._prefix = source_prefix  # "Usage!B": a first reading's cell is this + its row
 
     @classmethod
@@ -163,15 +164,13 @@ class UsageIndex:
         at = bisect_left(self._months, ordinal, *span)
         return self._quantities[at] if at < span[1] and self._months[at] == ordinal else None
 
-    def latest_before(self, key: str, metric: str, month: Month) -> tuple[Month, int] | None:
-        """The latest month before `month` with readings, and its quantity."""
+    def history(self, key: str, metric: str) -> tuple[list[int], list[int]]:
+        """The month ordinals with readings (ascending) and their quantities."""
         span = self._spans.get((key, metric))
         if span is None:
-            return None
-        at = bisect_left(self._months, month.ordinal, *span) - 1
-        if at < span[0]:
-            return None
-        return Month.from_ordinal(self._months[at]), self._quantities[at]
+            return [], []
+        lo, hi = span
+        return self._months[lo:hi], self._quantities[lo:hi]
 
     def first_readings(self, month: Month) -> list[tuple[str, FirstReading]]:
         """(license key, its first reading in the month) for every key with readings in it,

@@ -148,6 +148,17 @@ def missing_table(path: Path, spec: schema.Table) -> WorkbookError:
     )
 
 
+def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:
+    """Refuse a workbook without one of these tables (the first missing one, in this order)."""
+    from .package import open_package
+
+    with open_package(path) as package:
+        names = {table.name.lower() for table in package.tables()}
+    for spec in specs:
+        if spec.name.lower() not in names:
+            raise missing_table(path, spec)
+
+
 def table_place(path: Path, spec: schema.Table) -> TablePlace:
     """Where a table is, from its table part alone (python-calamine would load its cells)."""
     from .package import local, open_package, parse_xml
@@ -296,6 +307,7 @@ def read_workbook(
     progress = progress or no_progress
     progress(READING)
     check_workbook_file(path)
+    require_tables(path, schema.INPUT_TABLES)
     # The Usage sheet loads in the background (fastexcel works outside the GIL) while the
     # tables its readings refer to are read and checked here.
     with UsageLoad(path) as loading:

@@ -15,7 +15,7 @@ that turn out good join the bulk readings before aggregation. Aggregation follow
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,27 +63,24 @@ class _Columns:
 
 
 class UsageLoad:
-    """The Usage table's place and columns, loaded in a background thread (checked first, like
-    every sheet a reader parses: see `package.check_before_parsing`)."""
+    """The Usage table's place and columns, loaded in a background thread. The sheet is checked
+    first, here, like every sheet a reader parses (`package.check_before_parsing`)."""
 
     def __init__(self, path: Path) -> None:
+        check_before_parsing(path, [schema.USAGE.name])
+        place = table_place(path, schema.USAGE)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-load")
-        self._future: Future[tuple[TablePlace, Any]] = self._pool.submit(_place_and_load, path)
+        self._future: Future[Any] = self._pool.submit(_load, path, place)
+        self.place = place
 
     def result(self) -> tuple[TablePlace, Any]:
-        return self._future.result()
+        return self.place, self._future.result()
 
     def __enter__(self) -> UsageLoad:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
-
-
-def _place_and_load(path: Path) -> tuple[TablePlace, Any]:
-    check_before_parsing(path, [schema.USAGE.name])
-    place = table_place(path, schema.USAGE)
-    return place, _load(path, place)
 
 
 def read_usage(
@@ -374,24 +371,8 @@ def _index(
         for p, lo, hi in zip(group_pair[lows].tolist(), lows, highs, strict=True)
     }
 
-    # First reading of each key in each month: the lowest row among the key's readings; listed
-    # per month in row order.
-    by_key = _sort_order(columns.key, columns.month, columns.row)
-    k, m, r = columns.key[by_key], columns.month[by_key], columns.row[by_key]
-    first = np.concatenate(([0], np.flatnonzero((k[1:] != k[:-1]) | (m[1:] != m[:-1])) + 1))
-    k, m, r = k[first], m[first], r[first]
-    by_row = _sort_order(m, r)
-    k, m, r = k[by_row], m[by_row], r[by_row]
     key_names = [record.license_key for record in key_records]
-    month_edges = np.flatnonzero(m[1:] != m[:-1]) + 1
-    month_lows = np.concatenate(([0], month_edges)).tolist()
-    month_highs = np.concatenate((month_edges, [len(m)])).tolist()
-    names = [key_names[i] for i in k.tolist()]
-    rows = r.tolist()
-    firsts = {
-        ordinal + _EPOCH_ORDINAL: (names[lo:hi], rows[lo:hi])
-        for ordinal, lo, hi in zip(m[month_lows].tolist(), month_lows, month_highs, strict=True)
-    }
+    firsts = _FirstRows(columns.key, columns.month, columns.row, key_names)
     return UsageIndex(
         spans,
         (month[starts] + _EPOCH_ORDINAL).tolist(),
@@ -401,9 +382,49 @@ def _index(
     )
 
 
+class _FirstRows(Mapping[int, tuple[list[str], list[int]]]):
+    """Month ordinal -> the keys with readings in that month and the row of each one's first
+    reading, by row; worked out for a month when it is asked for (billing asks for one)."""
+
+    def __init__(
+        self, key: np.ndarray, month: np.ndarray, row: np.ndarray, key_names: list[str]
+    ) -> None:
+        import numpy as np
+
+        self._key, self._month, self._row, self._names = key, month, row, key_names
+        lowest = int(month.min()) if len(month) else 0
+        present = np.flatnonzero(np.bincount(month - lowest)) + lowest
+        self._months = (present + _EPOCH_ORDINAL).tolist()
+        self._found: dict[int, tuple[list[str], list[int]]] = {}
+
+    def __getitem__(self, ordinal: int) -> tuple[list[str], list[int]]:
+        import numpy as np
+
+        if ordinal not in self._found:
+            if ordinal not in self._months:
+                raise KeyError(ordinal)
+            mask = self._month == ordinal - _EPOCH_ORDINAL
+            keys, rows = self._key[mask], self._row[mask]
+            by_row = np.argsort(rows, kind="stable")
+            keys, rows = keys[by_row], rows[by_row]
+            _, first = np.unique(keys, return_index=True)  # each key's first, lowest row
+            first.sort()
+            self._found[ordinal] = (
+                [self._names[k] for k in keys[first].tolist()],
+                rows[first].tolist(),
+            )
+        return self._found[ordinal]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._months)
+
+    def __len__(self) -> int:
+        return len(self._months)
+
+
 def _sort_order(*columns: np.ndarray) -> np.ndarray:
-    """Indexes that sort by the columns, the first most significant (all whole numbers >= 0
-    but months and days, which may be negative)."""
+    """Indexes that sort by the columns, the first most significant; the last is a row number,
+    so no two rows tie. Packed into one int64 key when the value ranges fit, else a lexsort."""
     import numpy as np
 
     shifted = [c - c.min() for c in columns]
@@ -413,4 +434,4 @@ def _sort_order(*columns: np.ndarray) -> np.ndarray:
     combined = np.zeros(len(columns[0]), dtype=np.int64)
     for column, width in zip(shifted, widths, strict=True):
         combined = (combined << width) | column.astype(np.int64)
-    return np.argsort(combined, kind="stable")
+    return np.argsort(combined)  # the last column (a row number) makes every key unique
