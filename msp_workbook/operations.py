@@ -20,6 +20,7 @@ from .core.models import BillingResult, Check
 from .core.money import ZERO
 from .core.months import Month, previous_month
 from .core.quote import Quote, QuoteError, make_quote
+from .core.usage import UsageIndex
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
 from .workbook.errors import WorkbookError
@@ -108,19 +109,24 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         )
     else:
         result = ledger_core.bill_open_month(read.inputs, target, ledger, usage)
+    rows = comparison_window(read, target, usage)
+    all_checks = tuple(sorted_checks([*checks, *result.checks]))
+    return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
+
+
+def comparison_window(read: ReadResult, target: Month, usage: UsageIndex) -> list[ComparisonRow]:
+    """The Comparison rows of the window ending with `target`: closed months as the Ledger has
+    them, the others as billed from today's sheets."""
+    ledger = read.ledger
     units = comparison.WindowUnits(read.inputs, target)
-    earlier = units.months[:-1]
-    for month in earlier:  # oldest first: the latest name of a customer is the one shown
+    for month in units.months:  # oldest first: the latest name of a customer is the one shown
         if ledger.is_closed(month):
             units.add_lines(month, (e.line for e in ledger.month_lines(month)))
-    still_open = [m for m in earlier if not ledger.is_closed(m)]
+    still_open = [m for m in units.months if not ledger.is_closed(m)]
     positions = units.positions(still_open)
     for customer, product, billed in billing.bill_window(read.inputs, still_open, usage):
         units.add_billed(positions, customer, product, billed)
-    units.add_lines(target, result.lines)
-    rows = units.rows()
-    all_checks = tuple(sorted_checks([*checks, *result.checks]))
-    return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
+    return units.rows()
 
 
 @dataclass(frozen=True)
