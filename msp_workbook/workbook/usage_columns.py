@@ -72,6 +72,9 @@ class UsageLoad:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-load")
         self._future: Future[Any] = self._pool.submit(_load, path, place)
         self.place = place
+        # Imported here, while the sheet loads, rather than after it.
+        import numpy  # noqa: F401
+        import pyarrow.compute  # noqa: F401
 
     def result(self) -> tuple[TablePlace, Any]:
         return self.place, self._future.result()
@@ -224,7 +227,15 @@ def _pairs(
     codes = np.where(
         key_i >= 0, key_i * width + np.where(metric_codes < 0, width - 1, metric_codes), -1
     )
-    distinct, inverse = np.unique(codes, return_inverse=True)
+    # The (key, metric text) combinations present: counted in a table when it is small (one
+    # pass), else found by sorting.
+    if len(key_records) * width <= 4 * len(codes) + 1024:
+        present = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=1))
+        lookup = np.full(len(key_records) * width + 1, -1, dtype=np.int64)  # last: code -1
+        distinct, inverse = present, None
+    else:
+        distinct, inverse = np.unique(codes, return_inverse=True)
+        lookup = None
     pairs: list[tuple[str, Product]] = []
     seen: dict[tuple[str, str], int] = {}
     pair_of_code = np.full(len(distinct), -1, dtype=np.int64)
@@ -242,6 +253,9 @@ def _pairs(
             if pair == len(pairs):
                 pairs.append((key_record.license_key, product))
             pair_of_code[position] = pair
+    if lookup is not None:
+        lookup[distinct] = pair_of_code
+        return pairs, lookup[codes]  # code -1 takes the last entry: -1
     return pairs, pair_of_code[inverse.reshape(-1)]
 
 
