@@ -95,3 +95,14 @@ def test_cli_on_a_terminal_shows_the_stages(make_workbook, example_data):
     assert "msp-workbook: reading the workbook..." in text
     assert text.endswith("\r\x1b[K")
     assert b"Recalculated" in done.stdout and b"msp-workbook:" not in done.stdout
+
+
+def test_cli_run_restores_the_garbage_collector_settings(make_workbook, example_data):
+    import gc
+
+    from msp_workbook import cli
+
+    path = make_workbook(example_data)
+    before = gc.get_threshold()
+    assert cli.run(["check", str(path), "--month", "2026-10"]) == 0
+    assert gc.get_threshold() == before
