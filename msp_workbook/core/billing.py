@@ -174,12 +174,15 @@ def billed_months(
     reported_months, reported = usage.history(key.license_key, product.metric)
     suspended = key.status == "suspended"
     count, at = len(reported_months), 0
+    # The key's Start..End period as month ordinals: a month is in it when it touches it.
+    first = key.start.year * 12 + key.start.month - 1
+    last = key.end.year * 12 + key.end.month - 1 if key.end is not None else None
     billed: list[Billed | None] = []
     for month in months:
         ordinal = month.ordinal
         while at < count and reported_months[at] < ordinal:
             at += 1
-        if not in_period(key, month):
+        if ordinal < first or (last is not None and ordinal > last):
             billed.append(None)
             continue
         estimate = ""
