@@ -119,39 +119,6 @@ def make_line(
     )
 
 
-class UnpricedLine(NamedTuple):
-    """What a month bills for one key and metric, before prices: enough for the MSP vs annual
-    comparison, which needs no amounts, and for `price_line`. The names the comparison reads
-    (customer_id ... unit_price) are copied from the records, as on a `BillingLine`."""
-
-    key: LicenseKey
-    customer_record: Customer
-    product_record: Product
-    quantity: int
-    type: LineType
-    note: str
-    customer_id: str
-    customer: str
-    product_id: str
-    metric: str
-    unit_price: Decimal
-
-    @classmethod
-    def of(
-        cls,
-        key: LicenseKey,
-        customer: Customer,
-        product: Product,
-        quantity: int,
-        line_type: LineType,
-        note: str = "",
-    ) -> UnpricedLine:
-        return cls(
-            key, customer, product, quantity, line_type, note, customer.customer_id,
-            customer.customer, product.product_id, product.metric, product.price_per_unit,
-        )  # fmt: skip
-
-
 class Billed(NamedTuple):
     """What one month bills for a key's metric: the quantity, the line type, the line's note,
     and for an estimated line the warning's explanation."""
@@ -232,14 +199,14 @@ def _key_lines(
     month: Month,
     settings: Settings,
     usage: UsageIndex,
-    checks: list[Check] | None,
-) -> list[UnpricedLine]:
-    lines: list[UnpricedLine] = []
+    checks: list[Check],
+) -> list[BillingLine]:
+    lines: list[BillingLine] = []
     for product in products:
         billed = billed_months(key, product, (month,), settings, usage)[0]
         if billed is None:
             continue
-        if billed.estimate and checks is not None:
+        if billed.estimate:
             sheet, cell = split_source(key.source)
             checks.append(
                 Check(
@@ -250,7 +217,15 @@ def _key_lines(
                 )
             )
         lines.append(
-            UnpricedLine.of(key, customer, product, billed.quantity, billed.type, billed.note)
+            price_line(
+                month=month,
+                key=key,
+                customer=customer,
+                product=product,
+                quantity=billed.quantity,
+                line_type=billed.type,
+                note=billed.note,
+            )
         )
     return lines
 
@@ -284,20 +259,17 @@ def line_sort_key(line: BillingLine) -> tuple[str, str, str, str]:
     return (line.customer_id, line.product_id, line.license_key, line.metric)
 
 
-def unpriced_lines(
-    inputs: Inputs,
-    month: Month,
-    usage: UsageIndex | None = None,
-    checks: list[Check] | None = None,
-) -> list[UnpricedLine]:
-    """What the month bills, key by key in Keys order, before prices; the warnings found while
-    working it out go to `checks` when given."""
-    usage = usage or UsageIndex.of_inputs(inputs)
+def billing_lines(
+    inputs: Inputs, month: Month, usage: UsageIndex | None = None
+) -> tuple[list[BillingLine], list[Check]]:
+    """The month's billing lines (sorted) and the warnings found while computing them."""
+    usage = usage or UsageIndex.of_inputs(inputs)  # pass one in when billing several months
     products_by_id: dict[str, list[Product]] = defaultdict(list)
     for product in inputs.products:
         products_by_id[product.product_id].append(product)
     customers = {c.customer_id: c for c in inputs.customers}
-    lines: list[UnpricedLine] = []
+    checks: list[Check] = []
+    lines: list[BillingLine] = []
     billed_keys: set[str] = set()
     for key in inputs.keys:
         if not in_period(key, month):
@@ -314,28 +286,7 @@ def unpriced_lines(
                 checks,
             )
         )
-    if checks is not None:
-        checks.extend(_unbilled_usage(inputs.keys, usage, month, billed_keys))
-    return lines
-
-
-def billing_lines(
-    inputs: Inputs, month: Month, usage: UsageIndex | None = None
-) -> tuple[list[BillingLine], list[Check]]:
-    """The month's billing lines (sorted) and the warnings found while computing them."""
-    checks: list[Check] = []
-    lines = [
-        price_line(
-            month=month,
-            key=line.key,
-            customer=line.customer_record,
-            product=line.product_record,
-            quantity=line.quantity,
-            line_type=line.type,
-            note=line.note,
-        )
-        for line in unpriced_lines(inputs, month, usage, checks)
-    ]
+    checks.extend(_unbilled_usage(inputs.keys, usage, month, billed_keys))
     lines.sort(key=line_sort_key)
     return lines, checks
 

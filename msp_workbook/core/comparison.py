@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from .annual import TERMS, TierRates, annual_cost, orders, tiers_for
-from .billing import Billed, UnpricedLine
+from .billing import Billed
 from .models import AnnualPrice, BillingLine, Customer, Inputs, Product, Record
 from .money import ZERO, round_money
 from .months import Month
@@ -68,10 +68,10 @@ def annual_metric(
 def comparison_rows(
     inputs: Inputs,
     month: Month,
-    lines_by_month: Mapping[Month, Sequence[BillingLine | UnpricedLine]],
+    lines_by_month: Mapping[Month, Sequence[BillingLine]],
 ) -> list[ComparisonRow]:
     """Comparison rows, largest saving first, from the billing lines of the window's months
-    (priced or not: only quantities and list prices count)."""
+    (only their quantities and list prices count)."""
     units = WindowUnits(inputs, month)
     for m in units.months:
         units.add_lines(m, lines_by_month.get(m, ()))
@@ -93,7 +93,7 @@ class WindowUnits:
         self._msp: dict[GroupKey, Decimal] = defaultdict(lambda: ZERO)
         self._costs: dict[tuple[int, str, str], Decimal] = {}
 
-    def add_lines(self, month: Month, lines: Iterable[BillingLine | UnpricedLine]) -> None:
+    def add_lines(self, month: Month, lines: Iterable[BillingLine]) -> None:
         """A month's billing lines (corrections are not usage of the month: left out)."""
         position = self._position[month]
         for line in lines:
