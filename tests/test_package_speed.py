@@ -355,16 +355,20 @@ def test_a_seven_digit_row_is_measured_exactly():
     assert _extent(in_chunks(xml, 1 << 10)) == (1_234_567, 17)
 
 
-def test_a_seven_digit_row_in_a_workbook_is_refused_with_its_exact_row(make_workbook, example_data):
-    book = make_workbook(example_data)
+def with_usage_row(book, name: str, row: int, cells: str):
+    """A copy of the workbook with one more row of these cells at the end of the Usage sheet."""
     part = sheet_part(book, "Usage")
-    far = "".join(f'<c r="{column_letter(c)}1000001"><v>1</v></c>' for c in range(17))
     xml = (
         members(book)[part]
         .decode()
-        .replace("</sheetData>", f'<row r="1000001">{far}</row></sheetData>')
+        .replace("</sheetData>", f'<row r="{row}">{cells}</row></sheetData>')
     )
-    path = rewrite_members(book, book.with_name("tall.xlsx"), {part: xml.encode()})
+    return rewrite_members(book, book.with_name(name), {part: xml.encode()})
+
+
+def test_a_seven_digit_row_in_a_workbook_is_refused_with_its_exact_row(make_workbook, example_data):
+    far = "".join(f'<c r="{column_letter(c)}1000001"><v>1</v></c>' for c in range(17))
+    path = with_usage_row(make_workbook(example_data), "tall.xlsx", 1_000_001, far)
     with pytest.raises(WorkbookError, match="too large to read") as error:
         check_before_parsing(path, INPUT_TABLE_NAMES)
     assert "column Q and row 1,000,001 (17,000,017 cells" in str(error.value)
@@ -376,15 +380,8 @@ def test_a_wide_sheet_of_few_rows_is_neither_refused_nor_read_cell_by_cell(
 ):
     """16,384 columns by 1,000 rows is within the limit, and the quick routes alone say so: also
     when the rows were rounded up (to 9,999) before the wide row came, in a block of its own."""
-    book = make_workbook(example_data)
-    part = sheet_part(book, "Usage")
     wide = "".join(f'<c r="{column_letter(c)}1000"><v>1</v></c>' for c in range(16_384))
-    xml = (
-        members(book)[part]
-        .decode()
-        .replace("</sheetData>", f'<row r="1000">{wide}</row></sheetData>')
-    )
-    path = rewrite_members(book, book.with_name("wide.xlsx"), {part: xml.encode()})
+    path = with_usage_row(make_workbook(example_data), "wide.xlsx", 1000, wide)
     assert 1000 * 16_384 <= MAX_SHEET_CELLS < 9_999 * 16_384
 
     def no_exact_reading(chunks):
@@ -393,7 +390,8 @@ def test_a_wide_sheet_of_few_rows_is_neither_refused_nor_read_cell_by_cell(
     monkeypatch.setattr(package, "_extent", no_exact_reading)
     monkeypatch.setattr(package, "_CHUNK", chunk)
     check_before_parsing(path, INPUT_TABLE_NAMES)
-    assert _plain_extent(in_chunks(xml.encode(), chunk)) == (1000, 16_384)
+    xml = members(path)[sheet_part(path, "Usage")]
+    assert _plain_extent(in_chunks(xml, chunk)) == (1000, 16_384)
 
 
 def _ref(row: int, col: int) -> str:
