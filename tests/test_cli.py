@@ -194,3 +194,24 @@ def test_renamed_column_exits_2_naming_it(make_workbook, example_data):
         'msp-workbook: table "Usage" on sheet "Usage" has no column "Quantity" '
         f"(expected columns: {', '.join(schema.USAGE.headers)})\n"
     )
+
+
+def test_readme_documents_every_command_and_option():
+    import argparse
+    import re
+    from pathlib import Path
+
+    from msp_workbook import cli
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    parser = cli._parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert commands.choices, "no commands found"
+    for name, command in commands.choices.items():
+        usage = re.search(rf"^msp-workbook {re.escape(name)}\b.*$", readme, re.M)
+        assert usage, f"README has no usage line for `msp-workbook {name}`"
+        for action in command._actions:
+            for option in action.option_strings:
+                if option.startswith("--") and option != "--help":
+                    assert option in usage[0], f"README's `{name}` line lacks {option}"
+    assert "MSP_WORKBOOK_PROGRESS_AFTER" in readme
