@@ -40,15 +40,30 @@ from .models import (
     Settings,
 )
 from .money import ZERO, round_money
-from .months import Month
+from .months import Month, ordinal_of
 from .usage import UsageIndex
 
 BILLED_STATUSES = ("active", "cancelled")
 
 
+def period_months(key: LicenseKey) -> tuple[int, int | None]:
+    """The months the key's Start..End period touches, as month ordinals (first, last; last is
+    None while the key has no End)."""
+    return ordinal_of(key.start), ordinal_of(key.end) if key.end is not None else None
+
+
 def in_period(key: LicenseKey, month: Month) -> bool:
     """Whether the key's Start..End period touches the month."""
-    return key.start <= month.last_day and (key.end is None or key.end >= month.first_day)
+    first, last = period_months(key)
+    return first <= month.ordinal and (last is None or month.ordinal <= last)
+
+
+def _by_id(inputs: Inputs) -> tuple[dict[str, list[Product]], dict[str, Customer]]:
+    """Each product ID's metrics (Products order), and the customers by ID."""
+    products: dict[str, list[Product]] = defaultdict(list)
+    for product in inputs.products:
+        products[product.product_id].append(product)
+    return products, {c.customer_id: c for c in inputs.customers}
 
 
 def split_source(source: str) -> tuple[str, str]:
@@ -141,9 +156,7 @@ def billed_months(
     reported_months, reported = usage.history(key.license_key, product.metric)
     suspended = key.status == "suspended"
     count, at = len(reported_months), 0
-    # The key's Start..End period as month ordinals: a month is in it when it touches it.
-    first = key.start.year * 12 + key.start.month - 1
-    last = key.end.year * 12 + key.end.month - 1 if key.end is not None else None
+    first, last = period_months(key)
     billed: list[Billed | None] = []
     for month in months:
         ordinal = month.ordinal
@@ -236,15 +249,12 @@ def bill_window(
     """What each of `months` (ascending) bills for every key's metrics, without prices or
     warnings: (customer, product metric, one entry per month) for each key and metric whose
     period touches the months (the MSP vs annual comparison's input)."""
-    products_by_id: dict[str, list[Product]] = defaultdict(list)
-    for product in inputs.products:
-        products_by_id[product.product_id].append(product)
-    customers = {c.customer_id: c for c in inputs.customers}
     if not months:
         return
-    first, last = months[0].first_day, months[-1].last_day
+    products_by_id, customers = _by_id(inputs)
     for key in inputs.keys:
-        if key.start > last or (key.end is not None and key.end < first):
+        first, last = period_months(key)
+        if first > months[-1].ordinal or (last is not None and last < months[0].ordinal):
             continue  # no month of the window in its period
         customer = customers[key.customer_id]
         for product in products_by_id[key.product_id]:
@@ -264,10 +274,7 @@ def billing_lines(
 ) -> tuple[list[BillingLine], list[Check]]:
     """The month's billing lines (sorted) and the warnings found while computing them."""
     usage = usage or UsageIndex.of_inputs(inputs)  # pass one in when billing several months
-    products_by_id: dict[str, list[Product]] = defaultdict(list)
-    for product in inputs.products:
-        products_by_id[product.product_id].append(product)
-    customers = {c.customer_id: c for c in inputs.customers}
+    products_by_id, customers = _by_id(inputs)
     checks: list[Check] = []
     lines: list[BillingLine] = []
     billed_keys: set[str] = set()

@@ -40,7 +40,7 @@ class Month:
     @property
     def ordinal(self) -> int:
         """Months since year 0: consecutive months have consecutive ordinals."""
-        return self.year * 12 + self.month - 1
+        return ordinal_of(self)
 
     # Cached: billing asks every key whether its period touches the month.
     @cached_property
@@ -56,6 +56,11 @@ class Month:
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+
+def ordinal_of(day: date | Month) -> int:
+    """The ordinal of the month a day (or month) is in, without making a `Month`."""
+    return day.year * 12 + day.month - 1
 
 
 def previous_month(today: date) -> Month:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.models import Check, Product, UsageReading
-from ..core.months import Month
+from ..core.months import Month, ordinal_of
 from ..core.usage import UsageIndex
 from . import schema
 from .cells import column_letter, is_empty
@@ -326,7 +326,7 @@ def _with_readings(
         day = int((np.datetime64(reading.day, "D") - epoch).astype(np.int64))
         extra["pair"].append(pair)
         extra["key"].append(key_of[reading.license_key])
-        extra["month"].append((reading.day.year - 1970) * 12 + reading.day.month - 1)
+        extra["month"].append(ordinal_of(reading.day) - _EPOCH_ORDINAL)
         extra["day"].append(day)
         extra["quantity"].append(reading.quantity)
         extra["row"].append(reading.row)
