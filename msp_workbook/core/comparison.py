@@ -100,16 +100,12 @@ class WindowUnits:
             if line.type == "correction":
                 continue
             group = self._group(line.customer_id, line.customer, line.product_id, position)
-            per_month = self._units[group]
-            units = per_month[position]
-            if units is None:
-                units = per_month[position] = {}
-            units[line.metric] = units.get(line.metric, 0) + line.quantity
             price = self._prices.get((line.product_id, line.metric))
             if price is None:  # a product no longer on Products: the price it was billed at
-                self._msp[group] += round_money(line.quantity * line.unit_price)
+                cost = round_money(line.quantity * line.unit_price)
             else:
-                self._msp[group] += self._cost(line.quantity, line.product_id, line.metric, price)
+                cost = self._cost(line.quantity, line.product_id, line.metric, price)
+            self._count(group, position, line.metric, line.quantity, cost)
 
     def positions(self, months: Iterable[Month]) -> list[int]:
         """Where months are in the window (for `add_billed`)."""
@@ -130,18 +126,21 @@ class WindowUnits:
         group = self._group(
             customer.customer_id, customer.customer, product.product_id, found[-1][0]
         )
-        per_month, msp = self._units[group], self._msp[group]
-        metric, product_id, costs = product.metric, product.product_id, self._costs
+        metric, product_id, price = product.metric, product.product_id, product.price_per_unit
         for position, quantity in found:
-            units = per_month[position]
-            if units is None:
-                units = per_month[position] = {}
-            units[metric] = units.get(metric, 0) + quantity
-            cost = costs.get((quantity, product_id, metric))
-            if cost is None:
-                cost = self._cost(quantity, product_id, metric, product.price_per_unit)
-            msp += cost
-        self._msp[group] = msp
+            cost = self._cost(quantity, product_id, metric, price)
+            self._count(group, position, metric, quantity, cost)
+
+    def _count(
+        self, group: GroupKey, position: int, metric: str, quantity: int, cost: Decimal
+    ) -> None:
+        """One line's units in its month, and its MSP cost."""
+        per_month = self._units[group]
+        units = per_month[position]
+        if units is None:
+            units = per_month[position] = {}
+        units[metric] = units.get(metric, 0) + quantity
+        self._msp[group] += cost
 
     def _group(self, customer_id: str, customer: str, product_id: str, position: int) -> GroupKey:
         group = (customer_id, product_id)
