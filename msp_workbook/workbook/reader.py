@@ -8,7 +8,7 @@ with a warning to extend the table. Cell values are typed and cross-checked in `
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ..core.ledger import Ledger
 from ..core.models import Check, Inputs
 from ..core.usage import UsageIndex
+from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
 from .cells import RawValue, column_letter, is_empty
 from .errors import WorkbookError
@@ -50,10 +51,8 @@ class RawTable:
 class TablePlace:
     """Where a table is, for a reader that loads its columns in bulk (`usage_columns`)."""
 
-    spec: schema.Table
     sheet: str
     header_row: int  # 0-based sheet row of the header cells
-    first_column: int  # 0-based sheet column of the table's first column
     last_row: int  # 1-based sheet row of the range's last row
     columns: dict[str, int]  # header -> 0-based sheet column
 
@@ -111,7 +110,7 @@ def open_tables(
 
         book = calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
+        raise unreadable(path, exc) from exc
     try:
         names = {name.lower(): name for name in book.table_names}
         sheets: dict[str, list[list[RawValue]]] = {}
@@ -135,7 +134,7 @@ def open_tables(
     except WorkbookError:
         raise
     except Exception as exc:
-        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
+        raise unreadable(path, exc) from exc
     finally:
         book.close()
     return found, below_table
@@ -174,18 +173,19 @@ def table_place(path: Path, spec: schema.Table) -> TablePlace:
     headers = [c.get("name") or "" for c in root.iter() if local(c.tag) == "tableColumn"]
     offsets = column_offsets(spec, table.sheet.name, headers)
     return TablePlace(
-        spec,
         table.sheet.name,
         header_row=first_row - 2 + header_rows,  # 0-based; the row above the data
-        first_column=first_col,
         last_row=last_row,
         columns={h: first_col + c for h, c in offsets.items()},
     )
 
 
-def _reason(exc: Exception) -> str:
+def unreadable(path: Path, exc: Exception) -> WorkbookError:
+    """A reader library's own error about a damaged file, as one line for the user."""
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return WorkbookError(
+        f"{path}: cannot be read as a workbook ({text[0] if text else type(exc).__name__})"
+    )
 
 
 def _table_rows(
@@ -222,7 +222,7 @@ def table_from_rows(
     raw = RawTable(spec, sheet)
     below: list[TableRow] = []
     for number, cells in rows:
-        row = _row(cells, number, positions, letters)
+        row = table_row(cells, number, positions, letters)
         if row is None:
             continue
         (raw.rows if number <= last_row else below).append(row)
@@ -255,9 +255,11 @@ def header_text(value: RawValue) -> str:
     return "" if value is None else str(value)
 
 
-def _row(
+def table_row(
     cells: Sequence[RawValue], number: int, positions: dict[str, int], letters: dict[str, str]
 ) -> TableRow | None:
+    """Sheet row `number` of a table (its cells from `cells[positions[header]]`), or None when
+    all its cells are empty."""
     values = {h: (cells[c] if c < len(cells) else None) for h, c in positions.items()}
     if all(is_empty(v) for v in values.values()):
         return None
@@ -284,9 +286,7 @@ def rows_below_warning(spec: schema.Table, sheet: str, first: int, cell: str, co
     )
 
 
-def read_workbook(
-    path: Path, *, bulk: bool = True, progress: Callable[[str], None] | None = None
-) -> ReadResult:
+def read_workbook(path: Path, *, bulk: bool = True, progress: Progress = no_progress) -> ReadResult:
     """Read and validate every input table; bad rows become error checks and are left out.
 
     With `bulk` (the default) the Usage table is read and aggregated column-wise
@@ -301,10 +301,8 @@ def read_workbook(
         checks = _in_table_order(below) + found + ledger_checks
         return ReadResult(inputs, tuple(checks), ledger)
 
-    from ..progress import CHECKING, READING, no_progress
     from .usage_columns import UsageLoad, read_usage
 
-    progress = progress or no_progress
     progress(READING)
     check_workbook_file(path)
     require_tables(path, schema.INPUT_TABLES)

@@ -25,10 +25,16 @@ from ..core.models import Check, Product, UsageReading
 from ..core.months import Month, ordinal_of
 from ..core.usage import UsageIndex
 from . import schema
-from .cells import column_letter, is_empty
-from .errors import WorkbookError
+from .cells import column_letter
 from .package import check_before_parsing
-from .reader import RawTable, TablePlace, TableRow, rows_below_warning, table_place
+from .reader import (
+    RawTable,
+    TablePlace,
+    rows_below_warning,
+    table_place,
+    table_row,
+    unreadable,
+)
 from .validation import Collector, Registry, validate_usage
 
 if TYPE_CHECKING:
@@ -110,20 +116,11 @@ def read_usage(
     key_records = [record for record, _ in keys.accepted.values()]
     key_of = {record.license_key: i for i, record in enumerate(key_records)}
     key_codes, key_texts = _encode(column[_KEY])
-    key_index = np.array(
-        [
-            _lookup(keys.accepted, text, lambda found: key_of[found[0].license_key])
-            for text in key_texts
-        ]
-        + [-1],
-        dtype=np.int64,
-    )
+    found = [keys.accepted.get(text) if text else None for text in map(_plain, key_texts)]
+    key_index = np.array([key_of[f[0].license_key] if f else -1 for f in found], dtype=np.int64)
     key_i = key_index[key_codes]
     metric_codes, metric_texts = _encode(column[_METRIC])
-    metric_names = [
-        None if text is None or _NOT_PLAIN_TEXT.match(text) else text.strip().lower()
-        for text in metric_texts
-    ]
+    metric_names = [_plain(text) for text in metric_texts]
     pairs, pair_i = _pairs(key_i, metric_codes, metric_names, key_records, keys)
 
     # Quantities: digits only; dates: date cells (or whole day numbers) from 1900-03-01 on.
@@ -175,7 +172,7 @@ def _load(path: Path, place: TablePlace) -> Any:
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:
-        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
+        raise unreadable(path, exc) from exc
     try:
         return reader.load_sheet(
             place.sheet,
@@ -188,12 +185,7 @@ def _load(path: Path, place: TablePlace) -> Any:
     except fastexcel.InvalidParametersError:
         return None  # the sheet ends at the table's header: no rows
     except Exception as exc:
-        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+        raise unreadable(path, exc) from exc
 
 
 def _encode(array: Any) -> tuple[np.ndarray, list[str | None]]:
@@ -205,11 +197,12 @@ def _encode(array: Any) -> tuple[np.ndarray, list[str | None]]:
     return codes, [*encoded.dictionary.to_pylist(), None]
 
 
-def _lookup(accepted: dict[str, Any], text: str | None, index: Any) -> int:
+def _plain(text: str | None) -> str | None:
+    """A key or metric text as looked up (trimmed, lower case), or None when the cell is empty
+    or may not be text (then the row is checked cell by cell)."""
     if text is None or _NOT_PLAIN_TEXT.match(text):
-        return -1
-    found = accepted.get(text.strip().lower())
-    return -1 if found is None else index(found)
+        return None
+    return text.strip().lower()
 
 
 def _pairs(
@@ -267,36 +260,29 @@ def _check_rows(
     are not empty."""
     import python_calamine as calamine
 
-    positions = {h: place.columns[h] for h in schema.USAGE.headers}
-    letters = {h: column_letter(c) for h, c in positions.items()}
+    letters = {h: column_letter(place.columns[h]) for h in schema.USAGE.headers}
     table = RawTable(schema.USAGE, place.sheet)
     wanted_set, last = set(wanted), wanted[-1]
     book = calamine.CalamineWorkbook.from_path(str(path))
     try:
         sheet = book.get_sheet_by_name(place.sheet)
-        top, left = sheet.start
+        top, left = sheet.start  # the first row and column the sheet's cells start at
+        # The table's columns are on the sheet, so they start at or right of `left`.
+        offsets = {h: place.columns[h] - left for h in schema.USAGE.headers}
         for offset, cells in enumerate(sheet.iter_rows()):
             number = top + offset + 1
             if number > last:
                 break
             if number not in wanted_set:
                 continue
-            values = {h: _cell(cells, c - left) for h, c in positions.items()}
-            if all(is_empty(v) for v in values.values()):
-                continue
-            values = {h: (None if is_empty(v) else v) for h, v in values.items()}
-            table.rows.append(
-                TableRow(number, values, {h: f"{letters[h]}{number}" for h in positions})
-            )
+            row = table_row(cells, number, offsets, letters)
+            if row is not None:
+                table.rows.append(row)
     except Exception as exc:
-        raise WorkbookError(f"{path}: cannot be read as a workbook ({_reason(exc)})") from exc
+        raise unreadable(path, exc) from exc
     finally:
         book.close()
     return validate_usage(table, out, keys), [row.row for row in table.rows]
-
-
-def _cell(cells: Sequence[Any], index: int) -> Any:
-    return cells[index] if 0 <= index < len(cells) else None
 
 
 def _with_readings(
@@ -390,7 +376,7 @@ def _index(
     return UsageIndex(
         spans,
         (month[starts] + _EPOCH_ORDINAL).tolist(),
-        [int(q) for q in chosen.tolist()],
+        chosen.tolist(),
         firsts,
         f"{place.sheet}!{column_letter(place.columns[_KEY])}",
     )
