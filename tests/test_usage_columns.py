@@ -50,7 +50,8 @@ def test_the_worked_example_reads_the_same_in_bulk(make_workbook, example_data):
     read = assert_same_reading(make_workbook(example_data))
     assert not read.errors
     # Usage row 4 (42 mailboxes on CCCC2) is the month's maximum.
-    assert read.usage_index().quantity("K1111-AAAAA-BBBBB-CCCC2", "mailboxes", OCT) == 42
+    months, quantities = read.usage_index().history("K1111-AAAAA-BBBBB-CCCC2", "mailboxes")
+    assert dict(zip(months, quantities, strict=True))[OCT.ordinal] == 42
 
 
 def _set_usage_cells(path, cells):

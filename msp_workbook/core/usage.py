@@ -15,7 +15,6 @@ aggregated in bulk (`workbook.usage_columns`); both give equal indexes for equal
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -154,15 +153,6 @@ class UsageIndex:
     def of_inputs(cls, inputs: Inputs) -> UsageIndex:
         """The index of the readings held in `inputs`."""
         return cls.from_readings(inputs.usage, inputs.keys, inputs.products)
-
-    def quantity(self, key: str, metric: str, month: Month) -> int | None:
-        """The month's aggregated quantity, or None when the month has no readings."""
-        span = self._spans.get((key, metric))
-        if span is None:
-            return None
-        ordinal = month.ordinal
-        at = bisect_left(self._months, ordinal, *span)
-        return self._quantities[at] if at < span[1] and self._months[at] == ordinal else None
 
     def history(self, key: str, metric: str) -> tuple[list[int], list[int]]:
         """The month ordinals with readings (ascending) and their quantities."""
