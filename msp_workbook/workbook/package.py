@@ -418,40 +418,29 @@ class Package:
         a reader that trusts the stream instead would inflate a bomb whole)."""
         info = self._by_name[self.name(part)]
         damaged = f"{self.path}: damaged workbook ({info.filename} is cut short or corrupt)"
-        with open(self.path, "rb") as f:
-            f.seek(info.header_offset)
-            header = f.read(30)
-            if len(header) < 30 or not header.startswith(b"PK\x03\x04"):
-                raise WorkbookError(damaged)
-            name_length, extra_length = struct.unpack("<HH", header[26:30])
-            f.seek(info.header_offset + 30 + name_length + extra_length)
-            inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-            deflated = info.compress_type == zipfile.ZIP_DEFLATED
-            left, size = info.compress_size, 0
-            while left > 0:
-                data = f.read(min(_CHUNK, left))
-                if not data:
-                    raise WorkbookError(damaged)
-                left -= len(data)
-                while data:
-                    if deflated:
-                        try:
-                            out = inflater.decompress(data, _CHUNK)
-                        except zlib.error:
-                            raise WorkbookError(damaged) from None
-                        data = inflater.unconsumed_tail
-                    else:
-                        out, data = data, b""
-                    size += len(out)
-                    if size > info.file_size:
-                        raise WorkbookError(
-                            f"{self.path}: refused, {info.filename} inflates past the size the "
-                            "zip declares for it (a zip bomb)"
-                        )
-                    if out:
-                        yield out
-                    if deflated and inflater.eof:
-                        break
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        deflated = info.compress_type == zipfile.ZIP_DEFLATED
+        size = 0
+        for data in self.compressed(info):
+            while data:
+                if deflated:
+                    try:
+                        out = inflater.decompress(data, _CHUNK)
+                    except zlib.error:
+                        raise WorkbookError(damaged) from None
+                    data = inflater.unconsumed_tail
+                else:
+                    out, data = data, b""
+                size += len(out)
+                if size > info.file_size:
+                    raise WorkbookError(
+                        f"{self.path}: refused, {info.filename} inflates past the size the "
+                        "zip declares for it (a zip bomb)"
+                    )
+                if out:
+                    yield out
+                if deflated and inflater.eof:
+                    break
         if size != info.file_size:
             raise WorkbookError(damaged)
 
