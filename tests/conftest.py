@@ -17,7 +17,12 @@ from msp_workbook.workbook.schema import Kind
 from msp_workbook.workbook.template import build_workbook
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO.parent / "shared" / "examples"
+# The worked examples of the product contract, beside the checkout; a copy is kept in
+# tests/examples so that a checkout anywhere runs the tests (test_examples_copy_is_current
+# fails when the copy is behind the contract's).
+SHARED_EXAMPLES = REPO.parent / "shared" / "examples"
+VENDORED_EXAMPLES = REPO / "tests" / "examples"
+EXAMPLES = SHARED_EXAMPLES if SHARED_EXAMPLES.is_dir() else VENDORED_EXAMPLES
 
 Rows = list[dict[str, object]]
 
