@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -51,6 +52,7 @@ COMPARISON_SERIES = {
 def build_comparison_book(path: Path, *, chartsheet: bool = False) -> Path:
     """Comparison sheet and table with its chart, and a user sheet with charts of its own."""
     book = xlsxwriter.Workbook(str(path))
+    book.set_properties({"created": datetime(2026, 1, 1)})  # the same bytes whenever it is built
     header = book.add_format({"bold": True, "bottom": 1})
     money = book.add_format({"num_format": schema.FMT_MONEY})
     ws = book.add_worksheet(COMPARISON)
