@@ -14,6 +14,7 @@ that turn out good join the bulk readings before aggregation. Aggregation follow
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -24,8 +25,10 @@ from typing import TYPE_CHECKING, Any
 from ..core.models import Check, Product, UsageReading
 from ..core.months import Month, ordinal_of
 from ..core.usage import UsageIndex
-from . import schema
+from . import isolated, schema
 from .cells import column_letter
+from .errors import WorkbookError
+from .isolated import ChildFailed, ChildLoad
 from .package import check_before_parsing
 from .reader import (
     RawTable,
@@ -69,27 +72,54 @@ class _Columns:
 
 
 class UsageLoad:
-    """The Usage table's place and columns, loaded in a background thread. The sheet is checked
-    first, here, like every sheet a reader parses (`package.check_before_parsing`)."""
+    """The Usage table's place and columns, loaded while the caller reads the small tables.
 
-    def __init__(self, path: Path) -> None:
-        check_before_parsing(path, [schema.USAGE.name])
-        place = table_place(path, schema.USAGE)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-load")
-        self._future: Future[Any] = self._pool.submit(_load, path, place)
-        self.place = place
+    Like every sheet a reader parses, the Usage sheet's cells are checked before anything else
+    uses them (`package.check_before_parsing`). On Linux the sheet loads in a child process
+    (`isolated.ChildLoad`: a file that would exhaust the reader's memory ends the child, not the
+    run) and the check runs here in the meantime, in `result()`; elsewhere the sheet is checked
+    first and then loaded in a background thread (fastexcel works outside the GIL)."""
+
+    def __init__(self, path: Path, *, in_child: bool | None = None) -> None:
+        self.path = path
+        self.place = table_place(path, schema.USAGE)
+        self._checked = False
+        self._child: ChildLoad | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        if isolated.available() if in_child is None else in_child:
+            self._child = ChildLoad(functools.partial(_load, path, self.place))
+        else:
+            self._check()
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-load")
+            self._future: Future[Any] = self._pool.submit(_load, path, self.place)
         # Imported here, while the sheet loads, rather than after it.
         import numpy  # noqa: F401
         import pyarrow.compute  # noqa: F401
 
+    def _check(self) -> None:
+        if not self._checked:
+            check_before_parsing(self.path, [schema.USAGE.name])
+            self._checked = True
+
     def result(self) -> tuple[TablePlace, Any]:
-        return self.place, self._future.result()
+        self._check()
+        if self._child is None:
+            return self.place, self._future.result()
+        try:
+            return self.place, self._child.result()
+        except ChildFailed as exc:
+            raise WorkbookError(
+                f'{self.path}: the sheet "{self.place.sheet}" could not be read ({exc.reason})'
+            ) from None
 
     def __enter__(self) -> UsageLoad:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
+        if self._child is not None:
+            self._child.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
 
 
 def read_usage(

@@ -1,0 +1,140 @@
+"""The Usage sheet's loader in a child process: what comes back, and what a failing child does
+(and does not do) to the run."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from test_hostile_files import usage_with_cells
+
+from msp_workbook.workbook import isolated, schema
+from msp_workbook.workbook.errors import WorkbookError
+from msp_workbook.workbook.isolated import MEMORY_CEILING, ChildFailed, ChildLoad
+from msp_workbook.workbook.usage_columns import UsageLoad, _load
+
+pytestmark = pytest.mark.skipif(not isolated.available(), reason="loads run in a child on Linux")
+
+
+def batch() -> pa.RecordBatch:
+    return pa.record_batch(
+        [pa.array(["5KJ3M-AAAAA", None, "x" * 1000]), pa.array([1, 2, None], pa.int64())],
+        names=["key", "quantity"],
+    )
+
+
+def test_the_childs_batch_comes_back_equal():
+    with ChildLoad(batch) as child:
+        assert child.result().equals(batch())
+
+
+def test_a_load_that_finds_no_rows_gives_none():
+    with ChildLoad(lambda: None) as child:
+        assert child.result() is None
+
+
+def test_a_workbook_error_in_the_child_is_raised_here_word_for_word():
+    def refuse() -> None:
+        raise WorkbookError('book.xlsx: table "Usage" not found (it belongs on sheet "Usage")')
+
+    with ChildLoad(refuse) as child, pytest.raises(WorkbookError) as error:
+        child.result()
+    assert str(error.value) == 'book.xlsx: table "Usage" not found (it belongs on sheet "Usage")'
+
+
+def test_other_errors_in_the_child_are_reported_by_their_first_line():
+    def fail() -> None:
+        raise ValueError("unexpected end of XML\nsecond line")
+
+    with ChildLoad(fail) as child, pytest.raises(ChildFailed) as error:
+        child.result()
+    assert error.value.reason == "unexpected end of XML"
+
+
+def test_an_allocation_past_the_ceiling_fails_at_once_in_the_child():
+    too_much = MEMORY_CEILING + (1 << 30)
+    with ChildLoad(lambda: bytearray(too_much)) as child, pytest.raises(ChildFailed) as error:
+        child.result()
+    assert error.value.reason == "out of memory"
+
+
+def test_a_child_that_aborts_is_reported_with_its_last_words():
+    def abort() -> None:
+        os.write(2, b"memory allocation of 549755813888 bytes failed\n")
+        os.abort()
+
+    with ChildLoad(abort) as child, pytest.raises(ChildFailed) as error:
+        child.result()
+    assert error.value.reason == (
+        "memory allocation of 549755813888 bytes failed; stopped by signal 6"
+    )
+
+
+def test_the_child_writes_nothing_to_the_terminal(capfd):
+    def noisy() -> pa.RecordBatch:
+        print("to stdout", flush=True)
+        print("to stderr", file=sys.stderr, flush=True)
+        os.write(2, b"straight to fd 2\n")
+        return batch()
+
+    with ChildLoad(noisy) as child:
+        child.result()
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+
+
+def test_temporary_files_are_removed_whether_or_not_the_result_was_taken(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    with ChildLoad(batch) as child:
+        child.result()
+    with ChildLoad(lambda: __import__("time").sleep(60)):
+        pass  # leaving stops the child
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sheet_too_large_for_calamine_ends_only_the_child(make_workbook, example_data, tmp_path):
+    """A value in the sheet's last cell makes calamine allocate 512 GiB for the grid and abort
+    the process; unchecked, in the child, it costs the run nothing but the child."""
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    path = usage_with_cells(book, tmp_path / "far.xlsx", far, row=None)
+    place = UsageLoad(book, in_child=False).place
+    with ChildLoad(lambda: _load(path, place)) as child, pytest.raises(ChildFailed) as error:
+        child.result()
+    assert error.value.reason == (
+        "memory allocation of 549755813888 bytes failed; stopped by signal 6"
+    )
+
+
+def test_the_usage_sheet_loads_alike_in_a_child_and_in_a_thread(make_workbook, example_data):
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    loaded = {}
+    for in_child in (True, False):
+        with UsageLoad(book, in_child=in_child) as loading:
+            place, found = loading.result()
+        loaded[in_child] = found
+    assert place.sheet == schema.USAGE.sheet
+    assert loaded[True].num_rows == len(example_data["Usage"]) > 0
+    assert loaded[True].equals(loaded[False])
+
+
+def test_a_failed_child_is_one_line_naming_the_sheet(make_workbook, example_data, monkeypatch):
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    monkeypatch.setattr("msp_workbook.workbook.usage_columns._load", lambda path, place: os.abort())
+    with UsageLoad(book, in_child=True) as loading, pytest.raises(WorkbookError) as error:
+        loading.result()
+    assert str(error.value) == f'{book}: the sheet "Usage" could not be read (stopped by signal 6)'
+
+
+def test_a_far_cell_is_refused_by_the_check_while_the_child_loads(
+    make_workbook, example_data, tmp_path
+):
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    path = usage_with_cells(book, tmp_path / "far.xlsx", far, row=None)
+    with UsageLoad(Path(path), in_child=True) as loading, pytest.raises(WorkbookError) as error:
+        loading.result()
+    assert 'sheet "Usage" is too large to read' in str(error.value)
