@@ -9,10 +9,12 @@ generator changes):
     M   2,000 customers,   about 150,000 usage rows
     L   10,000 customers,  about 1,000,000 usage rows
 
-and measures, each the median of --repeat runs (peak RSS: the highest run):
+and measures, each the median of --repeat runs (peak RSS: the highest run; recalc and floor runs
+alternate):
 
 - recalc: `msp-workbook recalc FILE --month 2026-10 --out OUT` as a subprocess, on a fresh copy of
-  the workbook each run: wall time and peak RSS (process start-up included);
+  the workbook each run: wall time and peak RSS (process start-up included; the RSS of the
+  command and its child process together, sampled every 50 ms, when that is higher);
 - floor: reading the Usage sheet alone with the fastest reader available (fastexcel, straight
   into Arrow arrays), plus writing the generated sheets alone (`writer.write_tables`, from rows
   computed beforehand); the two parts are timed separately and added (start-up and imports not
@@ -420,16 +422,41 @@ def _sha256(path: Path) -> str:
 
 # --- Running and measuring subprocesses -----------------------------------------------------------
 
-# Runs a command and reports its wall time and the peak RSS of it and its descendants.
+# Runs a command and reports its wall time and its peak memory: the highest of the largest single
+# process's peak RSS (getrusage) and the RSS of the command and all its descendants together,
+# sampled every 50 ms from /proc (recalc loads the Usage sheet in a child process).
 _MEASURE = r"""
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, threading, time
+
+def tree_kb(pid):
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as f:
+                total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
 started = time.perf_counter()
-done = subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+err = []
+reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
+reader.start()
+tree_peak = 0
+while proc.poll() is None:
+    tree_peak = max(tree_peak, tree_kb(proc.pid))
+    time.sleep(0.05)
 wall = time.perf_counter() - started
+reader.join()
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(sys.argv[1], "w", encoding="utf-8") as f:
-    json.dump({"rc": done.returncode, "wall_s": wall, "maxrss_kb": usage.ru_maxrss,
-               "stderr": done.stderr.decode("utf-8", "replace")[-2000:]}, f)
+    json.dump({"rc": proc.returncode, "wall_s": wall,
+               "maxrss_kb": max(usage.ru_maxrss, tree_peak),
+               "stderr": err[0].decode("utf-8", "replace")[-2000:]}, f)
 """
 
 
@@ -545,6 +572,20 @@ def repeat_runs(times: int, run: Callable[[int], Run], note: str = "") -> Measur
             once = f"run once: the first run took {result.wall_s:.0f} s (> {ONCE_ABOVE_S:.0f} s)"
             measured.note = f"{note}; {once}" if note else once
             break
+    return measured
+
+
+def alternate_runs(
+    times: int, first: Callable[[int], Run], second: Callable[[int], Run]
+) -> tuple[Measured, Measured]:
+    """`times` runs of each, one of the first then one of the second; a measurement stops after
+    a failed or timed-out run (the other goes on)."""
+    measured = (Measured([], times), Measured([], times))
+    for i in range(times):
+        for m, run in zip(measured, (first, second), strict=True):
+            if m.runs and (m.runs[-1].wall_s is None or m.runs[-1].rc != 0):
+                continue
+            m.runs.append(run(i))
     return measured
 
 
@@ -896,7 +937,7 @@ def bench_size(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any
     result["workbook"]["invoices"] = len(invoices)
     result["expected"] = {"wall_s": prepare.wall_s, **(prepare.extra or {})}
 
-    _progress(f"{size.name}: recalc x{args.repeat}")
+    _progress(f"{size.name}: recalc and floor, alternately, x{args.repeat}")
     recalc_out = tmp / f"{size.name}-recalc.xlsx"
 
     def recalc(i: int) -> Run:
@@ -911,10 +952,6 @@ def bench_size(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any
         out.unlink(missing_ok=True)
         return run
 
-    recalc_m = repeat_runs(args.repeat, recalc)
-    result["recalc"] = recalc_m.to_json()
-
-    _progress(f"{size.name}: floor x{args.repeat}")
     floor_out = tmp / f"{size.name}-floor.xlsx"
 
     def floor(i: int) -> Run:
@@ -924,7 +961,9 @@ def bench_size(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any
         floor_out.unlink(missing_ok=True)
         return run
 
-    floor_m = repeat_runs(args.repeat, floor)
+    # Alternated, so that a slow spell of the machine weighs on both sides of the ratio.
+    recalc_m, floor_m = alternate_runs(args.repeat, recalc, floor)
+    result["recalc"] = recalc_m.to_json()
     floor_sums = [
         r.extra["read_usage_s"] + r.extra["write_generated_s"] for r in floor_m.ok if r.extra
     ]

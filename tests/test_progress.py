@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import run_cli
 
 from msp_workbook.progress import CHECKING, COMPUTING, READING, WRITING, TerminalProgress
@@ -97,12 +98,27 @@ def test_cli_on_a_terminal_shows_the_stages(make_workbook, example_data):
     assert b"Recalculated" in done.stdout and b"msp-workbook:" not in done.stdout
 
 
-def test_cli_run_restores_the_garbage_collector_settings(make_workbook, example_data):
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cli_run_turns_the_cycle_collector_off_and_leaves_it_as_it_was(
+    make_workbook, example_data, monkeypatch, enabled
+):
     import gc
 
     from msp_workbook import cli
 
     path = make_workbook(example_data)
-    before = gc.get_threshold()
-    assert cli.run(["check", str(path), "--month", "2026-10"]) == 0
-    assert gc.get_threshold() == before
+    seen = []
+    real_check = cli.operations.check_workbook
+
+    def check(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(cli.operations, "check_workbook", check)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert cli.run(["check", str(path), "--month", "2026-10"]) == 0
+        assert seen == [False]
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -150,13 +150,15 @@ def billed_months(
     months: Sequence[Month],
     settings: Settings,
     usage: UsageIndex,
+    period: tuple[int, int | None] | None = None,
 ) -> list[Billed | None]:
     """The line billed for the key's metric in each of `months` (ascending), or None where the
-    month bills nothing: rules 1-4 and 6 of the module doc, month by month."""
+    month bills nothing: rules 1-4 and 6 of the module doc, month by month. `period` may pass
+    `period_months(key)` when it is at hand."""
     reported_months, reported = usage.history(key.license_key, product.metric)
     suspended = key.status == "suspended"
     count, at = len(reported_months), 0
-    first, last = period_months(key)
+    first, last = period or period_months(key)
     billed: list[Billed | None] = []
     for month in months:
         ordinal = month.ordinal
@@ -252,13 +254,14 @@ def bill_window(
     if not months:
         return
     products_by_id, customers = _by_id(inputs)
+    settings, start, end = inputs.settings, months[0].ordinal, months[-1].ordinal
     for key in inputs.keys:
-        first, last = period_months(key)
-        if first > months[-1].ordinal or (last is not None and last < months[0].ordinal):
+        period = first, last = period_months(key)
+        if first > end or (last is not None and last < start):
             continue  # no month of the window in its period
         customer = customers[key.customer_id]
         for product in products_by_id[key.product_id]:
-            yield customer, product, billed_months(key, product, months, inputs.settings, usage)
+            yield customer, product, billed_months(key, product, months, settings, usage, period)
 
 
 def _join(first: str, second: str) -> str:

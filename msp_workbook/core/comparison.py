@@ -91,7 +91,8 @@ class WindowUnits:
         # (customer, product) -> per window month: units of each metric, or None without lines
         self._units: dict[GroupKey, list[dict[str, int] | None]] = {}
         self._msp: dict[GroupKey, Decimal] = defaultdict(lambda: ZERO)
-        self._costs: dict[tuple[int, str, str], Decimal] = {}
+        # (product, metric) -> quantity -> round(quantity x list price)
+        self._costs: dict[tuple[str, str], dict[int, Decimal]] = {}
 
     def add_lines(self, month: Month, lines: Iterable[BillingLine]) -> None:
         """A month's billing lines (corrections are not usage of the month: left out)."""
@@ -126,10 +127,20 @@ class WindowUnits:
         group = self._group(
             customer.customer_id, customer.customer, product.product_id, found[-1][0]
         )
-        metric, product_id, price = product.metric, product.product_id, product.price_per_unit
-        for position, quantity in found:
-            cost = self._cost(quantity, product_id, metric, price)
-            self._count(group, position, metric, quantity, cost)
+        metric, price = product.metric, product.price_per_unit
+        costs = self._costs.setdefault((product.product_id, metric), {})
+        per_month = self._units[group]
+        msp = ZERO
+        for position, quantity in found:  # `_count` and `_cost`, inline: a call per key-month
+            units = per_month[position]
+            if units is None:
+                units = per_month[position] = {}
+            units[metric] = units.get(metric, 0) + quantity
+            cost = costs.get(quantity)
+            if cost is None:
+                cost = costs[quantity] = round_money(quantity * price)
+            msp += cost
+        self._msp[group] += msp
 
     def _count(
         self, group: GroupKey, position: int, metric: str, quantity: int, cost: Decimal
@@ -153,9 +164,10 @@ class WindowUnits:
 
     def _cost(self, quantity: int, product_id: str, metric: str, price: Decimal) -> Decimal:
         """round(quantity x list price) of a line, worked out once per quantity and metric."""
-        cost = self._costs.get((quantity, product_id, metric))
+        costs = self._costs.setdefault((product_id, metric), {})
+        cost = costs.get(quantity)
         if cost is None:
-            cost = self._costs[(quantity, product_id, metric)] = round_money(quantity * price)
+            cost = costs[quantity] = round_money(quantity * price)
         return cost
 
     def rows(self) -> list[ComparisonRow]:
@@ -174,6 +186,7 @@ class WindowUnits:
             for term in TERMS
         }
         rates = {key: TierRates(found) for key, found in tiers.items()}
+        known: dict[tuple[str | int, ...], tuple[Decimal | None, ...]] = {}
         rows = []
         for (customer_id, product_id), per_month in self._units.items():
             metric = metrics[product_id]
@@ -183,13 +196,15 @@ class WindowUnits:
             span = per_month[first:]  # from the first month with lines
             profile = [found.get(metric.metric, 0) if found else 0 for found in span]
             msp = self._msp[(customer_id, product_id)]
-            placed: dict[int, list[tuple[int, int]]] = {}  # by the lowest tier's Min units
-            annual = tuple(
-                annual_cost(t, profile, _orders(placed, profile, t[0].min_units), rates[key])
-                if (t := tiers[(key := (product_id, term))])
-                else None
-                for term in TERMS
-            )
+            annual = known.get((product_id, *profile))
+            if annual is None:  # customers of a product often use it alike: once per profile
+                placed: dict[int, list[tuple[int, int]]] = {}  # by the lowest tier's Min units
+                annual = known[(product_id, *profile)] = tuple(
+                    annual_cost(t, profile, _orders(placed, profile, t[0].min_units), rates[key])
+                    if (t := tiers[(key := (product_id, term))])
+                    else None
+                    for term in TERMS
+                )
             best, saving = _best(msp, annual)
             rows.append(
                 ComparisonRow(

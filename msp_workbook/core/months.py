@@ -37,12 +37,12 @@ class Month:
         """The inverse of `ordinal`: 0 is 0000-01 (not a valid month), 24_315 is 2026-04."""
         return cls(ordinal // 12, ordinal % 12 + 1)
 
-    @property
+    # Cached: billing asks every key whether its period touches the month.
+    @cached_property
     def ordinal(self) -> int:
         """Months since year 0: consecutive months have consecutive ordinals."""
         return ordinal_of(self)
 
-    # Cached: billing asks every key whether its period touches the month.
     @cached_property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)

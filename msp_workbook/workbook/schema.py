@@ -36,6 +36,10 @@ FMT_DATE = "yyyy-mm-dd"
 FMT_TIMESTAMP = "yyyy-mm-dd hh:mm:ss"
 FMT_TEXT = "@"
 
+# Table styles: the template uses them, and the writer for a generated table it has to create.
+INPUT_TABLE_STYLE = "Table Style Medium 2"
+GENERATED_TABLE_STYLE = "Table Style Medium 1"
+
 AGGREGATIONS = ("max", "avg", "last", "sum")
 STATUSES = ("active", "suspended", "cancelled")
 LINE_TYPES = ("usage", "minimum", "estimated", "correction")

@@ -35,8 +35,8 @@ TEMPLATE_PATH: Path = Path(__file__).resolve().parents[2] / "templates" / "MSP_B
 # Input validations cover the data rows down to this Excel row, so rows added later are covered.
 VALIDATED_LAST_ROW = 100_000
 
-INPUT_TABLE_STYLE = "Table Style Medium 2"
-GENERATED_TABLE_STYLE = "Table Style Medium 1"
+INPUT_TABLE_STYLE = schema.INPUT_TABLE_STYLE
+GENERATED_TABLE_STYLE = schema.GENERATED_TABLE_STYLE
 INPUT_TAB_COLOUR = "#4F81BD"
 GENERATED_TAB_COLOUR = "#808080"
 START_TAB_COLOUR = "#9BBB59"

@@ -509,10 +509,8 @@ def _positions(
 
 def _default_style_info() -> tuple[tuple[str, str], ...]:
     """The table style of a table the writer creates: the template's for generated tables."""
-    from .template import GENERATED_TABLE_STYLE  # the template's look; XlsxWriter only there
-
     return (
-        ("name", GENERATED_TABLE_STYLE.replace(" ", "")),
+        ("name", schema.GENERATED_TABLE_STYLE.replace(" ", "")),
         ("showFirstColumn", "0"),
         ("showLastColumn", "0"),
         ("showRowStripes", "1"),
