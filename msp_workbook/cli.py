@@ -14,12 +14,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__, operations
+from . import __version__
 from .core.months import Month
 from .progress import TerminalProgress
+from .workbook import usage_sheet
 from .workbook.cells import CellError, as_date
 from .workbook.errors import WorkbookError
+
+if TYPE_CHECKING:
+    from .operations import RunReport
+    from .workbook.isolated import ChildLoad
 
 EXIT_OK, EXIT_CHECK_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
 DEMO_PATH = Path("demo") / "MSP_Billing_demo.xlsx"
@@ -51,6 +57,8 @@ def _whole(text: str) -> int:
 
 
 def _quote(args: argparse.Namespace, out: list[str]) -> int:
+    from . import operations
+
     result, currency = operations.quote(
         args.product, args.term, args.units_now, args.units_12m, args.workbook
     )
@@ -181,7 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _summary(report: operations.RunReport, out: list[str]) -> None:
+def _summary(report: RunReport, out: list[str]) -> None:
     result = report.result
     cur = report.currency
     out.append(
@@ -212,7 +220,23 @@ def run(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+# Commands that read the Usage sheet: its load starts in a child process before the rest of the
+# program is imported (see `workbook/usage_sheet.py`).
+READS_USAGE = ("recalc", "check", "close")
+
+
 def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
+    early = usage_sheet.start(args.path) if args.command in READS_USAGE else None
+    try:
+        return _command(args, out, early)
+    finally:
+        if early is not None:
+            early.close()
+
+
+def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) -> int:
+    from . import operations
+
     if args.command == "new":
         operations.new_workbook(args.path)
         out.append(f"Created {args.path}")
@@ -225,7 +249,9 @@ def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
         return _quote(args, out)
     if args.command == "close":
         with TerminalProgress(sys.stderr) as progress:
-            closed = operations.close_month(args.path, args.month, progress=progress)
+            closed = operations.close_month(
+                args.path, args.month, progress=progress, usage_load=early
+            )
         out.append(
             f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
             f"({operations.span(closed.numbers)}), "
@@ -239,10 +265,14 @@ def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
         out.append(f"Demo workbook: {path}")
     elif args.command == "check":
         with TerminalProgress(sys.stderr) as progress:
-            report = operations.check_workbook(args.path, args.month, progress=progress)
+            report = operations.check_workbook(
+                args.path, args.month, progress=progress, usage_load=early
+            )
     else:
         with TerminalProgress(sys.stderr) as progress:
-            report = operations.recalculate(args.path, args.month, args.out, progress=progress)
+            report = operations.recalculate(
+                args.path, args.month, args.out, progress=progress, usage_load=early
+            )
         out.append(f"Recalculated {args.out or args.path}")
     _summary(report, out)
     return EXIT_CHECK_ERRORS if report.errors else EXIT_OK

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .core import billing, comparison
 from .core import ledger as ledger_core
+from .core.billing import Billed
 from .core.comparison import ComparisonRow
 from .core.models import BillingResult, Check
 from .core.money import ZERO
@@ -24,6 +25,7 @@ from .core.usage import UsageIndex
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
 from .workbook.errors import WorkbookError
+from .workbook.isolated import ChildLoad
 from .workbook.reader import ReadResult, check_workbook_file, open_tables, read_workbook
 from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
 from .workbook.sheet_xml import CellValue
@@ -107,16 +109,20 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
                 message=f"{target} is closed: Billing and Invoices show it as it was closed",
             )
         )
+        rows, _ = comparison_window(read, target, usage)
     else:
-        result = ledger_core.bill_open_month(read.inputs, target, ledger, usage)
-    rows = comparison_window(read, target, usage)
+        rows, known = comparison_window(read, target, usage)
+        result = ledger_core.bill_open_month(read.inputs, target, ledger, usage, known)
     all_checks = tuple(sorted_checks([*checks, *result.checks]))
     return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
 
 
-def comparison_window(read: ReadResult, target: Month, usage: UsageIndex) -> list[ComparisonRow]:
+def comparison_window(
+    read: ReadResult, target: Month, usage: UsageIndex
+) -> tuple[list[ComparisonRow], dict[tuple[str, str], Billed | None]]:
     """The Comparison rows of the window ending with `target`: closed months as the Ledger has
-    them, the others as billed from today's sheets."""
+    them, the others as billed from today's sheets; and what `target` bills for each
+    (license key, metric) when it is open (the billing month need not work it out again)."""
     ledger = read.ledger
     units = comparison.WindowUnits(read.inputs, target)
     for month in units.months:  # oldest first: the latest name of a customer is the one shown
@@ -124,9 +130,13 @@ def comparison_window(read: ReadResult, target: Month, usage: UsageIndex) -> lis
             units.add_lines(month, (e.line for e in ledger.month_lines(month)))
     still_open = [m for m in units.months if not ledger.is_closed(m)]
     positions = units.positions(still_open)
-    for customer, product, billed in billing.bill_window(read.inputs, still_open, usage):
+    known: dict[tuple[str, str], Billed | None] = {}
+    target_open = bool(still_open) and still_open[-1] == target
+    for key, customer, product, billed in billing.bill_window(read.inputs, still_open, usage):
         units.add_billed(positions, customer, product, billed)
-    return units.rows()
+        if target_open:
+            known[(key.license_key, product.metric)] = billed[-1]
+    return units.rows(), known
 
 
 @dataclass(frozen=True)
@@ -160,10 +170,12 @@ def check_workbook(
     month: Month | None = None,
     today: date | None = None,
     progress: Progress = no_progress,
+    usage_load: ChildLoad | None = None,
 ) -> RunReport:
     """Read, validate and bill the month (and compare MSP with annual) without writing anything.
-    `progress` is told each stage as it starts (see `progress.py`)."""
-    read = read_workbook(path, progress=progress)
+    `progress` is told each stage as it starts (see `progress.py`); `usage_load` is the Usage
+    sheet's load when the caller started it already (`workbook.usage_sheet.start`)."""
+    read = read_workbook(path, progress=progress, usage_load=usage_load)
     progress(COMPUTING)
     return compute(read, month, today)
 
@@ -174,6 +186,7 @@ def recalculate(
     out: Path | None = None,
     today: date | None = None,
     progress: Progress = no_progress,
+    usage_load: ChildLoad | None = None,
 ) -> RunReport:
     """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
     in place)."""
@@ -181,7 +194,7 @@ def recalculate(
     from .workbook.writer import write_tables
 
     check_can_save(out or path)
-    report = check_workbook(path, month, today, progress)
+    report = check_workbook(path, month, today, progress, usage_load)
     generated = generated_tables(report)
     progress(WRITING)
     write_tables(path, out or path, generated.tables, side_columns=generated.side_columns)
@@ -350,13 +363,14 @@ def close_month(
     today: date | None = None,
     now: datetime | None = None,
     progress: Progress = no_progress,
+    usage_load: ChildLoad | None = None,
 ) -> CloseReport:
     """Close the month in the workbook file, in one save (see `close`)."""
     from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
     check_can_save(path)
-    read = read_workbook(path, progress=progress)
+    read = read_workbook(path, progress=progress, usage_load=usage_load)
     progress(COMPUTING)
     closed = close(read, month, today, now)
     progress(WRITING)

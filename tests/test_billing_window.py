@@ -1,5 +1,6 @@
 """Property: billing a window of months at once (what the MSP vs annual comparison reads) gives,
-month by month, exactly the lines `billing_lines` gives for each month on its own."""
+month by month, exactly the lines `billing_lines` gives for each month on its own; and the last
+month billed from the window's results is the month billed on its own."""
 
 from __future__ import annotations
 
@@ -73,9 +74,10 @@ def test_a_window_bills_each_month_as_billing_lines_does(keys, readings, missing
         customers=CUSTOMERS, keys=tuple(licence_keys), usage=tuple(usage),
     )  # fmt: skip
     index = UsageIndex.of_inputs(inputs)
+    billed_window = list(bill_window(inputs, MONTHS, index))
     window = [
         (position, customer.customer_id, product.product_id, product.metric, found.quantity)
-        for customer, product, billed in bill_window(inputs, MONTHS, index)
+        for _, customer, product, billed in billed_window
         for position, found in enumerate(billed)
         if found is not None
     ]
@@ -85,3 +87,9 @@ def test_a_window_bills_each_month_as_billing_lines_does(keys, readings, missing
         for line in billing_lines(inputs, month, index)[0]
     ]
     assert sorted(window) == sorted(one_by_one)
+
+    # The last month billed from what the window worked out: the same lines and warnings.
+    known = {(k.license_key, product.metric): billed[-1] for k, _, product, billed in billed_window}
+    assert billing_lines(inputs, MONTHS[-1], index, known) == billing_lines(
+        inputs, MONTHS[-1], index
+    )

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -11,10 +14,12 @@ import pyarrow as pa
 import pytest
 from test_hostile_files import usage_with_cells
 
-from msp_workbook.workbook import isolated, schema
+from msp_workbook.workbook import isolated, schema, usage_sheet
 from msp_workbook.workbook.errors import WorkbookError
 from msp_workbook.workbook.isolated import MEMORY_CEILING, ChildFailed, ChildLoad
-from msp_workbook.workbook.usage_columns import UsageLoad, _load
+from msp_workbook.workbook.places import TablePlace
+from msp_workbook.workbook.usage_columns import UsageLoad
+from msp_workbook.workbook.usage_sheet import load_columns
 
 pytestmark = pytest.mark.skipif(not isolated.available(), reason="loads run in a child on Linux")
 
@@ -102,7 +107,7 @@ def test_a_sheet_too_large_for_calamine_ends_only_the_child(make_workbook, examp
     far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     path = usage_with_cells(book, tmp_path / "far.xlsx", far, row=None)
     place = UsageLoad(book, in_child=False).place
-    with ChildLoad(lambda: _load(path, place)) as child, pytest.raises(ChildFailed) as error:
+    with ChildLoad(lambda: load_columns(path, place)) as child, pytest.raises(ChildFailed) as error:
         child.result()
     assert error.value.reason == (
         "memory allocation of 549755813888 bytes failed; stopped by signal 6"
@@ -123,7 +128,9 @@ def test_the_usage_sheet_loads_alike_in_a_child_and_in_a_thread(make_workbook, e
 
 def test_a_failed_child_is_one_line_naming_the_sheet(make_workbook, example_data, monkeypatch):
     book = make_workbook(example_data, name="MSP_Billing.xlsx")
-    monkeypatch.setattr("msp_workbook.workbook.usage_columns._load", lambda path, place: os.abort())
+    monkeypatch.setattr(
+        "msp_workbook.workbook.usage_columns.load_columns", lambda path, place: os.abort()
+    )
     with UsageLoad(book, in_child=True) as loading, pytest.raises(WorkbookError) as error:
         loading.result()
     assert str(error.value) == f'{book}: the sheet "Usage" could not be read (stopped by signal 6)'
@@ -138,3 +145,65 @@ def test_a_far_cell_is_refused_by_the_check_while_the_child_loads(
     with UsageLoad(Path(path), in_child=True) as loading, pytest.raises(WorkbookError) as error:
         loading.result()
     assert 'sheet "Usage" is too large to read' in str(error.value)
+
+
+def test_a_load_started_early_is_taken_over_by_the_reader(make_workbook, example_data):
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    started = usage_sheet.start(book)
+    assert started is not None
+    with UsageLoad(book, started=started) as loading:
+        place, early = loading.result()
+    with UsageLoad(book, in_child=False) as loading:
+        _, in_thread = loading.result()
+    assert usage_sheet.place_of(early) == place
+    assert early.equals(in_thread)
+
+
+def test_a_workbook_changed_during_the_early_load_is_refused(make_workbook, example_data):
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    place = UsageLoad(book, in_child=False).place
+    moved = TablePlace(place.sheet, place.header_row + 3, place.last_row + 3, place.columns)
+
+    def load_elsewhere() -> pa.RecordBatch:
+        found = usage_sheet.load_columns(book, place)
+        return found.replace_schema_metadata(
+            {b"msp_workbook.place": json.dumps(dataclasses.asdict(moved))}
+        )
+
+    child = ChildLoad(load_elsewhere)
+    with UsageLoad(book, started=child) as loading, pytest.raises(WorkbookError) as error:
+        loading.result()
+    assert str(error.value) == f"{book}: the workbook changed while it was read; try again"
+
+
+def test_no_early_load_for_a_path_that_is_no_file(tmp_path):
+    assert usage_sheet.start(tmp_path / "missing.xlsx") is None
+    assert usage_sheet.start(tmp_path) is None
+
+
+def test_a_command_that_stops_early_leaves_no_child_and_no_files(
+    make_workbook, example_data, tmp_path
+):
+    """recalc starts the Usage load first; refused for its --out folder, it stops the load and
+    removes the load's temporary files."""
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    done = subprocess.run(
+        [sys.executable, "-m", "msp_workbook.cli", "recalc", str(book), "--month", "2026-10",
+         "--out", str(tmp_path / "no-such-folder" / "out.xlsx")],
+        capture_output=True, text=True, env={**os.environ, "TMPDIR": str(scratch)}, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert len(done.stderr.splitlines()) == 1
+    assert list(scratch.iterdir()) == []
+
+
+def test_the_loads_imports_happen_before_the_fork(monkeypatch):
+    """A module half-imported by another thread at the fork would hang the child's import of
+    it: the parent imports what the load needs first."""
+    imported = []
+    monkeypatch.setattr(isolated.importlib, "import_module", imported.append)
+    with ChildLoad(batch, ("fastexcel", "pyarrow.ipc")) as child:
+        child.result()
+    assert imported == ["fastexcel", "pyarrow.ipc"]

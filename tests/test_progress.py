@@ -104,17 +104,17 @@ def test_cli_run_turns_the_cycle_collector_off_and_leaves_it_as_it_was(
 ):
     import gc
 
-    from msp_workbook import cli
+    from msp_workbook import cli, operations
 
     path = make_workbook(example_data)
     seen = []
-    real_check = cli.operations.check_workbook
+    real_check = operations.check_workbook
 
     def check(*args, **kwargs):
         seen.append(gc.isenabled())
         return real_check(*args, **kwargs)
 
-    monkeypatch.setattr(cli.operations, "check_workbook", check)
+    monkeypatch.setattr(operations, "check_workbook", check)
     (gc.enable if enabled else gc.disable)()
     try:
         assert cli.run(["check", str(path), "--month", "2026-10"]) == 0

@@ -23,7 +23,7 @@ The rules, in the order they apply to a month M (the product spec, section 3):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -44,6 +44,7 @@ from .months import Month, ordinal_of
 from .usage import UsageIndex
 
 BILLED_STATUSES = ("active", "cancelled")
+_UNKNOWN = object()  # not in a mapping of what is already billed
 
 
 def period_months(key: LicenseKey) -> tuple[int, int | None]:
@@ -215,10 +216,13 @@ def _key_lines(
     settings: Settings,
     usage: UsageIndex,
     checks: list[Check],
+    known: Mapping[tuple[str, str], Billed | None],
 ) -> list[BillingLine]:
     lines: list[BillingLine] = []
     for product in products:
-        billed = billed_months(key, product, (month,), settings, usage)[0]
+        billed = known.get((key.license_key, product.metric), _UNKNOWN)
+        if billed is _UNKNOWN:
+            billed = billed_months(key, product, (month,), settings, usage)[0]
         if billed is None:
             continue
         if billed.estimate:
@@ -247,10 +251,10 @@ def _key_lines(
 
 def bill_window(
     inputs: Inputs, months: Sequence[Month], usage: UsageIndex
-) -> Iterator[tuple[Customer, Product, list[Billed | None]]]:
+) -> Iterator[tuple[LicenseKey, Customer, Product, list[Billed | None]]]:
     """What each of `months` (ascending) bills for every key's metrics, without prices or
-    warnings: (customer, product metric, one entry per month) for each key and metric whose
-    period touches the months (the MSP vs annual comparison's input)."""
+    warnings: (key, customer, product metric, one entry per month) for each key and metric
+    whose period touches the months (the MSP vs annual comparison's input)."""
     if not months:
         return
     products_by_id, customers = _by_id(inputs)
@@ -261,7 +265,8 @@ def bill_window(
             continue  # no month of the window in its period
         customer = customers[key.customer_id]
         for product in products_by_id[key.product_id]:
-            yield customer, product, billed_months(key, product, months, settings, usage, period)
+            billed = billed_months(key, product, months, settings, usage, period)
+            yield key, customer, product, billed
 
 
 def _join(first: str, second: str) -> str:
@@ -273,10 +278,16 @@ def line_sort_key(line: BillingLine) -> tuple[str, str, str, str]:
 
 
 def billing_lines(
-    inputs: Inputs, month: Month, usage: UsageIndex | None = None
+    inputs: Inputs,
+    month: Month,
+    usage: UsageIndex | None = None,
+    known: Mapping[tuple[str, str], Billed | None] | None = None,
 ) -> tuple[list[BillingLine], list[Check]]:
-    """The month's billing lines (sorted) and the warnings found while computing them."""
+    """The month's billing lines (sorted) and the warnings found while computing them.
+    `known` may hold what the month bills for (license key, metric), already worked out by
+    `bill_window` (the comparison bills the month too)."""
     usage = usage or UsageIndex.of_inputs(inputs)  # pass one in when billing several months
+    known = known or {}
     products_by_id, customers = _by_id(inputs)
     checks: list[Check] = []
     lines: list[BillingLine] = []
@@ -294,6 +305,7 @@ def billing_lines(
                 inputs.settings,
                 usage,
                 checks,
+                known,
             )
         )
     checks.extend(_unbilled_usage(inputs.keys, usage, month, billed_keys))

@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
-from .billing import billing_lines, invoices_for, line_sort_key, make_line
+from .billing import Billed, billing_lines, invoices_for, line_sort_key, make_line
 from .models import BillingLine, BillingResult, Check, Customer, Inputs, Invoice, Product, Record
 from .months import Month
 from .usage import UsageIndex
@@ -187,11 +187,16 @@ def ledger_entries(
 
 
 def bill_open_month(
-    inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex | None = None
+    inputs: Inputs,
+    month: Month,
+    ledger: Ledger,
+    usage: UsageIndex | None = None,
+    known: Mapping[tuple[str, str], Billed | None] | None = None,
 ) -> BillingResult:
-    """An open month's billing: its own lines plus corrections of earlier closed months."""
+    """An open month's billing: its own lines plus corrections of earlier closed months
+    (`known`: see `billing.billing_lines`)."""
     usage = usage or UsageIndex.of_inputs(inputs)
-    lines, checks = billing_lines(inputs, month, usage)
+    lines, checks = billing_lines(inputs, month, usage, known)
     corrections = correction_lines(inputs, month, ledger, usage)
     if corrections:
         closed = sorted({str(c.corrects) for c in corrections})

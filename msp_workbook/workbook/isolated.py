@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import faulthandler
+import importlib
 import os
 import sys
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .errors import WorkbookError
@@ -46,11 +47,17 @@ def available() -> bool:
 
 class ChildLoad:
     """`load()` running in a forked child; `result()` waits for its record batch (None when it
-    returned None). A `WorkbookError` raised in the child is raised again here, word for word;
-    any other end becomes `ChildFailed`. Use as a context manager: leaving it stops the child
-    if it is still running and removes the temporary files."""
+    returned None). `imports` names the modules `load` imports. A `WorkbookError` raised in the
+    child is raised again here, word for word; any other end becomes `ChildFailed`. Use as a
+    context manager: leaving it stops the child if it is still running and removes the
+    temporary files."""
 
-    def __init__(self, load: Callable[[], Any]) -> None:
+    def __init__(self, load: Callable[[], Any], imports: Sequence[str] = ()) -> None:
+        # Imported here, fully, before the fork: a module another thread is importing at the
+        # moment of the fork would stay half-imported in the child, whose import of it then
+        # waits forever (seen in a process with threads of its own, such as a test runner).
+        for name in imports:
+            importlib.import_module(name)
         self._out = _temporary(".arrow")
         self._log = _temporary(".log")
         self._pid: int | None = None

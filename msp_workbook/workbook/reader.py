@@ -21,9 +21,19 @@ from . import schema
 from .cells import RawValue, column_letter, is_empty
 from .errors import WorkbookError
 from .package import check_before_parsing, sniff
+from .places import (  # noqa: F401 - the reader's public names, as before
+    TablePlace,
+    column_offsets,
+    header_text,
+    missing_table,
+    table_place,
+    unreadable,
+)
 
 if TYPE_CHECKING:
     from python_calamine import CalamineTable
+
+    from .isolated import ChildLoad
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
@@ -45,16 +55,6 @@ class RawTable:
 
     def __iter__(self) -> Iterator[TableRow]:
         return iter(self.rows)
-
-
-@dataclass(frozen=True)
-class TablePlace:
-    """Where a table is, for a reader that loads its columns in bulk (`usage_columns`)."""
-
-    sheet: str
-    header_row: int  # 0-based sheet row of the header cells
-    last_row: int  # 1-based sheet row of the range's last row
-    columns: dict[str, int]  # header -> 0-based sheet column
 
 
 @dataclass(frozen=True)
@@ -140,13 +140,6 @@ def open_tables(
     return found, below_table
 
 
-def missing_table(path: Path, spec: schema.Table) -> WorkbookError:
-    return WorkbookError(
-        f'{path}: table "{spec.name}" not found (it belongs on sheet "{spec.sheet}"); '
-        "start from the template (msp-workbook new)"
-    )
-
-
 def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:
     """Refuse a workbook without one of these tables (the first missing one, in this order)."""
     from .package import open_package
@@ -156,36 +149,6 @@ def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:
     for spec in specs:
         if spec.name.lower() not in names:
             raise missing_table(path, spec)
-
-
-def table_place(path: Path, spec: schema.Table) -> TablePlace:
-    """Where a table is, from its table part alone (python-calamine would load its cells)."""
-    from .package import local, open_package, parse_xml
-    from .sheet_xml import parse_range
-
-    with open_package(path) as package:
-        table = package.table(spec.name)
-        if table is None:
-            raise missing_table(path, spec)
-        root = parse_xml(package.read(table.part), table.part)
-    first_row, first_col, last_row, _ = parse_range(root.get("ref") or "")
-    header_rows = 1 if root.get("headerRowCount", "1").strip() != "0" else 0
-    headers = [c.get("name") or "" for c in root.iter() if local(c.tag) == "tableColumn"]
-    offsets = column_offsets(spec, table.sheet.name, headers)
-    return TablePlace(
-        table.sheet.name,
-        header_row=first_row - 2 + header_rows,  # 0-based; the row above the data
-        last_row=last_row,
-        columns={h: first_col + c for h, c in offsets.items()},
-    )
-
-
-def unreadable(path: Path, exc: Exception) -> WorkbookError:
-    """A reader library's own error about a damaged file, as one line for the user."""
-    text = str(exc).strip().splitlines()
-    return WorkbookError(
-        f"{path}: cannot be read as a workbook ({text[0] if text else type(exc).__name__})"
-    )
 
 
 def _table_rows(
@@ -230,31 +193,6 @@ def table_from_rows(
     return raw, below
 
 
-def column_offsets(spec: schema.Table, sheet: str, headers: Sequence[RawValue]) -> dict[str, int]:
-    """Each column of the spec -> its offset among the table's header cells (found by header
-    text in any case; extra columns ignored); a missing column is refused."""
-    offsets: dict[str, int] = {}
-    for offset, header in enumerate(headers):
-        offsets.setdefault(header_text(header).strip().lower(), offset)
-    positions: dict[str, int] = {}
-    for header in spec.headers:
-        offset = offsets.get(header.lower())
-        if offset is None:
-            raise WorkbookError(
-                f'table "{spec.name}" on sheet "{sheet}" has no column "{header}" '
-                f"(expected columns: {', '.join(spec.headers)})"
-            )
-        positions[header] = offset
-    return positions
-
-
-def header_text(value: RawValue) -> str:
-    """A header cell as text (a number typed as a header reads as 1.0 from some sources)."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value)
-
-
 def table_row(
     cells: Sequence[RawValue], number: int, positions: dict[str, int], letters: dict[str, str]
 ) -> TableRow | None:
@@ -286,11 +224,19 @@ def rows_below_warning(spec: schema.Table, sheet: str, first: int, cell: str, co
     )
 
 
-def read_workbook(path: Path, *, bulk: bool = True, progress: Progress = no_progress) -> ReadResult:
+def read_workbook(
+    path: Path,
+    *,
+    bulk: bool = True,
+    progress: Progress = no_progress,
+    usage_load: ChildLoad | None = None,
+) -> ReadResult:
     """Read and validate every input table; bad rows become error checks and are left out.
 
     With `bulk` (the default) the Usage table is read and aggregated column-wise
-    (`usage_columns`), else row by row into `inputs.usage` (the reference path, same results)."""
+    (`usage_columns`), else row by row into `inputs.usage` (the reference path, same results).
+    `usage_load` is the Usage sheet's load when the caller started it already
+    (`usage_sheet.start`)."""
     from .ledger_rows import build_ledger
     from .validation import Collector, build_inputs, build_reference
 
@@ -308,7 +254,7 @@ def read_workbook(path: Path, *, bulk: bool = True, progress: Progress = no_prog
     require_tables(path, schema.INPUT_TABLES)
     # The Usage sheet loads in the background (fastexcel works outside the GIL) while the
     # tables its readings refer to are read and checked here.
-    with UsageLoad(path) as loading:
+    with UsageLoad(path, started=usage_load) as loading:
         tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
         raw, below = open_tables(path, tables, optional=(schema.LEDGER,))
         out = Collector()

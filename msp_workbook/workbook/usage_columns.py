@@ -38,6 +38,7 @@ from .reader import (
     table_row,
     unreadable,
 )
+from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of
 from .validation import Collector, Registry, validate_usage
 
 if TYPE_CHECKING:
@@ -80,18 +81,20 @@ class UsageLoad:
     run) and the check runs here in the meantime, in `result()`; elsewhere the sheet is checked
     first and then loaded in a background thread (fastexcel works outside the GIL)."""
 
-    def __init__(self, path: Path, *, in_child: bool | None = None) -> None:
+    def __init__(
+        self, path: Path, *, in_child: bool | None = None, started: ChildLoad | None = None
+    ) -> None:
         self.path = path
         self.place = table_place(path, schema.USAGE)
         self._checked = False
-        self._child: ChildLoad | None = None
+        self._child: ChildLoad | None = started  # `usage_sheet.start(path)`, already loading
         self._pool: ThreadPoolExecutor | None = None
-        if isolated.available() if in_child is None else in_child:
-            self._child = ChildLoad(functools.partial(_load, path, self.place))
-        else:
+        if started is None and (isolated.available() if in_child is None else in_child):
+            self._child = ChildLoad(functools.partial(load_columns, path, self.place), LOAD_IMPORTS)
+        elif started is None:
             self._check()
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-load")
-            self._future: Future[Any] = self._pool.submit(_load, path, self.place)
+            self._future: Future[Any] = self._pool.submit(load_columns, path, self.place)
         # Imported here, while the sheet loads, rather than after it.
         import numpy  # noqa: F401
         import pyarrow.compute  # noqa: F401
@@ -106,11 +109,15 @@ class UsageLoad:
         if self._child is None:
             return self.place, self._future.result()
         try:
-            return self.place, self._child.result()
+            batch = self._child.result()
         except ChildFailed as exc:
             raise WorkbookError(
                 f'{self.path}: the sheet "{self.place.sheet}" could not be read ({exc.reason})'
             ) from None
+        loaded_at = place_of(batch) if batch is not None else None
+        if loaded_at is not None and loaded_at != self.place:
+            raise WorkbookError(f"{self.path}: the workbook changed while it was read; try again")
+        return self.place, batch
 
     def __enter__(self) -> UsageLoad:
         return self
@@ -135,7 +142,7 @@ def read_usage(
     n = batch.num_rows if batch is not None else 0
     if n == 0:
         return UsageIndex.empty(), None
-    column = {h: batch.column(i) for i, h in enumerate(_ordered_headers(place))}
+    column = {h: batch.column(i) for i, h in enumerate(ordered_headers(place))}
     rows = np.arange(first_row, first_row + n, dtype=np.int64)
 
     empty = np.ones(n, dtype=bool)
@@ -184,38 +191,6 @@ def read_usage(
             schema.USAGE, place.sheet, below[0], f"{letter}{below[0]}", len(below)
         )
     return _index(columns, pairs, key_records, place), warning
-
-
-def _ordered_headers(place: TablePlace) -> list[str]:
-    """The Usage headers in the order of their sheet columns (the order fastexcel returns)."""
-    return sorted(schema.USAGE.headers, key=lambda h: place.columns[h])
-
-
-def _load(path: Path, place: TablePlace) -> Any:
-    """The table's columns from its first data row to the end of the sheet (rows typed below
-    the range included), as an Arrow record batch; None when there are no such rows."""
-    import fastexcel
-
-    ordered = _ordered_headers(place)
-    indexes = [place.columns[h] for h in ordered]
-    dtypes = {place.columns[h]: ("datetime" if h == _DATE else "string") for h in ordered}
-    try:
-        reader = fastexcel.read_excel(str(path))
-    except Exception as exc:
-        raise unreadable(path, exc) from exc
-    try:
-        return reader.load_sheet(
-            place.sheet,
-            header_row=None,
-            skip_rows=place.header_row + 1,
-            use_columns=indexes,
-            dtypes=dtypes,
-            eager=True,
-        )
-    except fastexcel.InvalidParametersError:
-        return None  # the sheet ends at the table's header: no rows
-    except Exception as exc:
-        raise unreadable(path, exc) from exc
 
 
 def _encode(array: Any) -> tuple[np.ndarray, list[str | None]]:

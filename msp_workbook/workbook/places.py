@@ -1,0 +1,87 @@
+"""Where an input table is in a workbook, from its table part alone.
+
+Light on imports (no record models, no spreadsheet library): the command line starts loading the
+Usage sheet in a child process (`usage_sheet`) before the rest of the program is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import schema
+from .cells import RawValue
+from .errors import WorkbookError
+
+
+@dataclass(frozen=True)
+class TablePlace:
+    """Where a table is, for a reader that loads its columns in bulk (`usage_columns`)."""
+
+    sheet: str
+    header_row: int  # 0-based sheet row of the header cells
+    last_row: int  # 1-based sheet row of the range's last row
+    columns: dict[str, int]  # header -> 0-based sheet column
+
+
+def table_place(path: Path, spec: schema.Table) -> TablePlace:
+    """Where a table is, from its table part alone (python-calamine would load its cells)."""
+    from .package import local, open_package, parse_xml
+    from .sheet_xml import parse_range
+
+    with open_package(path) as package:
+        table = package.table(spec.name)
+        if table is None:
+            raise missing_table(path, spec)
+        root = parse_xml(package.read(table.part), table.part)
+    first_row, first_col, last_row, _ = parse_range(root.get("ref") or "")
+    header_rows = 1 if root.get("headerRowCount", "1").strip() != "0" else 0
+    headers = [c.get("name") or "" for c in root.iter() if local(c.tag) == "tableColumn"]
+    offsets = column_offsets(spec, table.sheet.name, headers)
+    return TablePlace(
+        table.sheet.name,
+        header_row=first_row - 2 + header_rows,  # 0-based; the row above the data
+        last_row=last_row,
+        columns={h: first_col + c for h, c in offsets.items()},
+    )
+
+
+def missing_table(path: Path, spec: schema.Table) -> WorkbookError:
+    return WorkbookError(
+        f'{path}: table "{spec.name}" not found (it belongs on sheet "{spec.sheet}"); '
+        "start from the template (msp-workbook new)"
+    )
+
+
+def unreadable(path: Path, exc: Exception) -> WorkbookError:
+    """A reader library's own error about a damaged file, as one line for the user."""
+    text = str(exc).strip().splitlines()
+    return WorkbookError(
+        f"{path}: cannot be read as a workbook ({text[0] if text else type(exc).__name__})"
+    )
+
+
+def column_offsets(spec: schema.Table, sheet: str, headers: Sequence[RawValue]) -> dict[str, int]:
+    """Each column of the spec -> its offset among the table's header cells (found by header
+    text in any case; extra columns ignored); a missing column is refused."""
+    offsets: dict[str, int] = {}
+    for offset, header in enumerate(headers):
+        offsets.setdefault(header_text(header).strip().lower(), offset)
+    positions: dict[str, int] = {}
+    for header in spec.headers:
+        offset = offsets.get(header.lower())
+        if offset is None:
+            raise WorkbookError(
+                f'table "{spec.name}" on sheet "{sheet}" has no column "{header}" '
+                f"(expected columns: {', '.join(spec.headers)})"
+            )
+        positions[header] = offset
+    return positions
+
+
+def header_text(value: RawValue) -> str:
+    """A header cell as text (a number typed as a header reads as 1.0 from some sources)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)

@@ -1,0 +1,92 @@
+"""The Usage sheet's columns, loaded with fastexcel, and the command line's early start of it.
+
+Light on imports, like `places`: `start(path)` forks the loader (`isolated.ChildLoad`) as soon as
+the command line knows the workbook, so the sheet loads while the rest of the program is still
+being imported; `usage_columns.UsageLoad` takes the started child over.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from . import isolated, schema
+from .isolated import ChildLoad
+from .places import TablePlace, table_place, unreadable
+
+_DATE = schema.USAGE.headers[0]
+_PLACE = b"msp_workbook.place"  # the batch's metadata: where the loaded table was
+# What a load imports (see `isolated.ChildLoad`).
+LOAD_IMPORTS = (
+    "fastexcel",
+    "pyarrow",
+    "pyarrow.ipc",
+    "msp_workbook.workbook.package",
+    "msp_workbook.workbook.sheet_xml",
+)
+
+
+def start(path: Path) -> ChildLoad | None:
+    """The Usage sheet loading in a child process (None where loads do not run in a child, or
+    where `path` is no file: the reader then says why)."""
+    if not isolated.available() or not Path(path).is_file():
+        return None
+    return ChildLoad(functools.partial(load_with_place, Path(path)), LOAD_IMPORTS)
+
+
+def load_with_place(path: Path) -> Any:
+    """`load_columns` at the table's place, found here; the place goes with the batch."""
+    place = table_place(path, schema.USAGE)
+    batch = load_columns(path, place)
+    if batch is None:
+        return None
+    return batch.replace_schema_metadata({_PLACE: json.dumps(_place_fields(place))})
+
+
+def place_of(batch: Any) -> TablePlace | None:
+    """The place a batch of `load_with_place` was loaded from."""
+    found = (batch.schema.metadata or {}).get(_PLACE)
+    return TablePlace(**json.loads(found)) if found else None
+
+
+def _place_fields(place: TablePlace) -> dict[str, Any]:
+    return {
+        "sheet": place.sheet,
+        "header_row": place.header_row,
+        "last_row": place.last_row,
+        "columns": place.columns,
+    }
+
+
+def ordered_headers(place: TablePlace) -> list[str]:
+    """The Usage headers in the order of their sheet columns (the order fastexcel returns)."""
+    return sorted(schema.USAGE.headers, key=lambda h: place.columns[h])
+
+
+def load_columns(path: Path, place: TablePlace) -> Any:
+    """The table's columns from its first data row to the end of the sheet (rows typed below
+    the range included), as an Arrow record batch; None when there are no such rows."""
+    import fastexcel
+
+    ordered = ordered_headers(place)
+    indexes = [place.columns[h] for h in ordered]
+    dtypes = {place.columns[h]: ("datetime" if h == _DATE else "string") for h in ordered}
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:
+        raise unreadable(path, exc) from exc
+    try:
+        return reader.load_sheet(
+            place.sheet,
+            header_row=None,
+            skip_rows=place.header_row + 1,
+            use_columns=indexes,
+            dtypes=dtypes,
+            eager=True,
+        )
+    except fastexcel.InvalidParametersError:
+        return None  # the sheet ends at the table's header: no rows
+    except Exception as exc:
+        raise unreadable(path, exc) from exc
