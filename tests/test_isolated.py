@@ -207,3 +207,23 @@ def test_the_loads_imports_happen_before_the_fork(monkeypatch):
     with ChildLoad(batch, ("fastexcel", "pyarrow.ipc")) as child:
         child.result()
     assert imported == ["fastexcel", "pyarrow.ipc"]
+
+
+def test_without_a_child_to_be_had_the_sheet_loads_in_a_thread(
+    make_workbook, example_data, monkeypatch, tmp_path
+):
+    """No process to spare (fork fails) or no temporary folder: the early start gives up and
+    the reader loads the sheet itself, leaving no temporary file behind."""
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "scratch"))
+    (tmp_path / "scratch").mkdir()
+
+    def no_fork() -> int:
+        raise BlockingIOError("Resource temporarily unavailable")
+
+    monkeypatch.setattr(isolated.os, "fork", no_fork)
+    assert usage_sheet.start(book) is None
+    with UsageLoad(book, in_child=True) as loading:
+        _, found = loading.result()
+    assert found.num_rows == len(example_data["Usage"])
+    assert list((tmp_path / "scratch").iterdir()) == []

@@ -50,7 +50,7 @@ class ChildLoad:
     returned None). `imports` names the modules `load` imports. A `WorkbookError` raised in the
     child is raised again here, word for word; any other end becomes `ChildFailed`. Use as a
     context manager: leaving it stops the child if it is still running and removes the
-    temporary files."""
+    temporary files. Raises OSError when no child can be started (callers load in-process)."""
 
     def __init__(self, load: Callable[[], Any], imports: Sequence[str] = ()) -> None:
         # Imported here, fully, before the fork: a module another thread is importing at the
@@ -58,14 +58,19 @@ class ChildLoad:
         # waits forever (seen in a process with threads of its own, such as a test runner).
         for name in imports:
             importlib.import_module(name)
-        self._out = _temporary(".arrow")
-        self._log = _temporary(".log")
         self._pid: int | None = None
-        with warnings.catch_warnings():
-            # Python 3.12+ warns about forking a process with threads (the progress line's):
-            # the child only runs the loader and never takes a lock those threads may hold.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            pid = os.fork()
+        self._out = self._log = ""
+        try:
+            self._out = _temporary(".arrow")
+            self._log = _temporary(".log")
+            with warnings.catch_warnings():
+                # Python 3.12+ warns about forking a process with threads (the progress
+                # line's): the child only runs the loader and takes no lock they may hold.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                pid = os.fork()
+        except OSError:  # no temporary folder to write to, or no process to spare
+            self.close()
+            raise
         if pid == 0:  # the child
             _run_child(load, self._out, self._log)
         self._pid = pid
@@ -101,8 +106,9 @@ class ChildLoad:
                 os.kill(self._pid, 9)
             self._wait()
         for path in (self._out, self._log):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(path)
+            if path:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
 
     def __enter__(self) -> ChildLoad:
         return self

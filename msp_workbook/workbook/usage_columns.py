@@ -14,6 +14,7 @@ that turn out good join the bulk readings before aggregation. Aggregation follow
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -90,8 +91,11 @@ class UsageLoad:
         self._child: ChildLoad | None = started  # `usage_sheet.start(path)`, already loading
         self._pool: ThreadPoolExecutor | None = None
         if started is None and (isolated.available() if in_child is None else in_child):
-            self._child = ChildLoad(functools.partial(load_columns, path, self.place), LOAD_IMPORTS)
-        elif started is None:
+            with contextlib.suppress(OSError):  # no child to be had: loaded in a thread
+                self._child = ChildLoad(
+                    functools.partial(load_columns, path, self.place), LOAD_IMPORTS
+                )
+        if self._child is None:
             self._check()
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-load")
             self._future: Future[Any] = self._pool.submit(load_columns, path, self.place)

@@ -29,11 +29,14 @@ LOAD_IMPORTS = (
 
 
 def start(path: Path) -> ChildLoad | None:
-    """The Usage sheet loading in a child process (None where loads do not run in a child, or
-    where `path` is no file: the reader then says why)."""
+    """The Usage sheet loading in a child process (None where loads do not run in a child,
+    where `path` is no file, the reader then says why, or where no child can be started)."""
     if not isolated.available() or not Path(path).is_file():
         return None
-    return ChildLoad(functools.partial(load_with_place, Path(path)), LOAD_IMPORTS)
+    try:
+        return ChildLoad(functools.partial(load_with_place, Path(path)), LOAD_IMPORTS)
+    except OSError:
+        return None  # the reader loads it itself
 
 
 def load_with_place(path: Path) -> Any:
