@@ -90,7 +90,9 @@ def annual_cost(
     if placed is None:
         placed = orders(profile, tiers[0].min_units)
     rate = rate or TierRates(tiers)
-    total = sum((u * rate(u) * (months - m + 1) for m, u in placed), ZERO)
+    total = ZERO
+    for m, units in placed:
+        total += units * rate(units) * (months - m + 1)
     return round_money(total / 12)
 
 

@@ -238,10 +238,13 @@ def _orders(
 
 def _best(msp: Decimal, annual: tuple[Decimal | None, ...]) -> tuple[str, Decimal]:
     """Cheapest option (ties: MSP, then the shorter term) and its saving against the runner-up."""
-    options = [("MSP", msp)] + [
-        (f"Annual {t}y", c) for t, c in zip(TERMS, annual, strict=True) if c is not None
-    ]
-    ranked = sorted(enumerate(options), key=lambda item: (item[1][1], item[0]))
-    best = ranked[0][1]
-    runner_up = ranked[1][1] if len(ranked) > 1 else best
-    return best[0], runner_up[1] - best[1]
+    best, lowest = "MSP", msp
+    costs = [msp]
+    for term, cost in zip(TERMS, annual, strict=True):
+        if cost is None:
+            continue
+        costs.append(cost)
+        if cost < lowest:  # strictly: on a tie the earlier option (MSP, shorter term) stays
+            best, lowest = f"Annual {term}y", cost
+    costs.remove(lowest)
+    return best, (min(costs) if costs else lowest) - lowest
