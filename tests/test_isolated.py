@@ -227,3 +227,24 @@ def test_without_a_child_to_be_had_the_sheet_loads_in_a_thread(
         _, found = loading.result()
     assert found.num_rows == len(example_data["Usage"])
     assert list((tmp_path / "scratch").iterdir()) == []
+
+
+def test_a_batch_the_child_cannot_write_back_is_loaded_here(
+    make_workbook, example_data, monkeypatch
+):
+    """A full temporary folder: the child loads the sheet but cannot hand it back; the sheet,
+    checked meanwhile, is then loaded in this process rather than the run failing."""
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+
+    def full(batch: pa.RecordBatch, out: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(isolated, "_write_batch", full)
+    with ChildLoad(batch) as child, pytest.raises(isolated.NotHandedBack) as error:
+        child.result()
+    assert error.value.reason == "[Errno 28] No space left on device"
+    with UsageLoad(book, in_child=True) as loading:
+        _, found = loading.result()
+    with UsageLoad(book, in_child=False) as loading:
+        _, in_thread = loading.result()
+    assert found.equals(in_thread)

@@ -28,7 +28,7 @@ from .errors import WorkbookError
 # (package.MAX_SHEET_CELLS, 16.7 million cells) needs about 1.5 GiB in calamine.
 MEMORY_CEILING = 4 << 30
 
-_DONE, _FAILED, _REFUSED, _NO_ROWS = 0, 1, 2, 3
+_DONE, _FAILED, _REFUSED, _NO_ROWS, _NOT_HANDED_BACK = 0, 1, 2, 3, 4
 _MAX_REASON = 2000  # bytes of the child's last words kept
 
 
@@ -38,6 +38,10 @@ class ChildFailed(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class NotHandedBack(ChildFailed):
+    """The child loaded the sheet but could not write it to its temporary file."""
 
 
 def available() -> bool:
@@ -88,6 +92,8 @@ class ChildLoad:
         said = _last_words(self._log)
         if code == _REFUSED and said:
             raise WorkbookError(said)
+        if code == _NOT_HANDED_BACK:
+            raise NotHandedBack(said or "the loaded sheet could not be written")
         if code < 0:
             ended = f"stopped by signal {-code}"
             raise ChildFailed(f"{said}; {ended}" if said else ended)
@@ -141,11 +147,12 @@ def _run_child(load: Callable[[], Any], out: str, log: str) -> None:
         if batch is None:
             code = _NO_ROWS
         else:
-            import pyarrow as pa
-
-            with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as writer:
-                writer.write_batch(batch)
-            code = _DONE
+            try:
+                _write_batch(batch, out)
+            except OSError as exc:  # a full or read-only temporary folder
+                code = _say(_one_line(exc), _NOT_HANDED_BACK)
+            else:
+                code = _DONE
     except WorkbookError as exc:
         code = _say(str(exc), _REFUSED)
     except MemoryError:
@@ -154,6 +161,13 @@ def _run_child(load: Callable[[], Any], out: str, log: str) -> None:
         code = _say(_one_line(exc), _FAILED)
     finally:
         os._exit(code)
+
+
+def _write_batch(batch: Any, out: str) -> None:
+    import pyarrow as pa
+
+    with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as writer:
+        writer.write_batch(batch)
 
 
 def _say(text: str, code: int) -> int:

@@ -29,7 +29,7 @@ from ..core.usage import UsageIndex
 from . import isolated, schema
 from .cells import column_letter
 from .errors import WorkbookError
-from .isolated import ChildFailed, ChildLoad
+from .isolated import ChildFailed, ChildLoad, NotHandedBack
 from .package import check_before_parsing
 from .reader import (
     RawTable,
@@ -114,6 +114,10 @@ class UsageLoad:
             return self.place, self._future.result()
         try:
             batch = self._child.result()
+        except NotHandedBack:
+            # Loaded, but the temporary folder took no file: the sheet's cells passed the check
+            # above, so it is loaded here as where there is no child.
+            return self.place, load_columns(self.path, self.place)
         except ChildFailed as exc:
             raise WorkbookError(
                 f'{self.path}: the sheet "{self.place.sheet}" could not be read ({exc.reason})'
