@@ -21,14 +21,7 @@ from . import schema
 from .cells import RawValue, column_letter, is_empty
 from .errors import WorkbookError
 from .package import check_before_parsing, sniff
-from .places import (  # noqa: F401 - the reader's public names, as before
-    TablePlace,
-    column_offsets,
-    header_text,
-    missing_table,
-    table_place,
-    unreadable,
-)
+from .places import column_offsets, missing_table, unreadable
 
 if TYPE_CHECKING:
     from python_calamine import CalamineTable

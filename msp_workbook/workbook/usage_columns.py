@@ -31,14 +31,8 @@ from .cells import column_letter
 from .errors import WorkbookError
 from .isolated import ChildFailed, ChildLoad, NotHandedBack
 from .package import check_before_parsing
-from .reader import (
-    RawTable,
-    TablePlace,
-    rows_below_warning,
-    table_place,
-    table_row,
-    unreadable,
-)
+from .places import TablePlace, table_place, unreadable
+from .reader import RawTable, rows_below_warning, table_row
 from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of
 from .validation import Collector, Registry, validate_usage
 
@@ -87,7 +81,6 @@ class UsageLoad:
     ) -> None:
         self.path = path
         self.place = table_place(path, schema.USAGE)
-        self._checked = False
         self._child: ChildLoad | None = started  # `usage_sheet.start(path)`, already loading
         self._pool: ThreadPoolExecutor | None = None
         if started is None and (isolated.available() if in_child is None else in_child):
@@ -95,7 +88,7 @@ class UsageLoad:
                 self._child = ChildLoad(
                     functools.partial(load_columns, path, self.place), LOAD_IMPORTS
                 )
-        if self._child is None:
+        if self._child is None:  # checked before the thread loads it
             self._check()
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="usage-load")
             self._future: Future[Any] = self._pool.submit(load_columns, path, self.place)
@@ -104,14 +97,12 @@ class UsageLoad:
         import pyarrow.compute  # noqa: F401
 
     def _check(self) -> None:
-        if not self._checked:
-            check_before_parsing(self.path, [schema.USAGE.name])
-            self._checked = True
+        check_before_parsing(self.path, [schema.USAGE.name])
 
     def result(self) -> tuple[TablePlace, Any]:
-        self._check()
         if self._child is None:
             return self.place, self._future.result()
+        self._check()  # here, while the child loads it
         try:
             batch = self._child.result()
         except NotHandedBack:
