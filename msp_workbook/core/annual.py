@@ -13,7 +13,7 @@ of max(u(m), Minimum units) x Price per unit, also rounded once at the end. Both
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 
 from .models import AnnualPrice, Product
@@ -72,8 +72,9 @@ def annual_payments_x12(tiers: Sequence[AnnualPrice], profile: Sequence[int]) ->
     else 0. Dividing by 12 once, after summing, keeps half-cent totals exact."""
     months = len(profile)
     payments = [ZERO] * months
-    for m, units in orders(profile, tiers[0].min_units):
-        payments[m - 1] = units * tier_rate(tiers, units) * (months - m + 1)
+    placed = orders(profile, tiers[0].min_units)
+    for m, paid in _payments_x12(placed, TierRates(tiers), months):
+        payments[m - 1] = paid
     return payments
 
 
@@ -89,11 +90,19 @@ def annual_cost(
     months = len(profile)
     if placed is None:
         placed = orders(profile, tiers[0].min_units)
-    rate = rate or TierRates(tiers)
     total = ZERO
-    for m, units in placed:
-        total += units * rate(units) * (months - m + 1)
+    for _, paid in _payments_x12(placed, rate or TierRates(tiers), months):
+        total += paid
     return round_money(total / 12)
+
+
+def _payments_x12(
+    placed: Iterable[tuple[int, int]], rate: Callable[[int], Decimal], months: int
+) -> Iterator[tuple[int, Decimal]]:
+    """(month, twelve times its payment) of each order: its units at the rate of the tier they
+    fall in, for the months left in the profile."""
+    for m, units in placed:
+        yield m, units * rate(units) * (months - m + 1)
 
 
 class TierRates:

@@ -73,6 +73,12 @@ def split_source(source: str) -> tuple[str, str]:
     return sheet, cell
 
 
+def _warning_at(source: str, message: str) -> Check:
+    """A warning pointing at a record's cell (`source`, e.g. `Keys!A5`)."""
+    sheet, cell = split_source(source)
+    return Check(severity="warning", sheet=sheet, cell=cell, message=message)
+
+
 def price_line(
     *,
     month: Month,
@@ -226,15 +232,8 @@ def _key_lines(
         if billed is None:
             continue
         if billed.estimate:
-            sheet, cell = split_source(key.source)
-            checks.append(
-                Check(
-                    severity="warning",
-                    sheet=sheet,
-                    cell=cell,
-                    message=f"key {key.license_key}: {billed.estimate} (estimated line)",
-                )
-            )
+            message = f"key {key.license_key}: {billed.estimate} (estimated line)"
+            checks.append(_warning_at(key.source, message))
         lines.append(
             price_line(
                 month=month,
@@ -324,16 +323,8 @@ def _unbilled_usage(
         if key is None or key_id in billed:
             continue
         period = f"starts {key.start}" if key.start > month.last_day else f"ended {key.end}"
-        sheet, cell = split_source(first.source)
-        checks.append(
-            Check(
-                severity="warning",
-                sheet=sheet,
-                cell=cell,
-                message=f"usage reported for key {key_id} in {month} is not billed: "
-                f"the key {period}",
-            )
-        )
+        message = f"usage reported for key {key_id} in {month} is not billed: the key {period}"
+        checks.append(_warning_at(first.source, message))
     return checks
 
 
