@@ -103,3 +103,20 @@ def test_closed_months_equal_their_recomputed_billing_once_corrections_are_close
     for year in {m.year for m in MONTHS}:
         numbers = sorted(ledger.invoices_in_year(year))
         assert numbers == [f"INV-{year}-{n:04d}" for n in range(1, len(numbers) + 1)]
+
+
+def test_a_correction_of_usage_later_removed_is_undone_at_todays_price():
+    # K-C (suspended) bills nothing in September; late usage for September is corrected in
+    # October; once that usage is removed again, November undoes the correction: there is no
+    # original line and no line today, only the earlier correction to go by.
+    late = [(0, ("K-C", "mailboxes"), 1)]
+    ledger = close(inputs_with([]), MONTHS[0], ledger=Ledger())
+    ledger = close(inputs_with(late), MONTHS[1], ledger)
+    november = bill_open_month(inputs_with([]), MONTHS[2], ledger)
+    undo = [li for li in november.lines if li.type == "correction"]
+    assert [
+        (li.customer_id, li.license_key, li.metric, li.quantity, li.unit_price, li.net, li.note)
+        for li in undo
+    ] == [("C-2", "K-C", "mailboxes", -1, D("2.40"), D("-2.40"),
+           "correction of 2026-09: billed 1, now 0")]  # fmt: skip
+    assert undo[0].corrects == MONTHS[0]

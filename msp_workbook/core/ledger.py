@@ -64,6 +64,14 @@ class Ledger:
             if e.line.type != "correction"
         }
 
+    def corrections_of(self, month: Month) -> dict[LineKey, BillingLine]:
+        """The latest correction line of `month` per (key, metric), in ledger order."""
+        return {
+            (e.line.license_key, e.line.metric): e.line
+            for e in self.lines
+            if e.line.type == "correction" and e.line.corrects == month
+        }
+
     def invoices_in_year(self, year: int) -> set[str]:
         return {e.invoice for e in self.lines if e.line.month.year == year and e.invoice}
 
@@ -90,8 +98,8 @@ def correction_lines(
                 continue
             original = originals.get(line_key)
             template = original or now.get(line_key)
-            if template is None:  # pragma: no cover - a difference always has one of them
-                continue
+            if template is None:  # billed so far by corrections alone
+                template = ledger.corrections_of(closed)[line_key]
             billed = so_far.get(line_key, 0)
             note = f"correction of {closed}: billed {billed}, now {recomputed}"
             corrections.append(
@@ -114,7 +122,7 @@ def _correction(
 ) -> BillingLine:
     """A correction priced as the original line; with none, at today's price list."""
     customer = customers.get(template.customer_id) or Customer(
-        customer_id=template.customer_id, customer=template.customer
+        customer_id=template.customer_id, customer=template.customer, discount=template.discount
     )
     product = products.get((template.product_id, template.metric)) or Product(
         product_id=template.product_id,
@@ -124,16 +132,25 @@ def _correction(
         cost_per_unit=template.unit_cost,
         price_per_unit=template.unit_price,
     )
-    priced = original or template
+    if original is not None:
+        unit_price, discount, unit_cost = original.unit_price, original.discount, original.unit_cost
+    elif template.type != "correction":  # the line billed today: today's price list
+        unit_price, discount, unit_cost = template.unit_price, template.discount, template.unit_cost
+    else:  # only corrections so far: today's price list, where the product is still on it
+        unit_price, discount, unit_cost = (
+            product.price_per_unit,
+            customer.discount,
+            product.cost_per_unit,
+        )
     return make_line(
         month=month,
         customer=customer if original is None else _as_billed(original, customer),
         license_key=template.license_key,
         product=product,
         quantity=difference,
-        unit_price=priced.unit_price,
-        discount=priced.discount,
-        unit_cost=priced.unit_cost,
+        unit_price=unit_price,
+        discount=discount,
+        unit_cost=unit_cost,
         line_type="correction",
         corrects=closed,
         note=note,
