@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from .core import billing, comparison
+from .core import billing, comparison, comparison_columns, window_columns
 from .core import ledger as ledger_core
 from .core.billing import Billed
 from .core.comparison import ComparisonRow
@@ -118,20 +118,31 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
 
 
 def comparison_window(
-    read: ReadResult, target: Month, usage: UsageIndex
+    read: ReadResult, target: Month, usage: UsageIndex, *, bulk: bool = True
 ) -> tuple[list[ComparisonRow], dict[tuple[str, str], Billed | None]]:
     """The Comparison rows of the window ending with `target`: closed months as the Ledger has
     them, the others as billed from today's sheets; and what `target` bills for each
-    (license key, metric) when it is open (the billing month need not work it out again)."""
+    (license key, metric) when it is open (the billing month need not work it out again).
+    `bulk` bills the open months for all keys at once (`window_columns`); else, or where that
+    cannot, key by key (`billing.bill_window`, the reference)."""
     ledger = read.ledger
     units = comparison.WindowUnits(read.inputs, target)
     for month in units.months:  # oldest first: the latest name of a customer is the one shown
         if ledger.is_closed(month):
             units.add_lines(month, (e.line for e in ledger.month_lines(month)))
     still_open = [m for m in units.months if not ledger.is_closed(m)]
-    positions = units.positions(still_open)
-    known: dict[tuple[str, str], Billed | None] = {}
     target_open = bool(still_open) and still_open[-1] == target
+    if bulk:
+        billed = window_columns.bill_open_months(
+            units, read.inputs, still_open, usage, last_month=target_open
+        )
+        rows = (
+            None if billed is None else comparison_columns.comparison_rows_in_bulk(units, billed[0])
+        )
+        if billed is not None and rows is not None:
+            return rows, billed[1]
+    positions = units.positions(still_open)
+    known = {}
     for key, customer, product, billed in billing.bill_window(read.inputs, still_open, usage):
         units.add_billed(positions, customer, product, billed)
         if target_open:

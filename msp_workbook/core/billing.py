@@ -59,7 +59,7 @@ def in_period(key: LicenseKey, month: Month) -> bool:
     return first <= month.ordinal and (last is None or month.ordinal <= last)
 
 
-def _by_id(inputs: Inputs) -> tuple[dict[str, list[Product]], dict[str, Customer]]:
+def by_id(inputs: Inputs) -> tuple[dict[str, list[Product]], dict[str, Customer]]:
     """Each product ID's metrics (Products order), and the customers by ID."""
     products: dict[str, list[Product]] = defaultdict(list)
     for product in inputs.products:
@@ -174,26 +174,39 @@ def billed_months(
         if ordinal < first or (last is not None and ordinal > last):
             billed.append(None)
             continue
-        estimate = ""
-        if at < count and reported_months[at] == ordinal:
-            quantity, line_type, note = reported[at], "usage", ""
-        elif suspended:
-            billed.append(None)
-            continue
-        else:
-            earlier = (reported_months[at - 1], reported[at - 1]) if at else None
-            quantity, estimate = _estimate(product, month, settings, earlier)
-            line_type, note = "estimated", estimate
-        if not suspended and quantity < product.minimum_units:
-            note = _join(note, f"raised from {quantity} to the minimum of {product.minimum_units}")
-            quantity = product.minimum_units
-            if line_type != "estimated":
-                line_type = "minimum"
-        if quantity == 0 and line_type != "estimated":
-            billed.append(None)
-            continue
-        billed.append(Billed(quantity, line_type, note, estimate))
+        found = reported[at] if at < count and reported_months[at] == ordinal else None
+        earlier = (reported_months[at - 1], reported[at - 1]) if at else None
+        billed.append(billed_in_period(product, month, settings, suspended, found, earlier))
     return billed
+
+
+def billed_in_period(
+    product: Product,
+    month: Month,
+    settings: Settings,
+    suspended: bool,
+    reported: int | None,
+    earlier: tuple[int, int] | None,
+) -> Billed | None:
+    """What a month in the key's period bills for one metric (rules 1-4 and 6), or None:
+    `reported` is the month's aggregated quantity (None without readings), `earlier` the latest
+    earlier month with readings (its ordinal and quantity)."""
+    estimate = ""
+    if reported is not None:
+        quantity, line_type, note = reported, "usage", ""
+    elif suspended:
+        return None
+    else:
+        quantity, estimate = _estimate(product, month, settings, earlier)
+        line_type, note = "estimated", estimate
+    if not suspended and quantity < product.minimum_units:
+        note = _join(note, f"raised from {quantity} to the minimum of {product.minimum_units}")
+        quantity = product.minimum_units
+        if line_type != "estimated":
+            line_type = "minimum"
+    if quantity == 0 and line_type != "estimated":
+        return None
+    return Billed(quantity, line_type, note, estimate)
 
 
 def _estimate(
@@ -256,7 +269,7 @@ def bill_window(
     whose period touches the months (the MSP vs annual comparison's input)."""
     if not months:
         return
-    products_by_id, customers = _by_id(inputs)
+    products_by_id, customers = by_id(inputs)
     settings, start, end = inputs.settings, months[0].ordinal, months[-1].ordinal
     for key in inputs.keys:
         period = first, last = period_months(key)
@@ -287,7 +300,7 @@ def billing_lines(
     `bill_window` (the comparison bills the month too)."""
     usage = usage or UsageIndex.of_inputs(inputs)  # pass one in when billing several months
     known = known or {}
-    products_by_id, customers = _by_id(inputs)
+    products_by_id, customers = by_id(inputs)
     checks: list[Check] = []
     lines: list[BillingLine] = []
     billed_keys: set[str] = set()

@@ -16,7 +16,7 @@ product:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from .annual import TERMS, TierRates, annual_cost, orders, tiers_for
@@ -79,20 +79,32 @@ def comparison_rows(
 
 
 class WindowUnits:
-    """The units billed in the window, per customer, product, month and metric, and their MSP
-    cost: filled line by line (months oldest first), then turned into comparison rows."""
+    """The units billed in the window per customer, product and month (of the product's
+    annual-priced metric) and their MSP cost (all metrics): filled month by month, oldest first,
+    then turned into comparison rows."""
 
     def __init__(self, inputs: Inputs, month: Month) -> None:
         self.inputs = inputs
         self.months = window(month)
         self._position = {m: i for i, m in enumerate(self.months)}
         self._prices = {(p.product_id, p.metric): p.price_per_unit for p in inputs.products}
+        # product ID -> its annual-priced metric (None: no annual prices, not compared)
+        self.annual_metrics = {
+            pid: annual_metric(inputs.products, inputs.annual_prices, pid)
+            for pid in dict.fromkeys(p.product_id for p in inputs.products)
+        }
         self._names: dict[str, tuple[int, str]] = {}
-        # (customer, product) -> per window month: units of each metric, or None without lines
-        self._units: dict[GroupKey, list[dict[str, int] | None]] = {}
+        # (customer, product) -> per window month: units of the annual-priced metric, None in a
+        # month without lines of the product
+        self._units: dict[GroupKey, list[int | None]] = {}
         self._msp: dict[GroupKey, Decimal] = defaultdict(lambda: ZERO)
         # (product, metric) -> quantity -> round(quantity x list price)
         self._costs: dict[tuple[str, str], dict[int, Decimal]] = {}
+
+    def counts_units(self, product_id: str, metric: str) -> bool:
+        """Whether the metric is its product's annual-priced one (its units are compared)."""
+        found = self.annual_metrics.get(product_id)
+        return found is not None and found.metric == metric
 
     def add_lines(self, month: Month, lines: Iterable[BillingLine]) -> None:
         """A month's billing lines (corrections are not usage of the month: left out)."""
@@ -106,7 +118,10 @@ class WindowUnits:
                 cost = round_money(line.quantity * line.unit_price)
             else:
                 cost = self._cost(line.quantity, line.product_id, line.metric, price)
-            self._count(group, position, line.metric, line.quantity, cost)
+            per_month = self._units[group]
+            units = line.quantity if self.counts_units(line.product_id, line.metric) else 0
+            per_month[position] = (per_month[position] or 0) + units
+            self._msp[group] += cost
 
     def positions(self, months: Iterable[Month]) -> list[int]:
         """Where months are in the window (for `add_billed`)."""
@@ -128,30 +143,27 @@ class WindowUnits:
             customer.customer_id, customer.customer, product.product_id, found[-1][0]
         )
         metric, price = product.metric, product.price_per_unit
+        counted = self.counts_units(product.product_id, metric)
         costs = self._costs.setdefault((product.product_id, metric), {})
         per_month = self._units[group]
         msp = ZERO
-        for position, quantity in found:  # `_count` and `_cost`, inline: a call per key-month
-            units = per_month[position]
-            if units is None:
-                units = per_month[position] = {}
-            units[metric] = units.get(metric, 0) + quantity
+        for position, quantity in found:  # `_cost`, inline: a call per key-month
+            per_month[position] = (per_month[position] or 0) + (quantity if counted else 0)
             cost = costs.get(quantity)
             if cost is None:
                 cost = costs[quantity] = round_money(quantity * price)
             msp += cost
         self._msp[group] += msp
 
-    def _count(
-        self, group: GroupKey, position: int, metric: str, quantity: int, cost: Decimal
-    ) -> None:
-        """One line's units in its month, and its MSP cost."""
-        per_month = self._units[group]
-        units = per_month[position]
-        if units is None:
-            units = per_month[position] = {}
-        units[metric] = units.get(metric, 0) + quantity
-        self._msp[group] += cost
+    def totals(self) -> Iterator[tuple[GroupKey, list[int | None], Decimal]]:
+        """What has been added, per (customer, product): the units per window month (None
+        without lines) and the MSP cost."""
+        for group, per_month in self._units.items():
+            yield group, per_month, self._msp[group]
+
+    def name_of(self, customer_id: str) -> tuple[int, str]:
+        """The customer's name on the latest lines added, and that month's window position."""
+        return self._names[customer_id]
 
     def _group(self, customer_id: str, customer: str, product_id: str, position: int) -> GroupKey:
         group = (customer_id, product_id)
@@ -173,10 +185,7 @@ class WindowUnits:
     def rows(self) -> list[ComparisonRow]:
         """Comparison rows, largest saving first."""
         inputs = self.inputs
-        metrics = {
-            pid: annual_metric(inputs.products, inputs.annual_prices, pid)
-            for pid in {product_id for _, product_id in self._units}
-        }
+        metrics = self.annual_metrics
         tiers = {
             (metric.product_id, term): tiers_for(
                 inputs.annual_prices, metric.product_id, metric.metric, term
@@ -189,12 +198,12 @@ class WindowUnits:
         known: dict[tuple[str | int, ...], tuple[Decimal | None, ...]] = {}
         rows = []
         for (customer_id, product_id), per_month in self._units.items():
-            metric = metrics[product_id]
+            metric = metrics.get(product_id)
             if metric is None:
                 continue
             first = next(i for i, found in enumerate(per_month) if found is not None)
             span = per_month[first:]  # from the first month with lines
-            profile = [found.get(metric.metric, 0) if found else 0 for found in span]
+            profile = [found or 0 for found in span]
             msp = self._msp[(customer_id, product_id)]
             annual = known.get((product_id, *profile))
             if annual is None:  # customers of a product often use it alike: once per profile

@@ -18,11 +18,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .models import Inputs, LicenseKey, Product, UsageReading
 from .money import ceil_whole
 from .months import Month
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 class FirstReading(NamedTuple):
@@ -76,6 +79,7 @@ class UsageIndex:
         quantities: list[int],
         first: Mapping[int, tuple[list[str], list[int]]],
         source_prefix: str,
+        arrays: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
         self._spans = spans
         self._months = months  # month ordinals, ascending within each pair's span
@@ -83,6 +87,7 @@ class UsageIndex:
         # month ordinal -> (keys, their first rows), by row; may be worked out on first access
         self._first = first
         self._prefix = source_prefix  # "Usage!B": a first reading's cell is this + its row
+        self._arrays = arrays  # months and quantities as numpy arrays, when built in bulk
 
     @classmethod
     def empty(cls) -> UsageIndex:
@@ -161,6 +166,29 @@ class UsageIndex:
             return [], []
         lo, hi = span
         return self._months[lo:hi], self._quantities[lo:hi]
+
+    def span(self, key: str, metric: str) -> tuple[int, int] | None:
+        """Where the pair's months are in `arrays()` (start, end), or None without readings."""
+        return self._spans.get((key, metric))
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Every pair's span, in the order of the flat arrays."""
+        return sorted(self._spans.values())
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The month ordinals and quantities of every pair, flat, as int64 arrays (see `span`);
+        None when a quantity does not fit 64 bits."""
+        if self._arrays is None:
+            import numpy as np
+
+            try:
+                self._arrays = (
+                    np.array(self._months, dtype=np.int64),
+                    np.array(self._quantities, dtype=np.int64),
+                )
+            except OverflowError:
+                return None
+        return self._arrays
 
     def first_readings(self, month: Month) -> list[tuple[str, FirstReading]]:
         """(license key, its first reading in the month) for every key with readings in it,

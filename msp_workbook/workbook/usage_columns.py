@@ -377,12 +377,14 @@ def _index(
 
     key_names = [record.license_key for record in key_records]
     firsts = _FirstRows(columns.key, columns.month, columns.row, key_names)
+    ordinals = (month[starts] + _EPOCH_ORDINAL).astype(np.int64)
     return UsageIndex(
         spans,
-        (month[starts] + _EPOCH_ORDINAL).tolist(),
+        ordinals.tolist(),
         chosen.tolist(),
         firsts,
         f"{place.sheet}!{column_letter(place.columns[_KEY])}",
+        arrays=(ordinals, chosen) if chosen.dtype == np.int64 else None,  # object: huge numbers
     )
 
 
