@@ -148,3 +148,15 @@ def test_random_readings_aggregate_the_same_in_bulk(make_workbook, example_data,
     data["Usage"] = _random_usage(rng, list(keys), keys, 400)
     read = assert_same_reading(make_workbook(data))
     assert not read.errors
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_readings_aggregate_the_same_when_sorted(
+    make_workbook, example_data, monkeypatch, seed
+):
+    """The bulk reader aggregates in a table of pairs x months where that table is small, else
+    by sorting the readings: the sorting way gives the same too."""
+    from msp_workbook.workbook import usage_columns
+
+    monkeypatch.setattr(usage_columns, "_grouped_in_place", lambda columns, rules: None)
+    test_random_readings_aggregate_the_same_in_bulk(make_workbook, example_data, 100 + seed)

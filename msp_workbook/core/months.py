@@ -54,8 +54,12 @@ class Month:
     def shift(self, months: int) -> Month:
         return Month.from_ordinal(self.ordinal + months)
 
-    def __str__(self) -> str:
+    @cached_property
+    def _text(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
+
+    def __str__(self) -> str:  # once per month: every billing line shows its month
+        return self._text
 
 
 def ordinal_of(day: date | Month) -> int:

@@ -52,6 +52,7 @@ _MS_PER_DAY = 86_400_000
 # Excel's day numbers differ from the calendar before 1900-03-01 (its 1900 leap-year bug).
 _FIRST_PLAIN_DAY = "1900-03-01"
 _AGGREGATIONS = ("max", "sum", "avg", "last")
+_MAX, _SUM, _AVG, _LAST = range(4)
 _EPOCH_ORDINAL = Month(1970, 1).ordinal  # numpy counts months from 1970-01
 
 
@@ -346,6 +347,90 @@ def _index(
 
     if len(columns.row) == 0:
         return UsageIndex.empty()
+    rules = np.array([_AGGREGATIONS.index(p.aggregation) for _, p in pairs], dtype=np.int64)
+    found = _grouped_in_place(columns, rules)
+    if found is None:
+        found = _grouped_by_sorting(columns, rules)
+    group_pair, group_month, chosen = found
+    # Each pair's groups are consecutive: its span in the flat lists.
+    edges = np.flatnonzero(group_pair[1:] != group_pair[:-1]) + 1
+    lows = np.concatenate(([0], edges)).tolist()
+    highs = np.concatenate((edges, [len(group_pair)])).tolist()
+    spans = {
+        (pairs[p][0], pairs[p][1].metric): (lo, hi)
+        for p, lo, hi in zip(group_pair[lows].tolist(), lows, highs, strict=True)
+    }
+
+    key_names = [record.license_key for record in key_records]
+    firsts = _FirstRows(columns.key, columns.month, columns.row, key_names)
+    ordinals = (group_month + _EPOCH_ORDINAL).astype(np.int64)
+    return UsageIndex(
+        spans,
+        ordinals.tolist(),
+        chosen.tolist(),
+        firsts,
+        f"{place.sheet}!{column_letter(place.columns[_KEY])}",
+        arrays=(ordinals, chosen) if chosen.dtype == np.int64 else None,  # object: huge numbers
+    )
+
+
+# Aggregated in place (one slot per pair and month) while that table stays within this many
+# slots per reading; else by sorting the readings.
+_SLOTS_PER_READING = 4
+
+
+def _grouped_in_place(
+    columns: _Columns, rules: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(pair, month, quantity) of every (pair, month) with readings, by pair and month: each
+    reading added to its slot in a table of all pairs x months (no sort). None where that
+    table would be large against the readings, or quantities are too large for int64."""
+    import numpy as np
+
+    quantity = columns.quantity
+    if quantity.dtype != np.int64:
+        return None
+    low = int(columns.month.min())
+    months = int(columns.month.max()) - low + 1
+    slots = len(rules) * months
+    if slots > _SLOTS_PER_READING * len(quantity) + 1024:
+        return None
+    slot = columns.pair * months + (columns.month - low)
+    counts = np.bincount(slot, minlength=slots)
+    used = np.flatnonzero(counts)
+    wanted = set(rules[used // months].tolist())
+    chosen = np.zeros(len(used), dtype=np.int64)
+    rule = rules[used // months]
+    if wanted & {_SUM, _AVG}:
+        sums = np.zeros(slots, dtype=np.int64)
+        np.add.at(sums, slot, quantity)
+        sums = sums[used]
+        chosen = np.where(rule == _SUM, sums, chosen)
+        chosen = np.where(rule == _AVG, -(-sums // counts[used]), chosen)  # mean, rounded up
+    if _MAX in wanted:
+        top = np.zeros(slots, dtype=np.int64)  # quantities are >= 0
+        np.maximum.at(top, slot, quantity)
+        chosen = np.where(rule == _MAX, top[used], chosen)
+    if _LAST in wanted:
+        # The latest date, on a tie the lower row: the largest (day, row), packed in one number.
+        rows = columns.row - int(columns.row.min())
+        days = columns.day - int(columns.day.min())
+        latest = days * (int(rows.max()) + 1) + rows
+        best = np.full(slots, -1, dtype=np.int64)
+        np.maximum.at(best, slot, latest)
+        last = np.zeros(slots, dtype=np.int64)
+        winner = latest == best[slot]
+        last[slot[winner]] = quantity[winner]
+        chosen = np.where(rule == _LAST, last[used], chosen)
+    return used // months, used % months + low, chosen
+
+
+def _grouped_by_sorting(
+    columns: _Columns, rules: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """As `_grouped_in_place`, by sorting the readings by pair, month, date and row."""
+    import numpy as np
+
     # Sorted by pair, month, date, row: one int64 key when the ranges fit, else a lexsort.
     order = _sort_order(columns.pair, columns.month, columns.day, columns.row)
     pair = columns.pair[order]
@@ -363,29 +448,9 @@ def _index(
         "avg": -(-sums // counts),  # the mean rounded up to a whole unit, in whole numbers
         "last": quantity[ends - 1],  # sorted by date, then row: the latest, lowest in the sheet
     }
-    rules = np.array([_AGGREGATIONS.index(p.aggregation) for _, p in pairs], dtype=np.int64)
     group_pair = pair[starts]
     chosen = np.choose(rules[group_pair], [results[a] for a in _AGGREGATIONS])
-    # Each pair's groups are consecutive: its span in the flat lists.
-    edges = np.flatnonzero(group_pair[1:] != group_pair[:-1]) + 1
-    lows = np.concatenate(([0], edges)).tolist()
-    highs = np.concatenate((edges, [len(group_pair)])).tolist()
-    spans = {
-        (pairs[p][0], pairs[p][1].metric): (lo, hi)
-        for p, lo, hi in zip(group_pair[lows].tolist(), lows, highs, strict=True)
-    }
-
-    key_names = [record.license_key for record in key_records]
-    firsts = _FirstRows(columns.key, columns.month, columns.row, key_names)
-    ordinals = (month[starts] + _EPOCH_ORDINAL).astype(np.int64)
-    return UsageIndex(
-        spans,
-        ordinals.tolist(),
-        chosen.tolist(),
-        firsts,
-        f"{place.sheet}!{column_letter(place.columns[_KEY])}",
-        arrays=(ordinals, chosen) if chosen.dtype == np.int64 else None,  # object: huge numbers
-    )
+    return group_pair, month[starts], chosen
 
 
 class _FirstRows(Mapping[int, tuple[list[str], list[int]]]):
