@@ -14,9 +14,28 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
-from .billing import Billed, billing_lines, invoices_for, line_sort_key, make_line
-from .models import BillingLine, BillingResult, Check, Customer, Inputs, Invoice, Product, Record
+from .billing import (
+    Billed,
+    bill_window,
+    billing_lines,
+    invoices_for,
+    line_sort_key,
+    make_line,
+    price_line,
+)
+from .models import (
+    BillingLine,
+    BillingResult,
+    Check,
+    Customer,
+    Inputs,
+    Invoice,
+    LicenseKey,
+    Product,
+    Record,
+)
 from .months import Month
 from .usage import UsageIndex
 
@@ -49,13 +68,17 @@ class Ledger:
 
     def billed_so_far(self, month: Month) -> dict[LineKey, int]:
         """Quantity billed for `month` per (key, metric): its own lines plus later corrections."""
-        billed: dict[LineKey, int] = defaultdict(int)
+        return dict(self.billed_by_month().get(month, {}))
+
+    def billed_by_month(self) -> dict[Month, dict[LineKey, int]]:
+        """`billed_so_far` of every month, in one pass over the ledger."""
+        billed: dict[Month, dict[LineKey, int]] = defaultdict(lambda: defaultdict(int))
         for entry in self.lines:
             line = entry.line
-            own = line.month == month and line.type != "correction"
-            if own or (line.type == "correction" and line.corrects == month):
-                billed[(line.license_key, line.metric)] += line.quantity
-        return dict(billed)
+            month = line.corrects if line.type == "correction" else line.month
+            if month is not None:
+                billed[month][(line.license_key, line.metric)] += line.quantity
+        return billed
 
     def original_lines(self, month: Month) -> dict[LineKey, BillingLine]:
         return {
@@ -81,26 +104,40 @@ def correction_lines(
 ) -> list[BillingLine]:
     """Correction lines for month M: differences between what closed months M' < M billed so far
     and what today's sheets give for them."""
+    earlier = [m for m in ledger.closed_months() if m < month]
+    if not earlier:
+        return []
     customers = {c.customer_id: c for c in inputs.customers}
     products = {(p.product_id, p.metric): p for p in inputs.products}
+    usage = usage or UsageIndex.of_inputs(inputs)  # one index for every closed month recomputed
+    # Today's quantities of every closed month at once (`bill_window`: what `billing_lines`
+    # gives month by month, without pricing a line that matches what was billed).
+    now: dict[Month, dict[LineKey, _Today]] = {m: {} for m in earlier}
+    for key, customer, product, billed in bill_window(inputs, earlier, usage):
+        for closed, found in zip(earlier, billed, strict=True):
+            if found is not None:
+                now[closed][(key.license_key, product.metric)] = _Today(
+                    key, customer, product, found
+                )
+    billed_by_month = ledger.billed_by_month()
     corrections: list[BillingLine] = []
-    earlier = [m for m in ledger.closed_months() if m < month]
-    if earlier and usage is None:
-        usage = UsageIndex.of_inputs(inputs)  # one index for every closed month recomputed
     for closed in earlier:
-        now = {(li.license_key, li.metric): li for li in billing_lines(inputs, closed, usage)[0]}
-        so_far = ledger.billed_so_far(closed)
+        today = now[closed]
+        so_far = billed_by_month.get(closed, {})
         originals = ledger.original_lines(closed)
-        for line_key in sorted(set(now) | set(so_far)):
-            recomputed = now[line_key].quantity if line_key in now else 0
-            difference = recomputed - so_far.get(line_key, 0)
+        for line_key in sorted(set(today) | set(so_far)):
+            recomputed = today[line_key].billed.quantity if line_key in today else 0
+            billed = so_far.get(line_key, 0)
+            difference = recomputed - billed
             if difference == 0:
                 continue
             original = originals.get(line_key)
-            template = original or now.get(line_key)
-            if template is None:  # billed so far by corrections alone
+            if original is not None:
+                template = original
+            elif line_key in today:
+                template = today[line_key].line(closed)
+            else:  # billed so far by corrections alone
                 template = ledger.corrections_of(closed)[line_key]
-            billed = so_far.get(line_key, 0)
             note = f"correction of {closed}: billed {billed}, now {recomputed}"
             corrections.append(
                 _correction(
@@ -108,6 +145,26 @@ def correction_lines(
                 )
             )
     return corrections
+
+
+class _Today(NamedTuple):
+    """What a closed month bills for a key's metric by today's sheets."""
+
+    key: LicenseKey
+    customer: Customer
+    product: Product
+    billed: Billed
+
+    def line(self, month: Month) -> BillingLine:
+        return price_line(
+            month=month,
+            key=self.key,
+            customer=self.customer,
+            product=self.product,
+            quantity=self.billed.quantity,
+            line_type=self.billed.type,
+            note=self.billed.note,
+        )
 
 
 def _correction(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import schema
 from .cells import RawValue
@@ -27,20 +28,42 @@ class TablePlace:
 
 def table_place(path: Path, spec: schema.Table) -> TablePlace:
     """Where a table is, from its table part alone (python-calamine would load its cells)."""
-    from .package import local, open_package, parse_xml
+    found = table_places(path, (spec,))[spec.name]
+    if found is None:
+        raise missing_table(path, spec)
+    return found
+
+
+def table_places(path: Path, specs: Sequence[schema.Table]) -> dict[str, TablePlace | None]:
+    """Where each table is (None: not in the workbook), from the table parts alone."""
+    from .package import open_package, parse_xml
+
+    places: dict[str, TablePlace | None] = {}
+    with open_package(path) as package:
+        tables = package.tables()
+        for spec in specs:
+            # As Excel compares table names: an exact match first, else one differing in case.
+            table = next((t for t in tables if t.name == spec.name), None) or next(
+                (t for t in tables if t.name.casefold() == spec.name.casefold()), None
+            )
+            if table is None:
+                places[spec.name] = None
+                continue
+            root = parse_xml(package.read(table.part), table.part)
+            places[spec.name] = _place(spec, table.sheet.name, root)
+    return places
+
+
+def _place(spec: schema.Table, sheet: str, root: Any) -> TablePlace:
+    from .package import local
     from .sheet_xml import parse_range
 
-    with open_package(path) as package:
-        table = package.table(spec.name)
-        if table is None:
-            raise missing_table(path, spec)
-        root = parse_xml(package.read(table.part), table.part)
     first_row, first_col, last_row, _ = parse_range(root.get("ref") or "")
     header_rows = 1 if root.get("headerRowCount", "1").strip() != "0" else 0
     headers = [c.get("name") or "" for c in root.iter() if local(c.tag) == "tableColumn"]
-    offsets = column_offsets(spec, table.sheet.name, headers)
+    offsets = column_offsets(spec, sheet, headers)
     return TablePlace(
-        table.sheet.name,
+        sheet,
         header_row=first_row - 2 + header_rows,  # 0-based; the row above the data
         last_row=last_row,
         columns={h: first_col + c for h, c in offsets.items()},

@@ -8,7 +8,7 @@ with a warning to extend the table. Cell values are typed and cross-checked in `
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,14 +18,12 @@ from ..core.models import Check, Inputs
 from ..core.usage import UsageIndex
 from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
-from .cells import RawValue, column_letter, is_empty
+from .cells import RawValue, column_letter
 from .errors import WorkbookError
 from .package import check_before_parsing, sniff
-from .places import column_offsets, missing_table, unreadable
+from .places import TablePlace, column_offsets, missing_table, table_places, unreadable
 
 if TYPE_CHECKING:
-    from python_calamine import CalamineTable
-
     from .isolated import ChildLoad
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -37,7 +35,27 @@ class TableRow:
 
     row: int
     values: dict[str, RawValue]
-    cells: dict[str, str]
+    cells: Mapping[str, str]
+
+
+class RowCells(Mapping[str, str]):
+    """The cell reference of each column in one sheet row (`Usage!B17` without the sheet),
+    made when asked for: most rows are never pointed at."""
+
+    __slots__ = ("_letters", "_row")
+
+    def __init__(self, letters: Mapping[str, str], row: int) -> None:
+        self._letters = letters
+        self._row = row
+
+    def __getitem__(self, header: str) -> str:
+        return f"{self._letters[header]}{self._row}"
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._letters)
+
+    def __len__(self) -> int:
+        return len(self._letters)
 
 
 @dataclass
@@ -97,30 +115,32 @@ def open_tables(
     # calamine ends the whole process when it runs out of memory (no exception): a zip bomb, a
     # DOCTYPE or a sheet too large to hold as a grid is refused before it opens the file.
     check_before_parsing(path, [spec.name for spec in tables + optional])
+    # Where each table is, from its table part (python-calamine's tables would parse the cells
+    # of the table's sheet once more, only to say where they are).
+    places = table_places(path, tables + optional)
+    for spec in tables:
+        if places[spec.name] is None:
+            raise missing_table(path, spec)
     try:
         # Imported here: the Excel face runs where python-calamine cannot be installed (Pyodide).
         import python_calamine as calamine
 
-        book = calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+        book = calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise unreadable(path, exc) from exc
     try:
-        names = {name.lower(): name for name in book.table_names}
         sheets: dict[str, list[list[RawValue]]] = {}
         found: dict[str, RawTable] = {}
         below_table: dict[str, Check] = {}
         for spec in tables + optional:
-            actual = names.get(spec.name.lower())
-            if actual is None and spec in optional:
+            place = places[spec.name]
+            if place is None:  # an optional table the workbook does not have
                 continue
-            if actual is None:
-                raise missing_table(path, spec)
-            table = book.get_table_by_name(actual)
-            if table.sheet not in sheets:
-                sheets[table.sheet] = book.get_sheet_by_name(table.sheet).to_python(
+            if place.sheet not in sheets:
+                sheets[place.sheet] = book.get_sheet_by_name(place.sheet).to_python(
                     skip_empty_area=False
                 )
-            raw, below = _table_rows(spec, table, sheets[table.sheet])
+            raw, below = _table_rows(spec, place, sheets[place.sheet])
             found[spec.name] = raw
             if below:
                 below_table[spec.name] = below_warning(spec, raw.sheet, below)
@@ -145,15 +165,11 @@ def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:
 
 
 def _table_rows(
-    spec: schema.Table, table: CalamineTable, grid: list[list[RawValue]]
+    spec: schema.Table, place: TablePlace, grid: list[list[RawValue]]
 ) -> tuple[RawTable, list[TableRow]]:
-    first_row, first_col = table.start
-    last_row, _ = table.end
-    rows = ((index + 1, grid[index]) for index in range(first_row, len(grid)))
-    return table_from_rows(
-        spec, table.sheet, table.columns, rows, last_row=last_row + 1, first_column=first_col,
-        skip=first_col,
-    )  # fmt: skip
+    rows = ((index + 1, grid[index]) for index in range(place.header_row + 1, len(grid)))
+    letters = {h: column_letter(c) for h, c in place.columns.items()}
+    return collect_rows(spec, place.sheet, rows, place.columns, letters, place.last_row)
 
 
 def table_from_rows(
@@ -175,6 +191,19 @@ def table_from_rows(
     returned separately too."""
     positions = {h: skip + c for h, c in column_offsets(spec, sheet, headers).items()}
     letters = {h: column_letter(first_column + c - skip) for h, c in positions.items()}
+    return collect_rows(spec, sheet, rows, positions, letters, last_row)
+
+
+def collect_rows(
+    spec: schema.Table,
+    sheet: str,
+    rows: Iterable[tuple[int, Sequence[RawValue]]],
+    positions: dict[str, int],
+    letters: dict[str, str],
+    last_row: int,
+) -> tuple[RawTable, list[TableRow]]:
+    """The table's non-empty rows (`positions`: where each column is in a row's cells,
+    `letters`: its column letter), rows below the range kept at the end and given separately."""
     raw = RawTable(spec, sheet)
     below: list[TableRow] = []
     for number, cells in rows:
@@ -191,11 +220,16 @@ def table_row(
 ) -> TableRow | None:
     """Sheet row `number` of a table (its cells from `cells[positions[header]]`), or None when
     all its cells are empty."""
-    values = {h: (cells[c] if c < len(cells) else None) for h, c in positions.items()}
-    if all(is_empty(v) for v in values.values()):
-        return None
-    values = {h: (None if is_empty(v) else v) for h, v in values.items()}
-    return TableRow(number, values, {h: f"{letters[h]}{number}" for h in positions})
+    width = len(cells)
+    values: dict[str, RawValue] = {}
+    found = False
+    for header, c in positions.items():
+        value = cells[c] if c < width else None
+        if value is not None and isinstance(value, str) and not value.strip():
+            value = None  # blank text is an empty cell
+        values[header] = value
+        found = found or value is not None
+    return TableRow(number, values, RowCells(letters, number)) if found else None
 
 
 def below_warning(spec: schema.Table, sheet: str, below: list[TableRow]) -> Check:
