@@ -37,70 +37,71 @@ def _timestamp(value: RawValue, what: str) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-class _Converted:
-    """Cell conversions of one ledger read, each worked out once per distinct cell value: a
-    year's ledger repeats its months, customers, products, prices and dates on every line.
-    Keyed by type and value (1, 1.0 and True are equal keys in a dict, not equal cells);
-    a value that cannot be converted is not kept, and raises again where it is met."""
-
-    def __init__(self) -> None:
-        self._known: dict[tuple[object, ...], object] = {}
-
-    def __call__(self, convert: Callable[..., T], value: RawValue, *args: object) -> T:
-        key = (convert, value.__class__, value)
-        found = self._known.get(key, _UNSEEN)
-        if found is _UNSEEN:
-            found = self._known[key] = convert(value, *args)
-        return found  # type: ignore[return-value]
-
-
-_UNSEEN = object()
-
-
-def _line(row: TableRow, once: _Converted) -> LedgerLine:
+def _line(row: TableRow) -> LedgerLine:
+    """One ledger row, cell by cell (what `build_ledger` does by columns), raising at the first
+    cell that does not convert."""
     v = row.values
 
     def text(header: str) -> str:
-        return once(as_text, v[header])
+        return as_text(v[header])
 
     def money(header: str) -> Decimal:
-        return once(as_decimal, v[header], header.lower(), "a number")
+        return as_decimal(v[header], header.lower(), "a number")
 
     corrects = v["Corrects"]
     line = BillingLine(
-        month=once(as_month, v["Month"], "month"),
+        month=as_month(v["Month"], "month"),
         customer_id=text("Customer ID"),
         customer=text("Customer"),
-        license_key=as_text(v["License key"]),  # one per line: not worth keeping
+        license_key=text("License key"),
         product_id=text("Product ID"),
         product=text("Product"),
         metric=text("Metric"),
-        quantity=once(_integer, v["Quantity"], "quantity"),
+        quantity=_integer(v["Quantity"], "quantity"),
         unit_price=money("Unit price"),
         discount=money("Discount %") if v["Discount %"] is not None else Decimal(0),
         net=money("Net"),
         unit_cost=money("Unit cost"),
         cost=money("Cost"),
         margin=money("Margin"),
-        type=once(as_choice, v["Type"], "type", schema.LINE_TYPES),
-        corrects=once(as_month, corrects, "corrects") if corrects is not None else None,
+        type=as_choice(v["Type"], "type", schema.LINE_TYPES),
+        corrects=as_month(corrects, "corrects") if corrects is not None else None,
         note=text("Note"),
     )
     return LedgerLine(
-        invoice=text("Invoice"), line=line, finalized=once(_timestamp, v["Finalized"], "finalized")
+        invoice=text("Invoice"), line=line, finalized=_timestamp(v["Finalized"], "finalized")
     )
 
 
 def build_ledger(raw: RawTable | None) -> tuple[Ledger, list[Check]]:
-    """The ledger of a workbook (empty when it has no Ledger table) and its problems."""
+    """The ledger of a workbook (empty when it has no Ledger table) and its problems.
+
+    Column by column: a year's ledger repeats its months, customers, products, prices and dates
+    on every line, so each column's distinct values are converted once. A row with a value that
+    does not convert is read again on its own (`_line`), which says what is wrong with it."""
     if raw is None:
         return Ledger(), []
+    rows = raw.rows
+    bad: set[int] = set()  # positions of the rows with a value that does not convert
+    columns = [_converted(h, [r.values[h] for r in rows], bad) for h in _READ]
     entries: list[LedgerLine] = []
     checks: list[Check] = []
-    once = _Converted()
-    for row in raw:
+    for at, (row, values) in enumerate(zip(rows, zip(*columns, strict=True), strict=True)):
         try:
-            entries.append(_line(row, once))
+            if at in bad:
+                entries.append(_line(row))  # raises: says which cell is wrong
+                continue
+            (invoice, month, customer_id, customer, license_key, product_id, product, metric,
+             quantity, unit_price, discount, net, unit_cost, cost, margin, line_type, corrects,
+             note, finalized) = values  # fmt: skip
+            line = BillingLine(
+                month=month, customer_id=customer_id, customer=customer,
+                license_key=license_key, product_id=product_id, product=product, metric=metric,
+                quantity=quantity, unit_price=unit_price, discount=discount, net=net,
+                unit_cost=unit_cost, cost=cost, margin=margin, type=line_type,
+                corrects=corrects, note=note,
+            )  # fmt: skip
+            entries.append(LedgerLine(invoice=invoice, line=line, finalized=finalized))
         except (CellError, TypeError, ValueError) as exc:
             checks.append(
                 Check(
@@ -112,6 +113,58 @@ def build_ledger(raw: RawTable | None) -> tuple[Ledger, list[Check]]:
                 )
             )
     return Ledger(entries), checks
+
+
+def _money(header: str) -> Callable[[RawValue], Decimal]:
+    return lambda value: as_decimal(value, header.lower(), "a number")
+
+
+def _optional(convert: Callable[[RawValue], T], empty: object) -> Callable[[RawValue], object]:
+    return lambda value: empty if value is None else convert(value)
+
+
+_BAD = object()  # a cell value that does not convert
+_TEXT = ("Customer ID", "Customer", "License key", "Product ID", "Product", "Metric")
+# The columns in the order `build_ledger` unpacks them.
+_CONVERT: dict[str, Callable[[RawValue], object]] = {
+    "Invoice": as_text,
+    "Month": lambda value: as_month(value, "month"),
+    **{h: as_text for h in _TEXT},
+    "Quantity": lambda value: _integer(value, "quantity"),
+    "Unit price": _money("Unit price"),
+    "Discount %": _optional(_money("Discount %"), Decimal(0)),
+    **{h: _money(h) for h in ("Net", "Unit cost", "Cost", "Margin")},
+    "Type": lambda value: as_choice(value, "type", schema.LINE_TYPES),
+    "Corrects": _optional(lambda value: as_month(value, "corrects"), None),
+    "Note": as_text,
+    "Finalized": lambda value: _timestamp(value, "finalized"),
+}
+_READ = tuple(_CONVERT)
+_NUMBERS = (bool, int, float)  # equal values of different types: 1, 1.0 and True
+
+
+def _converted(header: str, values: list[RawValue], bad: set[int]) -> list[object]:
+    """A column's values converted, each distinct value once; _BAD where one does not (its
+    position is added to `bad`)."""
+    convert = _CONVERT[header]
+    classes = set(map(type, values))
+    if sum(c in classes for c in _NUMBERS) > 1:  # 1 and 1.0 would share a key: keep the type
+        keyed = [(v.__class__, v) for v in values]
+        done = {k: _or_bad(convert, k[1]) for k in set(keyed)}
+        found = [done[k] for k in keyed]
+    else:
+        done = {v: _or_bad(convert, v) for v in set(values)}
+        found = list(map(done.__getitem__, values))
+    if _BAD in done.values():
+        bad.update(at for at, value in enumerate(found) if value is _BAD)
+    return found
+
+
+def _or_bad(convert: Callable[[RawValue], object], value: RawValue) -> object:
+    try:
+        return convert(value)
+    except (CellError, TypeError, ValueError):
+        return _BAD
 
 
 def ledger_row(entry: LedgerLine) -> list[CellValue]:
