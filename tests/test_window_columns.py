@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msp_workbook.core.billing import billing_lines
+from msp_workbook.core.billing import billing_lines, make_line
 from msp_workbook.core.ledger import Ledger, LedgerLine
 from msp_workbook.core.models import (
     AnnualPrice,
@@ -189,3 +189,36 @@ def test_the_window_of_a_closed_billing_month_needs_nothing_from_it():
         read, TARGET, usage, bulk=False
     )
     assert comparison_window(read, TARGET, usage, bulk=True)[1] == {}
+
+
+def test_a_closed_line_of_a_metric_no_longer_on_products_costs_what_it_was_billed():
+    # K-0 (KC) from 2026-10: 10 mailboxes a month. October is closed; its ledger also has 4
+    # "archives" at 0.50, a metric KC no longer has. MSP: 3 x 10 x 2.40 + 4 x 0.50 = 74.00;
+    # the archives are not mailboxes (the annual-priced metric): 10 units a month.
+    inputs = make_inputs(
+        [("KC", "active", 12, 0, False, 0)],
+        [(0, 12, 5, 10), (0, 13, 5, 10), (0, 14, 5, 10)],
+        "zero",
+    )
+    archives = Product(
+        product_id="KC",
+        product="KerioConnect",
+        metric="archives",
+        aggregation="max",
+        cost_per_unit=D("0.10"),
+        price_per_unit=D("0.50"),
+    )
+    ledger = closed_ledger(inputs, {12}, renamed=False)
+    extra = make_line(month=MONTHS[12], customer=CUSTOMERS[0], license_key="K-0", product=archives,
+                      quantity=4, unit_price=D("0.50"), discount=D(0), unit_cost=D("0.10"),
+                      line_type="usage")  # fmt: skip
+    ledger = Ledger(
+        [*ledger.lines, LedgerLine(invoice="INV-1", line=extra, finalized=datetime(2027, 1, 5))]
+    )
+    read = ReadResult(inputs=inputs, checks=(), ledger=ledger)
+    usage = UsageIndex.of_inputs(inputs)
+    rows, known = comparison_window(read, TARGET, usage, bulk=True)
+    assert (rows, known) == comparison_window(read, TARGET, usage, bulk=False)
+    assert [(r.months, r.peak_units, r.average_units, r.msp_cost) for r in rows] == [
+        (3, 10, D("10.00"), D("74.00"))
+    ]

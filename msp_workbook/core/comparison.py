@@ -109,19 +109,37 @@ class WindowUnits:
     def add_lines(self, month: Month, lines: Iterable[BillingLine]) -> None:
         """A month's billing lines (corrections are not usage of the month: left out)."""
         position = self._position[month]
-        for line in lines:
+        names, units, msp = self._names, self._units, self._msp
+        width = len(self.months)
+        # (product, metric) -> (list price or None, its costs by quantity, counts units)
+        metrics: dict[tuple[str, str], tuple[Decimal | None, dict[int, Decimal], bool]] = {}
+        for line in lines:  # a year of closed months at L size is 200,000 lines: kept tight
             if line.type == "correction":
                 continue
-            group = self._group(line.customer_id, line.customer, line.product_id, position)
-            price = self._prices.get((line.product_id, line.metric))
+            customer_id, product_id, quantity = line.customer_id, line.product_id, line.quantity
+            group = (customer_id, product_id)
+            per_month = units.get(group)
+            if per_month is None:
+                per_month = units[group] = [None] * width
+            named = names.get(customer_id)
+            if named is None or position >= named[0]:  # the name on the latest month's lines
+                names[customer_id] = (position, line.customer)
+            found = metrics.get((product_id, line.metric))
+            if found is None:
+                found = metrics[(product_id, line.metric)] = (
+                    self._prices.get((product_id, line.metric)),
+                    self._costs.setdefault((product_id, line.metric), {}),
+                    self.counts_units(product_id, line.metric),
+                )
+            price, costs, counted = found
             if price is None:  # a product no longer on Products: the price it was billed at
-                cost = round_money(line.quantity * line.unit_price)
+                cost = round_money(quantity * line.unit_price)
             else:
-                cost = self._cost(line.quantity, line.product_id, line.metric, price)
-            per_month = self._units[group]
-            units = line.quantity if self.counts_units(line.product_id, line.metric) else 0
-            per_month[position] = (per_month[position] or 0) + units
-            self._msp[group] += cost
+                cost = costs.get(quantity)
+                if cost is None:
+                    cost = costs[quantity] = round_money(quantity * price)
+            per_month[position] = (per_month[position] or 0) + (quantity if counted else 0)
+            msp[group] += cost
 
     def positions(self, months: Iterable[Month]) -> list[int]:
         """Where months are in the window (for `add_billed`)."""
@@ -173,14 +191,6 @@ class WindowUnits:
         if named is None or position >= named[0]:  # the name on the latest month's lines
             self._names[customer_id] = (position, customer)
         return group
-
-    def _cost(self, quantity: int, product_id: str, metric: str, price: Decimal) -> Decimal:
-        """round(quantity x list price) of a line, worked out once per quantity and metric."""
-        costs = self._costs.setdefault((product_id, metric), {})
-        cost = costs.get(quantity)
-        if cost is None:
-            cost = costs[quantity] = round_money(quantity * price)
-        return cost
 
     def rows(self) -> list[ComparisonRow]:
         """Comparison rows, largest saving first."""
