@@ -124,13 +124,15 @@ def correction_lines(
     for closed in earlier:
         today = now[closed]
         so_far = billed_by_month.get(closed, {})
+        differing = [k for k, t in today.items() if t.billed.quantity != so_far.get(k, 0)]
+        differing += [k for k, q in so_far.items() if q != 0 and k not in today]
+        if not differing:  # the usual case: nothing changed since the month was closed
+            continue
         originals = ledger.original_lines(closed)
-        for line_key in sorted(set(today) | set(so_far)):
+        for line_key in differing:  # in any order: the month's lines are sorted afterwards
             recomputed = today[line_key].billed.quantity if line_key in today else 0
             billed = so_far.get(line_key, 0)
             difference = recomputed - billed
-            if difference == 0:
-                continue
             original = originals.get(line_key)
             if original is not None:
                 template = original

@@ -54,6 +54,9 @@ class Month:
     def shift(self, months: int) -> Month:
         return Month.from_ordinal(self.ordinal + months)
 
+    def __hash__(self) -> int:  # the ordinal, worked out once: months key many mappings
+        return self.ordinal
+
     @cached_property
     def _text(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
