@@ -887,16 +887,15 @@ def _progress(text: str) -> None:
     print(f"[bench {datetime.now():%H:%M:%S}] {text}", file=sys.stderr, flush=True)
 
 
-def _counts(path: Path) -> dict[str, int]:
-    """Data rows of the input tables (what calamine sees in each Excel table)."""
+def _counts(
+    path: Path, tables: Sequence[schema.Table] = (schema.CUSTOMERS, schema.KEYS, schema.USAGE)
+) -> dict[str, int]:
+    """Data rows of the tables (what calamine sees in each Excel table)."""
     import python_calamine as calamine
 
     book = calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
     try:
-        return {
-            t.name: len(book.get_table_by_name(t.name).to_python())
-            for t in (schema.CUSTOMERS, schema.KEYS, schema.USAGE)
-        }
+        return {t.name: len(book.get_table_by_name(t.name).to_python()) for t in tables}
     finally:
         book.close()
 
@@ -1007,6 +1006,9 @@ def bench_size(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any
     if "libreoffice" not in result:
         result["libreoffice"] = lo_m.to_json()
 
+    if size.name in args.closed_months_at:
+        result["closed_months"] = bench_closed_months(size, path, args, tmp)
+
     _progress(f"{size.name}: checks")
     correct: dict[str, Any] = {}
     if recalc_out.exists():
@@ -1034,6 +1036,57 @@ def bench_size(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any
         if leftover is not None and not args.keep:
             leftover.unlink(missing_ok=True)
     return result
+
+
+def closed_workbook(size: Size, path: Path, months: int, args: argparse.Namespace) -> Path:
+    """The size's workbook after a reseller closed the `months` months before the billing month
+    one by one with `msp-workbook close` (cached beside it)."""
+    closed = path.with_name(f"{path.stem}-closed{months}.xlsx")
+    if closed.exists() and not args.rebuild:
+        return closed
+    work = closed.with_suffix(".partial.xlsx")
+    shutil.copyfile(path, work)
+    for back in range(months, 0, -1):
+        month = str(BILL_MONTH.shift(-back))
+        _progress(f"{size.name}: closing {month}")
+        cmd = [*_msp_workbook(), "close", str(work), "--month", month]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+        if done.returncode != 0:
+            work.unlink(missing_ok=True)
+            raise RuntimeError(f"closing {month} failed: {done.stderr.strip()}")
+    work.replace(closed)
+    return closed
+
+
+def bench_closed_months(
+    size: Size, path: Path, args: argparse.Namespace, tmp: Path
+) -> dict[str, Any]:
+    """recalc of the billing month once the months before it are closed: the Ledger holds a
+    year of lines and the comparison reads most of its window from it (the benchmark's own
+    workbooks have an empty Ledger)."""
+    months = args.closed_months
+    try:
+        closed = closed_workbook(size, path, months, args)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return {"months": months, "error": str(exc)}
+    _progress(f"{size.name}: recalc with {months} months closed x{args.repeat}")
+
+    def recalc(i: int) -> Run:
+        src = tmp / f"{size.name}-closed-input.xlsx"
+        out = tmp / f"{size.name}-closed-recalc.xlsx"
+        shutil.copyfile(closed, src)
+        cmd = [*_msp_workbook(), "recalc", str(src), "--month", str(BILL_MONTH), "--out", str(out)]
+        run = measure(cmd, args.timeout, tmp)
+        src.unlink(missing_ok=True)
+        out.unlink(missing_ok=True)
+        return run
+
+    measured = repeat_runs(args.repeat, recalc)
+    return {
+        "months": months,
+        "ledger_lines": _counts(closed, (schema.LEDGER,))[schema.LEDGER.name],
+        "recalc": measured.to_json(),
+    }
 
 
 def bench_libreoffice(
@@ -1177,6 +1230,17 @@ def targets(sizes: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
     return found
 
 
+def closed_text(closed: dict[str, Any]) -> str:
+    what = f"recalc with the {closed['months']} months before the billing month closed"
+    if "error" in closed:
+        return f"{what}: not measured ({closed['error']})"
+    recalc = closed["recalc"]
+    return (
+        f"{what} ({closed['ledger_lines']:,} Ledger lines): {_timed(recalc)} s, "
+        f"peak RSS {_mb(recalc['peak_rss_mb'])} MB"
+    )
+
+
 def report_text(result: dict[str, Any]) -> str:
     sizes = result["sizes"]
     times, ratios = [], []
@@ -1270,6 +1334,9 @@ def report_text(result: dict[str, Any]) -> str:
                 out.append(f"{name}: {what}: {entry['note']}")
             for error in entry.get("errors") or ():
                 out.append(f"{name}: {what}: {error.strip().splitlines()[-1:]}")
+        closed = s.get("closed_months")
+        if closed:
+            out.append(f"{name}: {closed_text(closed)}")
     out.append("")
     out.append("Targets (later work):")
     out += [f"  {name}: {verdict}" for name, verdict in result["targets"]]
@@ -1363,6 +1430,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         choices=names,
         default=["S"],
         help="sizes where the output is also compared with a plain in-process recalculation",
+    )
+    parser.add_argument(
+        "--closed-months-at",
+        nargs="*",
+        choices=names,
+        default=["L"],
+        help="also recalc these sizes with the months before the billing month closed",
+    )
+    parser.add_argument(
+        "--closed-months", type=int, default=11, help="how many months (with --closed-months-at)"
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached workbooks")
     parser.add_argument("--keep", action="store_true", help="keep scratch files")

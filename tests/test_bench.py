@@ -53,6 +53,10 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str, 
         "40",
         "--openpyxl-timeout",
         "20",
+        "--closed-months-at",
+        "S",
+        "--closed-months",
+        "2",
     ]
     started = time.monotonic()
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=BUDGET_S + 30)
@@ -129,3 +133,17 @@ def test_a_run_past_its_timeout_is_stopped(tmp_path: Path) -> None:
     run = bench.measure([sys.executable, "-c", "import time; time.sleep(60)"], 1, tmp_path)
     assert run.wall_s is None and run.rc is None
     assert time.monotonic() - started < 10
+
+
+def test_recalc_with_closed_months_is_measured(run: tuple[dict[str, Any], str, float]) -> None:
+    # 2026-08 and 2026-09 closed with the real `close` command before recalculating 2026-10.
+    result, stdout, _ = run
+    closed = result["sizes"]["S"]["closed_months"]
+    assert closed["months"] == 2
+    billing_lines = result["sizes"]["S"]["workbook"]["billing_lines"]
+    assert billing_lines / 2 < closed["ledger_lines"] < billing_lines * 3  # two months of lines
+    _measured(closed["recalc"])
+    shown = (
+        f"S: recalc with the 2 months before the billing month closed ({closed['ledger_lines']:,}"
+    )
+    assert shown in stdout
