@@ -26,6 +26,10 @@ alternate):
   workbook whose Billing sheet computes every line with MAXIFS/SUMIFS over the Usage rows and
   whose Invoices sheet sums it with SUMIFS, recalculating everything (forced) and saving it. The
   same workbook without formulas is converted as well, to show what is load and save alone.
+- closed months (L by default, `--closed-months-at`): recalc of the same workbook after the 11
+  months before the billing month were closed one by one with `msp-workbook close`
+  (`--closed-months`), as a reseller's workbook is after a year: the Ledger then holds a year of
+  lines and most of the comparison window comes from it (cached beside the workbook).
 
 Every run has a timeout (`--timeout`) and is killed with its children past it; a measurement whose
 first run takes longer than `--once-above` seconds is not repeated (the output says so).
