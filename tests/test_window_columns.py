@@ -222,3 +222,19 @@ def test_a_closed_line_of_a_metric_no_longer_on_products_costs_what_it_was_bille
     assert [(r.months, r.peak_units, r.average_units, r.msp_cost) for r in rows] == [
         (3, 10, D("10.00"), D("74.00"))
     ]
+
+
+def test_a_rate_too_fine_for_whole_cents_in_64_bits_is_compared_profile_by_profile():
+    # A rate with 16 decimals: twelfths of it in cents need more than 64 bits: the reference
+    # works the annual cost out (30 mailboxes x 0.1234567890123456 x 3 / 12 = 0.93 rounded).
+    fine = (tier("KC", "mailboxes", 1, 0, None, "0.1234567890123456"),)
+    inputs = make_inputs(
+        [("KC", "active", 12, 0, False, 0)],
+        [(0, 12, 5, 30), (0, 13, 5, 30), (0, 14, 5, 30)],
+        "zero",
+    ).model_copy(update={"annual_prices": fine})
+    read = ReadResult(inputs=inputs, checks=(), ledger=Ledger())
+    usage = UsageIndex.of_inputs(inputs)
+    rows, known = comparison_window(read, TARGET, usage, bulk=True)
+    assert (rows, known) == comparison_window(read, TARGET, usage, bulk=False)
+    assert rows[0].annual == (D("0.93"), None, None, None, None)

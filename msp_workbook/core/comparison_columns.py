@@ -24,13 +24,12 @@ from typing import TYPE_CHECKING
 
 from .annual import TERMS, TierRates, tiers_for
 from .comparison import ComparisonRow, GroupKey, WindowUnits
-from .window_columns import WindowBlock
+from .window_columns import LIMIT, WindowBlock
 
 if TYPE_CHECKING:
     import numpy as np
 
-_LIMIT = 1 << 62  # integer sums must stay below this to be exact in int64
-_NONE = 1 << 62  # the cost of a term without prices: never the cheapest, never the runner-up
+_NONE = LIMIT  # the cost of a term without prices: never the cheapest, never the runner-up
 OPTIONS = ("MSP", *(f"Annual {term}y" for term in TERMS))
 
 
@@ -41,7 +40,7 @@ def comparison_rows_in_bulk(window: WindowUnits, block: WindowBlock) -> list[Com
 
     groups, names, units, msp = _merged(window, block)
     width = units.shape[1]
-    if (msp < 0).any() or (units.size and int(units.max()) * width * 400 >= _LIMIT):
+    if (msp < 0).any() or (units.size and int(units.max()) * width * 400 >= LIMIT):
         return None
     rows: list[ComparisonRow] = []
     by_product: dict[str, list[int]] = {}
@@ -56,8 +55,9 @@ def comparison_rows_in_bulk(window: WindowUnits, block: WindowBlock) -> list[Com
         months = width - first
         costs = [msp[at]]
         for term in TERMS:
-            cost = _annual_cents(window, product_id, term, profile, first)
-            if cost is False:
+            try:
+                cost = _annual_cents(window, product_id, term, profile, first)
+            except _TooLarge:
                 return None
             costs.append(np.full(len(at), _NONE, dtype=np.int64) if cost is None else cost)
         table = np.stack(costs, axis=1)
@@ -143,11 +143,15 @@ def _merged(
     return groups, names, units, msp
 
 
+class _TooLarge(Exception):
+    """An amount that integers of 64 bits might not hold exactly (or a negative rate)."""
+
+
 def _annual_cents(
     window: WindowUnits, product_id: str, term: int, profile: np.ndarray, first: np.ndarray
-) -> np.ndarray | None | bool:
-    """Each profile's annual cost for the term in cents; None without prices for the term, False
-    where the integers could overflow (or a rate is negative)."""
+) -> np.ndarray | None:
+    """Each profile's annual cost for the term in cents; None without prices for the term.
+    Raises _TooLarge where the integers could overflow (or a rate is negative)."""
     import numpy as np
 
     metric = window.annual_metrics[product_id]
@@ -164,14 +168,14 @@ def _annual_cents(
     rate_of = TierRates(tiers)
     rates = [rate_of(size) for size in sizes.tolist()]
     if any(r < 0 for r in rates):
-        return False
+        raise _TooLarge
     places = max((-r.as_tuple().exponent for r in rates), default=0)
     places = max(places, 0)
     scaled = [int(r.scaleb(places)) for r in rates]
     width = profile.shape[1]
     top = int(orders.max()) if orders.size else 0
-    if top * max(scaled, default=0) * width * width * 200 >= _LIMIT or places > 15:
-        return False
+    if top * max(scaled, default=0) * width * width * 200 >= LIMIT or places > 15:
+        raise _TooLarge
     rate = np.zeros(len(orders.ravel()), dtype=np.int64)
     flat = orders.ravel()
     ordered = flat > 0

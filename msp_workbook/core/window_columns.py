@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 _NO_END = 1 << 40  # a month ordinal after every real one: the last month of a key without End
 _STRIDE = 1 << 17  # more than any month ordinal (9999-12 is 119,999)
-_LIMIT = 1 << 62  # sums of units and of cents must stay below this to be exact in int64
+LIMIT = 1 << 62  # sums of units and of cents must stay below this to be exact in int64
 
 LastMonth = dict[tuple[str, str], Billed | None]  # (license key, metric) -> what it bills
 
@@ -77,7 +77,7 @@ def bill_open_months(
     flat = usage.arrays()
     if flat is None:
         return None
-    if max((p.minimum_units for p in inputs.products), default=0) >= _LIMIT:
+    if max((p.minimum_units for p in inputs.products), default=0) >= LIMIT:
         return None
     pairs = _Pairs.of(inputs, months, usage) if months else _Pairs()
     width = len(window.months)
@@ -191,7 +191,7 @@ def _group_sums(
     products = product[rows]
     groups = np.array(pairs.group, dtype=np.int64)[rows]
     top = int(quantities.max()) + 1 if len(quantities) else 1
-    if top * (len(quantities) + len(inputs.products)) >= _LIMIT:
+    if top * (len(quantities) + len(inputs.products)) >= LIMIT:
         return None
     # round(quantity x list price), worked out once per product and quantity
     distinct, where = np.unique(products * top + quantities, return_inverse=True)
@@ -199,7 +199,7 @@ def _group_sums(
         int(round_money(q * inputs.products[p].price_per_unit).scaleb(2))
         for p, q in (divmod(d, top) for d in distinct.tolist())
     ]
-    if cents and max(abs(c) for c in cents) * len(quantities) >= _LIMIT:
+    if cents and max(abs(c) for c in cents) * len(quantities) >= LIMIT:
         return None
     counted = np.array(
         [window.counts_units(p.product_id, p.metric) for p in inputs.products], dtype=bool
