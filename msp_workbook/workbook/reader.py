@@ -286,12 +286,13 @@ def read_workbook(
         raw, below = open_tables(path, tables, optional=(schema.LEDGER,))
         out = Collector()
         reference = build_reference(raw, out)
+        # Also while Usage loads; its rows are let go once they are ledger lines.
+        ledger, ledger_checks = build_ledger(raw.pop(schema.LEDGER.name, None))
         place, batch = loading.result()
     progress(CHECKING)
     usage, usage_below = read_usage(path, place, batch, reference.key_ids, out)
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
-    ledger, ledger_checks = build_ledger(raw.get(schema.LEDGER.name))
     checks = _in_table_order(below) + out.checks + ledger_checks
     return ReadResult(reference.inputs(), tuple(checks), ledger, usage)
 
