@@ -36,67 +36,78 @@ OPTIONS = ("MSP", *(f"Annual {term}y" for term in TERMS))
 def comparison_rows_in_bulk(window: WindowUnits, block: WindowBlock) -> list[ComparisonRow] | None:
     """Comparison rows, largest saving first, from the open months' `block` and the closed
     months' lines already added to `window`. None where the integers could overflow."""
-    import numpy as np
-
     groups, names, units, msp = _merged(window, block)
-    width = units.shape[1]
-    if (msp < 0).any() or (units.size and int(units.max()) * width * 400 >= LIMIT):
+    if (msp < 0).any() or (units.size and int(units.max()) * units.shape[1] * 400 >= LIMIT):
         return None
-    rows: list[ComparisonRow] = []
     by_product: dict[str, list[int]] = {}
     for i, (_, product_id) in enumerate(groups):
         if window.annual_metrics.get(product_id) is not None:
             by_product.setdefault(product_id, []).append(i)
-    for product_id, chosen in by_product.items():
-        at = np.array(chosen, dtype=np.int64)
-        profile = units[at]
-        first = np.argmax(profile >= 0, axis=1)  # every group has a month with lines
-        profile = profile.clip(0)
-        months = width - first
-        costs = [msp[at]]
-        for term in TERMS:
-            try:
-                cost = _annual_cents(window, product_id, term, profile, first)
-            except _TooLarge:
-                return None
-            costs.append(np.full(len(at), _NONE, dtype=np.int64) if cost is None else cost)
-        table = np.stack(costs, axis=1)
-        best = np.argmin(table, axis=1)  # the first of equal costs: MSP, then the shorter term
-        two = np.partition(table, 1, axis=1)[:, :2]
-        saving = np.where(two[:, 1] == _NONE, 0, two[:, 1] - two[:, 0])
-        total = profile.sum(axis=1)
-        average = _half_up(total * 100, months)
-        per_year = _half_up(saving * 12, months)
-        peak = profile.max(axis=1)
-        for i, row_costs, best_at, months_of, avg, top, save, save_year in zip(
-            chosen,
+    rows: list[ComparisonRow] = []
+    try:
+        for product_id, chosen in by_product.items():
+            customers = [(groups[i][0], names[groups[i][0]][1]) for i in chosen]
+            rows += _product_rows(window, product_id, customers, units[chosen], msp[chosen])
+    except _TooLarge:
+        return None
+    rows.sort(key=lambda r: (-r.saving, r.customer_id, r.product_id))
+    return rows
+
+
+def _product_rows(
+    window: WindowUnits,
+    product_id: str,
+    customers: list[tuple[str, str]],
+    units: np.ndarray,
+    msp: np.ndarray,
+) -> list[ComparisonRow]:
+    """The rows of one product: one per customer (ID and name), from its units per window month
+    (-1 without lines) and its MSP cost in cents."""
+    import numpy as np
+
+    width = units.shape[1]
+    first = np.argmax(units >= 0, axis=1)  # every group has a month with lines
+    profile = units.clip(0)
+    months = width - first
+    costs = [msp]
+    for term in TERMS:
+        cost = _annual_cents(window, product_id, term, profile, first)
+        costs.append(np.full(len(msp), _NONE, dtype=np.int64) if cost is None else cost)
+    table = np.stack(costs, axis=1)
+    best = np.argmin(table, axis=1)  # the first of equal costs: MSP, then the shorter term
+    two = np.partition(table, 1, axis=1)[:, :2]
+    saving = np.where(two[:, 1] == _NONE, 0, two[:, 1] - two[:, 0])
+    average = _half_up(profile.sum(axis=1) * 100, months)
+    per_year = _half_up(saving * 12, months)
+    return [
+        ComparisonRow(
+            customer_id=customer_id,
+            customer=customer,
+            product_id=product_id,
+            months=months_of,
+            average_units=_money(avg),
+            peak_units=top,
+            msp_cost=_money(row_costs[0]),
+            annual=tuple(None if c == _NONE else _money(c) for c in row_costs[1:]),
+            best_option=OPTIONS[best_at],
+            saving=_money(save),
+            saving_per_year=_money(save_year),
+        )
+        for (
+            customer_id,
+            customer,
+        ), row_costs, best_at, months_of, avg, top, save, save_year in zip(
+            customers,
             table.tolist(),
             best.tolist(),
             months.tolist(),
             average.tolist(),
-            peak.tolist(),
+            profile.max(axis=1).tolist(),
             saving.tolist(),
             per_year.tolist(),
             strict=True,
-        ):
-            customer_id = groups[i][0]
-            rows.append(
-                ComparisonRow(
-                    customer_id=customer_id,
-                    customer=names[customer_id][1],
-                    product_id=product_id,
-                    months=months_of,
-                    average_units=_money(avg),
-                    peak_units=top,
-                    msp_cost=_money(row_costs[0]),
-                    annual=tuple(None if c == _NONE else _money(c) for c in row_costs[1:]),
-                    best_option=OPTIONS[best_at],
-                    saving=_money(save),
-                    saving_per_year=_money(save_year),
-                )
-            )
-    rows.sort(key=lambda r: (-r.saving, r.customer_id, r.product_id))
-    return rows
+        )
+    ]
 
 
 def _merged(
