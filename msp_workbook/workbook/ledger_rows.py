@@ -16,7 +16,7 @@ from ..core.ledger import Ledger, LedgerLine
 from ..core.models import BillingLine, Check
 from . import schema
 from .cells import CellError, RawValue, as_choice, as_date, as_decimal, as_month, as_text, show
-from .reader import RawTable, TableRow
+from .reader import RawTable
 from .rows import billing_row
 from .sheet_xml import CellValue
 
@@ -37,48 +37,12 @@ def _timestamp(value: RawValue, what: str) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-def _line(row: TableRow) -> LedgerLine:
-    """One ledger row, cell by cell (what `build_ledger` does by columns), raising at the first
-    cell that does not convert."""
-    v = row.values
-
-    def text(header: str) -> str:
-        return as_text(v[header])
-
-    def money(header: str) -> Decimal:
-        return as_decimal(v[header], header.lower(), "a number")
-
-    corrects = v["Corrects"]
-    line = BillingLine(
-        month=as_month(v["Month"], "month"),
-        customer_id=text("Customer ID"),
-        customer=text("Customer"),
-        license_key=text("License key"),
-        product_id=text("Product ID"),
-        product=text("Product"),
-        metric=text("Metric"),
-        quantity=_integer(v["Quantity"], "quantity"),
-        unit_price=money("Unit price"),
-        discount=money("Discount %") if v["Discount %"] is not None else Decimal(0),
-        net=money("Net"),
-        unit_cost=money("Unit cost"),
-        cost=money("Cost"),
-        margin=money("Margin"),
-        type=as_choice(v["Type"], "type", schema.LINE_TYPES),
-        corrects=as_month(corrects, "corrects") if corrects is not None else None,
-        note=text("Note"),
-    )
-    return LedgerLine(
-        invoice=text("Invoice"), line=line, finalized=_timestamp(v["Finalized"], "finalized")
-    )
-
-
 def build_ledger(raw: RawTable | None) -> tuple[Ledger, list[Check]]:
     """The ledger of a workbook (empty when it has no Ledger table) and its problems.
 
     Column by column: a year's ledger repeats its months, customers, products, prices and dates
     on every line, so each column's distinct values are converted once. A row with a value that
-    does not convert is read again on its own (`_line`), which says what is wrong with it."""
+    does not convert is converted again cell by cell, which says what is wrong with it."""
     if raw is None:
         return Ledger(), []
     rows = raw.rows
@@ -88,20 +52,9 @@ def build_ledger(raw: RawTable | None) -> tuple[Ledger, list[Check]]:
     checks: list[Check] = []
     for at, (row, values) in enumerate(zip(rows, zip(*columns, strict=True), strict=True)):
         try:
-            if at in bad:
-                entries.append(_line(row))  # raises: says which cell is wrong
-                continue
-            (invoice, month, customer_id, customer, license_key, product_id, product, metric,
-             quantity, unit_price, discount, net, unit_cost, cost, margin, line_type, corrects,
-             note, finalized) = values  # fmt: skip
-            line = BillingLine(
-                month=month, customer_id=customer_id, customer=customer,
-                license_key=license_key, product_id=product_id, product=product, metric=metric,
-                quantity=quantity, unit_price=unit_price, discount=discount, net=net,
-                unit_cost=unit_cost, cost=cost, margin=margin, type=line_type,
-                corrects=corrects, note=note,
-            )  # fmt: skip
-            entries.append(LedgerLine(invoice=invoice, line=line, finalized=finalized))
+            if at in bad:  # raises at the row's first cell that does not convert
+                values = tuple(convert(row.values[h]) for h, convert in _CONVERT.items())
+            entries.append(_line(values))
         except (CellError, TypeError, ValueError) as exc:
             checks.append(
                 Check(
@@ -115,6 +68,21 @@ def build_ledger(raw: RawTable | None) -> tuple[Ledger, list[Check]]:
     return Ledger(entries), checks
 
 
+def _line(values: tuple[object, ...]) -> LedgerLine:
+    """A ledger line from a row's converted values (in `_READ` order)."""
+    (invoice, month, customer_id, customer, license_key, product_id, product, metric,
+     quantity, unit_price, discount, net, unit_cost, cost, margin, line_type, corrects,
+     note, finalized) = values  # fmt: skip
+    line = BillingLine(
+        month=month, customer_id=customer_id, customer=customer,
+        license_key=license_key, product_id=product_id, product=product, metric=metric,
+        quantity=quantity, unit_price=unit_price, discount=discount, net=net,
+        unit_cost=unit_cost, cost=cost, margin=margin, type=line_type,
+        corrects=corrects, note=note,
+    )  # fmt: skip
+    return LedgerLine(invoice=invoice, line=line, finalized=finalized)
+
+
 def _money(header: str) -> Callable[[RawValue], Decimal]:
     return lambda value: as_decimal(value, header.lower(), "a number")
 
@@ -125,7 +93,7 @@ def _optional(convert: Callable[[RawValue], T], empty: object) -> Callable[[RawV
 
 _BAD = object()  # a cell value that does not convert
 _TEXT = ("Customer ID", "Customer", "License key", "Product ID", "Product", "Metric")
-# The columns in the order `build_ledger` unpacks them.
+# Each column's conversion, in the order `_line` unpacks a row's values.
 _CONVERT: dict[str, Callable[[RawValue], object]] = {
     "Invoice": as_text,
     "Month": lambda value: as_month(value, "month"),
