@@ -59,7 +59,7 @@ def in_period(key: LicenseKey, month: Month) -> bool:
     return first <= month.ordinal and (last is None or month.ordinal <= last)
 
 
-def by_id(inputs: Inputs) -> tuple[dict[str, list[Product]], dict[str, Customer]]:
+def _by_id(inputs: Inputs) -> tuple[dict[str, list[Product]], dict[str, Customer]]:
     """Each product ID's metrics (Products order), and the customers by ID."""
     products: dict[str, list[Product]] = defaultdict(list)
     for product in inputs.products:
@@ -261,6 +261,20 @@ def _key_lines(
     return lines
 
 
+def keys_in_window(
+    inputs: Inputs, months: Sequence[Month]
+) -> Iterator[tuple[LicenseKey, tuple[int, int | None], Customer, list[Product]]]:
+    """Each key whose period touches `months` (ascending, not empty), with its period
+    (`period_months`), its customer and its product's metrics."""
+    products_by_id, customers = _by_id(inputs)
+    start, end = months[0].ordinal, months[-1].ordinal
+    for key in inputs.keys:
+        period = first, last = period_months(key)
+        if first > end or (last is not None and last < start):
+            continue  # no month of the window in its period
+        yield key, period, customers[key.customer_id], products_by_id[key.product_id]
+
+
 def bill_window(
     inputs: Inputs, months: Sequence[Month], usage: UsageIndex
 ) -> Iterator[tuple[LicenseKey, Customer, Product, list[Billed | None]]]:
@@ -269,15 +283,9 @@ def bill_window(
     whose period touches the months (the MSP vs annual comparison's input)."""
     if not months:
         return
-    products_by_id, customers = by_id(inputs)
-    settings, start, end = inputs.settings, months[0].ordinal, months[-1].ordinal
-    for key in inputs.keys:
-        period = first, last = period_months(key)
-        if first > end or (last is not None and last < start):
-            continue  # no month of the window in its period
-        customer = customers[key.customer_id]
-        for product in products_by_id[key.product_id]:
-            billed = billed_months(key, product, months, settings, usage, period)
+    for key, period, customer, products in keys_in_window(inputs, months):
+        for product in products:
+            billed = billed_months(key, product, months, inputs.settings, usage, period)
             yield key, customer, product, billed
 
 
@@ -300,7 +308,7 @@ def billing_lines(
     `bill_window` (the comparison bills the month too)."""
     usage = usage or UsageIndex.of_inputs(inputs)  # pass one in when billing several months
     known = known or {}
-    products_by_id, customers = by_id(inputs)
+    products_by_id, customers = _by_id(inputs)
     checks: list[Check] = []
     lines: list[BillingLine] = []
     billed_keys: set[str] = set()

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .billing import Billed, billed_in_period, by_id, period_months
+from .billing import Billed, billed_in_period, keys_in_window
 from .comparison import WindowUnits
 from .models import Customer, Inputs, LicenseKey, Product, Settings
 from .money import round_money
@@ -147,20 +147,14 @@ class _Pairs:
     @classmethod
     def of(cls, inputs: Inputs, months: Sequence[Month], usage: UsageIndex) -> _Pairs:
         found = cls()
-        products_by_id, customers = by_id(inputs)
         index_of = {id(p): i for i, p in enumerate(inputs.products)}
-        start, end = months[0].ordinal, months[-1].ordinal
         groups: dict[tuple[str, str], int] = {}
-        for key in inputs.keys:
-            first, last = period_months(key)
-            if first > end or (last is not None and last < start):
-                continue  # no month of the window in its period
-            customer = customers[key.customer_id]
+        for key, (first, last), customer, products in keys_in_window(inputs, months):
             group = groups.get((key.customer_id, key.product_id))
             if group is None:
                 group = groups[(key.customer_id, key.product_id)] = len(found.groups)
                 found.groups.append((customer, key.product_id))
-            for product in products_by_id[key.product_id]:
+            for product in products:
                 lo, hi = usage.span(key.license_key, product.metric) or (0, 0)
                 found.keys.append(key)
                 found.products.append(product)
