@@ -406,9 +406,10 @@ class Package:
                         found.setdefault(self.name(chart.target))
         return list(found)
 
-    def table(self, name: str) -> TableRef | None:
-        """A table by name (Excel compares table names without regard to case)."""
-        return _by_name(self.tables(), name, lambda t: t.name)
+    def table(self, name: str, tables: list[TableRef] | None = None) -> TableRef | None:
+        """A table by name (Excel compares table names without regard to case); `tables` may
+        pass `self.tables()` when several are looked up."""
+        return _by_name(self.tables() if tables is None else tables, name, lambda t: t.name)
 
     # Checks for a reader that parses the file itself.
 

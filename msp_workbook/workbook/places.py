@@ -42,10 +42,7 @@ def table_places(path: Path, specs: Sequence[schema.Table]) -> dict[str, TablePl
     with open_package(path) as package:
         tables = package.tables()
         for spec in specs:
-            # As Excel compares table names: an exact match first, else one differing in case.
-            table = next((t for t in tables if t.name == spec.name), None) or next(
-                (t for t in tables if t.name.casefold() == spec.name.casefold()), None
-            )
+            table = package.table(spec.name, tables)
             if table is None:
                 places[spec.name] = None
                 continue
