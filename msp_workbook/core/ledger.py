@@ -129,6 +129,7 @@ def correction_lines(
         if not differing:  # the usual case: nothing changed since the month was closed
             continue
         originals = ledger.original_lines(closed)
+        corrected: dict[LineKey, BillingLine] | None = None  # the month's corrections, if needed
         for line_key in differing:  # in any order: the month's lines are sorted afterwards
             recomputed = today[line_key].billed.quantity if line_key in today else 0
             billed = so_far.get(line_key, 0)
@@ -139,7 +140,8 @@ def correction_lines(
             elif line_key in today:
                 template = today[line_key].line(closed)
             else:  # billed so far by corrections alone
-                template = ledger.corrections_of(closed)[line_key]
+                corrected = corrected or ledger.corrections_of(closed)
+                template = corrected[line_key]
             note = f"correction of {closed}: billed {billed}, now {recomputed}"
             corrections.append(
                 _correction(
