@@ -136,13 +136,13 @@ def comparison_window(
         billed = window_columns.bill_open_months(
             units, read.inputs, still_open, usage, last_month=target_open
         )
-        rows = (
-            None if billed is None else comparison_columns.comparison_rows_in_bulk(units, billed[0])
-        )
-        if billed is not None and rows is not None:
-            return rows, billed[1]
+        if billed is not None:
+            block, known = billed
+            rows = comparison_columns.comparison_rows_in_bulk(units, block)
+            if rows is not None:
+                return rows, known
     positions = units.positions(still_open)
-    known = {}
+    known = {}  # the reference, key by key
     for key, customer, product, billed in billing.bill_window(read.inputs, still_open, usage):
         units.add_billed(positions, customer, product, billed)
         if target_open:

@@ -81,8 +81,8 @@ def _product_rows(
     per_year = _half_up(saving * 12, months)
     return [
         ComparisonRow(
-            customer_id=customer_id,
-            customer=customer,
+            customer_id=customer[0],
+            customer=customer[1],
             product_id=product_id,
             months=months_of,
             average_units=_money(avg),
@@ -93,10 +93,7 @@ def _product_rows(
             saving=_money(save),
             saving_per_year=_money(save_year),
         )
-        for (
-            customer_id,
-            customer,
-        ), row_costs, best_at, months_of, avg, top, save, save_year in zip(
+        for customer, row_costs, best_at, months_of, avg, top, save, save_year in zip(
             customers,
             table.tolist(),
             best.tolist(),
@@ -180,19 +177,17 @@ def _annual_cents(
     rates = [rate_of(size) for size in sizes.tolist()]
     if any(r < 0 for r in rates):
         raise _TooLarge
-    places = max((-r.as_tuple().exponent for r in rates), default=0)
-    places = max(places, 0)
+    places = max([0, *(-r.as_tuple().exponent for r in rates)])  # decimals of the finest rate
     scaled = [int(r.scaleb(places)) for r in rates]
     width = profile.shape[1]
     top = int(orders.max()) if orders.size else 0
     if top * max(scaled, default=0) * width * width * 200 >= LIMIT or places > 15:
         raise _TooLarge
-    rate = np.zeros(len(orders.ravel()), dtype=np.int64)
-    flat = orders.ravel()
-    ordered = flat > 0
-    rate[ordered] = np.array(scaled, dtype=np.int64)[np.searchsorted(sizes, flat[ordered])]
+    rate = np.zeros(orders.shape, dtype=np.int64)
+    ordered = orders > 0
+    rate[ordered] = np.array(scaled, dtype=np.int64)[np.searchsorted(sizes, orders[ordered])]
     months_left = width - np.arange(width)  # an order in the window's month c runs to its end
-    paid_x12 = (orders * rate.reshape(orders.shape) * months_left).sum(axis=1)
+    paid_x12 = (orders * rate * months_left).sum(axis=1)
     return _half_up(paid_x12 * 100, 12 * 10**places)
 
 

@@ -398,9 +398,9 @@ def _grouped_in_place(
     slot = columns.pair * months + (columns.month - low)
     counts = np.bincount(slot, minlength=slots)
     used = np.flatnonzero(counts)
-    wanted = set(rules[used // months].tolist())
+    rule = rules[used // months]  # each slot's aggregation
+    wanted = set(np.unique(rule).tolist())
     chosen = np.zeros(len(used), dtype=np.int64)
-    rule = rules[used // months]
     if wanted & {_SUM, _AVG}:
         sums = np.zeros(slots, dtype=np.int64)
         np.add.at(sums, slot, quantity)
