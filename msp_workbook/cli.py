@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .core.months import Month
 from .progress import TerminalProgress
-from .workbook import usage_sheet
+from .workbook import lock, safe_save, usage_sheet
 from .workbook.cells import CellError, as_date
 from .workbook.errors import WorkbookError
 
@@ -89,6 +89,27 @@ def _quote(args: argparse.Namespace, out: list[str]) -> int:
     return EXIT_OK
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 86400:
+        raise argparse.ArgumentTypeError(f"not a number of seconds from 0 to 86400: {text!r}")
+    return value
+
+
+def _wait_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--wait",
+        type=_seconds,
+        default=lock.DEFAULT_WAIT,
+        metavar="SECONDS",
+        help="while another run writes the workbook, wait this long for it to finish, then give "
+        f"up with exit 2 (default: {lock.DEFAULT_WAIT:g})",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="msp-workbook",
@@ -116,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
             p.add_argument(
                 "--out", type=Path, metavar="PATH", help="write the result here instead of in place"
             )
+            _wait_option(p)
 
     p = sub.add_parser(
         "close",
@@ -132,6 +154,7 @@ def _parser() -> argparse.ArgumentParser:
         type=_month,
         help="month to close, YYYY-MM (default: Settings' Billing month, else last month)",
     )
+    _wait_option(p)
 
     p = sub.add_parser(
         "new-key",
@@ -145,6 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--start", type=_day, metavar="DATE", help="start date, YYYY-MM-DD (default: today)"
     )
+    _wait_option(p)
 
     p = sub.add_parser(
         "quote",
@@ -216,22 +240,50 @@ def run(argv: Sequence[str] | None = None) -> int:
     except (WorkbookError, UsageError) as exc:
         print(f"msp-workbook: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    print("\n".join(lines))
+    _print("\n".join(lines))
     return code
+
+
+def _print(text: str) -> None:
+    """Print the report; a reader that left early (`... | head -1`) is no failure of the run."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's final flush would fail again
 
 
 # Commands that read the Usage sheet: its load starts in a child process before the rest of the
 # program is imported (see `workbook/usage_sheet.py`).
 READS_USAGE = ("recalc", "check", "close")
+# Commands that write the workbook: each holds its lock from the first read to the save.
+WRITES = ("recalc", "close", "new-key")
 
 
 def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
-    early = usage_sheet.start(args.path) if args.command in READS_USAGE else None
-    try:
-        return _command(args, out, early)
-    finally:
-        if early is not None:
-            early.close()
+    with _write_lock(args):
+        early = usage_sheet.start(args.path) if args.command in READS_USAGE else None
+        try:
+            return _command(args, out, early)
+        finally:
+            if early is not None:
+                early.close()
+
+
+@contextmanager
+def _write_lock(args: argparse.Namespace) -> Iterator[None]:
+    """A writing command takes the workbook's lock before anything reads it (the Usage sheet's
+    load starts right after); the operation it calls finds the lock held. Where the workbook is
+    no file, or cannot be saved, the operation says why without a lock being made."""
+    if args.command not in WRITES or not Path(args.path).is_file():
+        yield
+        return
+    dest = getattr(args, "out", None) or args.path
+    if dest != args.path:
+        safe_save.check_same_kind(args.path, dest)
+    safe_save.check_can_save(dest)
+    with lock.writing(dest, args.wait):
+        yield
 
 
 def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) -> int:
@@ -242,7 +294,7 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         out.append(f"Created {args.path}")
         return EXIT_OK
     if args.command == "new-key":
-        key = operations.new_key(args.path, args.customer, args.product, args.start)
+        key = operations.new_key(args.path, args.customer, args.product, args.start, wait=args.wait)
         out.append(key)
         return EXIT_OK
     if args.command == "quote":
@@ -250,7 +302,7 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
     if args.command == "close":
         with TerminalProgress(sys.stderr) as progress:
             closed = operations.close_month(
-                args.path, args.month, progress=progress, usage_load=early
+                args.path, args.month, progress=progress, usage_load=early, wait=args.wait
             )
         out.append(
             f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
@@ -271,7 +323,7 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
     else:
         with TerminalProgress(sys.stderr) as progress:
             report = operations.recalculate(
-                args.path, args.month, args.out, progress=progress, usage_load=early
+                args.path, args.month, args.out, progress=progress, usage_load=early, wait=args.wait
             )
         out.append(f"Recalculated {args.out or args.path}")
     _summary(report, out)

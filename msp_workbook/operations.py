@@ -26,6 +26,7 @@ from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
+from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
 from .workbook.reader import ReadResult, check_workbook_file, open_tables, read_workbook
 from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
 from .workbook.sheet_xml import CellValue
@@ -198,17 +199,30 @@ def recalculate(
     today: date | None = None,
     progress: Progress = no_progress,
     usage_load: ChildLoad | None = None,
+    wait: float = DEFAULT_WAIT,
 ) -> RunReport:
     """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
-    in place)."""
-    from .workbook.safe_save import check_can_save
+    in place). The file written is locked from the read to the save (`wait`: seconds to wait for
+    another run's lock); in place, it is saved only if no other program saved it meanwhile."""
+    from .workbook.safe_save import check_can_save, check_same_kind
     from .workbook.writer import write_tables
 
-    check_can_save(out or path)
-    report = check_workbook(path, month, today, progress, usage_load)
-    generated = generated_tables(report)
-    progress(WRITING)
-    write_tables(path, out or path, generated.tables, side_columns=generated.side_columns)
+    dest = out or path
+    check_workbook_file(path)
+    if out is not None:
+        check_same_kind(path, out)
+    check_can_save(dest)
+    with writing(dest, wait) as stamp:
+        report = check_workbook(path, month, today, progress, usage_load)
+        generated = generated_tables(report)
+        progress(WRITING)
+        write_tables(
+            path,
+            dest,
+            generated.tables,
+            side_columns=generated.side_columns,
+            unchanged_since=stamp if out is None else None,
+        )
     return report
 
 
@@ -237,15 +251,30 @@ def new_key(
     product_id: str,
     start: date | None = None,
     today: date | None = None,
+    wait: float = DEFAULT_WAIT,
 ) -> str:
-    """Create a license key for a customer and product and append it to the Keys table."""
-    from .core.keys import generate_key
+    """Create a license key for a customer and product and append it to the Keys table (locked
+    from the read to the save, like every write)."""
     from .workbook.safe_save import check_can_save
-    from .workbook.validation import Collector, build_reference
-    from .workbook.writer import append_rows
 
     check_workbook_file(path)
     check_can_save(path)
+    with writing(path, wait) as stamp:
+        return _new_key(path, customer_id, product_id, start, today, stamp)
+
+
+def _new_key(
+    path: Path,
+    customer_id: str,
+    product_id: str,
+    start: date | None,
+    today: date | None,
+    stamp: FileStamp | None,
+) -> str:
+    from .core.keys import generate_key
+    from .workbook.validation import Collector, build_reference
+    from .workbook.writer import append_rows
+
     # Usage is not needed to add a key: only the tables a key refers to are read.
     tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
     raw, _ = open_tables(path, tables)
@@ -277,6 +306,7 @@ def new_key(
                 "Status": "active",
             }
         ],
+        unchanged_since=stamp,
     )
     return key
 
@@ -375,17 +405,27 @@ def close_month(
     now: datetime | None = None,
     progress: Progress = no_progress,
     usage_load: ChildLoad | None = None,
+    wait: float = DEFAULT_WAIT,
 ) -> CloseReport:
-    """Close the month in the workbook file, in one save (see `close`)."""
+    """Close the month in the workbook file, in one save (see `close`), locked from the read to
+    the save and saved only if no other program saved the file meanwhile."""
     from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
+    check_workbook_file(path)
     check_can_save(path)
-    read = read_workbook(path, progress=progress, usage_load=usage_load)
-    progress(COMPUTING)
-    closed = close(read, month, today, now)
-    progress(WRITING)
-    write_tables(path, path, closed.generated.tables, side_columns=closed.generated.side_columns)
+    with writing(path, wait) as stamp:
+        read = read_workbook(path, progress=progress, usage_load=usage_load)
+        progress(COMPUTING)
+        closed = close(read, month, today, now)
+        progress(WRITING)
+        write_tables(
+            path,
+            path,
+            closed.generated.tables,
+            side_columns=closed.generated.side_columns,
+            unchanged_since=stamp,
+        )
     return closed
 
 

@@ -28,6 +28,7 @@ from msp_workbook import operations
 from msp_workbook.core.months import Month
 from msp_workbook.workbook import safe_save
 from msp_workbook.workbook.errors import WorkbookError
+from msp_workbook.workbook.lock import lock_file
 from msp_workbook.workbook.safe_save import backup_path, temp_files
 from msp_workbook.workbook.writer import write_tables
 
@@ -78,8 +79,9 @@ class Versions:
             self._opened.add(digest)
         backups = {backup_path(path, n) for n in (1, 2, 3)}
         temps = set(temp_files(path))
+        known = {path, lock_file(path), *backups, *temps}  # the lock file stays, empty
         for other in path.parent.iterdir():
-            assert other == path or other in backups or other in temps, other.name
+            assert other in known, other.name
         if backup_path(path, 1).exists():
             assert backup_path(path, 1).read_bytes() == self.old
         return data

@@ -31,7 +31,9 @@ def book(make_workbook, example_data) -> Path:
 
 
 def names(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
+    """The files in the folder, less the workbooks' lock files (`.~msp-lock.NAME`, empty, kept:
+    see test_two_writers)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".~msp-lock."))
 
 
 def recalc(path: Path, month: str = "2026-10", *more: str) -> subprocess.CompletedProcess[str]:

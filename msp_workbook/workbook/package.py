@@ -36,6 +36,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from .errors import WorkbookError
+from .lock import FileStamp
 from .safe_save import saving
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -846,7 +847,13 @@ def _insert_before_end(text: str, name: str, tag: str) -> str:
 # --- Saving ---------------------------------------------------------------------------------------
 
 
-def save_package(package: Package, replacements: Mapping[str, bytes | None], dest: Path) -> None:
+def save_package(
+    package: Package,
+    replacements: Mapping[str, bytes | None],
+    dest: Path,
+    *,
+    unchanged_since: FileStamp | None = None,
+) -> None:
     """Write `package` with some parts replaced to `dest`, then close `package`.
 
     `replacements` maps a part name to its new bytes, or to None to leave the part out; parts
@@ -854,14 +861,14 @@ def save_package(package: Package, replacements: Mapping[str, bytes | None], des
     holds it, still compressed (contents, CRC, timestamp and attributes unchanged);
     [Content_Types].xml comes first. `dest` (it may be the package's own file) is replaced
     atomically, its previous version kept as a backup (`safe_save`); nothing is written while
-    the workbook is open in Excel.
+    the workbook is open in Excel, or when `dest` is no longer the file of `unchanged_since`.
     """
     by_lower = {name.lower(): data for name, data in replacements.items()}
     order = sorted(package.infos, key=lambda i: i.filename != CONTENT_TYPES)
     existing = {i.filename.lower() for i in order}
     added = [name for name in replacements if name.lower() not in existing]
     try:
-        with saving(dest) as f:
+        with saving(dest, unchanged_since=unchanged_since) as f:
             out = _ZipWriter(f, dest)
             for info in order:
                 key = info.filename.lower()

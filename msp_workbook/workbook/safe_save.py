@@ -17,8 +17,15 @@ A backup is made only when dest already exists and the new content differs from 
 same bytes again leaves the workbook and its backups untouched. A backup never takes the
 workbook's own name.
 
-Nothing is written while Excel has the workbook open (its lock file "~$MSP_Billing.xlsx" sits
-beside it), into a folder that cannot be written, or over a read-only workbook.
+Nothing is written while Excel or LibreOffice has the workbook open (their lock files
+"~$MSP_Billing.xlsx" and ".~lock.MSP_Billing.xlsx#" sit beside it), into a folder that cannot be
+written, or over a read-only workbook (for every user, root included: a server job must not
+replace a file its owner made read-only). The new file keeps the old one's mode, and its owner
+and group where the process may set them, so a job run as root never locks the clerk out.
+
+Given the stamp of the file as the run read it (`lock.FileStamp`), the save checks right before
+the replace that the file on disk is still that one: a program that takes no lock (Excel,
+LibreOffice, a sync client) may have saved it meanwhile, and its work would be lost.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import WorkbookError
+from .lock import FileStamp
 
 BACKUPS_KEPT = 3
 # A temporary file of a save whose process is gone (killed, power cut) is removed by the next save
@@ -56,11 +64,18 @@ def backup_paths(dest: Path) -> list[Path]:
 
 def excel_lock_files(dest: Path) -> list[Path]:
     """Where Office puts the owner file of an open document: "~$" before the name, or in place of
-    its first two characters (Office does that for longer names)."""
+    its first two characters (Office does that for longer names). Never the workbook itself (a
+    workbook may be named "~$..." too)."""
     names = {"~$" + dest.name}
     if len(dest.stem) > 2:
         names.add("~$" + dest.name[2:])
+    names.discard(dest.name)
     return [dest.with_name(name) for name in sorted(names)]
+
+
+def libreoffice_lock_file(dest: Path) -> Path:
+    """Where LibreOffice notes that it has a document open: ".~lock.NAME#" beside it."""
+    return dest.with_name(f".~lock.{dest.name}#")
 
 
 def temp_files(dest: Path) -> list[Path]:
@@ -82,6 +97,11 @@ def check_can_save(dest: Path) -> None:
     for lock in {*excel_lock_files(given), *excel_lock_files(dest)}:
         if lock.exists():
             raise WorkbookError(f"{given} is open in Excel; close it and run again")
+    for lock in {libreoffice_lock_file(given), libreoffice_lock_file(dest)}:
+        if lock.exists():
+            raise WorkbookError(
+                f"{given} is open in LibreOffice ({lock.name} is beside it); close it and run again"
+            )
     folder = dest.parent
     if not folder.is_dir():
         raise WorkbookError(f"{dest}: cannot save, the folder {folder} does not exist")
@@ -89,18 +109,38 @@ def check_can_save(dest: Path) -> None:
         raise WorkbookError(f"{dest}: cannot save, the folder {folder} is not writable")
     if dest.is_dir():
         raise WorkbookError(f"{dest}: is a folder, not a workbook")
-    if dest.exists() and not os.access(dest, os.W_OK):
+    if dest.exists() and _read_only(dest):
         raise WorkbookError(f"{dest}: the file is read-only; allow changes to it and run again")
 
 
+def check_same_kind(src: Path, dest: Path) -> None:
+    """A copy is written as the same kind of file as its source: an .xlsx stays .xlsx and an
+    .xlsm (with macros) stays .xlsm; under another name Excel would refuse to open it."""
+    kind = src.suffix.lower() or ".xlsx"
+    if dest.suffix.lower() != kind:
+        raise WorkbookError(
+            f"{dest}: the result is an {kind} workbook like {src.name}; "
+            f"give it a name ending in {kind}"
+        )
+
+
+def _read_only(path: Path) -> bool:
+    """Read-only for its users: no write permission bit at all (which root's access check would
+    ignore), or not writable by this process."""
+    mode = os.stat(path).st_mode
+    return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
+
+
 @contextlib.contextmanager
-def saving(dest: Path) -> Iterator[BinaryIO]:
+def saving(dest: Path, *, unchanged_since: FileStamp | None = None) -> Iterator[BinaryIO]:
     """A file to write the new content of `dest` into; it replaces `dest` when the block ends.
 
     An exception in the block, or any failure while saving, leaves `dest` and its backups as they
-    were and removes the temporary file; an OSError becomes a one-line WorkbookError.
+    were and removes the temporary file; an OSError becomes a one-line WorkbookError. With
+    `unchanged_since`, `dest` is replaced only while it is still the file of that stamp.
     """
     check_can_save(dest)
+    given = Path(dest)
     dest = _target(Path(dest))
     _remove_stale_temp_files(dest)
     tmp = _temp_path(dest)
@@ -114,10 +154,11 @@ def saving(dest: Path) -> Iterator[BinaryIO]:
                 yield f
                 f.flush()
                 _fsync(f.fileno())
+            _check_unchanged(given, dest, unchanged_since)
             if dest.exists():
                 if _same_content(tmp, dest):
                     return  # nothing changed: keep the workbook, its date and its backups
-                os.chmod(tmp, stat.S_IMODE(os.stat(dest).st_mode))
+                _take_over_ownership(tmp, dest)
                 _rotate_backups(dest)
             os.replace(tmp, dest)
         except OSError as exc:
@@ -126,6 +167,32 @@ def saving(dest: Path) -> Iterator[BinaryIO]:
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def _check_unchanged(given: Path, dest: Path, stamp: FileStamp | None) -> None:
+    if stamp is not None and FileStamp.of(dest) != stamp:
+        raise WorkbookError(
+            f"{given} was changed by another program while this run worked on it "
+            "(saved in Excel or LibreOffice, or synced?); nothing was written: run again"
+        )
+
+
+def _take_over_ownership(tmp: Path, dest: Path) -> None:
+    """The new file gets the old one's mode, owner and group (as far as this process may set
+    them: root may set all; another user keeps the group where it is one of theirs)."""
+    st = os.stat(dest)
+    os.chmod(tmp, stat.S_IMODE(st.st_mode))
+    if not hasattr(os, "chown"):
+        return
+    mine = os.stat(tmp)
+    if (mine.st_uid, mine.st_gid) == (st.st_uid, st.st_gid):
+        return
+    try:
+        os.chown(tmp, st.st_uid, st.st_gid)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.chown(tmp, -1, st.st_gid)
+    os.chmod(tmp, stat.S_IMODE(st.st_mode))  # chown may clear set-id bits
 
 
 def copy_file(src: Path, dest: Path) -> None:

@@ -25,6 +25,7 @@ from pathlib import Path
 from . import schema
 from .cells import column_letter
 from .errors import WorkbookError
+from .lock import FileStamp
 from .package import (
     CONTENT_TYPES,
     CT_TABLE,
@@ -90,6 +91,7 @@ def write_tables(
     tables: Mapping[str, Sequence[Sequence[CellValue]]],
     *,
     side_columns: SideColumnValues | None = None,
+    unchanged_since: FileStamp | None = None,
 ) -> None:
     """Rewrite the named generated tables (schema table names, e.g. "Billing") with these data
     rows (one value per schema column, in schema column order) and save to `dest` (may be `src`).
@@ -97,7 +99,8 @@ def write_tables(
     `side_columns` maps a table name to (headers, rows) written to the right of that table, one
     blank column after it and outside it: headers in row 1, one row of values per table row, in
     the same order. Charts whose series cover a rewritten table's data (ranges from row 2, also
-    over side columns) are resized to the new rows. Everything else is copied byte for byte."""
+    over side columns) are resized to the new rows. Everything else is copied byte for byte.
+    With `unchanged_since`, nothing is saved unless `dest` is still the file of that stamp."""
     specs = [_generated_table(name) for name in tables]
     sides = {spec.name: _side_columns(spec, tables[spec.name], side_columns) for spec in specs}
     unknown = sorted(set(side_columns or {}) - {spec.name for spec in specs})
@@ -110,11 +113,16 @@ def write_tables(
         edit.follow_charts()
         edit.drop_calc_chain()
         edit.ensure_full_calc_on_load()
-        save_package(package, edit.replacements, Path(dest))
+        save_package(package, edit.replacements, Path(dest), unchanged_since=unchanged_since)
 
 
 def append_rows(
-    src: Path, dest: Path, table_name: str, rows: Sequence[Mapping[str, CellValue]]
+    src: Path,
+    dest: Path,
+    table_name: str,
+    rows: Sequence[Mapping[str, CellValue]],
+    *,
+    unchanged_since: FileStamp | None = None,
 ) -> list[int]:
     """Append rows (keyed by column header; headers may be in any order on the sheet; missing
     keys = empty) to an input table such as Keys, save to `dest` (may be `src`) and return the
@@ -122,7 +130,7 @@ def append_rows(
     with open_package(Path(src)) as package:
         edit = _Edit(package)
         written = edit.append(table_name, rows) if rows else []
-        save_package(package, edit.replacements, Path(dest))
+        save_package(package, edit.replacements, Path(dest), unchanged_since=unchanged_since)
     return written
 
 
