@@ -151,6 +151,11 @@ def comparison_window(
     return units.rows(), known
 
 
+# The tables each command writes whole.
+RECALC_WRITES = (schema.BILLING, schema.INVOICES, schema.COMPARISON, schema.CHECKS)
+CLOSE_WRITES = (*RECALC_WRITES, schema.LEDGER)
+
+
 @dataclass(frozen=True)
 class GeneratedTables:
     """What a recalculation writes: rows per generated table (schema column order), and the
@@ -158,6 +163,28 @@ class GeneratedTables:
 
     tables: dict[str, list[list[CellValue]]]
     side_columns: dict[str, tuple[list[str], list[list[CellValue]]]]
+
+
+# Columns written beside a generated table (one blank column after it): the data of the
+# Comparison chart's second series.
+SIDE_COLUMNS = {schema.COMPARISON.name: [schema.COMPARISON_CHART_COLUMN]}
+
+
+def written_widths(tables: Sequence[schema.Table]) -> dict[str, int]:
+    """How many columns from A a write fills on each of these tables' sheets."""
+    return {
+        t.name: len(t.headers) + (1 + len(SIDE_COLUMNS[t.name]) if t.name in SIDE_COLUMNS else 0)
+        for t in tables
+    }
+
+
+def notes_that_go(path: Path, dest: Path, tables: Sequence[schema.Table]) -> list[Check]:
+    """Warnings for values typed on the generated sheets that the write will not keep."""
+    from .workbook.safe_save import backup_path
+    from .workbook.typed_notes import typed_notes
+
+    kept_in = backup_path(dest, 1).name if dest == path else path.name
+    return typed_notes(path, written_widths(tables), kept_in)
 
 
 def generated_tables(report: RunReport) -> GeneratedTables:
@@ -170,7 +197,7 @@ def generated_tables(report: RunReport) -> GeneratedTables:
         },
         side_columns={
             schema.COMPARISON.name: (
-                [schema.COMPARISON_CHART_COLUMN],
+                SIDE_COLUMNS[schema.COMPARISON.name],
                 [[row.best_annual] for row in report.comparison],
             )
         },
@@ -213,7 +240,10 @@ def recalculate(
         check_same_kind(path, out)
     check_can_save(dest)
     with writing(dest, wait) as stamp:
-        report = check_workbook(path, month, today, progress, usage_load)
+        read = read_workbook(path, progress=progress, usage_load=usage_load)
+        notes = notes_that_go(path, dest, RECALC_WRITES)
+        progress(COMPUTING)
+        report = compute(replace(read, checks=(*read.checks, *notes)), month, today)
         generated = generated_tables(report)
         progress(WRITING)
         write_tables(
@@ -416,8 +446,9 @@ def close_month(
     check_can_save(path)
     with writing(path, wait) as stamp:
         read = read_workbook(path, progress=progress, usage_load=usage_load)
+        notes = notes_that_go(path, path, CLOSE_WRITES)
         progress(COMPUTING)
-        closed = close(read, month, today, now)
+        closed = close(replace(read, checks=(*read.checks, *notes)), month, today, now)
         progress(WRITING)
         write_tables(
             path,
