@@ -89,6 +89,38 @@ def _quote(args: argparse.Namespace, out: list[str]) -> int:
     return EXIT_OK
 
 
+def _import_usage(args: argparse.Namespace, out: list[str]) -> int:
+    from .usage_import import import_usage
+
+    report = import_usage(
+        args.path, args.files, args.profile, args.month, args.dry_run, wait=args.wait
+    )
+    readings = "reading" if report.added == 1 else "readings"
+    if report.dry_run:
+        out.append(
+            f"Dry run: {report.added} {readings} would be added to {args.path}; nothing written"
+        )
+    else:
+        out.append(f"Imported {report.added} {readings} into {args.path}")
+    for file in report.files:
+        if file.already_imported:
+            out.append(f"{file.name}: already imported (digest {file.digest}): nothing added")
+            continue
+        count = len(file.readings)
+        line = f"{file.name}: {count} reading{'' if count == 1 else 's'}"
+        line += " to add" if report.dry_run else " added"
+        if file.notes:
+            line += f" ({'; '.join(file.notes)})"
+        out.append(line)
+    problems = report.problems
+    out.append(f"{len(problems)} error{'' if len(problems) == 1 else 's'}")
+    for problem in problems[:MAX_LISTED]:
+        out.append(f"error: {problem}")
+    if len(problems) > MAX_LISTED:
+        out.append(f"... and {len(problems) - MAX_LISTED} more")
+    return EXIT_CHECK_ERRORS if problems else EXIT_OK
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -167,6 +199,30 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--product", required=True, metavar="ID", help="Product ID (from Products)")
     p.add_argument(
         "--start", type=_day, metavar="DATE", help="start date, YYYY-MM-DD (default: today)"
+    )
+    _wait_option(p)
+
+    p = sub.add_parser(
+        "import-usage",
+        help="append readings from report files (CSV or .xlsx) to the Usage table",
+        description="Append the readings of report files (CSV: UTF-8 or Windows-1252, separated "
+        "by ; , or tab; or an .xlsx's first sheet) to the Usage table. The profile (sheet "
+        "Imports) says which report column holds what; `standard` reads the Usage table's own "
+        "headers. Each row's Source names the file, its digest and line: a file imported "
+        "before adds nothing. Bad lines are listed as FILE:LINE and not added (exit 1).",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
+    p.add_argument("files", type=Path, nargs="+", metavar="FILE", help="report files")
+    p.add_argument(
+        "--profile", default="standard", metavar="NAME", help="import profile (default: standard)"
+    )
+    p.add_argument(
+        "--month",
+        type=_month,
+        help="month of the readings, YYYY-MM, for a profile without a Date column",
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="report what would be added; write nothing"
     )
     _wait_option(p)
 
@@ -257,7 +313,7 @@ def _print(text: str) -> None:
 # program is imported (see `workbook/usage_sheet.py`).
 READS_USAGE = ("recalc", "check", "close")
 # Commands that write the workbook: each holds its lock from the first read to the save.
-WRITES = ("recalc", "close", "new-key")
+WRITES = ("recalc", "close", "new-key", "import-usage")
 
 
 def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
@@ -275,7 +331,11 @@ def _write_lock(args: argparse.Namespace) -> Iterator[None]:
     """A writing command takes the workbook's lock before anything reads it (the Usage sheet's
     load starts right after); the operation it calls finds the lock held. Where the workbook is
     no file, or cannot be saved, the operation says why without a lock being made."""
-    if args.command not in WRITES or not Path(args.path).is_file():
+    if (
+        args.command not in WRITES
+        or getattr(args, "dry_run", False)
+        or not Path(args.path).is_file()
+    ):
         yield
         return
     dest = getattr(args, "out", None) or args.path
@@ -299,6 +359,8 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         return EXIT_OK
     if args.command == "quote":
         return _quote(args, out)
+    if args.command == "import-usage":
+        return _import_usage(args, out)
     if args.command == "close":
         with TerminalProgress(sys.stderr) as progress:
             closed = operations.close_month(

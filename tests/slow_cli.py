@@ -47,7 +47,7 @@ def before(save: Callable[..., Any]) -> Callable[..., Any]:
 
 
 if __name__ == "__main__":
-    from msp_workbook import operations
+    from msp_workbook import operations, usage_import
     from msp_workbook.cli import main
     from msp_workbook.workbook import writer
 
@@ -56,4 +56,6 @@ if __name__ == "__main__":
     else:
         operations.read_workbook = after(operations.read_workbook)  # recalc, close
         operations.open_tables = after(operations.open_tables)  # new-key
+        catalogue = usage_import._Catalogue
+        catalogue.read = classmethod(after(catalogue.read.__func__))  # import-usage
     main()

@@ -82,6 +82,12 @@ def keys_on_sheet(path: Path) -> set[str]:
     return {str(r["License key"]) for r in sheet_rows(path, "Keys") if r["License key"]}
 
 
+def imported_reports(path: Path) -> set[str]:
+    """The report files whose readings are in Usage (by the Source of their rows)."""
+    sources = [str(r["Source"]) for r in sheet_rows(path, "Usage") if r["Source"]]
+    return {s.split("#", 1)[0] for s in sources if "#" in s}
+
+
 def assert_ledger_whole(path: Path, closed: set[str]) -> None:
     """Each closed month once (one closing), invoice numbers of the year gap-free from 0001."""
     rows = sheet_rows(path, "Ledger")
@@ -111,6 +117,11 @@ FIRST_THEN_SECOND = [
     ("recalc", "recalc"),
     ("new-key", "new-key"),
     ("close", "close"),
+    ("import-usage", "recalc"),
+    ("recalc", "import-usage"),
+    ("import-usage", "new-key"),
+    ("close", "import-usage"),
+    ("import-usage", "import-usage"),
 ]
 CLOSE_IN_ORDER = [f"2026-{m:02}" for m in range(3, 12)]  # months that have ended
 
@@ -130,6 +141,14 @@ class Round:
             return new_key_args(self.book, self.n)
         if name == "close":
             return ["close", str(self.book), "--month", next(self.to_close)]
+        if name == "import-usage":
+            report = self.book.with_name(f"report-{self.n}.csv")
+            report.write_text(
+                "Date;License key;Metric;Quantity\n"
+                f"2026-11-{self.n:02};K1111-AAAAA-BBBBB-CCCC2;mailboxes;{40 + self.n}\n",
+                encoding="utf-8",
+            )
+            return ["import-usage", str(self.book), str(report)]
         return ["recalc", str(self.book), "--month", "2026-10"]
 
 
@@ -153,6 +172,10 @@ def check_outcome(name: str, args: list[str], result: tuple[int, str, str]) -> s
         month = args[-1]
         assert out.startswith(f"Closed {month}: "), out
         return month
+    if name == "import-usage":
+        assert code == 0, err
+        assert out.startswith("Imported 1 reading into"), out
+        return Path(args[-1]).name
     assert code in (0, 1), err
     assert out.startswith("Recalculated"), out
     return None
@@ -171,6 +194,7 @@ def test_a_command_started_while_another_works_waits_and_loses_nothing(
     run = Round(book)
     printed: set[str] = set()
     closed: set[str] = set()
+    reports: set[str] = set()
     for n, at in enumerate(["save", "read", "save", "read"]):
         mark = tmp_path / f"mark-{n}"
         args_a = run.args(first)
@@ -185,8 +209,11 @@ def test_a_command_started_while_another_works_waits_and_loses_nothing(
                 printed.add(done)
             elif name == "close":
                 closed.add(done)
+            elif name == "import-usage":
+                reports.add(done)
         assert printed <= keys_on_sheet(book)
         assert_ledger_whole(book, closed)
+        assert reports <= imported_reports(book)
 
 
 def test_commands_at_random_moments_lose_nothing(book):

@@ -1,9 +1,9 @@
 """One writer at a time: the lock every command that writes a workbook holds from read to save.
 
 A clerk's command, a scheduled server job and a colleague's run may meet on one workbook. Each
-command that writes it (`recalc`, `close`, `new-key`) takes an exclusive lock on the workbook
-before it reads a byte and keeps it until its save is done (or has failed), so the second one
-waits and then reads the first one's result instead of overwriting it.
+command that writes it (`recalc`, `close`, `new-key`, `import-usage`) takes an exclusive lock on
+the workbook before it reads a byte and keeps it until its save is done (or has failed), so the
+second one waits and then reads the first one's result instead of overwriting it.
 
 The lock is the operating system's own (`flock` on POSIX, `LockFileEx` on Windows, through the
 `filelock` package) on a small hidden file beside the workbook, `.~msp-lock.NAME`. The system

@@ -46,6 +46,8 @@ LINE_TYPES = ("usage", "minimum", "estimated", "correction")
 SEVERITIES = ("error", "warning", "info")
 MISSING_USAGE = ("carry forward", "zero")
 YES_NO = ("yes", "no")
+# What a column of a report holds, for an import profile (Amount: a vendor statement's money).
+IMPORT_FIELDS = ("Date", "License key", "Metric", "Quantity", "Amount")
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,22 @@ USAGE = Table(
 
 INPUT_TABLES: tuple[Table, ...] = (SETTINGS, PRODUCTS, ANNUAL_PRICES, CUSTOMERS, KEYS, USAGE)
 
+IMPORT_PROFILES = Table(
+    "Imports",
+    "ImportProfiles",
+    (
+        _col("Profile", Kind.ID, 16, required=True),
+        _col("Field", Kind.CHOICE, 12, choices=IMPORT_FIELDS, required=True),
+        _col("Column", Kind.ID, 28, required=True),
+        _col("Metric", Kind.TEXT, 14),
+    ),
+    generated=False,
+    purpose="Where the readings are in the reports you import: one row per column of a report.",
+)
+
+# Input tables a workbook may lack (older workbooks): read when present.
+OPTIONAL_INPUT_TABLES: tuple[Table, ...] = (IMPORT_PROFILES,)
+
 # --- Generated tables -----------------------------------------------------------------------------
 
 _BILLING_COLUMNS: tuple[Column, ...] = (
@@ -323,7 +341,7 @@ LEDGER = Table(
 # Sheets a recalculation rewrites (Ledger is append-only and written only by closing a month).
 RECALC_TABLES: tuple[Table, ...] = (BILLING, INVOICES, CHECKS)
 GENERATED_TABLES: tuple[Table, ...] = (BILLING, INVOICES, COMPARISON, CHECKS, LEDGER)
-ALL_TABLES: tuple[Table, ...] = INPUT_TABLES + GENERATED_TABLES
+ALL_TABLES: tuple[Table, ...] = INPUT_TABLES + OPTIONAL_INPUT_TABLES + GENERATED_TABLES
 
 START_SHEET = "Start"
 QUOTE_SHEET = "Quote"
@@ -359,6 +377,7 @@ SHEET_ORDER: tuple[str, ...] = (
     CUSTOMERS.sheet,
     KEYS.sheet,
     USAGE.sheet,
+    IMPORT_PROFILES.sheet,
     BILLING.sheet,
     INVOICES.sheet,
     COMPARISON.sheet,

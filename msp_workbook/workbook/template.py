@@ -46,6 +46,7 @@ INPUT_FILL = "#DCE6F1"
 GENERATED_FILL = "#E7E7E7"
 
 EXAMPLE_MARKER = "EXAMPLE PRICES — replace with your own GFI price list and your selling prices"
+EXAMPLE_PROFILES_MARKER = "EXAMPLE PROFILES — replace them with the columns of your own reports"
 FMT_VAT_RATE = "0.00"
 
 # A fixed creation time keeps builds byte-identical (XlsxWriter fixes the zip timestamps itself).
@@ -72,7 +73,27 @@ def default_rows() -> dict[str, list[dict[str, object]]]:
         schema.SETTINGS.name: _default_settings(),
         schema.PRODUCTS.name: _default_products(),
         schema.ANNUAL_PRICES.name: _default_annual_prices(),
+        schema.IMPORT_PROFILES.name: _default_import_profiles(),
     }
+
+
+# Two example import profiles: a long report (a Metric column, one reading per line) as a
+# product's German export might look, and a wide one (a column per metric).
+_EXAMPLE_IMPORT_PROFILES = (
+    ("kerio-de", "Date", "Datum", None),
+    ("kerio-de", "License key", "Lizenzschlüssel", None),
+    ("kerio-de", "Metric", "Einheit", None),
+    ("kerio-de", "Quantity", "Anzahl", None),
+    ("languard-wide", "Date", "Report date", None),
+    ("languard-wide", "License key", "License", None),
+    ("languard-wide", "Quantity", "Nodes", "nodes"),
+    ("languard-wide", "Quantity", "Scans", "scans"),
+)
+
+
+def _default_import_profiles() -> list[dict[str, object]]:
+    headers = schema.IMPORT_PROFILES.headers
+    return [dict(zip(headers, row, strict=True)) for row in _EXAMPLE_IMPORT_PROFILES]
 
 
 def _default_settings() -> list[dict[str, object]]:
@@ -223,7 +244,7 @@ def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats
             _validate_column(ws, col, last_row, column)
     if table is schema.SETTINGS:
         _add_settings_extras(ws, rows, formats)
-    if table in (schema.PRODUCTS, schema.ANNUAL_PRICES):
+    if table in (schema.PRODUCTS, schema.ANNUAL_PRICES, schema.IMPORT_PROFILES):
         _add_example_marker(ws, table, formats)
     if table is schema.COMPARISON:
         _add_comparison_chart(book, ws, formats)
@@ -354,7 +375,8 @@ def _setting_validation(spec: schema.SettingSpec) -> dict[str, Any]:
 
 def _add_example_marker(ws: Worksheet, table: Table, formats: _Formats) -> None:
     col = _notes_column(table)
-    ws.write_string(0, col, EXAMPLE_MARKER, formats.marker)
+    marker = EXAMPLE_PROFILES_MARKER if table is schema.IMPORT_PROFILES else EXAMPLE_MARKER
+    ws.write_string(0, col, marker, formats.marker)
     ws.write_string(1, col, _EXAMPLE_EXPLANATION[table.name], formats.note)
 
 
@@ -366,6 +388,12 @@ _EXAMPLE_EXPLANATION = {
     schema.ANNUAL_PRICES.name: (
         "Your customer's annual subscription price per unit and year, as volume tiers "
         "(empty Max units = no upper limit)."
+    ),
+    schema.IMPORT_PROFILES.name: (
+        "One row per column of a report: Field says what it holds, Column is the report's "
+        "header. A report with one column per metric has a Quantity row per metric, naming "
+        "it under Metric. Without a Date row, import with --month. The profile 'standard' is "
+        "built in: the Usage headers Date, License key, Metric, Quantity."
     ),
 }
 

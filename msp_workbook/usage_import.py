@@ -1,0 +1,291 @@
+"""The usage import: readings from report files appended to the Usage table (SPEC section 7).
+
+Read -> check -> append, like every command: the workbook's Keys, Products, import profiles and
+the sources already in Usage are read; each report is read (`workbook.report_file`) and turned
+into readings (`core.readings`); each reading is checked against Keys and Products; the good
+ones are appended to Usage in one save, locked from the read to the save like every write.
+
+Provenance and idempotence: every added row's Source is `<file name>#<12 hex digits of the
+file's SHA-256>:<line>`. A file whose digest is already in Usage's Source adds nothing, so
+importing a report twice never bills it twice, whatever its name. Lines that cannot be read are
+problems named `FILE:LINE` and are not added; the good lines are. Blank lines and a closing
+totals line are skipped, and said so.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .core.months import Month
+from .core.readings import (
+    STANDARD,
+    Profile,
+    Reading,
+    ReportProblem,
+    column_positions,
+    is_blank,
+    is_totals_line,
+    make_profile,
+    readings_of_line,
+    standard_profile,
+)
+from .workbook import schema
+from .workbook.errors import WorkbookError
+from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.sheet_xml import CellValue
+
+EXCEL_MAX_ROWS = 1_048_576
+_DIGEST_IN_SOURCE = re.compile(r"#([0-9a-f]{12}):\d+$")
+
+
+@dataclass
+class FileImport:
+    """What one report gave: readings to add, problems by line, and notes (skipped lines)."""
+
+    name: str
+    digest: str = ""
+    readings: list[Reading] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    already_imported: bool = False
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    files: tuple[FileImport, ...]
+    added: int
+    dry_run: bool
+
+    @property
+    def problems(self) -> list[str]:
+        return [p for f in self.files for p in f.problems]
+
+
+def import_usage(
+    path: Path,
+    files: Sequence[Path],
+    profile: str | None = None,
+    month: Month | None = None,
+    dry_run: bool = False,
+    wait: float = DEFAULT_WAIT,
+) -> ImportReport:
+    """Import the readings of `files` into the workbook's Usage table (nothing is written with
+    `dry_run`). Raises WorkbookError (one line) when the import cannot run at all: the workbook
+    cannot be read or saved, the profile is unknown or cannot read a report."""
+    from .workbook.reader import check_workbook_file
+    from .workbook.safe_save import check_can_save
+
+    check_workbook_file(path)
+    if dry_run:
+        return _import(path, files, profile, month, dry_run, None)
+    check_can_save(path)
+    with writing(path, wait) as stamp:
+        return _import(path, files, profile, month, dry_run, stamp)
+
+
+def _import(path, files, profile_name, month, dry_run, stamp) -> ImportReport:  # noqa: ANN001
+    from .workbook.report_file import read_report
+    from .workbook.writer import append_rows
+
+    catalogue = _Catalogue.read(path)
+    profile = catalogue.profile(profile_name or STANDARD)
+    if profile.date is None and month is None:
+        raise WorkbookError(
+            f"profile {profile.name} reads no date from a report: give the readings' month "
+            "with --month YYYY-MM"
+        )
+    results: list[FileImport] = []
+    seen_digests = set(catalogue.imported)
+    rows: list[dict[str, CellValue]] = []
+    for file in files:
+        result = FileImport(Path(file).name)
+        results.append(result)
+        try:
+            report = read_report(Path(file), profile.columns)
+        except ReportProblem as exc:
+            result.problems.append(f"{result.name}: {exc}")
+            continue
+        result.digest = report.digest
+        if report.digest in seen_digests:
+            result.already_imported = True
+            continue
+        seen_digests.add(report.digest)
+        try:
+            at = column_positions(profile, report.header)
+        except ReportProblem as exc:
+            result.problems.append(f"{result.name}:{report.header_line}: {exc}")
+            continue
+        _read_lines(report, profile, at, month, catalogue, result)
+        for reading in result.readings:
+            rows.append(
+                {
+                    "Date": reading.day,
+                    "License key": reading.license_key,
+                    "Metric": reading.metric,
+                    "Quantity": reading.quantity,
+                    "Source": f"{report.source_prefix}:{reading.line}",
+                }
+            )
+    if catalogue.usage_last_row + len(rows) > EXCEL_MAX_ROWS:
+        raise WorkbookError(
+            f"{path}: {len(rows):,} readings would take Usage past Excel's {EXCEL_MAX_ROWS:,} "
+            "rows; archive older months first (or import fewer reports at once)"
+        )
+    if rows and not dry_run:
+        append_rows(path, path, schema.USAGE.name, rows, unchanged_since=stamp)
+    return ImportReport(tuple(results), len(rows), dry_run)
+
+
+def _read_lines(report, profile: Profile, at, month, catalogue, result: FileImport) -> None:  # noqa: ANN001
+    blank = []
+    data_lines = [(n, line) for n, line in report.lines if not is_blank(line)]
+    blank = [n for n, line in report.lines if is_blank(line)]
+    totals = None
+    if data_lines and is_totals_line(data_lines[-1][1], profile, at):
+        totals = data_lines.pop()[0]
+    for number, line in data_lines:
+        where = f"{result.name}:{number}"
+        try:
+            readings = readings_of_line(line, number, profile, at, report.separator, month)
+        except ReportProblem as exc:
+            result.problems.append(f"{where}: {exc}")
+            continue
+        for reading in readings:
+            problem = catalogue.check(reading)
+            if problem:
+                result.problems.append(f"{where}: {problem}")
+            else:
+                result.readings.append(catalogue.canonical(reading))
+    if blank:
+        result.notes.append(f"{len(blank)} blank line{'s' if len(blank) > 1 else ''} skipped")
+    if totals is not None:
+        result.notes.append(f"line {totals} skipped: a totals line")
+
+
+@dataclass
+class _Catalogue:
+    """What a reading is checked against: the keys and the metrics each key's product bills,
+    the import profiles, the digests of the reports already imported, and Usage's last row."""
+
+    keys: dict[str, tuple[str, str]]  # key (lower case) -> (key as on Keys, product ID)
+    metrics: dict[str, dict[str, str]]  # product ID (lower) -> metric (lower) -> metric
+    profiles: dict[str, Profile]
+    profile_problems: dict[str, str]
+    imported: set[str]
+    usage_last_row: int
+
+    @classmethod
+    def read(cls, path: Path) -> _Catalogue:
+        from .workbook.cells import as_text, is_empty
+        from .workbook.reader import open_tables
+
+        raw, _ = open_tables(
+            path, (schema.PRODUCTS, schema.KEYS), optional=(schema.IMPORT_PROFILES,)
+        )
+        metrics: dict[str, dict[str, str]] = {}
+        for row in raw[schema.PRODUCTS.name]:
+            pid, metric = row.values["Product ID"], row.values["Metric"]
+            if isinstance(pid, str) and isinstance(metric, str) and pid.strip() and metric.strip():
+                metrics.setdefault(pid.strip().lower(), {})[metric.strip().lower()] = metric.strip()
+        keys: dict[str, tuple[str, str]] = {}
+        for row in raw[schema.KEYS.name]:
+            key, pid = row.values["License key"], row.values["Product ID"]
+            if isinstance(key, str) and key.strip() and isinstance(pid, str):
+                keys.setdefault(key.strip().lower(), (key.strip(), pid.strip().lower()))
+        grouped: dict[str, list[tuple[str, str, str | None]]] = {}
+        names: dict[str, str] = {}
+        for row in raw.get(schema.IMPORT_PROFILES.name, ()):
+            values = row.values
+            if all(is_empty(values[h]) for h in schema.IMPORT_PROFILES.headers):
+                continue
+            try:
+                name = as_text(values["Profile"])
+                field_name = as_text(values["Field"])
+                column = as_text(values["Column"])
+            except ValueError:
+                continue
+            metric = None if is_empty(values["Metric"]) else as_text(values["Metric"])
+            choice = next(
+                (f for f in schema.IMPORT_FIELDS if f.lower() == field_name.lower()), field_name
+            )
+            names.setdefault(name.lower(), name)
+            grouped.setdefault(name.lower(), []).append((choice, column, metric))
+        profiles = {STANDARD: standard_profile()}
+        problems = {}
+        for key, fields in grouped.items():
+            try:
+                usage_fields = [f for f in fields if f[0] != "Amount"]
+                profiles[key] = make_profile(names[key], usage_fields)
+            except ReportProblem as exc:
+                problems[key] = str(exc)
+        imported, last_row = _usage_sources(path)
+        return cls(keys, metrics, profiles, problems, imported, last_row)
+
+    def profile(self, name: str) -> Profile:
+        key = name.strip().lower()
+        if key in self.profile_problems:
+            problem = self.profile_problems[key]
+            raise WorkbookError(f"{schema.IMPORT_PROFILES.sheet}: {problem}; fix it and run again")
+        found = self.profiles.get(key)
+        if found is None:
+            known = ", ".join(sorted(p.name for p in self.profiles.values()))
+            raise WorkbookError(
+                f'unknown import profile "{name}" (not on {schema.IMPORT_PROFILES.sheet}; '
+                f"known: {known})"
+            )
+        return found
+
+    def check(self, reading: Reading) -> str | None:
+        key = self.keys.get(reading.license_key.lower())
+        if key is None:
+            return f'unknown license key "{reading.license_key}" (not on {schema.KEYS.sheet})'
+        billed = self.metrics.get(key[1], {})
+        if reading.metric.lower() not in billed:
+            names = ", ".join(sorted(billed.values())) or "none"
+            return (
+                f"license key {key[0]}: its product {key[1].upper()} does not bill the metric "
+                f'"{reading.metric}" (it bills: {names})'
+            )
+        return None
+
+    def canonical(self, reading: Reading) -> Reading:
+        """The key and metric as Keys and Products write them."""
+        key, pid = self.keys[reading.license_key.lower()]
+        metric = self.metrics[pid][reading.metric.lower()]
+        return reading.model_copy(update={"license_key": key, "metric": metric})
+
+
+def _usage_sources(path: Path) -> tuple[set[str], int]:
+    """The report digests already in Usage's Source column (rows typed below the table
+    included), and the table's last sheet row. Only that column is loaded (fastexcel)."""
+    import fastexcel
+
+    from .workbook.package import check_before_parsing
+    from .workbook.places import table_place, unreadable
+
+    check_before_parsing(path, [schema.USAGE.name])
+    place = table_place(path, schema.USAGE)
+    column = place.columns.get("Source")
+    if column is None:
+        return set(), place.last_row
+    try:
+        sheet = fastexcel.read_excel(str(path)).load_sheet(
+            place.sheet,
+            header_row=None,
+            skip_rows=place.header_row + 1,
+            use_columns=[column],
+            dtypes={column: "string"},
+            eager=True,
+        )
+    except fastexcel.InvalidParametersError:
+        return set(), place.last_row  # no rows under the header
+    except Exception as exc:
+        raise unreadable(path, exc) from exc
+    found: set[str] = set()
+    for text in sheet.column(0).unique().to_pylist():
+        if text and (match := _DIGEST_IN_SOURCE.search(text)):
+            found.add(match[1])
+    return found, place.last_row
