@@ -11,7 +11,7 @@ from __future__ import annotations
 import xlwings as xw
 
 try:
-    from msp_workbook.excel import macros
+    import msp_workbook.excel as macros
 except ImportError as exc:  # the interpreter in xlwings.conf is not the one with msp-workbook
     macros = None
     _MISSING = (
@@ -48,6 +48,12 @@ def new_key() -> None:
 def close_month() -> None:
     """Close the billing month: number its invoices and append its lines to the Ledger."""
     _run("close_month")
+
+
+def import_usage() -> None:
+    """Import readings from report files (Excel's Open dialog, or the path in the selected
+    cell) into the Usage table."""
+    _run("import_usage")
 
 
 if __name__ == "__main__":

@@ -15,9 +15,10 @@ totals line are skipped, and said so.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core.months import Month
 from .core.readings import (
@@ -37,8 +38,22 @@ from .workbook.errors import WorkbookError
 from .workbook.lock import DEFAULT_WAIT, writing
 from .workbook.sheet_xml import CellValue
 
+if TYPE_CHECKING:
+    from .workbook.reader import RawTable
+
 EXCEL_MAX_ROWS = 1_048_576
 _DIGEST_IN_SOURCE = re.compile(r"#([0-9a-f]{12}):\d+$")
+# The tables a reading is checked against (ImportProfiles is read too where the workbook has it).
+CATALOGUE_TABLES = (schema.PRODUCTS, schema.KEYS)
+
+
+def digests_in(sources: Iterable[object]) -> set[str]:
+    """The report digests named by Usage Source values (`FILE#DIGEST:LINE`)."""
+    found = set()
+    for text in sources:
+        if isinstance(text, str) and (match := _DIGEST_IN_SOURCE.search(text)):
+            found.add(match[1])
+    return found
 
 
 @dataclass
@@ -87,10 +102,30 @@ def import_usage(
 
 
 def _import(path, files, profile_name, month, dry_run, stamp) -> ImportReport:  # noqa: ANN001
-    from .workbook.report_file import read_report
     from .workbook.writer import append_rows
 
-    catalogue = _Catalogue.read(path)
+    catalogue = Catalogue.read(path)
+    results, rows = plan(catalogue, files, profile_name, month)
+    if catalogue.usage_last_row + len(rows) > EXCEL_MAX_ROWS:
+        raise WorkbookError(
+            f"{path}: {len(rows):,} readings would take Usage past Excel's {EXCEL_MAX_ROWS:,} "
+            "rows; archive older months first (or import fewer reports at once)"
+        )
+    if rows and not dry_run:
+        append_rows(path, path, schema.USAGE.name, rows, unchanged_since=stamp)
+    return ImportReport(tuple(results), len(rows), dry_run)
+
+
+def plan(
+    catalogue: Catalogue,
+    files: Sequence[Path],
+    profile_name: str | None,
+    month: Month | None,
+) -> tuple[list[FileImport], list[dict[str, CellValue]]]:
+    """What importing `files` would add: per file what it gave, and the Usage rows (by header)
+    to append, in file and line order. Reads the report files; writes nothing."""
+    from .workbook.report_file import read_report
+
     profile = catalogue.profile(profile_name or STANDARD)
     if profile.date is None and month is None:
         raise WorkbookError(
@@ -129,14 +164,7 @@ def _import(path, files, profile_name, month, dry_run, stamp) -> ImportReport:  
                     "Source": f"{report.source_prefix}:{reading.line}",
                 }
             )
-    if catalogue.usage_last_row + len(rows) > EXCEL_MAX_ROWS:
-        raise WorkbookError(
-            f"{path}: {len(rows):,} readings would take Usage past Excel's {EXCEL_MAX_ROWS:,} "
-            "rows; archive older months first (or import fewer reports at once)"
-        )
-    if rows and not dry_run:
-        append_rows(path, path, schema.USAGE.name, rows, unchanged_since=stamp)
-    return ImportReport(tuple(results), len(rows), dry_run)
+    return results, rows
 
 
 def _read_lines(report, profile: Profile, at, month, catalogue, result: FileImport) -> None:  # noqa: ANN001
@@ -166,7 +194,7 @@ def _read_lines(report, profile: Profile, at, month, catalogue, result: FileImpo
 
 
 @dataclass
-class _Catalogue:
+class Catalogue:
     """What a reading is checked against: the keys and the metrics each key's product bills,
     the import profiles, the digests of the reports already imported, and Usage's last row."""
 
@@ -178,13 +206,20 @@ class _Catalogue:
     usage_last_row: int
 
     @classmethod
-    def read(cls, path: Path) -> _Catalogue:
-        from .workbook.cells import as_text, is_empty
+    def read(cls, path: Path) -> Catalogue:
+        """From the workbook file."""
         from .workbook.reader import open_tables
 
-        raw, _ = open_tables(
-            path, (schema.PRODUCTS, schema.KEYS), optional=(schema.IMPORT_PROFILES,)
-        )
+        raw, _ = open_tables(path, CATALOGUE_TABLES, optional=(schema.IMPORT_PROFILES,))
+        imported, last_row = _usage_sources(path)
+        return cls.of(raw, imported, last_row)
+
+    @classmethod
+    def of(cls, raw: Mapping[str, RawTable], imported: set[str], last_row: int) -> Catalogue:
+        """From the raw Products, Keys and (when the workbook has it) ImportProfiles tables,
+        the digests already in Usage's Source column and Usage's last sheet row."""
+        from .workbook.cells import as_text, is_empty
+
         metrics: dict[str, dict[str, str]] = {}
         for row in raw[schema.PRODUCTS.name]:
             pid, metric = row.values["Product ID"], row.values["Metric"]
@@ -221,8 +256,7 @@ class _Catalogue:
                 profiles[key] = make_profile(names[key], usage_fields)
             except ReportProblem as exc:
                 problems[key] = str(exc)
-        imported, last_row = _usage_sources(path)
-        return cls(keys, metrics, profiles, problems, imported, last_row)
+        return cls(keys, metrics, profiles, problems, set(imported), last_row)
 
     def profile(self, name: str) -> Profile:
         key = name.strip().lower()
@@ -284,8 +318,4 @@ def _usage_sources(path: Path) -> tuple[set[str], int]:
         return set(), place.last_row  # no rows under the header
     except Exception as exc:
         raise unreadable(path, exc) from exc
-    found: set[str] = set()
-    for text in sheet.column(0).unique().to_pylist():
-        if text and (match := _DIGEST_IN_SOURCE.search(text)):
-            found.add(match[1])
-    return found, place.last_row
+    return digests_in(sheet.column(0).unique().to_pylist()), place.last_row

@@ -56,6 +56,6 @@ if __name__ == "__main__":
     else:
         operations.read_workbook = after(operations.read_workbook)  # recalc, close
         operations.open_tables = after(operations.open_tables)  # new-key
-        catalogue = usage_import._Catalogue
+        catalogue = usage_import.Catalogue
         catalogue.read = classmethod(after(catalogue.read.__func__))  # import-usage
     main()

@@ -334,3 +334,50 @@ def test_imported_readings_bill_as_the_same_readings_typed_into_usage(
             (x.license_key, x.metric, x.quantity, x.net) for x in b.result.lines
         ]
         assert a.net == b.net
+
+
+# --- The Excel button ---------------------------------------------------------------------------
+
+
+def test_the_excel_button_imports_what_the_command_line_imports(book, tmp_path):
+    """Without an Open dialog (the fake, like macOS), the button reads the path and profile from
+    the selected request row beside the ImportProfiles table; the rows it appends are the very
+    rows `msp-workbook import-usage` appends, and a second press adds nothing."""
+    from fake_xlwings import FakeBook
+
+    from msp_workbook.excel import import_usage
+
+    report = write(tmp_path / "nutzung.csv", GERMAN, bom=True)
+    by_cli = tmp_path / "cli.xlsx"
+    by_cli.write_bytes(book.read_bytes())
+    assert (
+        run_cli("import-usage", str(by_cli), str(report), "--profile", "kerio-de").returncode == 0
+    )
+
+    excel = FakeBook(book)
+    excel.sheets["Imports"].range("F7").value = str(report)
+    excel.sheets["Imports"].range("G7").value = "kerio-de"
+    excel.select("Imports", "F7")
+    result = import_usage(excel)
+    assert result is not None and result.added == 2 and result.problems == []
+    message = "Imported 2 readings; from nutzung.csv (2)"
+    assert excel.app.alerts == [message]
+    saved = tmp_path / "excel.xlsx"
+    excel.save(saved)
+    assert imported(saved) == imported(by_cli)
+
+    again = import_usage(excel)
+    assert again is not None and again.added == 0
+    assert excel.app.alerts[-1] == "Imported 0 readings; already imported before: nutzung.csv"
+
+
+def test_the_excel_button_without_a_path_says_how(book):
+    from fake_xlwings import FakeBook
+
+    from msp_workbook.excel import import_usage
+    from msp_workbook.excel.import_usage import HOW
+
+    excel = FakeBook(book)
+    excel.select("Imports", "F7")  # the request row, empty
+    assert import_usage(excel) is None
+    assert excel.app.alerts == [f"Could not import usage: {HOW}"]

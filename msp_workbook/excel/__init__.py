@@ -14,6 +14,7 @@ Set-up and reference: docs/excel.md.
 
 from __future__ import annotations
 
+from .import_usage import import_usage
 from .inputs import read_inputs
 from .macros import close_month, main, new_key, recalculate
 from .port import Selection, TableData, WorkbookPort
@@ -25,6 +26,7 @@ __all__ = [
     "WorkbookPort",
     "XlwingsBook",
     "close_month",
+    "import_usage",
     "main",
     "new_key",
     "read_inputs",

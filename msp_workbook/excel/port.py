@@ -86,6 +86,15 @@ class WorkbookPort(Protocol):
         """Where the user's selection starts, or None when nothing is selected."""
         ...
 
+    def cell_value(self, sheet: str, row: int, column: int) -> RawValue:
+        """The value of one cell (1-based row and column), None when empty or not to be had."""
+        ...
+
+    def ask_files(self) -> list[str] | None:
+        """File paths the user picks in Excel's Open dialog ([] when cancelled), or None where
+        there is no such dialog (macOS, xlwings Lite, a server)."""
+        ...
+
     def status(self, message: str) -> None:
         """Show a one-line message (the status bar); never fails."""
         ...

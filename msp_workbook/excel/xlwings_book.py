@@ -1,7 +1,8 @@
 """`WorkbookPort` over an `xlwings.Book`: the open workbook in Excel (classic xlwings on Windows
 and macOS, or xlwings Lite), used through xlwings' documented object model only:
 
-- `Book.sheets`, `Book.selection`, `Book.app.status_bar`, `Book.app.alert`
+- `Book.sheets`, `Book.selection`, `Book.app.status_bar`, `Book.app.alert`, and on Windows
+  `Book.app.api.GetOpenFilename` (Excel's Open dialog, for Import usage)
 - `Sheet.tables`, `Sheet.range((row, col), (row, col))`, `Sheet.used_range`
 - `Table.name`, `Table.header_row_range`, `Table.data_body_range`, `Table.resize(range)`
 - `Range.value` (read with `options(ndim=2)`; a nested list is written from the top-left cell),
@@ -250,6 +251,27 @@ class XlwingsBook:
             return Selection(str(selected.sheet.name), int(selected.row), int(selected.column))
         except Exception:  # a chart or shape is selected, or the engine cannot tell
             return None
+
+    def cell_value(self, sheet: str, row: int, column: int) -> RawValue:
+        try:
+            cells = self.book.sheets[sheet].range((row, column), (row, column))
+            return _raw(cells.options(ndim=2).value[0][0])
+        except Exception:  # no such sheet or cell: nothing there
+            return None
+
+    def ask_files(self) -> list[str] | None:
+        """Excel's own Open dialog, through classic xlwings on Windows
+        (`Application.GetOpenFilename` with multi-select); None elsewhere."""
+        try:
+            chosen = self.book.app.api.GetOpenFilename(
+                "Reports (*.csv;*.txt;*.xlsx),*.csv;*.txt;*.xlsx", 1, "Import usage", None, True
+            )
+        except Exception:  # macOS, xlwings Lite, no Excel: no dialog to show
+            return None
+        if chosen is None or chosen is False:
+            return []
+        picked = chosen if isinstance(chosen, (list, tuple)) else [chosen]
+        return [str(p) for p in picked if p]
 
     def status(self, message: str) -> None:
         text = _one_line(message, STATUS_LIMIT)

@@ -246,6 +246,8 @@ def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats
         _add_settings_extras(ws, rows, formats)
     if table in (schema.PRODUCTS, schema.ANNUAL_PRICES, schema.IMPORT_PROFILES):
         _add_example_marker(ws, table, formats)
+    if table is schema.IMPORT_PROFILES:
+        _add_import_request(ws, formats)
     if table is schema.COMPARISON:
         _add_comparison_chart(book, ws, formats)
 
@@ -378,6 +380,30 @@ def _add_example_marker(ws: Worksheet, table: Table, formats: _Formats) -> None:
     marker = EXAMPLE_PROFILES_MARKER if table is schema.IMPORT_PROFILES else EXAMPLE_MARKER
     ws.write_string(0, col, marker, formats.marker)
     ws.write_string(1, col, _EXAMPLE_EXPLANATION[table.name], formats.note)
+
+
+# Beside the ImportProfiles table: the row the "Import usage" button reads where Excel has no
+# Open dialog (select its first cell, press the button).
+IMPORT_REQUEST_HEADERS = ("Report file (full path; several: separate with ;)", "Profile", "Month")
+IMPORT_REQUEST_ROW = 5  # 0-based: the headers; the cells to fill are on the next row
+
+
+def _add_import_request(ws: Worksheet, formats: _Formats) -> None:
+    col = _notes_column(schema.IMPORT_PROFILES)
+    ws.set_column(col, col, 52)
+    ws.set_column(col + 1, col + 2, 16)
+    ws.write_string(IMPORT_REQUEST_ROW - 1, col, "Import usage in Excel", formats.note_heading)
+    for i, header in enumerate(IMPORT_REQUEST_HEADERS):
+        ws.write_string(IMPORT_REQUEST_ROW, col + i, header, formats.table_header)
+        ws.write_blank(IMPORT_REQUEST_ROW + 1, col + i, None, formats.input_kind)
+    ws.write_string(
+        IMPORT_REQUEST_ROW + 2,
+        col,
+        "Where Excel shows no Open dialog (macOS), fill this row, select its first cell and "
+        "press Import usage. Profile empty = standard; Month only for a profile without dates. "
+        "On a server: msp-workbook import-usage.",
+        formats.note,
+    )
 
 
 _EXAMPLE_EXPLANATION = {
