@@ -31,8 +31,10 @@ def read_inputs(port: WorkbookPort) -> ReadResult:
 def validated(raw: dict[str, RawTable], checks: list[Check]) -> ReadResult:
     """Raw tables -> what the file reader returns for them (inputs, ledger, checks in order)."""
     inputs, found = build_inputs(raw)
-    ledger, ledger_checks = build_ledger(raw.get(schema.LEDGER.name))
-    return ReadResult(inputs, tuple(checks + found + ledger_checks), ledger)
+    raw_ledger = raw.get(schema.LEDGER.name)
+    ledger, ledger_checks = build_ledger(raw_ledger)
+    columns = raw_ledger.columns if raw_ledger else ()
+    return ReadResult(inputs, tuple(checks + found + ledger_checks), ledger, ledger_columns=columns)
 
 
 def read_raw_tables(

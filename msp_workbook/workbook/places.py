@@ -84,13 +84,16 @@ def unreadable(path: Path, exc: Exception) -> WorkbookError:
 
 def column_offsets(spec: schema.Table, sheet: str, headers: Sequence[RawValue]) -> dict[str, int]:
     """Each column of the spec -> its offset among the table's header cells (found by header
-    text in any case; extra columns ignored); a missing column is refused."""
+    text in any case; extra columns ignored); a missing column is refused, except one the spec
+    added later (`Table.added_later`), which is left out."""
     offsets: dict[str, int] = {}
     for offset, header in enumerate(headers):
         offsets.setdefault(header_text(header).strip().lower(), offset)
     positions: dict[str, int] = {}
     for header in spec.headers:
         offset = offsets.get(header.lower())
+        if offset is None and header in spec.added_later:
+            continue  # a table from before the column existed: its cells read as empty
         if offset is None:
             raise WorkbookError(
                 f'table "{spec.name}" on sheet "{sheet}" has no column "{header}" '

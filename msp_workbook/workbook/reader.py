@@ -63,6 +63,8 @@ class RawTable:
     spec: schema.Table
     sheet: str
     rows: list[TableRow] = field(default_factory=list)
+    # The spec's headers the table has, in the table's order.
+    columns: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[TableRow]:
         return iter(self.rows)
@@ -75,6 +77,8 @@ class ReadResult:
     ledger: Ledger = field(default_factory=Ledger)
     # Aggregated usage when the reader built it in bulk (then inputs.usage is empty).
     usage: UsageIndex | None = None
+    # The Ledger table's columns in its order (a Ledger from an earlier release lacks some).
+    ledger_columns: tuple[str, ...] = ()
 
     def usage_index(self) -> UsageIndex:
         return self.usage if self.usage is not None else UsageIndex.of_inputs(self.inputs)
@@ -204,7 +208,7 @@ def collect_rows(
 ) -> tuple[RawTable, list[TableRow]]:
     """The table's non-empty rows (`positions`: where each column is in a row's cells,
     `letters`: its column letter), rows below the range kept at the end and given separately."""
-    raw = RawTable(spec, sheet)
+    raw = RawTable(spec, sheet, columns=tuple(sorted(positions, key=positions.__getitem__)))
     below: list[TableRow] = []
     for number, cells in rows:
         row = table_row(cells, number, positions, letters)
@@ -270,9 +274,11 @@ def read_workbook(
     if not bulk:
         raw, below = open_tables(path, schema.INPUT_TABLES, optional=(schema.LEDGER,))
         inputs, found = build_inputs(raw)
-        ledger, ledger_checks = build_ledger(raw.get(schema.LEDGER.name))
+        raw_ledger = raw.get(schema.LEDGER.name)
+        ledger, ledger_checks = build_ledger(raw_ledger)
         checks = _in_table_order(below) + found + ledger_checks
-        return ReadResult(inputs, tuple(checks), ledger)
+        columns = raw_ledger.columns if raw_ledger else ()
+        return ReadResult(inputs, tuple(checks), ledger, ledger_columns=columns)
 
     from .usage_columns import UsageLoad, read_usage
 
@@ -287,14 +293,17 @@ def read_workbook(
         out = Collector()
         reference = build_reference(raw, out)
         # Also while Usage loads; its rows are let go once they are ledger lines.
-        ledger, ledger_checks = build_ledger(raw.pop(schema.LEDGER.name, None))
+        raw_ledger = raw.pop(schema.LEDGER.name, None)
+        ledger, ledger_checks = build_ledger(raw_ledger)
+        columns = raw_ledger.columns if raw_ledger else ()
+        del raw_ledger
         place, batch = loading.result()
     progress(CHECKING)
     usage, usage_below = read_usage(path, place, batch, reference.key_ids, out)
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks
-    return ReadResult(reference.inputs(), tuple(checks), ledger, usage)
+    return ReadResult(reference.inputs(), tuple(checks), ledger, usage, columns)
 
 
 def _in_table_order(below: dict[str, Check]) -> list[Check]:
