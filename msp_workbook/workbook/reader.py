@@ -125,6 +125,9 @@ def open_tables(
     for spec in tables:
         if places[spec.name] is None:
             raise missing_table(path, spec)
+    for spec in optional:
+        if places[spec.name] is None:
+            refuse_lost_table(path, spec)
     try:
         # Imported here: the Excel face runs where python-calamine cannot be installed (Pyodide).
         import python_calamine as calamine
@@ -155,6 +158,27 @@ def open_tables(
     finally:
         book.close()
     return found, below_table
+
+
+def refuse_lost_table(path: Path, spec: schema.Table) -> None:
+    """An optional table (the Ledger) may be missing only where its sheet holds nothing: rows
+    left on its sheet without the table (Excel's Convert to Range, a removed table part) are
+    closed months that would otherwise be taken for open ones."""
+    from .package import open_package
+    from .sheet_xml import holds_rows
+
+    with open_package(path) as package:
+        sheet = package.sheet(spec.sheet)
+        if sheet is None:
+            return
+        text = package.read(sheet.part).decode("utf-8", errors="replace")
+    if holds_rows(text):
+        raise WorkbookError(
+            f'{path}: sheet "{sheet.name}" holds rows but no table "{spec.name}" (converted to '
+            f"a range, or the table removed), so its closed months cannot be read; restore it "
+            f'(select the rows, Insert > Table, name it "{spec.name}") or use a backup, then '
+            "run again"
+        )
 
 
 def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:

@@ -65,6 +65,7 @@ from .sheet_xml import (
     cell_xml,
     column_styles,
     follow_written_data,
+    holds_rows,
     iter_cells,
     iter_rows,
     new_layout,
@@ -322,7 +323,7 @@ class _Edit:
         table = self.package.table(spec.name)
         if table is None:
             sheet = self.package.sheet(spec.sheet)
-            if sheet is not None and _holds_cells(self.text(sheet.part)):
+            if sheet is not None and holds_rows(self.text(sheet.part)):
                 raise WorkbookError(
                     f'sheet "{sheet.name}" holds rows but no table "{spec.name}": '
                     f'restore the table (Insert > Table, named "{spec.name}") before going on'
@@ -659,15 +660,6 @@ def _widen_dimension(sheet: str, covered: str) -> str:
         r1, c1, r2, c2 = min(r1, o1), min(c1, p1), max(r2, o2), max(c2, p2)
     tag = set_attribute(match[0], "ref", range_ref(r1, c1, r2, c2))
     return sheet[: match.start()] + tag + sheet[match.end() :]
-
-
-def _holds_cells(sheet: str) -> bool:
-    """Whether a sheet's XML has a cell with a value (a formatted blank cell has none)."""
-    _, children = top_level(sheet)
-    data = next((c for c in children if c.name == "sheetData"), None)
-    if data is None:
-        return False
-    return any(cell.has_value for row in iter_rows(sheet, data) for cell in iter_cells(sheet, row))
 
 
 def _with_table_columns(table: str, headers: Sequence[str], last_id: int, ref: str) -> str:
