@@ -51,11 +51,19 @@ def build_ledger(raw: RawTable | None) -> tuple[Ledger, list[Check]]:
     columns = [_converted(h, [r.values.get(h) for r in rows], bad) for h in _READ]
     entries: list[LedgerLine] = []
     checks: list[Check] = []
+    taxes: dict[str, tuple[object, object]] = {}  # invoice -> its first line's VAT rate, reverse
     for at, (row, values) in enumerate(zip(rows, zip(*columns, strict=True), strict=True)):
         try:
             if at in bad:  # raises at the row's first cell that does not convert
                 values = tuple(convert(row.values.get(h)) for h, convert in _CONVERT.items())
-            entries.append(_line(values))
+            entry = _line(values)
+            tax = taxes.setdefault(entry.invoice, (entry.vat_rate, entry.reverse_charge))
+            if tax != (entry.vat_rate, entry.reverse_charge):
+                raise ValueError(
+                    f"its VAT rate and reverse charge differ from those of invoice "
+                    f"{entry.invoice}'s earlier lines; all lines of an invoice carry the same"
+                )
+            entries.append(entry)
         except (CellError, TypeError, ValueError) as exc:
             checks.append(
                 Check(
@@ -79,6 +87,8 @@ def _line(values: tuple[object, ...]) -> LedgerLine:
             "VAT rate and Reverse charge are both set (closed with them) or both empty "
             "(closed before the Ledger recorded them)"
         )
+    if reverse_charge and vat_rate != 0:
+        raise ValueError(f"a reverse-charge invoice has VAT rate 0, got {vat_rate}")
     line = BillingLine(
         month=month, customer_id=customer_id, customer=customer,
         license_key=license_key, product_id=product_id, product=product, metric=metric,
