@@ -14,6 +14,7 @@ from ..core.models import Check
 from ..workbook import schema
 from ..workbook.errors import WorkbookError
 from ..workbook.ledger_rows import build_ledger
+from ..workbook.places import lost_table
 from ..workbook.reader import RawTable, ReadResult, TableRow, below_warning, table_from_rows
 from ..workbook.validation import build_inputs
 from .port import TableData, WorkbookPort
@@ -47,6 +48,10 @@ def read_raw_tables(
     for spec in (*specs, *optional):
         data = port.read_table(spec.name)
         if data is None and spec in optional:
+            # Rows left on the sheet without their table (the Ledger's closed months) would
+            # otherwise be taken for no rows at all.
+            if port.sheet_holds_rows(spec.sheet):
+                raise lost_table(port.name, spec, spec.sheet)
             continue
         if data is None:
             raise WorkbookError(

@@ -74,6 +74,15 @@ def missing_table(path: Path, spec: schema.Table) -> WorkbookError:
     )
 
 
+def lost_table(where: Path | str, spec: schema.Table, sheet: str) -> WorkbookError:
+    """Rows on a table's sheet without the table (the Ledger's closed months)."""
+    return WorkbookError(
+        f'{where}: sheet "{sheet}" holds rows but no table "{spec.name}" (converted to a range, '
+        "or the table removed), so its closed months cannot be read; restore it (select the "
+        f'rows, Insert > Table, name it "{spec.name}") or use a backup, then run again'
+    )
+
+
 def unreadable(path: Path, exc: Exception) -> WorkbookError:
     """A reader library's own error about a damaged file, as one line for the user."""
     text = str(exc).strip().splitlines()

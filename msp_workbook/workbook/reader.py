@@ -21,7 +21,14 @@ from . import schema
 from .cells import RawValue, column_letter
 from .errors import WorkbookError
 from .package import check_before_parsing, sniff
-from .places import TablePlace, column_offsets, missing_table, table_places, unreadable
+from .places import (
+    TablePlace,
+    column_offsets,
+    lost_table,
+    missing_table,
+    table_places,
+    unreadable,
+)
 
 if TYPE_CHECKING:
     from .isolated import ChildLoad
@@ -173,12 +180,7 @@ def refuse_lost_table(path: Path, spec: schema.Table) -> None:
             return
         text = package.read(sheet.part).decode("utf-8", errors="replace")
     if holds_rows(text):
-        raise WorkbookError(
-            f'{path}: sheet "{sheet.name}" holds rows but no table "{spec.name}" (converted to '
-            f"a range, or the table removed), so its closed months cannot be read; restore it "
-            f'(select the rows, Insert > Table, name it "{spec.name}") or use a backup, then '
-            "run again"
-        )
+        raise lost_table(path, spec, sheet.name)
 
 
 def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:

@@ -53,6 +53,7 @@ from .package import (
     tag_prefix,
     tags,
 )
+from .places import lost_table
 from .sheet_xml import (
     KEPT_TABLE_ATTRIBUTES,
     MAX_COL,
@@ -324,10 +325,7 @@ class _Edit:
         if table is None:
             sheet = self.package.sheet(spec.sheet)
             if sheet is not None and holds_rows(self.text(sheet.part)):
-                raise WorkbookError(
-                    f'sheet "{sheet.name}" holds rows but no table "{spec.name}": '
-                    f'restore the table (Insert > Table, named "{spec.name}") before going on'
-                )
+                raise lost_table(self.package.path, spec, sheet.name)
             self.write_table(spec, rows)
             return
         root = parse_xml(self.text(table.part).encode("utf-8"), table.part)
