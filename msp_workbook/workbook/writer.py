@@ -341,7 +341,8 @@ class _Edit:
         if missing:
             self._add_columns(table, missing)
         if rows:
-            self.append(spec.name, [dict(zip(spec.headers, row, strict=True)) for row in rows])
+            values = [dict(zip(spec.headers, row, strict=True)) for row in rows]
+            self.append(spec.name, values, like=_formatted_alike(spec, missing))
 
     def _add_columns(self, table: TableRef, headers: Sequence[str]) -> None:
         """New columns at the table's right end: header cells and table columns; the cells of
@@ -414,8 +415,15 @@ class _Edit:
 
     # Input tables.
 
-    def append(self, table_name: str, rows: Sequence[Mapping[str, CellValue]]) -> list[int]:
-        """Insert rows at the end of an input table; returns their sheet row numbers."""
+    def append(
+        self,
+        table_name: str,
+        rows: Sequence[Mapping[str, CellValue]],
+        like: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        """Insert rows at the end of a table; returns their sheet row numbers. A new cell takes
+        its own style, else that of the cell above, else its column's; `like` (header -> header)
+        gives a column with none of these the style of another (a column just added)."""
         package = self.package
         table = package.table(table_name)
         if table is None:
@@ -465,6 +473,12 @@ class _Edit:
         above = {
             c: grid.style(start - 1, c) if start - 1 >= first_data else None for c in grid.columns
         }
+        # A column with no style of its own above or on the sheet takes that of a column like it.
+        for header, other in (like or {}).items():
+            if header in positions and other in positions:
+                column, model = positions[header], positions[other]
+                if above[column] is None and col_styles.get(column) is None:
+                    above[column] = above[model] or col_styles.get(model)
         prefix = tag_prefix(sheet_data.tag)
         new_cells: dict[int, dict[int, str]] = {}
         for number, values in zip(targets, rows, strict=True):
@@ -658,6 +672,20 @@ def _widen_dimension(sheet: str, covered: str) -> str:
         r1, c1, r2, c2 = min(r1, o1), min(c1, p1), max(r2, o2), max(c2, p2)
     tag = set_attribute(match[0], "ref", range_ref(r1, c1, r2, c2))
     return sheet[: match.start()] + tag + sheet[match.end() :]
+
+
+def _formatted_alike(spec: schema.Table, headers: Sequence[str]) -> dict[str, str]:
+    """For each of these columns, the first other column of the table shown the same way
+    (same kind and number format): an added column's cells borrow its style."""
+    alike = {}
+    for header in headers:
+        column = spec.column(header)
+        for other in spec.columns:
+            same = (other.kind, other.number_format) == (column.kind, column.number_format)
+            if same and other.header not in headers:
+                alike[header] = other.header
+                break
+    return alike
 
 
 def _with_table_columns(table: str, headers: Sequence[str], last_id: int, ref: str) -> str:
