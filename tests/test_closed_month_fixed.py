@@ -180,6 +180,9 @@ def test_a_ledger_from_before_keeps_its_rows_byte_for_byte_when_closed_onward(ol
         ("C-0004", 0.19, "no"),
         ("C-0004", 0.19, "no"),
     ]
+    # The added VAT rate column shows a percentage, like the table's Discount % column.
+    sheet = openpyxl.load_workbook(path)["Ledger"]
+    assert [sheet.cell(r, 20).number_format for r in (9, 10, 16)] == ["General", "0.0%", "0.0%"]
 
 
 def test_a_month_closed_before_uses_todays_vat_with_one_info_check(old_ledger):
