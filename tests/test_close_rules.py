@@ -3,12 +3,13 @@ through the real command line."""
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date
 
 import pytest
 from conftest import run_cli
 from test_example_basic import table_rows
-from xml_edits import convert_to_range, delete_table_part
+from xml_edits import convert_to_range, delete_table_part, rewrite_members, table_part
 
 from msp_workbook.core.months import Month
 
@@ -97,3 +98,20 @@ def test_a_ledger_sheet_with_only_its_header_and_no_table_is_a_ledger_never_clos
         "8 lines appended to the Ledger"
     )
     assert len(table_rows(path, "Ledger")) == 8
+
+
+def test_a_ledger_table_that_cannot_be_read_stops_billing_in_one_line(closed_two_months):
+    """The table is there but lost a column it needs (its header renamed in the table part):
+    no command takes its months for open ones."""
+    path = closed_two_months
+    _, _, part = table_part(path, "Ledger")
+    with zipfile.ZipFile(path) as z:
+        xml = z.read(part).decode()
+    rewrite_members(path, {part: xml.replace('name="Invoice"', 'name="Rechnung"').encode()})
+    before = path.read_bytes()
+    for command in (("close", "--month", "2026-11"), ("recalc",), ("check",)):
+        result = run_cli(command[0], str(path), *command[1:])
+        assert (result.returncode, result.stdout) == (2, "")
+        assert len(result.stderr.splitlines()) == 1
+        assert 'table "Ledger" on sheet "Ledger" has no column "Invoice"' in result.stderr
+    assert path.read_bytes() == before
