@@ -176,9 +176,11 @@ def _parser() -> argparse.ArgumentParser:
         help="close a month: number its invoices and append its lines to the Ledger",
         description="Close a month once its billing is final: number its invoices "
         "({Invoice prefix}{YYYY}-{NNNN}, gap-free within the year, in Customer ID order) and "
-        "append its lines to the Ledger. Refused while Checks has errors or when the month is "
-        "already closed. A closed month never changes; later changes to its usage become "
-        "correction lines on the next open month.",
+        "append its lines to the Ledger with their invoice's VAT rate and reverse charge. "
+        "Refused while Checks has errors, when the month is already closed, when it has not "
+        "ended yet, or when a later month is closed already (months are closed in order). A "
+        "closed month never changes, whatever Settings and Customers say later; later changes "
+        "to its usage become correction lines on the next open month.",
     )
     p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
     p.add_argument(

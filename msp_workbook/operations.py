@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -98,9 +98,9 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
     checks = list(read.checks)
     usage = read.usage_index()  # one index for every month billed below
     if ledger.is_closed(target):
-        lines, invoices = ledger_core.closed_month_view(ledger, read.inputs, target)
+        lines, invoices, closed_checks = ledger_core.closed_month_view(ledger, read.inputs, target)
         result = BillingResult(
-            month=target, lines=tuple(lines), invoices=tuple(invoices), checks=()
+            month=target, lines=tuple(lines), invoices=tuple(invoices), checks=tuple(closed_checks)
         )
         checks.append(
             Check(
@@ -151,9 +151,10 @@ def comparison_window(
     return units.rows(), known
 
 
-# The tables each command writes whole.
+# The tables each command writes whole (closing appends to the Ledger, which keeps its rows and
+# whatever is typed beside them).
 RECALC_WRITES = (schema.BILLING, schema.INVOICES, schema.COMPARISON, schema.CHECKS)
-CLOSE_WRITES = (*RECALC_WRITES, schema.LEDGER)
+CLOSE_WRITES = RECALC_WRITES
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,8 @@ class GeneratedTables:
 
     tables: dict[str, list[list[CellValue]]]
     side_columns: dict[str, tuple[list[str], list[list[CellValue]]]]
+    # Tables whose rows are in another column order than the schema's (an older Ledger's).
+    orders: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 # Columns written beside a generated table (one blank column after it): the data of the
@@ -380,10 +383,15 @@ def quote(
 
 @dataclass(frozen=True)
 class CloseReport:
+    """A closed month: its report, invoice numbers, and what is written. `generated` holds
+    every generated table whole, the Ledger's old rows included (the Excel face writes it so);
+    `ledger_rows` are the rows added to the Ledger (the file face appends just them)."""
+
     report: RunReport
     numbers: tuple[str, ...]
     appended: int
     generated: GeneratedTables
+    ledger_rows: tuple[list[CellValue], ...] = ()
 
 
 def close(
@@ -395,15 +403,29 @@ def close(
     """Close the month from inputs already read (any face): number its invoices, and give the
     generated tables with the Ledger's new lines appended. Nothing is written here.
 
-    Refused (WorkbookError) when the month is already closed or Checks has errors."""
+    Refused (WorkbookError) when the month is already closed, has not ended yet (it must be
+    before today's month), a later month is closed already (months are closed in order), or
+    Checks has errors."""
     from .workbook.ledger_rows import ledger_row
 
-    target = billing_month(read, month, today)
+    day = today or date.today()
+    target = billing_month(read, month, day)
     ledger = read.ledger
     if ledger.is_closed(target):
         numbers = sorted({e.invoice for e in ledger.month_lines(target)})
         raise WorkbookError(f"{target} is already closed (invoices {span(numbers)})")
-    report = compute(read, target, today)
+    if target >= Month.of(day):
+        raise WorkbookError(
+            f"{target} cannot be closed: it has not ended yet (today is {day.isoformat()}); "
+            "only a month that has ended can be closed"
+        )
+    later = [m for m in ledger.closed_months() if m > target]
+    if later:
+        raise WorkbookError(
+            f"{target} cannot be closed: {later[-1]} is closed already; months are closed in "
+            "order, so that invoice numbers follow the months"
+        )
+    report = compute(read, target, day)
     if report.errors:
         first = report.errors[0]
         raise WorkbookError(
@@ -417,15 +439,34 @@ def close(
         report.result.invoices, ledger, settings.invoice_prefix, target
     )
     finalized = (now or datetime.now()).replace(microsecond=0)
-    entries = ledger_core.ledger_entries(report.result.lines, numbers, finalized)
+    entries = ledger_core.closing_entries(
+        report.result.lines, report.result.invoices, numbers, finalized
+    )
     invoices = tuple(
         i.model_copy(update={"invoice": numbers[i.customer_id]}) for i in report.result.invoices
     )
     closed = replace(report, result=report.result.model_copy(update={"invoices": invoices}))
     generated = generated_tables(closed)
-    generated.tables[schema.LEDGER.name] = [ledger_row(e) for e in [*ledger.lines, *entries]]
+    added = tuple(ledger_row(e) for e in entries)
+    # The Ledger whole, for a face that rewrites it: in the table's own column order, so that
+    # an older Ledger's columns stay where they are (and keep their formats); the columns it
+    # lacks come last.
+    order = ledger_order(read.ledger_columns)
+    at = [schema.LEDGER.headers.index(h) for h in order]
+    generated.tables[schema.LEDGER.name] = [
+        [row[i] for i in at] for row in [*(ledger_row(e) for e in ledger.lines), *added]
+    ]
+    if order != schema.LEDGER.headers:
+        generated.orders[schema.LEDGER.name] = order
     ordered = tuple(numbers[c] for c in sorted(numbers))
-    return CloseReport(closed, ordered, len(entries), generated)
+    return CloseReport(closed, ordered, len(entries), generated, added)
+
+
+def ledger_order(columns: Sequence[str]) -> tuple[str, ...]:
+    """The Ledger's columns as written: the table's own order (`columns`; none without a
+    table: the schema's), then the schema's columns it lacks."""
+    order = tuple(columns) or schema.LEDGER.headers
+    return order + tuple(h for h in schema.LEDGER.headers if h not in order)
 
 
 def close_month(
@@ -450,11 +491,14 @@ def close_month(
         progress(COMPUTING)
         closed = close(replace(read, checks=(*read.checks, *notes)), month, today, now)
         progress(WRITING)
+        # The Ledger is appended to: its rows already there stay byte for byte.
+        tables = {k: v for k, v in closed.generated.tables.items() if k != schema.LEDGER.name}
         write_tables(
             path,
             path,
-            closed.generated.tables,
+            tables,
             side_columns=closed.generated.side_columns,
+            appended={schema.LEDGER.name: closed.ledger_rows},
             unchanged_since=stamp,
         )
     return closed

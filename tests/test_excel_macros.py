@@ -520,3 +520,52 @@ def test_run_main_without_msp_workbook_says_which_python_to_set(
     )
     assert "Interpreter_Win/Interpreter_Mac on the xlwings.conf sheet" in book.app.alerts[-1]
     assert written_sheets(book) == set()
+
+
+def test_close_month_of_a_ledger_from_before_vat_columns_writes_what_the_command_writes(
+    tmp_path,
+):
+    """The Ledger of the previous release (no VAT rate, Reverse charge): both faces keep its
+    columns where they are and add the two at its right end."""
+    fixture = REPO / "tests" / "fixtures" / "ledger_before_vat_columns.xlsx"
+    expected, path = tmp_path / "cli.xlsx", tmp_path / "excel.xlsx"
+    shutil.copyfile(fixture, expected)
+    shutil.copyfile(fixture, path)
+    for book_path in (expected, path):  # bill November: Settings' Billing month is 2026-10
+        set_billing_month(book_path, "2026-11")
+    operations.close_month(expected, today=date(2026, 12, 2), now=NOW)
+    book = FakeBook(path)
+    message = close_month(book, today=date(2026, 12, 2), now=NOW)
+    assert message is not None and message.startswith("Closed 2026-11: 4 invoices")
+    actual = tmp_path / "excel-saved.xlsx"
+    book.save(actual)
+    assert_same_generated_sheets(expected, actual, (*GENERATED, schema.LEDGER))
+    headers = [c.value for c in openpyxl.load_workbook(actual)["Ledger"][1]]
+    assert headers[-3:] == ["Finalized", "VAT rate", "Reverse charge"]
+
+
+def set_billing_month(path: Path, month: str) -> None:
+    book = openpyxl.load_workbook(path)
+    [row] = [r for r in book["Settings"].iter_rows(min_row=2) if r[0].value == "Billing month"]
+    row[1].value = month
+    book.save(path)
+
+
+def test_a_ledger_whose_table_is_gone_stops_recalculate_and_close_month(tmp_path):
+    from xml_edits import convert_to_range
+
+    fixture = REPO / "tests" / "fixtures" / "ledger_before_vat_columns.xlsx"
+    path = tmp_path / "lost.xlsx"
+    shutil.copyfile(fixture, path)
+    convert_to_range(path, "Ledger")
+    book = FakeBook(path)
+    lost = (
+        f'{book.name}: sheet "Ledger" holds rows but no table "Ledger" (converted to a range, '
+        "or the table removed), so its closed months cannot be read; restore it (select the "
+        'rows, Insert > Table, name it "Ledger") or use a backup, then run again'
+    )
+    assert recalculate(book, today=TODAY) is None
+    assert book.app.alerts[-1] == f"Could not recalculate: {lost}"
+    assert close_month(book, today=date(2026, 12, 2), now=NOW) is None
+    assert book.app.alerts[-1] == f"Could not close the month: {lost}"
+    assert written_sheets(book) == set()

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from msp_workbook.core.billing import billing_lines
-from msp_workbook.core.ledger import Ledger, bill_open_month, ledger_entries, number_invoices
+from msp_workbook.core.ledger import Ledger, bill_open_month, closing_entries, number_invoices
 from msp_workbook.core.models import Customer, Inputs, LicenseKey, Product, Settings, UsageReading
 from msp_workbook.core.months import Month
 
@@ -74,7 +74,9 @@ def _counts_for(line, month: Month) -> bool:
 def close(inputs: Inputs, month: Month, ledger: Ledger) -> Ledger:
     result = bill_open_month(inputs, month, ledger)
     numbers = number_invoices(result.invoices, ledger, "INV-", month)
-    return Ledger([*ledger.lines, *ledger_entries(result.lines, numbers, datetime(2027, 6, 1))])
+    finalized = datetime(2027, 6, 1)
+    entries = closing_entries(result.lines, result.invoices, numbers, finalized)
+    return Ledger([*ledger.lines, *entries])
 
 
 @settings(max_examples=60, deadline=None)

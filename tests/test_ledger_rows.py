@@ -41,8 +41,15 @@ def entries() -> list[LedgerLine]:
                   unit_price=D("0.035"), discount=D("0"), unit_cost=D("0.02"),
                   line_type="minimum"),
     ]  # fmt: skip
+    # TWO is invoiced under reverse charge (VAT rate 0 on its invoices), ONE at 19 %.
     return [
-        LedgerLine(invoice=f"INV-2026-000{i}", line=line, finalized=FINALIZED)
+        LedgerLine(
+            invoice=f"INV-2026-000{i}",
+            line=line,
+            finalized=FINALIZED,
+            vat_rate=D(0) if line.customer_id == "C-2" else D("0.19"),
+            reverse_charge=line.customer_id == "C-2",
+        )
         for i, line in enumerate(lines, 1)
     ]
 
@@ -98,6 +105,11 @@ COLUMN = {h: i for i, h in enumerate(schema.LEDGER.headers)}
         ("Net", "abc", 'net must be a number, got "abc"'),
         ("Corrects", "later", 'corrects must be a month (YYYY-MM) or a date in it, got "later"'),
         ("Finalized", "soon", 'finalized must be a date (YYYY-MM-DD), got "soon"'),
+        ("VAT rate", "abc", 'vat rate must be a number, got "abc"'),
+        ("Reverse charge", "maybe", 'reverse charge must be one of yes, no, got "maybe"'),
+        ("Reverse charge", None, "VAT rate and Reverse charge are both set (closed with them) "
+                                 "or both empty (closed before the Ledger recorded them)"),
+        ("Reverse charge", "yes", "a reverse-charge invoice has VAT rate 0, got 0.19"),
     ],
 )  # fmt: skip
 def test_an_edited_ledger_row_is_an_error_at_its_row_and_the_rest_is_read(header, value, reason):
@@ -123,3 +135,34 @@ def test_every_edited_row_is_reported_in_row_order():
     ledger, checks = build_ledger(ledger_table(rows))
     assert [c.cell for c in checks] == ["A2", "A5"]
     assert [e.invoice for e in ledger.lines] == ["INV-2026-0002", "INV-2026-0003"]
+
+
+def test_a_ledger_closed_before_vat_rate_and_reverse_charge_were_recorded_reads_without_them():
+    """The Ledger of an earlier release: no such columns; its lines carry None for both."""
+    old = [h for h in schema.LEDGER.headers if h not in schema.LEDGER.added_later]
+    keep = [schema.LEDGER.headers.index(h) for h in old]
+    numbered = [(n, [row[i] for i in keep]) for n, row in enumerate(stored_rows(), 2)]
+    raw, _ = table_from_rows(
+        schema.LEDGER, "Ledger", old, numbered, last_row=len(numbered) + 1, first_column=0
+    )
+    ledger, checks = build_ledger(raw)
+    assert checks == []
+    assert ledger.lines == [
+        e.model_copy(update={"vat_rate": None, "reverse_charge": None}) for e in entries()
+    ]
+
+
+def test_lines_of_one_invoice_with_different_vat_are_an_error_at_the_later_row():
+    rows = stored_rows()
+    rows[2][COLUMN["Invoice"]] = "INV-2026-0001"  # a second line of invoice 0001 ...
+    rows[2][COLUMN["VAT rate"]] = 0.16  # ... at another rate
+    ledger, checks = build_ledger(ledger_table(rows))
+    assert [(c.cell, c.message) for c in checks] == [
+        (
+            "A4",
+            "ledger row 4 cannot be read (its VAT rate and reverse charge differ from those of "
+            "invoice INV-2026-0001's earlier lines; all lines of an invoice carry the same); the "
+            "ledger is written by closing a month and must not be edited",
+        )
+    ]
+    assert len(ledger.lines) == 3

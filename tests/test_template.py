@@ -444,7 +444,8 @@ def test_data_cells_carry_their_column_format(with_data) -> None:
     assert usage["D2"].number_format == schema.FMT_WHOLE
     assert customers["F2"].number_format == schema.FMT_PERCENT
     assert customers["B3"].data_type == "s"  # text that looks like a formula stays text
-    assert wb["Ledger"]["S2"].number_format == schema.FMT_TIMESTAMP
+    finalized = column_letter(schema.LEDGER, "Finalized")
+    assert wb["Ledger"][f"{finalized}2"].number_format == schema.FMT_TIMESTAMP
 
 
 def test_validations_cover_more_rows_than_given(tmp_path: Path) -> None:

@@ -101,11 +101,11 @@ def test_one_note_in_the_first_column_right_of_comparisons_side_column(book):
     )
 
 
-def test_closing_reports_notes_beside_the_ledger(book):
+def test_closing_keeps_notes_beside_the_ledger(book):
+    """Closing appends to the Ledger and keeps its rows as they are, a note beside them too."""
     assert run_cli("close", str(book), "--month", "2026-09").returncode == 0
     type_cells(book, "Ledger", {3: '<c r="Z3" t="inlineStr"><is><t>geprüft</t></is></c>'})
     result = run_cli("close", str(book), "--month", "2026-10")
     assert result.returncode == 0, result.stderr
-    assert "warning: Ledger!Z3: 1 cell typed beside the generated table is not kept" in (
-        result.stdout
-    )
+    assert "typed beside" not in result.stdout
+    assert value(book, "Ledger", "Z3") == "geprüft"

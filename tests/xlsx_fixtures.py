@@ -230,8 +230,8 @@ def check_rows() -> Rows:
 def ledger_rows() -> Rows:
     line = billing_rows(1)[0]
     return [
-        ["INV-2026-0001", *line, datetime(2026, 2, 1, 9, 30, 15)],
-        ["INV-2026-0002", *line, date(2026, 2, 2)],
+        ["INV-2026-0001", *line, Decimal("0.19"), "no", datetime(2026, 2, 1, 9, 30, 15)],
+        ["INV-2026-0002", *line, Decimal("0.19"), "no", date(2026, 2, 2)],
     ]
 
 

@@ -367,35 +367,59 @@ def invoices_for(
 ) -> list[Invoice]:
     """One invoice per customer with lines, VAT on the invoice's net total, by Customer ID."""
     customers = {c.customer_id: c for c in inputs.customers}
-    by_customer: dict[str, list[BillingLine]] = defaultdict(list)
-    for line in lines:
-        by_customer[line.customer_id].append(line)
     invoices = []
-    for customer_id in sorted(by_customer):
-        customer_lines = by_customer[customer_id]
+    for customer_id, customer_lines in lines_by_customer(lines):
         customer = customers.get(customer_id)
-        net = sum((line.net for line in customer_lines), ZERO)
-        cost = sum((line.cost for line in customer_lines), ZERO)
         reverse = customer is not None and is_reverse_charge(customer, inputs.settings)
-        rate = ZERO if reverse else inputs.settings.vat_rate
-        vat = round_money(net * rate)
         invoices.append(
-            Invoice(
-                month=month,
-                invoice=(numbers or {}).get(customer_id, ""),
-                customer_id=customer_id,
-                customer=customer.customer if customer else customer_lines[0].customer,
-                net=net,
-                vat_rate=rate,
-                vat=vat,
-                gross=net + vat,
-                cost=cost,
-                margin=net - cost,
-                reverse_charge=reverse,
-                lines=len(customer_lines),
+            make_invoice(
+                month,
+                (numbers or {}).get(customer_id, ""),
+                customer.customer if customer else customer_lines[0].customer,
+                customer_lines,
+                ZERO if reverse else inputs.settings.vat_rate,
+                reverse,
             )
         )
     return invoices
+
+
+def lines_by_customer(
+    lines: Sequence[BillingLine],
+) -> list[tuple[str, list[BillingLine]]]:
+    """The lines of each customer (in their order), by Customer ID."""
+    by_customer: dict[str, list[BillingLine]] = defaultdict(list)
+    for line in lines:
+        by_customer[line.customer_id].append(line)
+    return sorted(by_customer.items())
+
+
+def make_invoice(
+    month: Month,
+    number: str,
+    customer: str,
+    lines: Sequence[BillingLine],
+    vat_rate: Decimal,
+    reverse_charge: bool,
+) -> Invoice:
+    """One customer's invoice of its lines: VAT = round(net total x VAT rate), once."""
+    net = sum((line.net for line in lines), ZERO)
+    cost = sum((line.cost for line in lines), ZERO)
+    vat = round_money(net * vat_rate)
+    return Invoice(
+        month=month,
+        invoice=number,
+        customer_id=lines[0].customer_id,
+        customer=customer,
+        net=net,
+        vat_rate=vat_rate,
+        vat=vat,
+        gross=net + vat,
+        cost=cost,
+        margin=net - cost,
+        reverse_charge=reverse_charge,
+        lines=len(lines),
+    )
 
 
 def bill_month(inputs: Inputs, month: Month, usage: UsageIndex | None = None) -> BillingResult:

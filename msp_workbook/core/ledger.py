@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple
 
 from .billing import (
@@ -22,6 +23,8 @@ from .billing import (
     billing_lines,
     invoices_for,
     line_sort_key,
+    lines_by_customer,
+    make_invoice,
     make_line,
     price_line,
 )
@@ -43,9 +46,14 @@ LineKey = tuple[str, str]  # (license key, metric)
 
 
 class LedgerLine(Record):
+    """A closed line, with the VAT rate and reverse charge of its invoice as they were at
+    closing (None on lines closed before the Ledger recorded them)."""
+
     invoice: str
     line: BillingLine
     finalized: datetime
+    vat_rate: Decimal | None = None
+    reverse_charge: bool | None = None
 
 
 class Ledger:
@@ -248,19 +256,68 @@ def number_invoices(
 
 def closed_month_view(
     ledger: Ledger, inputs: Inputs, month: Month
-) -> tuple[list[BillingLine], list[Invoice]]:
-    """A closed month as it was closed: its ledger lines and the invoices they make."""
+) -> tuple[list[BillingLine], list[Invoice], list[Check]]:
+    """A closed month as it was closed: its ledger lines and the invoices they make, with the
+    VAT rate, reverse charge and customer name of the Ledger (never today's Settings or
+    Customers). Lines closed before the Ledger recorded VAT rate and reverse charge take
+    today's, and the month gets one `info` check saying so."""
     entries = ledger.month_lines(month)
     lines = [e.line for e in entries]
+    recorded = {e.line.customer_id: e for e in entries if e.vat_rate is not None}
     numbers = {e.line.customer_id: e.invoice for e in entries}
-    return lines, invoices_for(lines, inputs, month, numbers)
+    today = {i.customer_id: i for i in invoices_for(lines, inputs, month, numbers)}
+    invoices: list[Invoice] = []
+    unrecorded = False
+    for customer_id, customer_lines in lines_by_customer(lines):
+        entry = recorded.get(customer_id)
+        if entry is None:
+            unrecorded = True
+            rate, reverse = today[customer_id].vat_rate, today[customer_id].reverse_charge
+        else:
+            rate, reverse = entry.vat_rate, bool(entry.reverse_charge)
+        invoices.append(
+            make_invoice(
+                month,
+                numbers[customer_id],
+                customer_lines[0].customer,
+                customer_lines,
+                rate,
+                reverse,
+            )
+        )
+    checks = []
+    if unrecorded:
+        checks.append(
+            Check(
+                severity="info",
+                sheet="Ledger",
+                cell="",
+                message=f"{month} was closed before the Ledger recorded each invoice's VAT rate "
+                "and reverse charge: its invoices use today's VAT rate (Settings) and "
+                "customers' Country and VAT ID (Customers)",
+            )
+        )
+    return lines, invoices, checks
 
 
-def ledger_entries(
-    lines: Sequence[BillingLine], numbers: dict[str, str], finalized: datetime
+def closing_entries(
+    lines: Sequence[BillingLine],
+    invoices: Sequence[Invoice],
+    numbers: dict[str, str],
+    finalized: datetime,
 ) -> list[LedgerLine]:
+    """The Ledger lines of a month being closed: each line with its invoice's number, VAT rate
+    and reverse charge."""
+    by_customer = {i.customer_id: i for i in invoices}
     return [
-        LedgerLine(invoice=numbers[li.customer_id], line=li, finalized=finalized) for li in lines
+        LedgerLine(
+            invoice=numbers[li.customer_id],
+            line=li,
+            finalized=finalized,
+            vat_rate=by_customer[li.customer_id].vat_rate,
+            reverse_charge=by_customer[li.customer_id].reverse_charge,
+        )
+        for li in lines
     ]
 
 

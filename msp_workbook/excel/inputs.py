@@ -14,6 +14,7 @@ from ..core.models import Check
 from ..workbook import schema
 from ..workbook.errors import WorkbookError
 from ..workbook.ledger_rows import build_ledger
+from ..workbook.places import lost_table
 from ..workbook.reader import RawTable, ReadResult, TableRow, below_warning, table_from_rows
 from ..workbook.validation import build_inputs
 from .port import TableData, WorkbookPort
@@ -31,8 +32,10 @@ def read_inputs(port: WorkbookPort) -> ReadResult:
 def validated(raw: dict[str, RawTable], checks: list[Check]) -> ReadResult:
     """Raw tables -> what the file reader returns for them (inputs, ledger, checks in order)."""
     inputs, found = build_inputs(raw)
-    ledger, ledger_checks = build_ledger(raw.get(schema.LEDGER.name))
-    return ReadResult(inputs, tuple(checks + found + ledger_checks), ledger)
+    raw_ledger = raw.get(schema.LEDGER.name)
+    ledger, ledger_checks = build_ledger(raw_ledger)
+    columns = raw_ledger.columns if raw_ledger else ()
+    return ReadResult(inputs, tuple(checks + found + ledger_checks), ledger, ledger_columns=columns)
 
 
 def read_raw_tables(
@@ -45,6 +48,10 @@ def read_raw_tables(
     for spec in (*specs, *optional):
         data = port.read_table(spec.name)
         if data is None and spec in optional:
+            # Rows left on the sheet without their table (the Ledger's closed months) would
+            # otherwise be taken for no rows at all.
+            if port.sheet_holds_rows(spec.sheet):
+                raise lost_table(port.name, spec, spec.sheet)
             continue
         if data is None:
             raise WorkbookError(

@@ -102,8 +102,8 @@ def _read(port: WorkbookPort) -> ReadResult:
 def _write(port: WorkbookPort, generated: GeneratedTables) -> None:
     port.status(WRITING)
     for name, rows in generated.tables.items():
-        spec = schema.table_by_name(name)
-        port.replace_rows(name, spec.headers, rows, generated.side_columns.get(name))
+        headers = generated.orders.get(name, schema.table_by_name(name).headers)
+        port.replace_rows(name, headers, rows, generated.side_columns.get(name))
 
 
 def _recalculate(port: WorkbookPort, today: date | None) -> RunReport:

@@ -60,6 +60,11 @@ class WorkbookPort(Protocol):
         """The table of this name (any sheet, any case), or None when there is none."""
         ...
 
+    def sheet_holds_rows(self, name: str) -> bool:
+        """Whether the sheet of this name (any case) has values in more than one row (rows
+        under a header); False when there is no such sheet."""
+        ...
+
     def replace_rows(
         self,
         name: str,

@@ -136,6 +136,15 @@ class XlwingsBook:
             rows=tuple(tuple(_raw(v) for v in row) for row in rows),
         )
 
+    def sheet_holds_rows(self, name: str) -> bool:
+        wanted = name.lower()
+        for sheet in self.book.sheets:
+            if str(sheet.name).lower() == wanted:
+                grid = sheet.used_range.options(ndim=2).value
+                filled = (row for row in grid if any(v not in (None, "") for v in row))
+                return next(filled, None) is not None and next(filled, None) is not None
+        return False
+
     def replace_rows(
         self,
         name: str,

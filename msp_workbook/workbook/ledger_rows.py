@@ -47,14 +47,23 @@ def build_ledger(raw: RawTable | None) -> tuple[Ledger, list[Check]]:
         return Ledger(), []
     rows = raw.rows
     bad: set[int] = set()  # positions of the rows with a value that does not convert
-    columns = [_converted(h, [r.values[h] for r in rows], bad) for h in _READ]
+    # A column the Ledger lacks (one closed before it was recorded) reads as empty cells.
+    columns = [_converted(h, [r.values.get(h) for r in rows], bad) for h in _READ]
     entries: list[LedgerLine] = []
     checks: list[Check] = []
+    taxes: dict[str, tuple[object, object]] = {}  # invoice -> its first line's VAT rate, reverse
     for at, (row, values) in enumerate(zip(rows, zip(*columns, strict=True), strict=True)):
         try:
             if at in bad:  # raises at the row's first cell that does not convert
-                values = tuple(convert(row.values[h]) for h, convert in _CONVERT.items())
-            entries.append(_line(values))
+                values = tuple(convert(row.values.get(h)) for h, convert in _CONVERT.items())
+            entry = _line(values)
+            tax = taxes.setdefault(entry.invoice, (entry.vat_rate, entry.reverse_charge))
+            if tax != (entry.vat_rate, entry.reverse_charge):
+                raise ValueError(
+                    f"its VAT rate and reverse charge differ from those of invoice "
+                    f"{entry.invoice}'s earlier lines; all lines of an invoice carry the same"
+                )
+            entries.append(entry)
         except (CellError, TypeError, ValueError) as exc:
             checks.append(
                 Check(
@@ -72,7 +81,14 @@ def _line(values: tuple[object, ...]) -> LedgerLine:
     """A ledger line from a row's converted values (in `_READ` order)."""
     (invoice, month, customer_id, customer, license_key, product_id, product, metric,
      quantity, unit_price, discount, net, unit_cost, cost, margin, line_type, corrects,
-     note, finalized) = values  # fmt: skip
+     note, vat_rate, reverse_charge, finalized) = values  # fmt: skip
+    if (vat_rate is None) != (reverse_charge is None):
+        raise ValueError(
+            "VAT rate and Reverse charge are both set (closed with them) or both empty "
+            "(closed before the Ledger recorded them)"
+        )
+    if reverse_charge and vat_rate != 0:
+        raise ValueError(f"a reverse-charge invoice has VAT rate 0, got {vat_rate}")
     line = BillingLine(
         month=month, customer_id=customer_id, customer=customer,
         license_key=license_key, product_id=product_id, product=product, metric=metric,
@@ -80,7 +96,13 @@ def _line(values: tuple[object, ...]) -> LedgerLine:
         unit_cost=unit_cost, cost=cost, margin=margin, type=line_type,
         corrects=corrects, note=note,
     )  # fmt: skip
-    return LedgerLine(invoice=invoice, line=line, finalized=finalized)
+    return LedgerLine(
+        invoice=invoice,
+        line=line,
+        finalized=finalized,
+        vat_rate=vat_rate,
+        reverse_charge=reverse_charge,
+    )
 
 
 def _money(header: str) -> Callable[[RawValue], Decimal]:
@@ -105,6 +127,10 @@ _CONVERT: dict[str, Callable[[RawValue], object]] = {
     "Type": lambda value: as_choice(value, "type", schema.LINE_TYPES),
     "Corrects": _optional(lambda value: as_month(value, "corrects"), None),
     "Note": as_text,
+    "VAT rate": _optional(_money("VAT rate"), None),
+    "Reverse charge": _optional(
+        lambda value: as_choice(value, "reverse charge", schema.YES_NO) == "yes", None
+    ),
     "Finalized": lambda value: _timestamp(value, "finalized"),
 }
 _READ = tuple(_CONVERT)
@@ -136,5 +162,7 @@ def _or_bad(convert: Callable[[RawValue], object], value: RawValue) -> object:
 
 
 def ledger_row(entry: LedgerLine) -> list[CellValue]:
-    """A ledger line as a Ledger table row (schema column order)."""
-    return [entry.invoice, *billing_row(entry.line), entry.finalized]
+    """A ledger line as a Ledger table row (schema column order); VAT rate and Reverse charge
+    are empty on a line closed before the Ledger recorded them."""
+    reverse = None if entry.reverse_charge is None else "yes" if entry.reverse_charge else "no"
+    return [entry.invoice, *billing_row(entry.line), entry.vat_rate, reverse, entry.finalized]

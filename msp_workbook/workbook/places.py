@@ -74,6 +74,15 @@ def missing_table(path: Path, spec: schema.Table) -> WorkbookError:
     )
 
 
+def lost_table(where: Path | str, spec: schema.Table, sheet: str) -> WorkbookError:
+    """Rows on a table's sheet without the table (the Ledger's closed months)."""
+    return WorkbookError(
+        f'{where}: sheet "{sheet}" holds rows but no table "{spec.name}" (converted to a range, '
+        "or the table removed), so its closed months cannot be read; restore it (select the "
+        f'rows, Insert > Table, name it "{spec.name}") or use a backup, then run again'
+    )
+
+
 def unreadable(path: Path, exc: Exception) -> WorkbookError:
     """A reader library's own error about a damaged file, as one line for the user."""
     text = str(exc).strip().splitlines()
@@ -84,13 +93,16 @@ def unreadable(path: Path, exc: Exception) -> WorkbookError:
 
 def column_offsets(spec: schema.Table, sheet: str, headers: Sequence[RawValue]) -> dict[str, int]:
     """Each column of the spec -> its offset among the table's header cells (found by header
-    text in any case; extra columns ignored); a missing column is refused."""
+    text in any case; extra columns ignored); a missing column is refused, except one the spec
+    added later (`Table.added_later`), which is left out."""
     offsets: dict[str, int] = {}
     for offset, header in enumerate(headers):
         offsets.setdefault(header_text(header).strip().lower(), offset)
     positions: dict[str, int] = {}
     for header in spec.headers:
         offset = offsets.get(header.lower())
+        if offset is None and header in spec.added_later:
+            continue  # a table from before the column existed: its cells read as empty
         if offset is None:
             raise WorkbookError(
                 f'table "{spec.name}" on sheet "{sheet}" has no column "{header}" '

@@ -21,7 +21,14 @@ from . import schema
 from .cells import RawValue, column_letter
 from .errors import WorkbookError
 from .package import check_before_parsing, sniff
-from .places import TablePlace, column_offsets, missing_table, table_places, unreadable
+from .places import (
+    TablePlace,
+    column_offsets,
+    lost_table,
+    missing_table,
+    table_places,
+    unreadable,
+)
 
 if TYPE_CHECKING:
     from .isolated import ChildLoad
@@ -63,6 +70,8 @@ class RawTable:
     spec: schema.Table
     sheet: str
     rows: list[TableRow] = field(default_factory=list)
+    # The spec's headers the table has, in the table's order.
+    columns: tuple[str, ...] = ()
 
     def __iter__(self) -> Iterator[TableRow]:
         return iter(self.rows)
@@ -75,6 +84,8 @@ class ReadResult:
     ledger: Ledger = field(default_factory=Ledger)
     # Aggregated usage when the reader built it in bulk (then inputs.usage is empty).
     usage: UsageIndex | None = None
+    # The Ledger table's columns in its order (a Ledger from an earlier release lacks some).
+    ledger_columns: tuple[str, ...] = ()
 
     def usage_index(self) -> UsageIndex:
         return self.usage if self.usage is not None else UsageIndex.of_inputs(self.inputs)
@@ -121,6 +132,9 @@ def open_tables(
     for spec in tables:
         if places[spec.name] is None:
             raise missing_table(path, spec)
+    for spec in optional:
+        if places[spec.name] is None:
+            refuse_lost_table(path, spec)
     try:
         # Imported here: the Excel face runs where python-calamine cannot be installed (Pyodide).
         import python_calamine as calamine
@@ -151,6 +165,22 @@ def open_tables(
     finally:
         book.close()
     return found, below_table
+
+
+def refuse_lost_table(path: Path, spec: schema.Table) -> None:
+    """An optional table (the Ledger) may be missing only where its sheet holds nothing: rows
+    left on its sheet without the table (Excel's Convert to Range, a removed table part) are
+    closed months that would otherwise be taken for open ones."""
+    from .package import open_package
+    from .sheet_xml import holds_rows
+
+    with open_package(path) as package:
+        sheet = package.sheet(spec.sheet)
+        if sheet is None:
+            return
+        text = package.read(sheet.part).decode("utf-8", errors="replace")
+    if holds_rows(text):
+        raise lost_table(path, spec, sheet.name)
 
 
 def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:
@@ -204,7 +234,7 @@ def collect_rows(
 ) -> tuple[RawTable, list[TableRow]]:
     """The table's non-empty rows (`positions`: where each column is in a row's cells,
     `letters`: its column letter), rows below the range kept at the end and given separately."""
-    raw = RawTable(spec, sheet)
+    raw = RawTable(spec, sheet, columns=tuple(sorted(positions, key=positions.__getitem__)))
     below: list[TableRow] = []
     for number, cells in rows:
         row = table_row(cells, number, positions, letters)
@@ -270,9 +300,11 @@ def read_workbook(
     if not bulk:
         raw, below = open_tables(path, schema.INPUT_TABLES, optional=(schema.LEDGER,))
         inputs, found = build_inputs(raw)
-        ledger, ledger_checks = build_ledger(raw.get(schema.LEDGER.name))
+        raw_ledger = raw.get(schema.LEDGER.name)
+        ledger, ledger_checks = build_ledger(raw_ledger)
         checks = _in_table_order(below) + found + ledger_checks
-        return ReadResult(inputs, tuple(checks), ledger)
+        columns = raw_ledger.columns if raw_ledger else ()
+        return ReadResult(inputs, tuple(checks), ledger, ledger_columns=columns)
 
     from .usage_columns import UsageLoad, read_usage
 
@@ -287,14 +319,17 @@ def read_workbook(
         out = Collector()
         reference = build_reference(raw, out)
         # Also while Usage loads; its rows are let go once they are ledger lines.
-        ledger, ledger_checks = build_ledger(raw.pop(schema.LEDGER.name, None))
+        raw_ledger = raw.pop(schema.LEDGER.name, None)
+        ledger, ledger_checks = build_ledger(raw_ledger)
+        columns = raw_ledger.columns if raw_ledger else ()
+        del raw_ledger
         place, batch = loading.result()
     progress(CHECKING)
     usage, usage_below = read_usage(path, place, batch, reference.key_ids, out)
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks
-    return ReadResult(reference.inputs(), tuple(checks), ledger, usage)
+    return ReadResult(reference.inputs(), tuple(checks), ledger, usage, columns)
 
 
 def _in_table_order(below: dict[str, Check]) -> list[Check]:

@@ -70,6 +70,8 @@ class Table:
     columns: tuple[Column, ...]
     generated: bool
     purpose: str
+    # Columns a table written by an earlier release may lack (read as empty cells).
+    added_later: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -332,10 +334,15 @@ LEDGER = Table(
     (
         _col("Invoice", Kind.TEXT, 16),
         *_BILLING_COLUMNS,
+        _col("VAT rate", Kind.PERCENT, 9),
+        _col("Reverse charge", Kind.CHOICE, 14, choices=YES_NO),
         _col("Finalized", Kind.TIMESTAMP, 19),
     ),
     generated=True,
     purpose="Closed months, append-only. Never rewritten.",
+    # The VAT rate and reverse charge of each line's invoice at closing: a Ledger closed before
+    # they were recorded lacks them (its invoices then use today's, with an info on Checks).
+    added_later=("VAT rate", "Reverse charge"),
 )
 
 # Sheets a recalculation rewrites (Ledger is append-only and written only by closing a month).

@@ -885,3 +885,19 @@ def _cache_text(value: CellValue) -> str | None:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     return _cache_number(value)
+
+
+def holds_rows(sheet: str) -> bool:
+    """Whether a sheet's XML has values in more than one row: rows under a header (a header
+    row alone, or formatted blank cells, hold none)."""
+    _, children = top_level(sheet)
+    data = next((c for c in children if c.name == "sheetData"), None)
+    if data is None:
+        return False
+    found = 0
+    for row in iter_rows(sheet, data):
+        if any(cell.has_value for cell in iter_cells(sheet, row)):
+            found += 1
+            if found > 1:
+                return True
+    return False

@@ -567,7 +567,8 @@ _STEPS: tuple[tuple[str, str], ...] = (
     ),
     ("Review Billing and Invoices.", ""),
     (
-        "Close the month once it is final (it is then kept on Ledger and never changes):",
+        "Close the month once it has ended and is final (its lines, prices, VAT rate and "
+        "reverse charge are then kept on Ledger and never change):",
         "msp-workbook close MSP_Billing.xlsx --month YYYY-MM",
     ),
 )

@@ -54,6 +54,7 @@ from .package import (
     tag_prefix,
     tags,
 )
+from .places import lost_table
 from .sheet_xml import (
     KEPT_TABLE_ATTRIBUTES,
     MAX_COL,
@@ -66,6 +67,7 @@ from .sheet_xml import (
     cell_xml,
     column_styles,
     follow_written_data,
+    holds_rows,
     iter_cells,
     iter_rows,
     new_layout,
@@ -91,10 +93,17 @@ def write_tables(
     tables: Mapping[str, Sequence[Sequence[CellValue]]],
     *,
     side_columns: SideColumnValues | None = None,
+    appended: Mapping[str, Sequence[Sequence[CellValue]]] | None = None,
     unchanged_since: FileStamp | None = None,
 ) -> None:
     """Rewrite the named generated tables (schema table names, e.g. "Billing") with these data
     rows (one value per schema column, in schema column order) and save to `dest` (may be `src`).
+
+    `appended` adds rows (schema column order too) at the end of append-only generated tables
+    (the Ledger): their existing rows stay byte for byte, and columns the schema added later
+    (`Table.added_later`) that the table lacks are added at its right end first. Such a table
+    that is missing is created, unless its sheet holds anything (refused: its rows are not ours
+    to overwrite).
 
     `side_columns` maps a table name to (headers, rows) written to the right of that table, one
     blank column after it and outside it: headers in row 1, one row of values per table row, in
@@ -110,6 +119,8 @@ def write_tables(
         edit = _Edit(package)
         for spec in specs:
             edit.write_table(spec, tables[spec.name], sides[spec.name])
+        for name, rows in (appended or {}).items():
+            edit.append_generated(_generated_table(name), rows)
         edit.follow_charts()
         edit.drop_calc_chain()
         edit.ensure_full_calc_on_load()
@@ -314,6 +325,70 @@ class _Edit:
         self.set(sheet_part, worksheet_xml(layout, spec.headers, rows, side))
         self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
 
+    # Append-only generated tables.
+
+    def append_generated(self, spec: schema.Table, rows: Sequence[Sequence[CellValue]]) -> None:
+        """Add rows (schema column order) at the end of an append-only table such as Ledger."""
+        table = self.package.table(spec.name)
+        if table is None:
+            sheet = self.package.sheet(spec.sheet)
+            if sheet is not None and holds_rows(self.text(sheet.part)):
+                raise lost_table(self.package.path, spec, sheet.name)
+            self.write_table(spec, rows)
+            return
+        root = parse_xml(self.text(table.part).encode("utf-8"), table.part)
+        have = {
+            (el.get("name") or "").strip().casefold()
+            for el in root.iter()
+            if local(el.tag) == "tableColumn"
+        }
+        missing = [h for h in spec.headers if h.casefold() not in have]
+        wrong = [h for h in missing if h not in spec.added_later]
+        if wrong:
+            raise WorkbookError(f'table "{spec.name}" has no column "{wrong[0]}"')
+        if missing:
+            self._add_columns(table, missing)
+        if rows:
+            values = [dict(zip(spec.headers, row, strict=True)) for row in rows]
+            self.append(spec.name, values, like=_formatted_alike(spec, missing))
+
+    def _add_columns(self, table: TableRef, headers: Sequence[str]) -> None:
+        """New columns at the table's right end: header cells and table columns; the cells of
+        its existing rows in them stay empty. Refused when the sheet has values there."""
+        sheet = table.sheet
+        text = self.text(table.part)
+        root = parse_xml(text.encode("utf-8"), table.part)
+        first_row, first_col, last_row, last_col = parse_range(root.get("ref", ""))
+        if int(root.get("headerRowCount") or 1) != 1 or int(root.get("totalsRowCount") or 0):
+            raise WorkbookError(
+                f'table "{table.name}" needs a header row and no total row to add columns to it'
+            )
+        added = range(last_col + 1, last_col + 1 + len(headers))
+        if added.stop > MAX_COL:
+            raise WorkbookError(f'table "{table.name}" has no room for more columns')
+        sheet_text = self.text(sheet.part)
+        _, children = top_level(sheet_text)
+        sheet_data = next((c for c in children if c.name == "sheetData"), None)
+        if sheet_data is None:
+            raise WorkbookError(f'damaged workbook: sheet "{sheet.name}" has no cell data')
+        grid = _Grid(sheet_text, sheet_data, added)
+        for number in range(first_row, last_row + 1):
+            if grid.has_values(number):
+                raise WorkbookError(
+                    f'cannot add the column "{headers[0]}" to table "{table.name}": column '
+                    f'{column_letter(added.start)} on sheet "{sheet.name}" is not empty'
+                )
+        ids = [int(el.get("id") or 0) for el in root.iter() if local(el.tag) == "tableColumn"]
+        new_ref = range_ref(first_row, first_col, last_row, added.stop - 1)
+        self.set(table.part, _with_table_columns(text, headers, max(ids, default=0), new_ref))
+        prefix = tag_prefix(sheet_data.tag)
+        style = grid.style(first_row, last_col)
+        cells = {
+            c: cell_xml(f"{column_letter(c)}{first_row}", style, header, prefix)
+            for c, header in zip(added, headers, strict=True)
+        }
+        self.set(sheet.part, _widen_dimension(grid.with_cells({first_row: cells}, prefix), new_ref))
+
     # Charts.
 
     def follow_charts(self) -> None:
@@ -348,14 +423,21 @@ class _Edit:
 
     # Input tables.
 
-    def append(self, table_name: str, rows: Sequence[Mapping[str, CellValue]]) -> list[int]:
-        """Insert rows at the end of an input table; returns their sheet row numbers."""
+    def append(
+        self,
+        table_name: str,
+        rows: Sequence[Mapping[str, CellValue]],
+        like: Mapping[str, str] | None = None,
+    ) -> list[int]:
+        """Insert rows at the end of a table; returns their sheet row numbers. A new cell takes
+        its own style, else that of the cell above, else its column's; `like` (header -> header)
+        gives a column with none of these the style of another (a column just added)."""
         package = self.package
         table = package.table(table_name)
         if table is None:
             raise WorkbookError(f'{package.path.name}: there is no table named "{table_name}"')
         sheet = table.sheet
-        root = parse_xml(package.read(table.part), table.part)
+        root = parse_xml(self.text(table.part).encode("utf-8"), table.part)
         first_row, first_col, last_row, last_col = parse_range(root.get("ref", ""))
         if int(root.get("totalsRowCount") or 0):
             raise WorkbookError(
@@ -367,7 +449,7 @@ class _Edit:
         positions = _positions(table.name, headers, first_col, rows)
         first_data = first_row + int(root.get("headerRowCount") or 1)
 
-        text = _utf8(package.read(sheet.part), sheet.part)
+        text = self.text(sheet.part)
         _, children = top_level(text)
         sheet_data = next((c for c in children if c.name == "sheetData"), None)
         if sheet_data is None:
@@ -399,6 +481,12 @@ class _Edit:
         above = {
             c: grid.style(start - 1, c) if start - 1 >= first_data else None for c in grid.columns
         }
+        # A column with no style of its own above or on the sheet takes that of a column like it.
+        for header, other in (like or {}).items():
+            if header in positions and other in positions:
+                column, model = positions[header], positions[other]
+                if above[column] is None and col_styles.get(column) is None:
+                    above[column] = above[model] or col_styles.get(model)
         prefix = tag_prefix(sheet_data.tag)
         new_cells: dict[int, dict[int, str]] = {}
         for number, values in zip(targets, rows, strict=True):
@@ -592,6 +680,38 @@ def _widen_dimension(sheet: str, covered: str) -> str:
         r1, c1, r2, c2 = min(r1, o1), min(c1, p1), max(r2, o2), max(c2, p2)
     tag = set_attribute(match[0], "ref", range_ref(r1, c1, r2, c2))
     return sheet[: match.start()] + tag + sheet[match.end() :]
+
+
+def _formatted_alike(spec: schema.Table, headers: Sequence[str]) -> dict[str, str]:
+    """For each of these columns, the first other column of the table shown the same way
+    (same kind and number format): an added column's cells borrow its style."""
+    alike = {}
+    for header in headers:
+        column = spec.column(header)
+        for other in spec.columns:
+            same = (other.kind, other.number_format) == (column.kind, column.number_format)
+            if same and other.header not in headers:
+                alike[header] = other.header
+                break
+    return alike
+
+
+def _with_table_columns(table: str, headers: Sequence[str], last_id: int, ref: str) -> str:
+    """A table part with columns added after its last one, and its range set to `ref`."""
+    match = first_tag(table, "tableColumns")
+    end = re.search(r"</(?:[\w.-]+:)?tableColumns\s*>", table)
+    if match is None or end is None:
+        raise WorkbookError("damaged workbook: a table part lists no columns")
+    prefix = tag_prefix(match[0])
+    count = int(attrs(match[0]).get("count") or 0) + len(headers)
+    new = "".join(
+        f'<{prefix}tableColumn id="{last_id + i}" name="{escape_attr(header)}"/>'
+        for i, header in enumerate(headers, start=1)
+    )
+    table = table[: end.start()] + new + table[end.start() :]
+    tag = set_attribute(match[0], "count", str(count))
+    table = table[: match.start()] + tag + table[match.end() :]
+    return _set_table_ref(table, ref)
 
 
 def _set_table_ref(table: str, ref: str) -> str:
