@@ -51,6 +51,7 @@ JSON file. Exit code 1 when a correctness check fails.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import math
@@ -665,9 +666,158 @@ def child_openpyxl(src: str, out: str) -> None:
     )
 
 
+def child_openpyxl_import(src: str, report: str, out: str) -> None:
+    """The same import done with openpyxl: load the workbook, append the report's readings
+    under the Usage table (Source as import-usage writes it), grow the table, save."""
+    import csv
+
+    import openpyxl
+
+    started = time.perf_counter()
+    book = openpyxl.load_workbook(src)
+    loaded = time.perf_counter()
+    ws = book[schema.USAGE.sheet]
+    table = ws.tables[schema.USAGE.name]
+    first, last = table.ref.split(":")
+    last_row = int("".join(c for c in last if c.isdigit()))
+    column = "".join(c for c in last if c.isalpha())
+    name = Path(report).name
+    digest = hashlib.sha256(Path(report).read_bytes()).hexdigest()[:12]
+    with open(report, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f, delimiter=";"))[1:]
+    for line, (day, key, metric, quantity) in enumerate(rows, start=2):
+        d, m, y = (int(x) for x in day.split("."))
+        last_row += 1
+        ws.cell(last_row, 1, datetime(y, m, d)).number_format = "yyyy-mm-dd"
+        ws.cell(last_row, 2, key)
+        ws.cell(last_row, 3, metric)
+        ws.cell(last_row, 4, int(quantity.replace(".", "")))
+        ws.cell(last_row, 5, f"{name}#{digest}:{line}")
+    table.ref = f"{first}:{column}{last_row}"
+    if table.autoFilter is not None:
+        table.autoFilter.ref = table.ref
+    appended = time.perf_counter()
+    book.save(out)
+    saved = time.perf_counter()
+    _report_extra(
+        {"load_s": loaded - started, "append_s": appended - loaded, "save_s": saved - appended}
+    )
+
+
 def child_main(argv: Sequence[str]) -> None:
     command, *args = argv
-    {"prepare": child_prepare, "floor": child_floor, "openpyxl": child_openpyxl}[command](*args)
+    {
+        "prepare": child_prepare,
+        "floor": child_floor,
+        "openpyxl": child_openpyxl,
+        "openpyxl-import": child_openpyxl_import,
+    }[command](*args)
+
+
+# --- Usage import --------------------------------------------------------------------------------
+
+
+def import_report(size: Size, readings: int, path: Path) -> int:
+    """A German report (`;`, 31.10.2026, 1.234) of `readings` readings for the size's keys, in
+    the month after the billing month; returns how many lines it has."""
+    data = bench_data(size)
+    metrics = _metrics()
+    pairs = [
+        (k["License key"], metric)
+        for k in data[schema.KEYS.name]
+        for metric, _ in metrics.get(str(k["Product ID"]), [])
+    ]
+    rng = random.Random(SEED + 7)
+    month = BILL_MONTH.shift(1)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("Date;License key;Metric;Quantity\r\n")
+        for _ in range(readings):
+            key, metric = pairs[rng.randrange(len(pairs))]
+            day = rng.randint(1, 28)
+            quantity = f"{rng.randint(0, 5000):,}".replace(",", ".")
+            f.write(f"{day:02}.{month.month:02}.{month.year};{key};{metric};{quantity}\r\n")
+    return readings
+
+
+def bench_import(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """`msp-workbook import-usage` of a report into the size's workbook against openpyxl doing
+    the same append (load, append, save)."""
+    workbook, _ = bench_workbook(size, args.workdir, args.rebuild)
+    report = tmp / f"usage-report-{size.name}.csv"
+    lines = import_report(size, args.import_readings, report)
+
+    def ours(i: int) -> Run:
+        copy = tmp / f"import-{i}.xlsx"
+        shutil.copyfile(workbook, copy)
+        run = measure([*_msp_workbook(), "import-usage", str(copy), str(report)], args.timeout, tmp)
+        if i == 0:
+            from msp_workbook.workbook.places import table_place
+
+            added = table_place(copy, schema.USAGE).last_row
+            run.extra = {"usage_last_row_after": added}
+        copy.unlink()
+        return run
+
+    _progress(f"{size.name}: import-usage of {lines:,} readings")
+    measured = repeat_runs(args.repeat, ours)
+    _progress(f"{size.name}: the same import with openpyxl (once)")
+    out = tmp / "openpyxl-import.xlsx"
+    peer = measure(
+        _child("openpyxl-import", str(workbook), str(report), str(out)),
+        args.openpyxl_timeout,
+        tmp,
+    )
+    with contextlib.suppress(OSError):
+        out.unlink()
+    ratio = _ratio(peer.wall_s, measured.median_s)
+    return {
+        "readings": lines,
+        "usage_rows_before": table_rows(workbook),
+        "import": measured.to_json(),
+        "openpyxl": {
+            "wall_s": peer.wall_s,
+            "peak_rss_mb": peer.rss_mb,
+            "rc": peer.rc,
+            "stages": peer.extra,
+        },
+        "openpyxl_over_import": ratio,
+    }
+
+
+def table_rows(path: Path) -> int:
+    from msp_workbook.workbook.places import table_place
+
+    place = table_place(path, schema.USAGE)
+    return place.last_row - place.header_row - 1
+
+
+def import_text(imports: dict[str, Any]) -> str:
+    rows = []
+    for name, entry in imports.items():
+        ours, peer = entry["import"], entry["openpyxl"]
+        rows.append(
+            [
+                name,
+                f"{entry['usage_rows_before']:,}",
+                f"{entry['readings']:,}",
+                _timed(ours),
+                _mb(ours["peak_rss_mb"]),
+                _s(peer["wall_s"]),
+                _mb(peer["peak_rss_mb"]),
+                _x(entry["openpyxl_over_import"]),
+            ]
+        )
+    header = [
+        "size",
+        "usage rows",
+        "imported",
+        "import-usage s",
+        "RSS MB",
+        "openpyxl s",
+        "RSS MB",
+        "openpyxl/import",
+    ]
+    return "Usage import (goal: openpyxl/import >= 20x, peak RSS < 1 GB)\n" + _table(header, rows)
 
 
 # --- LibreOffice: the hand-built alternative ------------------------------------------------------
@@ -1406,7 +1556,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Benchmark msp-workbook recalc against its floor, openpyxl and LibreOffice.",
     )
     names = list(SIZES)
-    parser.add_argument("--sizes", nargs="+", choices=names, default=["S", "M"])
+    parser.add_argument("--sizes", nargs="*", choices=names, default=["S", "M"])
+    parser.add_argument(
+        "--import-at",
+        nargs="*",
+        choices=names,
+        default=[],
+        help="also measure import-usage of a report into these sizes against openpyxl",
+    )
+    parser.add_argument(
+        "--import-readings", type=int, default=100_000, help="readings in that report"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument(
         "--json", type=Path, default=DEFAULT_WORKDIR / "bench.json", help="where the figures go"
@@ -1490,6 +1650,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["startup_s"] = startup.median_s
         for name in [n for n in SIZES if n in args.sizes]:
             result["sizes"][name] = bench_size(SIZES[name], args, tmp)
+        if args.import_at:
+            result["imports"] = {
+                name: bench_import(SIZES[name], args, tmp)
+                for name in [n for n in SIZES if n in args.import_at]
+            }
         result["scaling"] = scaling(result["sizes"])
         result["targets"] = targets(result["sizes"])
         result["correct"] = all(
@@ -1498,6 +1663,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
         print(report_text(result))
+        if result.get("imports"):
+            print("\n" + import_text(result["imports"]))
         print(f"\nfigures: {args.json}")
         if args.profile:
             for name in [n for n in SIZES if n in args.sizes]:
