@@ -340,6 +340,9 @@ def _write_lock(args: argparse.Namespace) -> Iterator[None]:
     ):
         yield
         return
+    from .workbook.package import check_workbook_file
+
+    check_workbook_file(args.path)  # a file that is no workbook gets no lock file beside it
     dest = getattr(args, "out", None) or args.path
     if dest != args.path:
         safe_save.check_same_kind(args.path, dest)

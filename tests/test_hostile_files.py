@@ -114,10 +114,16 @@ def book(make_workbook, example_data) -> Path:
     return make_workbook(example_data, name="MSP_Billing.xlsx")
 
 
+def listing(folder: Path) -> list[str]:
+    """The files in a folder, less a workbook's lock file: a writing command that got as far as
+    locking a file (it is a zip with a workbook's name) leaves the empty `.~msp-lock.NAME`."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".~msp-lock."))
+
+
 def assert_refused(path: Path, message: str, *commands: str) -> str:
     """Every command exits 2 with one line, and leaves the file and its folder as they were."""
     before = path.read_bytes()
-    folder = sorted(p.name for p in path.parent.iterdir())
+    folder = listing(path.parent)
     for command in commands or ("recalc",):
         result = run_cli(command, str(path), "--month", MONTH)
         assert result.returncode == 2, result.stdout + result.stderr
@@ -128,7 +134,7 @@ def assert_refused(path: Path, message: str, *commands: str) -> str:
         assert lines[0].startswith("msp-workbook: ")
         assert message in lines[0], lines[0]
     assert path.read_bytes() == before
-    assert sorted(p.name for p in path.parent.iterdir()) == folder
+    assert listing(path.parent) == folder
     return lines[0]
 
 

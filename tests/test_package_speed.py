@@ -100,9 +100,9 @@ def write_recording(src: Path, dest: Path) -> set[str]:
     replaced: set[str] = set()
     real = writer.save_package
 
-    def recording(pkg, replacements, target):
+    def recording(pkg, replacements, target, **options):
         replaced.update(name.lower() for name in replacements)
-        return real(pkg, replacements, target)
+        return real(pkg, replacements, target, **options)
 
     original, writer.save_package = writer.save_package, recording
     try:

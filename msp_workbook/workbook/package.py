@@ -500,6 +500,31 @@ def open_package(path: Path) -> Package:
     return Package(path)
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def check_workbook_file(path: Path) -> None:
+    """Refuse what is not an .xlsx/.xlsm workbook with a one-line reason."""
+    if not path.exists():
+        raise WorkbookError(f"{path}: no such file")
+    if path.is_dir():
+        raise WorkbookError(f"{path}: is a folder, not a workbook")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise WorkbookError(f"{path}: an .xls file (Excel 97-2003); save it as .xlsx and try again")
+    if suffix == ".ods":
+        raise WorkbookError(f"{path}: an OpenDocument spreadsheet; save it as .xlsx and try again")
+    if suffix not in WORKBOOK_SUFFIXES:
+        raise WorkbookError(f"{path}: not an Excel workbook (.xlsx or .xlsm expected)")
+    reason = sniff(path)  # by content: a password, an .xls or .ods renamed, a zip cut short
+    if reason:
+        raise WorkbookError(reason)
+    if not zipfile.is_zipfile(path):
+        raise WorkbookError(
+            f"{path}: not a readable .xlsx workbook (damaged, or protected with a password)"
+        )
+
+
 _XLS = "an .xls file (Excel 97-2003); save it as .xlsx and try again"
 _OPENDOCUMENT = "an OpenDocument spreadsheet; save it as .xlsx and try again"
 

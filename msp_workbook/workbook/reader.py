@@ -7,7 +7,6 @@ with a warning to extend the table. Cell values are typed and cross-checked in `
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
 from .cells import RawValue, column_letter
 from .errors import WorkbookError
-from .package import check_before_parsing, sniff
+from .package import check_before_parsing, check_workbook_file
 from .places import (
     TablePlace,
     column_offsets,
@@ -33,7 +32,6 @@ from .places import (
 if TYPE_CHECKING:
     from .isolated import ChildLoad
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 
 @dataclass(frozen=True)
@@ -93,28 +91,6 @@ class ReadResult:
     @property
     def errors(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if c.severity == "error")
-
-
-def check_workbook_file(path: Path) -> None:
-    """Refuse what is not an .xlsx/.xlsm workbook with a one-line reason."""
-    if not path.exists():
-        raise WorkbookError(f"{path}: no such file")
-    if path.is_dir():
-        raise WorkbookError(f"{path}: is a folder, not a workbook")
-    suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise WorkbookError(f"{path}: an .xls file (Excel 97-2003); save it as .xlsx and try again")
-    if suffix == ".ods":
-        raise WorkbookError(f"{path}: an OpenDocument spreadsheet; save it as .xlsx and try again")
-    if suffix not in WORKBOOK_SUFFIXES:
-        raise WorkbookError(f"{path}: not an Excel workbook (.xlsx or .xlsm expected)")
-    reason = sniff(path)  # by content: a password, an .xls or .ods renamed, a zip cut short
-    if reason:
-        raise WorkbookError(reason)
-    if not zipfile.is_zipfile(path):
-        raise WorkbookError(
-            f"{path}: not a readable .xlsx workbook (damaged, or protected with a password)"
-        )
 
 
 def open_tables(
