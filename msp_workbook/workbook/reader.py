@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from .isolated import ChildLoad
 
 
-
 @dataclass(frozen=True)
 class TableRow:
     """One data row of a table: its sheet row number, raw values and cell references by header."""
