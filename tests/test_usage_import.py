@@ -381,3 +381,23 @@ def test_the_excel_button_without_a_path_says_how(book):
     excel.select("Imports", "F7")  # the request row, empty
     assert import_usage(excel) is None
     assert excel.app.alerts == [f"Could not import usage: {HOW}"]
+
+
+def test_libreoffice_opens_the_imported_workbook_with_the_rows_in_the_table(book, tmp_path):
+    """LibreOffice as a real spreadsheet: it opens the file, the Usage table covers the new
+    rows and their dates are dates; the converted workbook bills as before."""
+    from libreoffice import convert
+
+    report = write(tmp_path / "nutzung.csv", GERMAN, bom=True)
+    assert run_cli("import-usage", str(book), str(report), "--profile", "kerio-de").returncode == 0
+    [converted] = convert([book], tmp_path / "lo")
+    ws = openpyxl.load_workbook(converted)["Usage"]
+    assert ws.tables["Usage"].ref == "A1:E20"
+    assert [ws.cell(19, c).value for c in range(1, 6)] == [
+        datetime(2026, 10, 31),
+        KC2,
+        "mailboxes",
+        1234,
+        f"nutzung.csv#{digest(report)}:2",
+    ]
+    assert net(converted) == net(book)
