@@ -271,11 +271,13 @@ def _check_rows(
     book = calamine.CalamineWorkbook.from_path(str(path))
     try:
         sheet = book.get_sheet_by_name(place.sheet)
-        top, left = sheet.start  # the first row and column the sheet's cells start at
-        # The table's columns are on the sheet, so they start at or right of `left`.
+        # python-calamine's rows start at the sheet's row 1 whatever its first row with cells,
+        # but its columns start at the first column with cells (`left`); the table's columns
+        # are on the sheet, so they start at or right of it.
+        left = sheet.start[1]
         offsets = {h: place.columns[h] - left for h in schema.USAGE.headers}
         for offset, cells in enumerate(sheet.iter_rows()):
-            number = top + offset + 1
+            number = offset + 1
             if number > last:
                 break
             if number not in wanted_set:
