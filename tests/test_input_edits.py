@@ -13,10 +13,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from xlsx_edits import chain, edited, number_cell, sheet_part, shift_rows, table_part, text_cell
+from xlsx_edits import (
+    Edit,
+    chain,
+    edited,
+    error_cell,
+    formula_cell,
+    number_cell,
+    sheet_part,
+    shift_rows,
+    table_part,
+    text_cell,
+)
 
 from msp_workbook import operations
 from msp_workbook.operations import RunReport
+from msp_workbook.workbook.package import FaultScan
+from msp_workbook.workbook.reader import read_workbook
 
 TODAY = date(2026, 11, 15)  # the demo bills 2026-10
 
@@ -96,3 +109,137 @@ def test_rows_inserted_above_the_usage_table_change_nothing(demo: Path, tmp_path
 
 
 _ = number_cell  # used by later cases
+
+
+# --- Error values and formulas without a stored result (issue 21 item 4) ----------------------
+
+NO_RESULT = "a formula without a stored result (calculate and save it in Excel first)"
+
+FAULT_CASES = [
+    # (id, sheet, cell, edit, the error at that cell)
+    (
+        "usage_quantity_na",
+        "Usage",
+        "D2",
+        error_cell("D2", "#N/A"),
+        "quantity is the error value #N/A; expected a whole number >= 0",
+    ),
+    (
+        "usage_quantity_formula_without_result",
+        "Usage",
+        "D2",
+        formula_cell("D2", "SUM(X1:X9)"),
+        f"quantity is {NO_RESULT}; expected a whole number >= 0",
+    ),
+    (
+        "usage_date_value_error",
+        "Usage",
+        "A2",
+        error_cell("A2", "#VALUE!"),
+        "date is the error value #VALUE!; expected a date (YYYY-MM-DD)",
+    ),
+    (
+        "usage_source_ref_error",
+        "Usage",
+        "E2",
+        error_cell("E2", "#REF!"),
+        "source is the error value #REF!; expected text",
+    ),
+    (
+        "customers_discount_na",
+        "Customers",
+        "F2",
+        error_cell("F2", "#N/A"),
+        "discount % is the error value #N/A; expected a fraction from 0 to below 1",
+    ),
+    (
+        "customers_country_formula_without_result",
+        "Customers",
+        "D2",
+        formula_cell("D2", 'IF(1,"AT","DE")'),
+        f"country is {NO_RESULT}; expected text",
+    ),
+    (
+        "settings_vat_rate_na",
+        "Settings",
+        "B5",
+        error_cell("B5", "#N/A"),
+        "VAT rate: the value is the error value #N/A; using the default",
+    ),
+    (
+        "keys_end_formula_without_result",
+        "Keys",
+        "E2",
+        formula_cell("E2", "D2+365"),
+        f"end is {NO_RESULT}; expected a date (YYYY-MM-DD)",
+    ),
+    (
+        "products_minimum_value_error",
+        "Products",
+        "G2",
+        error_cell("G2", "#VALUE!"),
+        "minimum units is the error value #VALUE!; expected a whole number >= 0",
+    ),
+    (
+        "annual_prices_max_div0",
+        "AnnualPrices",
+        "E2",
+        error_cell("E2", "#DIV/0!"),
+        "max units is the error value #DIV/0!; expected a whole number >= 0",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "cell", "edit", "message"),
+    [case[1:] for case in FAULT_CASES],
+    ids=[case[0] for case in FAULT_CASES],
+)
+def test_error_values_and_formulas_without_result_are_errors_at_their_cell(
+    demo: Path, tmp_path: Path, sheet: str, cell: str, edit: Edit, message: str
+) -> None:
+    """Never read as empty or as a default: an error at the cell, naming the error value, on
+    both ways of reading (column-wise and row by row)."""
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, sheet): edit})
+    report = check(path)
+    assert errors(report)[0] == f"{sheet}!{cell}: {message}"
+    reference = operations.compute(read_workbook(path, bulk=False), today=TODAY)
+    assert errors(reference) == errors(report)
+    assert reference.net == report.net
+
+
+def test_a_usage_row_of_error_values_is_reported_cell_by_cell_not_dropped(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    """A row of #N/A used to vanish without a word (a month's max reading lost)."""
+    number = first_row(usage_rows, "nodes", date(2026, 10, 1))
+    row = chain(*(error_cell(f"{c}{number}") for c in "ABCDE"))
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Usage"): row})
+    expected = [
+        f"Usage!A{number}: date is the error value #N/A; expected a date (YYYY-MM-DD)",
+        f"Usage!B{number}: license key is the error value #N/A; expected an identifier",
+        f"Usage!C{number}: metric is the error value #N/A; expected an identifier",
+        f"Usage!D{number}: quantity is the error value #N/A; expected a whole number >= 0",
+        f"Usage!E{number}: source is the error value #N/A; expected text",
+    ]
+    assert errors(check(path)) == expected
+
+
+def test_fault_scan_finds_error_and_formula_cells_wherever_the_chunks_split() -> None:
+    """Error values and formulas without a result are found however the inflated sheet is cut
+    into chunks; a formula with a stored result, and t="e" written inside a text, are not."""
+    sheet = (
+        b'<worksheet><sheetData><row r="1"><c r="A1" t="e"><v>#N/A</v></c>'
+        b'<c r="B1"><f>1+1</f></c><c r="C1"><f>2</f><v>2</v></c></row>'
+        b'<row r="2"><c r="A2" t="inlineStr"><is><t>x t="e"</t></is></c>'
+        b'<c r="D2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        b'<c r="E2"><f t="shared" si="0"/></c><c r="F2"><f t="shared" si="0"/><v>3</v></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    expected = {(1, 0): "#N/A", (1, 1): "", (2, 3): "#DIV/0!", (2, 4): ""}
+    for size in (1, 7, 13, 50, len(sheet)):
+        chunks = [sheet[i : i + size] for i in range(0, len(sheet), size)]
+        scan = FaultScan()
+        assert b"".join(scan.watch(chunks)) == sheet
+        assert scan.complete
+        assert scan.faults == expected, size

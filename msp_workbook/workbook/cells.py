@@ -8,6 +8,7 @@ expected and what was found, written for the person who typed it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -15,7 +16,40 @@ from functools import lru_cache
 from ..core.money import to_decimal
 from ..core.months import Month
 
-RawValue = str | float | int | bool | date | datetime | None
+
+@dataclass(frozen=True)
+class CellFault:
+    """A cell whose value cannot be read: an Excel error value, a formula without a stored
+    result, a text longer than a cell may hold. Never read as empty or as a default: the
+    validation reports it at its cell (`what` is how a message names it)."""
+
+    what: str
+
+    def __str__(self) -> str:
+        return self.what
+
+
+RawValue = str | float | int | bool | date | datetime | CellFault | None
+
+# Excel's limit on the characters of one cell.
+MAX_TEXT = 32_767
+NO_RESULT = CellFault("a formula without a stored result (calculate and save it in Excel first)")
+
+
+def error_value(text: str) -> CellFault:
+    """An Excel error value (#N/A, #VALUE!, #REF!, ...) as a cell's fault."""
+    return CellFault(f"the error value {text.strip() or '#N/A'}")
+
+
+def too_long(length: int) -> CellFault:
+    return CellFault(f"a text of {length:,} characters (Excel's limit is {MAX_TEXT:,})")
+
+
+def fault_of(xml_value: str) -> CellFault:
+    """A fault as the sheet scanner finds it (`package.Package.check_sheet_cells`): an error
+    value's text, or "" for a formula without a stored result."""
+    return error_value(xml_value) if xml_value else NO_RESULT
+
 
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")

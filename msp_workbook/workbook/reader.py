@@ -18,7 +18,7 @@ from ..core.models import Check, Inputs
 from ..core.usage import UsageIndex
 from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
-from .cells import RawValue, column_letter
+from .cells import MAX_TEXT, RawValue, column_letter, fault_of, too_long
 from .errors import WorkbookError
 from .package import check_before_parsing, sniff
 from .places import TablePlace, column_offsets, missing_table, table_places, unreadable
@@ -114,7 +114,7 @@ def open_tables(
     check_workbook_file(path)
     # calamine ends the whole process when it runs out of memory (no exception): a zip bomb, a
     # DOCTYPE or a sheet too large to hold as a grid is refused before it opens the file.
-    check_before_parsing(path, [spec.name for spec in tables + optional])
+    faults = check_before_parsing(path, [spec.name for spec in tables + optional])
     # Where each table is, from its table part (python-calamine's tables would parse the cells
     # of the table's sheet once more, only to say where they are).
     places = table_places(path, tables + optional)
@@ -140,7 +140,10 @@ def open_tables(
                 sheets[place.sheet] = book.get_sheet_by_name(place.sheet).to_python(
                     skip_empty_area=False
                 )
-            raw, below = _table_rows(spec, place, sheets[place.sheet])
+            # Error values and formulas without a result are errors in an input table (the
+            # Ledger, which the program writes, reads them as its conversions do).
+            found_faults = faults.get(place.sheet, {}) if spec in schema.INPUT_TABLES else None
+            raw, below = _table_rows(spec, place, sheets[place.sheet], found_faults)
             found[spec.name] = raw
             if below:
                 below_table[spec.name] = below_warning(spec, raw.sheet, below)
@@ -165,11 +168,16 @@ def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:
 
 
 def _table_rows(
-    spec: schema.Table, place: TablePlace, grid: list[list[RawValue]]
+    spec: schema.Table,
+    place: TablePlace,
+    grid: list[list[RawValue]],
+    faults: Mapping[tuple[int, int], str] | None,
 ) -> tuple[RawTable, list[TableRow]]:
     rows = ((index + 1, grid[index]) for index in range(place.header_row + 1, len(grid)))
     letters = {h: column_letter(c) for h, c in place.columns.items()}
-    return collect_rows(spec, place.sheet, rows, place.columns, letters, place.last_row)
+    return collect_rows(
+        spec, place.sheet, rows, place.columns, letters, place.last_row, faults=faults
+    )
 
 
 def table_from_rows(
@@ -201,13 +209,17 @@ def collect_rows(
     positions: dict[str, int],
     letters: dict[str, str],
     last_row: int,
+    *,
+    faults: Mapping[tuple[int, int], str] | None = None,
 ) -> tuple[RawTable, list[TableRow]]:
-    """The table's non-empty rows (`positions`: where each column is in a row's cells,
-    `letters`: its column letter), rows below the range kept at the end and given separately."""
+    """The table's non-empty rows (`positions`: where each column is in a row's cells, which
+    start at column A where `faults` are given, `letters`: its column letter), rows below the
+    range kept at the end and given separately. With `faults` (an input table: see
+    `table_row`) cells a reader could not give are faults."""
     raw = RawTable(spec, sheet)
     below: list[TableRow] = []
     for number, cells in rows:
-        row = table_row(cells, number, positions, letters)
+        row = table_row(cells, number, positions, letters, faults, positions)
         if row is None:
             continue
         (raw.rows if number <= last_row else below).append(row)
@@ -216,17 +228,34 @@ def collect_rows(
 
 
 def table_row(
-    cells: Sequence[RawValue], number: int, positions: dict[str, int], letters: dict[str, str]
+    cells: Sequence[RawValue],
+    number: int,
+    positions: dict[str, int],
+    letters: dict[str, str],
+    faults: Mapping[tuple[int, int], str] | None = None,
+    columns: Mapping[str, int] | None = None,
 ) -> TableRow | None:
     """Sheet row `number` of a table (its cells from `cells[positions[header]]`), or None when
-    all its cells are empty."""
+    all its cells are empty.
+
+    For an input table `faults` are the sheet's cells a reader reads as empty but are not
+    (`package.FaultScan`: error values, formulas without a result) by (row, sheet column),
+    and `columns` each header's sheet column: such a cell, and a text longer than Excel's
+    32,767 characters, becomes a `CellFault` for the validation to report."""
     width = len(cells)
     values: dict[str, RawValue] = {}
     found = False
     for header, c in positions.items():
         value = cells[c] if c < width else None
-        if value is not None and isinstance(value, str) and not value.strip():
-            value = None  # blank text is an empty cell
+        if isinstance(value, str):
+            if not value.strip():
+                value = None  # blank text is an empty cell
+            elif faults is not None and len(value) > MAX_TEXT:
+                value = too_long(len(value))
+        if faults and columns is not None:
+            fault = faults.get((number, columns[header]))
+            if fault is not None:
+                value = fault_of(fault)
         values[header] = value
         found = found or value is not None
     return TableRow(number, values, RowCells(letters, number)) if found else None
@@ -290,7 +319,7 @@ def read_workbook(
         ledger, ledger_checks = build_ledger(raw.pop(schema.LEDGER.name, None))
         place, batch = loading.result()
     progress(CHECKING)
-    usage, usage_below = read_usage(path, place, batch, reference.key_ids, out)
+    usage, usage_below = read_usage(path, place, batch, reference.key_ids, out, loading.faults)
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks

@@ -27,10 +27,10 @@ from ..core.models import Check, Product, UsageReading
 from ..core.months import Month, ordinal_of
 from ..core.usage import UsageIndex
 from . import isolated, schema
-from .cells import column_letter
+from .cells import MAX_TEXT, column_letter
 from .errors import WorkbookError
 from .isolated import ChildFailed, ChildLoad, NotHandedBack
-from .package import check_before_parsing
+from .package import Faults, check_before_parsing
 from .places import TablePlace, table_place, unreadable
 from .reader import RawTable, rows_below_warning, table_row
 from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of
@@ -84,6 +84,7 @@ class UsageLoad:
         self.place = table_place(path, schema.USAGE)
         self._child: ChildLoad | None = started  # `usage_sheet.start(path)`, already loading
         self._pool: ThreadPoolExecutor | None = None
+        self.faults: Faults = {}  # the sheet's cells a reader reads as empty but are not
         if started is None and (isolated.available() if in_child is None else in_child):
             with contextlib.suppress(OSError):  # no child to be had: loaded in a thread
                 self._child = ChildLoad(
@@ -98,7 +99,7 @@ class UsageLoad:
         import pyarrow.compute  # noqa: F401
 
     def _check(self) -> None:
-        check_before_parsing(self.path, [schema.USAGE.name])
+        self.faults = check_before_parsing(self.path, [schema.USAGE.name]).get(self.place.sheet, {})
 
     def result(self) -> tuple[TablePlace, Any]:
         if self._child is None:
@@ -130,13 +131,22 @@ class UsageLoad:
 
 
 def read_usage(
-    path: Path, place: TablePlace, batch: Any, keys: Registry, out: Collector
+    path: Path,
+    place: TablePlace,
+    batch: Any,
+    keys: Registry,
+    out: Collector,
+    faults: Faults | None = None,
 ) -> tuple[UsageIndex, Check | None]:
     """The aggregated usage of the Usage table at `place` (its columns in `batch`), and a
     warning when rows lie below the table's range; bad rows become errors in `out` (same
-    messages as the per-row reader)."""
+    messages as the per-row reader). `faults` are the sheet's cells that read as empty but
+    hold an error value or a formula without a result (`UsageLoad.faults`): their rows are
+    checked cell by cell."""
     import numpy as np
     import pyarrow.compute as pc
+
+    faults = faults or {}
 
     first_row = place.header_row + 2  # sheet row of the first data row
     n = batch.num_rows if batch is not None else 0
@@ -174,6 +184,18 @@ def read_usage(
     month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
 
     good = ~empty & date_ok & quantity_ok & (pair_i >= 0)
+    # Texts over Excel's limit (a key or metric that long is unknown anyway).
+    good &= ~pc.fill_null(pc.greater(pc.utf8_length(column[_SOURCE]), MAX_TEXT), False).to_numpy(
+        zero_copy_only=False
+    )
+    if faults:  # rows holding error values or formulas without a result
+        table_columns = set(place.columns.values())
+        faulty = [r for r, c in faults if c in table_columns and first_row <= r < first_row + n]
+        if faulty:
+            marked = np.zeros(n, dtype=bool)
+            marked[np.array(faulty, dtype=np.int64) - first_row] = True
+            good &= ~marked
+            empty &= ~marked
     suspect = ~empty & ~good
     columns = _Columns(
         pair=pair_i[good], key=key_i[good], month=month[good], day=day[good],
@@ -181,7 +203,7 @@ def read_usage(
     )  # fmt: skip
     below = rows[good & (rows > place.last_row)].tolist()
     if suspect.any():
-        readings, kept = _check_rows(path, place, rows[suspect].tolist(), keys, out)
+        readings, kept = _check_rows(path, place, rows[suspect].tolist(), keys, out, faults)
         columns = _with_readings(columns, readings, pairs, key_of, keys)
         below = sorted(below + [r for r in kept if r > place.last_row])
     warning = None
@@ -258,7 +280,12 @@ def _pairs(
 
 
 def _check_rows(
-    path: Path, place: TablePlace, wanted: list[int], keys: Registry, out: Collector
+    path: Path,
+    place: TablePlace,
+    wanted: list[int],
+    keys: Registry,
+    out: Collector,
+    faults: Faults,
 ) -> tuple[list[UsageReading], list[int]]:
     """The rows the bulk tests could not vouch for, read cell by cell and validated row by row
     exactly as a small workbook's rows are: the good readings, and the numbers of the rows that
@@ -282,7 +309,7 @@ def _check_rows(
                 break
             if number not in wanted_set:
                 continue
-            row = table_row(cells, number, offsets, letters)
+            row = table_row(cells, number, offsets, letters, faults, place.columns)
             if row is not None:
                 table.rows.append(row)
     except Exception as exc:

@@ -26,6 +26,7 @@ from ..core.models import (
 from . import schema
 from .cells import (
     CellError,
+    CellFault,
     RawValue,
     as_choice,
     as_date,
@@ -89,6 +90,9 @@ class RowCheck:
         """The cell parsed by its column's kind; None when empty (an error if required)."""
         column = self.table.spec.column(header)
         raw = self.row.values[header]
+        if isinstance(raw, CellFault):
+            self.error(header, f"{label(header)} is {raw}; expected {_expected(column)}")
+            return None
         if raw is None:
             if column.required:
                 self.error(header, f"{label(header)} is empty; expected {_expected(column)}")
@@ -186,6 +190,9 @@ def _settings(table: RawTable, out: Collector) -> Settings:
     seen: dict[str, str] = {}
     for row in table:
         check = RowCheck(table, row, out)
+        if isinstance(row.values["Setting"], CellFault):
+            check.value("Setting")  # the error at its cell
+            continue
         name = as_text(row.values["Setting"])
         spec = known.get(name.lower())
         if spec is None:
@@ -228,6 +235,8 @@ def _settings(table: RawTable, out: Collector) -> Settings:
 def _setting_value(name: str, raw: RawValue) -> Any:
     if raw is None:
         return None
+    if isinstance(raw, CellFault):
+        raise CellError(f"the value is {raw}")
     if name == schema.SETTING_VAT_RATE:
         return as_fraction(raw, "the value")
     if name == schema.SETTING_BILLING_MONTH:
