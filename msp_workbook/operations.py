@@ -81,6 +81,11 @@ class RunReport:
 def billing_month(read: ReadResult, month: Month | None, today: date | None = None) -> Month:
     """The month to bill: the one asked for, else Settings' Billing month, else last month."""
     if month is not None:
+        if not schema.FIRST_MONTH <= month <= schema.LAST_MONTH:
+            raise WorkbookError(
+                f"cannot bill {month}: the billing month must be from {schema.FIRST_MONTH} "
+                f"to {schema.LAST_MONTH}"
+            )
         return month
     if read.inputs.settings.billing_month is not None:
         return read.inputs.settings.billing_month
@@ -204,6 +209,8 @@ def recalculate(
     from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
+    if out is not None and out.is_dir():
+        raise WorkbookError(f"{out}: is a folder; --out takes the name of the workbook to write")
     check_can_save(out or path)
     report = check_workbook(path, month, today, progress, usage_load)
     generated = generated_tables(report)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import run_cli
 from xlsx_edits import (
     Edit,
     chain,
@@ -243,3 +244,90 @@ def test_fault_scan_finds_error_and_formula_cells_wherever_the_chunks_split() ->
         assert b"".join(scan.watch(chunks)) == sheet
         assert scan.complete
         assert scan.faults == expected, size
+
+
+# --- Ambiguous and too large numbers (items 5, 9 and 11) --------------------------------------
+
+AMBIGUOUS = (
+    "ambiguous (a thousands separator or a decimal point?); write it without a thousands separator"
+)
+
+
+@pytest.mark.parametrize("text", ["1.000", "1,000", "12.500"])
+def test_a_quantity_with_a_thousands_separator_is_ambiguous(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path, text: str
+) -> None:
+    """ "1.000" is one thousand in German and 1 in English: an error, never read as 1."""
+    number = first_row(usage_rows, "nodes", date(2026, 10, 1))
+    edit = text_cell(f"D{number}", text)
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Usage"): edit})
+    message = f'quantity must be a whole number >= 0, got "{text}": {AMBIGUOUS}'
+    assert errors(check(path)) == [f"Usage!D{number}: {message}"]
+
+
+def test_a_price_with_a_thousands_separator_is_ambiguous(demo: Path, tmp_path: Path) -> None:
+    edit = text_cell("F2", "2.500")
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Products"): edit})
+    message = f'price per unit must be a number >= 0, got "2.500": {AMBIGUOUS}'
+    assert errors(check(path))[0] == f"Products!F2: {message}"
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [
+        (text_cell, '"123456789012345678901234567890"'),
+        (lambda ref, _: number_cell(ref, "1E+20"), "100000000000000000000"),
+        (lambda ref, _: number_cell(ref, "1000000000"), "1000000000"),
+    ],
+    ids=["30_digit_text", "1e20_number", "one_billion"],
+)
+def test_a_quantity_too_large_to_be_one_is_an_error_at_its_cell(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path, cell: object, shown: str
+) -> None:
+    """A 30-digit quantity in the billing month ended `recalc` with decimal.InvalidOperation
+    (exit 1, a traceback); 1e20 units were billed. Now: an error at the cell, the rest billed
+    (999,999,999 is the largest quantity, price or unit count: see README, Bad rows)."""
+    number = first_row(usage_rows, "scans", date(2026, 10, 1))
+    edit = cell(f"D{number}", "123456789012345678901234567890")  # type: ignore[operator]
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Usage"): edit})
+    result = run_cli("recalc", str(path))
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    message = f"quantity is too large (at most 999,999,999), got {shown}"
+    assert f"error: Usage!D{number}: {message}" in result.stdout.splitlines()
+
+
+def test_a_price_too_large_to_be_one_is_an_error(demo: Path, tmp_path: Path) -> None:
+    edit = number_cell("F2", "1E+12")
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Products"): edit})
+    message = "price per unit is too large (at most 999,999,999), got 1000000000000"
+    assert errors(check(path))[0] == f"Products!F2: {message}"
+
+
+def test_a_folder_as_out_and_a_month_out_of_range_are_one_line_exit_2(
+    demo: Path, tmp_path: Path
+) -> None:
+    folder = run_cli("recalc", str(demo), "--out", str(tmp_path))
+    assert (folder.returncode, folder.stdout) == (2, "")
+    assert folder.stderr == (
+        f"msp-workbook: {tmp_path}: is a folder; --out takes the name of the workbook to write\n"
+    )
+    early = run_cli("check", str(demo), "--month", "0001-05")
+    assert (early.returncode, early.stdout) == (2, "")
+    assert early.stderr == (
+        "msp-workbook: cannot bill 0001-05: the billing month must be from 2000-01 to 9998-12\n"
+    )
+
+
+def test_a_billing_month_setting_out_of_range_is_an_error_at_its_cell(
+    demo: Path, tmp_path: Path
+) -> None:
+    edit = text_cell("B6", "0001-05")
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Settings"): edit})
+    result = run_cli("check", str(path))
+    assert result.returncode == 1, result.stderr
+    message = (
+        'Billing month: the value must be a month from 2000-01 to 9998-12, got "0001-05"; '
+        "using the default"
+    )
+    assert f"error: Settings!B6: {message}" in result.stdout.splitlines()

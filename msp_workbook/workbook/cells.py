@@ -52,6 +52,11 @@ def fault_of(xml_value: str) -> CellFault:
 
 
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# "1.000" and "1,000": a thousands separator (German 1.000 is one thousand) or a decimal point?
+_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}([.,]\d{3})+$")
+# Quantities, unit counts and prices are below a billion: a larger number is a typing or a
+# paste error (and 30 digits would pass the 28 of decimal arithmetic).
+MAX_NUMBER = 999_999_999
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 # Excel's own date range: 1900-01-01 .. 9999-12-31.
@@ -115,6 +120,11 @@ def as_decimal(value: RawValue, what: str, expected: str) -> Decimal:
             raise CellError(f"{what} must be {expected}, got {show(value)}")
         return to_decimal(value)
     text = str(value).strip()
+    if _GROUPED.match(text):
+        raise CellError(
+            f"{what} must be {expected}, got {show(value)}: ambiguous (a thousands separator "
+            "or a decimal point?); write it without a thousands separator"
+        )
     if not _NUMBER_TEXT.match(text):
         raise CellError(f"{what} must be {expected}, got {show(value)}")
     try:
@@ -128,6 +138,7 @@ def as_whole(value: RawValue, what: str) -> int:
     number = as_decimal(value, what, expected)
     if number < 0 or number != number.to_integral_value():
         raise CellError(f"{what} must be {expected}, got {show(value)}")
+    _at_most_max(number, value, what)
     return int(number)
 
 
@@ -136,7 +147,13 @@ def as_money(value: RawValue, what: str) -> Decimal:
     number = as_decimal(value, what, expected)
     if number < 0:
         raise CellError(f"{what} must be {expected}, got {show(value)}")
+    _at_most_max(number, value, what)
     return number
+
+
+def _at_most_max(number: Decimal, value: RawValue, what: str) -> None:
+    if number > MAX_NUMBER:
+        raise CellError(f"{what} is too large (at most {MAX_NUMBER:,}), got {show(value)}")
 
 
 def as_fraction(value: RawValue, what: str) -> Decimal:

@@ -40,8 +40,9 @@ if TYPE_CHECKING:
     import numpy as np
 
 _DATE, _KEY, _METRIC, _QUANTITY, _SOURCE = schema.USAGE.headers
-# Whole numbers >= 0 written as digits; 12 digits keep sums of a million readings in int64.
-_DIGITS = r"^[0-9]{1,12}$"
+# Whole numbers >= 0 written as digits, at most 9 (`cells.MAX_NUMBER`: a larger quantity is an
+# error, read cell by cell); sums of a million readings stay far within int64.
+_DIGITS = r"^[0-9]{1,9}$"
 # Text a number, a date or TRUE/FALSE cell reads as: such cells are checked one by one, since
 # their text in Arrow is not what the per-row reader sees.
 _NOT_PLAIN_TEXT = re.compile(

@@ -240,7 +240,13 @@ def _setting_value(name: str, raw: RawValue) -> Any:
     if name == schema.SETTING_VAT_RATE:
         return as_fraction(raw, "the value")
     if name == schema.SETTING_BILLING_MONTH:
-        return as_month(raw, "the value")
+        month = as_month(raw, "the value")
+        if not schema.FIRST_MONTH <= month <= schema.LAST_MONTH:
+            raise CellError(
+                f"the value must be a month from {schema.FIRST_MONTH} to {schema.LAST_MONTH}, "
+                f"got {show(raw)}"
+            )
+        return month
     if name == schema.SETTING_MISSING_USAGE:
         return as_choice(raw, "the value", schema.MISSING_USAGE)
     text = as_text(raw)
