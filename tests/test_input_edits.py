@@ -21,10 +21,13 @@ from xlsx_edits import (
     error_cell,
     formula_cell,
     number_cell,
+    set_cell,
     sheet_part,
     shift_rows,
     table_part,
     text_cell,
+    with_second_table,
+    with_totals_row,
 )
 
 from msp_workbook import operations
@@ -331,3 +334,86 @@ def test_a_billing_month_setting_out_of_range_is_an_error_at_its_cell(
         "using the default"
     )
     assert f"error: Settings!B6: {message}" in result.stdout.splitlines()
+
+
+# --- Totals rows and other tables (items 6 and 7) -----------------------------------------------
+
+
+def test_a_totals_row_is_not_a_reading(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    """Turning on the Usage table's Total Row (a label and a SUBTOTAL with its stored result
+    under the last row) changes nothing: it was read as a reading (3 errors)."""
+    total = len(usage_rows) + 1
+    sheet = chain(
+        text_cell(f"A{total}", "Total"),
+        set_cell(f"D{total}", "<f>SUBTOTAL(109,Usage[Quantity])</f><v>52310</v>"),
+    )
+    path = edited(
+        demo,
+        tmp_path / "book.xlsx",
+        {sheet_part(demo, "Usage"): sheet, table_part(demo, "Usage"): with_totals_row},
+    )
+    before, after = check(demo), check(path)
+    assert (errors(after), after.net) == ([], before.net)
+    assert [c.message for c in after.checks] == [c.message for c in before.checks]
+
+
+def test_a_totals_row_of_customers_is_not_a_customer(demo: Path, tmp_path: Path) -> None:
+    import python_calamine as calamine
+
+    book = calamine.CalamineWorkbook.from_path(str(demo))
+    total = len(book.get_sheet_by_name("Customers").to_python()) + 1
+    book.close()
+    sheet = chain(
+        text_cell(f"A{total}", "Total"),
+        set_cell(f"F{total}", "<f>SUBTOTAL(101,Customers[Discount %])</f><v>0.02</v>"),
+    )
+    path = edited(
+        demo,
+        tmp_path / "book.xlsx",
+        {sheet_part(demo, "Customers"): sheet, table_part(demo, "Customers"): with_totals_row},
+    )
+    before, after = check(demo), check(path)
+    assert (errors(after), after.net) == ([], before.net)
+
+
+def test_another_table_below_usage_is_not_read_as_rows_below_it(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    """A small table a few rows under Usage, even with Usage's own headers and a billable
+    reading, is not input: it was billed as "rows below the table" (+962.40 EUR in issue 21)."""
+    number = first_row(usage_rows, "scans", date(2026, 10, 1))
+    key = str(usage_rows[number - 1][1])
+    top = len(usage_rows) + 3
+    path = with_second_table(
+        demo,
+        tmp_path / "book.xlsx",
+        "Usage",
+        top,
+        ["Date", "License key", "Metric", "Quantity", "Source"],
+        [["2026-10-20", key, "scans", 5000, "a copy"]],
+    )
+    before, after = check(demo), check(path)
+    assert (errors(after), after.net) == ([], before.net)
+    assert [c.message for c in after.checks] == [c.message for c in before.checks]
+
+
+def test_another_table_below_customers_is_not_read_as_customers(demo: Path, tmp_path: Path) -> None:
+    import python_calamine as calamine
+
+    book = calamine.CalamineWorkbook.from_path(str(demo))
+    top = len(book.get_sheet_by_name("Customers").to_python()) + 2
+    book.close()
+    path = with_second_table(
+        demo,
+        tmp_path / "book.xlsx",
+        "Customers",
+        top,
+        ["Customer ID", "Customer"],
+        [["C-9001", "Prospect GmbH"]],
+        name="Prospects",
+    )
+    before, after = check(demo), check(path)
+    assert (errors(after), after.net) == ([], before.net)
+    assert [c.message for c in after.checks] == [c.message for c in before.checks]

@@ -147,38 +147,53 @@ def table_xml(table_id: int, name: str, ref: str, headers: list[str]) -> str:
     )
 
 
-def add_table_part(sheet_rels: str, table_target: str) -> Edit:
-    """A sheet's rels with one more table relationship (rId99)."""
-    del sheet_rels
+def with_second_table(
+    src: Path,
+    dst: Path,
+    sheet: str,
+    top: int,
+    headers: list[str],
+    rows: list[list[str | int]],
+    edits: Mapping[str, Edit] = {},
+    name: str = "Other",
+) -> Path:
+    """A copy of `src` with another table (`name`, header row `top`, columns from A) on
+    `sheet`, its cells written as Excel writes a table's cells, plus other `edits`."""
+    part = "xl/tables/table99.xml"
+    last = top + max(len(rows), 1)
+    ref = f"A{top}:{column_letter(len(headers) - 1)}{last}"
+    cells: list[Edit] = []
+    for r, values in enumerate([headers, *rows]):
+        for c, value in enumerate(values):
+            at = cell_ref(c, top + r)
+            cells.append(
+                number_cell(at, str(value)) if isinstance(value, int) else text_cell(at, value)
+            )
+    sheet_at = sheet_part(src, sheet)
+    rels = sheet_at.replace("worksheets/", "worksheets/_rels/") + ".rels"
+    rel = (
+        '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/table" Target="../tables/table99.xml"/>'
+    )
+    override = (
+        f'<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.table+xml"/>'
+    )
+    all_edits: dict[str, Edit] = dict(edits)
+    all_edits[sheet_at] = chain(
+        *([all_edits[sheet_at]] if sheet_at in all_edits else []), *cells, _with_table_part_ref
+    )
+    all_edits[rels] = lambda text: text.replace("</Relationships>", rel + "</Relationships>")
+    all_edits["[Content_Types].xml"] = lambda text: text.replace("</Types>", override + "</Types>")
+    return edited(src, dst, all_edits, add={part: table_xml(99, name, ref, headers)})
 
-    def edit(text: str) -> str:
-        rel = (
-            '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/'
-            f'2006/relationships/table" Target="{table_target}"/>'
-        )
-        return text.replace("</Relationships>", rel + "</Relationships>")
 
-    return edit
-
-
-def with_table_part_ref(text: str) -> str:
+def _with_table_part_ref(text: str) -> str:
     """A sheet with one more tablePart (rId99)."""
     found = re.search(r'<tableParts count="(\d+)">', text)
     assert found is not None
-    count = int(found[1])
-    text = text.replace(found[0], f'<tableParts count="{count + 1}">')
+    text = text.replace(found[0], f'<tableParts count="{int(found[1]) + 1}">')
     return text.replace("</tableParts>", '<tablePart r:id="rId99"/></tableParts>')
-
-
-def content_type_for(part: str) -> Edit:
-    def edit(text: str) -> str:
-        override = (
-            f'<Override PartName="/{part}" ContentType="application/vnd.openxmlformats-'
-            'officedocument.spreadsheetml.table+xml"/>'
-        )
-        return text.replace("</Types>", override + "</Types>")
-
-    return edit
 
 
 def cell_ref(column: int, row: int) -> str:

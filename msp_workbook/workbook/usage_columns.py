@@ -159,6 +159,7 @@ def read_usage(
     empty = np.ones(n, dtype=bool)
     for header in schema.USAGE.headers:
         empty &= column[header].is_null().to_numpy(zero_copy_only=False)
+    outside = rows > place.end_row  # a totals row, another table below: not input
 
     # License keys and metrics: each distinct text is looked up once.
     key_records = [record for record, _ in keys.accepted.values()]
@@ -197,7 +198,8 @@ def read_usage(
             marked[np.array(faulty, dtype=np.int64) - first_row] = True
             good &= ~marked
             empty &= ~marked
-    suspect = ~empty & ~good
+    good &= ~outside
+    suspect = ~empty & ~good & ~outside
     columns = _Columns(
         pair=pair_i[good], key=key_i[good], month=month[good], day=day[good],
         quantity=quantity[good], row=rows[good],
