@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core import billing, comparison, comparison_columns, window_columns
 from .core import ledger as ledger_core
@@ -26,9 +27,18 @@ from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
-from .workbook.reader import ReadResult, check_workbook_file, open_tables, read_workbook
+from .workbook.reader import (
+    RawTable,
+    ReadResult,
+    check_workbook_file,
+    open_tables,
+    read_workbook,
+)
 from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
 from .workbook.sheet_xml import CellValue
+
+if TYPE_CHECKING:
+    from .workbook.validation import Collector
 
 __all__ = [
     "RunReport",
@@ -256,17 +266,16 @@ def new_key(
     # Usage is not needed to add a key: only the tables a key refers to are read.
     tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
     raw, _ = open_tables(path, tables)
-    inputs = build_reference(raw, Collector())
+    found = Collector()
+    inputs = build_reference(raw, found)
     customers = {c.customer_id.lower(): c for c in inputs.customers}
     products = {p.product_id.lower(): p for p in inputs.products}
     customer = customers.get(customer_id.strip().lower())
     if customer is None:
-        raise WorkbookError(
-            f'unknown customer ID "{customer_id}" (not on {schema.CUSTOMERS.sheet})'
-        )
+        raise _not_found(raw[schema.CUSTOMERS.name], "customer ID", customer_id, found)
     product = products.get(product_id.strip().lower())
     if product is None:
-        raise WorkbookError(f'unknown product ID "{product_id}" (not on {schema.PRODUCTS.sheet})')
+        raise _not_found(raw[schema.PRODUCTS.name], "product ID", product_id, found)
     existing = [
         str(row.values["License key"]) for row in raw[schema.KEYS.name] if row.values["License key"]
     ]
@@ -286,6 +295,30 @@ def new_key(
         ],
     )
     return key
+
+
+def _not_found(table: RawTable, what: str, value: str, found: Collector) -> WorkbookError:
+    """Why `new-key` cannot use an ID: its row has errors (the first of them, at its cell), or
+    no row has it."""
+    from .workbook.cells import as_text, invisible, quoted
+
+    header = table.spec.headers[0]
+    wanted = value.strip().lower()
+    for row in table:
+        if as_text(row.values[header]).lower() != wanted:
+            continue
+        cells = set(row.cells.values())
+        problems = [c for c in found.checks if c.sheet == table.sheet and c.cell in cells]
+        if problems:
+            first = problems[0]
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            return WorkbookError(
+                f"{what} {quoted(value)} has errors on {table.sheet}; fix them first: "
+                f"{first.sheet}!{first.cell}: {first.message}{more}"
+            )
+    hidden = invisible(value)
+    hint = f"; it holds {hidden}" if hidden else ""
+    return WorkbookError(f"unknown {what} {quoted(value)} (not on {table.sheet}{hint})")
 
 
 def build_demo(path: Path, replace: bool = False, today: date | None = None) -> RunReport:

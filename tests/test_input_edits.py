@@ -417,3 +417,89 @@ def test_another_table_below_customers_is_not_read_as_customers(demo: Path, tmp_
     before, after = check(demo), check(path)
     assert (errors(after), after.net) == ([], before.net)
     assert [c.message for c in after.checks] == [c.message for c in before.checks]
+
+
+# --- Long texts, invisible characters, misleading messages (items 10 and 13) ------------------
+
+
+def test_a_text_over_excels_cell_limit_is_an_error_and_never_copied(
+    demo: Path, tmp_path: Path
+) -> None:
+    """A 40,000-character customer name was copied into Billing and Checks (Excel would ask
+    to repair the file): an error at its cell, and no generated cell longer than the limit."""
+    import python_calamine as calamine
+
+    edit = text_cell("B2", "N" * 40_000)
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Customers"): edit})
+    result = run_cli("recalc", str(path))
+    assert result.returncode == 1, result.stderr
+    message = "customer is a text of 40,000 characters (Excel's limit is 32,767); expected text"
+    assert f"error: Customers!B2: {message}" in result.stdout.splitlines()
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    for sheet in ("Billing", "Invoices", "Checks", "Comparison"):
+        cells = [c for row in book.get_sheet_by_name(sheet).to_python() for c in row]
+        assert max(len(c) for c in cells if isinstance(c, str)) <= 32_767, sheet
+    book.close()
+
+
+def test_a_long_unknown_key_is_quoted_cut_with_its_length(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    number = first_row(usage_rows, "nodes", date(2026, 10, 1))
+    edit = text_cell(f"B{number}", "K" * 5000)
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Usage"): edit})
+    shown = '"' + "K" * 100 + '..." (5,000 characters)'
+    assert errors(check(path)) == [f"Usage!B{number}: unknown license key {shown} (not on Keys)"]
+
+
+def test_an_invisible_character_in_an_id_is_shown_and_located(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    """A zero-width space after a key made "unknown license key" with nothing to see."""
+    number = first_row(usage_rows, "nodes", date(2026, 10, 1))
+    key = str(usage_rows[number - 1][1])
+    edit = text_cell(f"B{number}", key + "\u200b")
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Usage"): edit})
+    message = (
+        f'unknown license key "{key}\\u200b" (not on Keys; it holds an invisible character '
+        "at position 24 (\\u200b))"
+    )
+    assert errors(check(path)) == [f"Usage!B{number}: {message}"]
+
+
+def test_new_key_for_a_customer_whose_row_has_errors_says_so(demo: Path, tmp_path: Path) -> None:
+    """It said "unknown customer ID (not on Customers)" for a customer that is there."""
+    import python_calamine as calamine
+
+    edit = error_cell("F2", "#N/A")
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Customers"): edit})
+    book = calamine.CalamineWorkbook.from_path(str(path))
+    customer = book.get_sheet_by_name("Customers").to_python()[1][0]
+    book.close()
+    result = run_cli("new-key", str(path), "--customer", customer, "--product", "LG-MSP")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f'msp-workbook: customer ID "{customer}" has errors on Customers; fix them first: '
+        "Customers!F2: discount % is the error value #N/A; expected a fraction from 0 to "
+        "below 1\n"
+    )
+    unknown = run_cli("new-key", str(path), "--customer", "C-\u200b1", "--product", "LG-MSP")
+    assert unknown.stderr == (
+        'msp-workbook: unknown customer ID "C-\\u200b1" (not on Customers; it holds an '
+        "invisible character at position 3 (\\u200b))\n"
+    )
+
+
+def test_a_file_name_that_is_not_utf8_is_one_line(demo: Path, tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    name = os.fsdecode(b"Abrechnung-\xe4.xlsx")  # Latin-1 "a umlaut", as an old system names it
+    path = tmp_path / name
+    shutil.copy(demo, path)
+    result = run_cli("check", str(path))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"msp-workbook: {tmp_path}/Abrechnung-\\xe4.xlsx: the file name is not valid UTF-8 "
+        "(made on a system with another encoding); rename the file and try again\n"
+    )

@@ -81,10 +81,45 @@ def is_empty(value: RawValue) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# A text quoted in a message is cut after this many characters (a message stays one line a
+# person reads, and within what a cell may hold).
+SHOWN_CHARACTERS = 100
+
+
+def quoted(text: str) -> str:
+    """A text as a message quotes it: in double quotes, characters that cannot be seen (a
+    zero-width space, a non-breaking space, a control character) written as \\u200b, and a
+    long text cut, with its length."""
+    shown = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS]
+    if not shown.isprintable():  # Python's "printable": no Other or Separator but " "
+        shown = "".join(c if c.isprintable() else _escaped(c) for c in shown)
+    if len(text) > SHOWN_CHARACTERS:
+        return f'"{shown}..." ({len(text):,} characters)'
+    return f'"{shown}"'
+
+
+def invisible(text: str) -> str:
+    """Where a text holds characters that cannot be seen (written as escapes by `quoted`):
+    "an invisible character at position 24 (\\u200b)", or "" when it holds none."""
+    if text.isprintable():
+        return ""
+    found = [f"{i} ({_escaped(c)})" for i, c in enumerate(text, start=1) if not c.isprintable()]
+    if len(found) == 1:
+        return f"an invisible character at position {found[0]}"
+    more = ", ..." if len(found) > 5 else ""
+    return f"invisible characters at positions {', '.join(found[:5])}{more}"
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def show(value: RawValue) -> str:
-    """How a found value is quoted in a message: text in quotes, numbers and dates plain."""
+    """How a found value is quoted in a message: text in quotes (see `quoted`), numbers and
+    dates plain."""
     if isinstance(value, str):
-        return f'"{value}"'
+        return quoted(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():

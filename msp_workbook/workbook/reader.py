@@ -7,6 +7,7 @@ with a warning to extend the table. Cell values are typed and cross-checked in `
 
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -86,6 +87,16 @@ class ReadResult:
 
 def check_workbook_file(path: Path) -> None:
     """Refuse what is not an .xlsx/.xlsm workbook with a one-line reason."""
+    name = os.fsencode(path)
+    try:
+        name.decode("utf-8")
+    except UnicodeDecodeError:
+        # The spreadsheet libraries take names as UTF-8 only: they say "no such file".
+        shown = name.decode("utf-8", "backslashreplace")
+        raise WorkbookError(
+            f"{shown}: the file name is not valid UTF-8 (made on a system with another "
+            "encoding); rename the file and try again"
+        ) from None
     if not path.exists():
         raise WorkbookError(f"{path}: no such file")
     if path.is_dir():

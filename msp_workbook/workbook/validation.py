@@ -35,7 +35,9 @@ from .cells import (
     as_month,
     as_text,
     as_whole,
+    invisible,
     label,
+    quoted,
     show,
 )
 from .reader import RawTable, TableRow
@@ -152,7 +154,9 @@ class Registry:
             group = self.dependents.setdefault(key, (value, what, check.cell(header), []))
             group[3].append(check.row.row)
         else:
-            check.error(header, f'unknown {what} "{value}" (not on {self.sheet})')
+            hidden = invisible(value)
+            hint = f"; it holds {hidden}" if hidden else ""
+            check.error(header, f"unknown {what} {quoted(value)} (not on {self.sheet}{hint})")
         return None
 
     def report_dependents(self, table: RawTable, out: Collector) -> None:
@@ -163,7 +167,7 @@ class Registry:
             out.error(
                 table.sheet,
                 cell,
-                f'{what} "{value}" has errors on {self.sheet}; fix them first '
+                f"{what} {quoted(value)} has errors on {self.sheet}; fix them first "
                 f"({count} here left out: {shown})",
             )
         self.dependents.clear()
@@ -174,7 +178,7 @@ class Registry:
         if key in self.first_cell:
             check.error(
                 header,
-                f'duplicate {what} "{value}" (first on {self.sheet}!{self.first_cell[key]})',
+                f"duplicate {what} {quoted(value)} (first on {self.sheet}!{self.first_cell[key]})",
             )
             return False
         self.first_cell[key] = check.cell(header)
@@ -199,7 +203,7 @@ def _settings(table: RawTable, out: Collector) -> Settings:
             out.warning(
                 table.sheet,
                 check.cell("Setting"),
-                f'unknown setting "{name}" is ignored; the settings are: '
+                f"unknown setting {quoted(name)} is ignored; the settings are: "
                 + ", ".join(s.name for s in schema.SETTINGS_SPEC),
             )
             continue
@@ -342,7 +346,7 @@ def _metric_of(check: RowCheck, metrics: list[Product], metric: str, relation: s
             return product.metric
     check.error(
         "Metric",
-        f'metric "{metric}" {relation} product {metrics[0].product_id} '
+        f"metric {quoted(metric)} {relation} product {metrics[0].product_id} "
         f"(its metrics: {', '.join(p.metric for p in metrics)})",
     )
     return metric
