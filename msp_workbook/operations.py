@@ -201,7 +201,7 @@ def check_workbook(
     """Read, validate and bill the month (and compare MSP with annual) without writing anything.
     `progress` is told each stage as it starts (see `progress.py`); `usage_load` is the Usage
     sheet's load when the caller started it already (`workbook.usage_sheet.start`)."""
-    read = read_workbook(path, progress=progress, usage_load=usage_load)
+    read = read_workbook(path, progress=progress, usage_load=usage_load, month=month, today=today)
     progress(COMPUTING)
     return compute(read, month, today)
 

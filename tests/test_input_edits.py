@@ -503,3 +503,104 @@ def test_a_file_name_that_is_not_utf8_is_one_line(demo: Path, tmp_path: Path) ->
         f"msp-workbook: {tmp_path}/Abrechnung-\\xe4.xlsx: the file name is not valid UTF-8 "
         "(made on a system with another encoding); rename the file and try again\n"
     )
+
+
+# --- Plausibility (item 9, SPEC 3 rule 9) ------------------------------------------------------
+
+
+def test_overlapping_annual_tiers_are_an_error(demo: Path, tmp_path: Path) -> None:
+    """KC-MSP mailboxes 1 year: 5-24 and 25-49; Min units 20 in row 3 makes 20-49 overlap
+    5-24 (an order of 22 units had two rates)."""
+    edit = number_cell("D3", "20")
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "AnnualPrices"): edit})
+    message = (
+        "the tier 20-49 overlaps the tier 5-24 of AnnualPrices!A2 (same product, metric and "
+        "term); an order of n units must fall in one tier"
+    )
+    assert errors(check(path)) == [f"AnnualPrices!D3: {message}"]
+    open_ended = number_cell("D5", "240")  # 240 and up overlaps 50-249
+    path = edited(demo, tmp_path / "open.xlsx", {sheet_part(demo, "AnnualPrices"): open_ended})
+    assert errors(check(path)) == [
+        "AnnualPrices!D5: the tier 240 and up overlaps the tier 50-249 of AnnualPrices!A4 "
+        "(same product, metric and term); an order of n units must fall in one tier"
+    ]
+
+
+def warnings_of(report: RunReport, sheet: str = "Usage") -> list[str]:
+    return [f"{c.cell}: {c.message}" for c in report.warnings if c.sheet == sheet]
+
+
+def test_readings_pasted_twice_are_warnings(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    """Three readings pasted again under the table (inside it: the range grows) are counted,
+    as typed, each with a warning naming the row it repeats; both readers agree."""
+    number = first_row(usage_rows, "scans", date(2026, 10, 1))
+    last = len(usage_rows)
+    sheet = sheet_part(demo, "Usage")
+    copies = []
+    for i in range(3):
+        date_, key, metric, quantity, _ = usage_rows[number - 1 + i]
+        row = last + 1 + i
+        serial = (date_ - date(1899, 12, 30)).days  # type: ignore[operator]
+        copies += [
+            number_cell(f"A{row}", str(serial)),
+            text_cell(f"B{row}", str(key)),
+            text_cell(f"C{row}", str(metric)),
+            number_cell(f"D{row}", str(int(quantity))),  # type: ignore[call-overload]
+        ]
+    table = table_part(demo, "Usage")
+    grow = lambda text: text.replace(f"E{last}", f"E{last + 3}")  # noqa: E731
+    path = edited(demo, tmp_path / "book.xlsx", {sheet: chain(*copies), table: grow})
+    report = check(path)
+    expected = []
+    for i in range(3):
+        date_, key, metric, quantity, _ = usage_rows[number - 1 + i]
+        expected.append(
+            f"A{last + 1 + i}: the same reading as row {number + i} ({date_}, {key}, {metric}, "
+            f"quantity {int(quantity)}): entered twice? Both are counted (a sum metric counts "  # type: ignore[call-overload]
+            "it twice)"
+        )
+    assert warnings_of(report) == expected
+    assert errors(report) == []
+    reference = operations.compute(read_workbook(path, bulk=False), today=TODAY)
+    assert warnings_of(reference) == expected
+
+
+@pytest.mark.parametrize(
+    ("serial", "shown", "when"),
+    [
+        (18000, "1949-04-12", "before 2000"),
+        (36525, "1999-12-31", "before 2000"),
+        (59305, "2062-05-14", "more than a year after the billing month 2026-10"),
+    ],
+)
+def test_a_usage_date_far_from_the_billing_month_is_a_warning(
+    demo: Path,
+    usage_rows: list[list[object]],
+    tmp_path: Path,
+    serial: int,
+    shown: str,
+    when: str,
+) -> None:
+    """A year typed wrong moved a reading out of every billed month without a word."""
+    number = first_row(usage_rows, "nodes", date(2026, 10, 1))
+    quantity = int(usage_rows[number - 1][3])  # type: ignore[call-overload]
+    edit = number_cell(f"A{number}", str(serial))
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Usage"): edit})
+    expected = [
+        f"A{number}: date {shown} is {when}: the reading (quantity {quantity}) counts for "
+        f"{shown[:7]}; check the year"
+    ]
+    assert warnings_of(check(path)) == expected
+    reference = operations.compute(read_workbook(path, bulk=False), today=TODAY)
+    assert warnings_of(reference) == expected
+
+
+def test_a_date_a_year_after_the_billing_month_is_no_warning(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    number = first_row(usage_rows, "nodes", date(2026, 10, 1))
+    edit = number_cell(f"A{number}", str((date(2027, 10, 31) - date(1899, 12, 30)).days))
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Usage"): edit})
+    assert warnings_of(check(path)) == []

@@ -11,11 +11,13 @@ import os
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.ledger import Ledger
 from ..core.models import Check, Inputs
+from ..core.months import Month
 from ..core.usage import UsageIndex
 from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
@@ -298,19 +300,22 @@ def read_workbook(
     bulk: bool = True,
     progress: Progress = no_progress,
     usage_load: ChildLoad | None = None,
+    month: Month | None = None,
+    today: date | None = None,
 ) -> ReadResult:
     """Read and validate every input table; bad rows become error checks and are left out.
 
     With `bulk` (the default) the Usage table is read and aggregated column-wise
     (`usage_columns`), else row by row into `inputs.usage` (the reference path, same results).
     `usage_load` is the Usage sheet's load when the caller started it already
-    (`usage_sheet.start`)."""
+    (`usage_sheet.start`). Readings dated far from the billing month (`month`, else Settings',
+    else the month before `today`) are warnings."""
     from .ledger_rows import build_ledger
-    from .validation import Collector, build_inputs, build_reference
+    from .validation import Collector, billing_month_for, build_inputs, build_reference
 
     if not bulk:
         raw, below = open_tables(path, schema.INPUT_TABLES, optional=(schema.LEDGER,))
-        inputs, found = build_inputs(raw)
+        inputs, found = build_inputs(raw, month, today)
         ledger, ledger_checks = build_ledger(raw.get(schema.LEDGER.name))
         checks = _in_table_order(below) + found + ledger_checks
         return ReadResult(inputs, tuple(checks), ledger)
@@ -331,7 +336,10 @@ def read_workbook(
         ledger, ledger_checks = build_ledger(raw.pop(schema.LEDGER.name, None))
         place, batch = loading.result()
     progress(CHECKING)
-    usage, usage_below = read_usage(path, place, batch, reference.key_ids, out, loading.faults)
+    billing = billing_month_for(reference.settings, month, today)
+    usage, usage_below = read_usage(
+        path, place, batch, reference.key_ids, out, loading.faults, billing
+    )
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,15 @@ from .package import Faults, check_before_parsing
 from .places import TablePlace, table_place, unreadable
 from .reader import RawTable, rows_below_warning, table_row
 from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of
-from .validation import Collector, Registry, validate_usage
+from .validation import (
+    EARLIEST_PLAUSIBLE,
+    Collector,
+    Registry,
+    far_date_warning,
+    latest_plausible,
+    repeated_warning,
+    validate_usage,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -138,12 +147,14 @@ def read_usage(
     keys: Registry,
     out: Collector,
     faults: Faults | None = None,
+    billing: Month | None = None,
 ) -> tuple[UsageIndex, Check | None]:
     """The aggregated usage of the Usage table at `place` (its columns in `batch`), and a
     warning when rows lie below the table's range; bad rows become errors in `out` (same
     messages as the per-row reader). `faults` are the sheet's cells that read as empty but
     hold an error value or a formula without a result (`UsageLoad.faults`): their rows are
-    checked cell by cell."""
+    checked cell by cell. With the `billing` month, readings implausible for it are warnings
+    (`validation.usage_plausibility`, the same for the row-by-row reader)."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -209,6 +220,8 @@ def read_usage(
         readings, kept = _check_rows(path, place, rows[suspect].tolist(), keys, out, faults)
         columns = _with_readings(columns, readings, pairs, key_of, keys)
         below = sorted(below + [r for r in kept if r > place.last_row])
+    if billing is not None and len(columns.row):
+        _plausibility(columns, pairs, place, out, billing)
     warning = None
     if below:
         letter = column_letter(place.columns[schema.USAGE.headers[0]])
@@ -216,6 +229,66 @@ def read_usage(
             schema.USAGE, place.sheet, below[0], f"{letter}{below[0]}", len(below)
         )
     return _index(columns, pairs, key_records, place), warning
+
+
+def _plausibility(
+    columns: _Columns,
+    pairs: list[tuple[str, Product]],
+    place: TablePlace,
+    out: Collector,
+    billing: Month,
+) -> None:
+    """`validation.usage_plausibility` over the accepted readings' columns: dates far from the
+    billing month, and the same (key, metric, date, quantity) twice; a sort of one packed
+    number per reading, and nothing per reading in Python unless there is something to say."""
+    import numpy as np
+
+    letter = column_letter(place.columns[_DATE])
+    epoch = date(1970, 1, 1).toordinal()
+    early = EARLIEST_PLAUSIBLE.toordinal() - epoch
+    late = latest_plausible(billing).toordinal() - epoch
+    far = np.flatnonzero((columns.day < early) | (columns.day > late))
+    for at in sorted(far.tolist(), key=lambda i: int(columns.row[i])):
+        day = date.fromordinal(int(columns.day[at]) + epoch)
+        row, quantity = int(columns.row[at]), int(columns.quantity[at])
+        far_date_warning(out, place.sheet, f"{letter}{row}", day, quantity, billing)
+    if columns.quantity.dtype != np.int64:  # pragma: no cover - quantities are below 10**9
+        return
+    # Readings with equal (pair, date, quantity) packed into one number, sorted: equal
+    # neighbours are repeats (almost never: then rows are worked out).
+    fields = (columns.pair, columns.day - int(columns.day.min()), columns.quantity)
+    widths = [max(int(f.max()), 0).bit_length() or 1 for f in fields]
+    if sum(widths) <= 63:
+        packed = np.zeros(len(columns.row), dtype=np.int64)
+        for field_values, width in zip(fields, widths, strict=True):
+            packed = (packed << width) | field_values.astype(np.int64)
+        in_order = np.sort(packed)
+        if not (in_order[1:] == in_order[:-1]).any():
+            return
+        order = np.lexsort((columns.row, packed))
+        same = packed[order][1:] == packed[order][:-1]
+    else:
+        order = np.lexsort((columns.row, columns.quantity, columns.day, columns.pair))
+        same = (
+            (columns.pair[order][1:] == columns.pair[order][:-1])
+            & (columns.day[order][1:] == columns.day[order][:-1])
+            & (columns.quantity[order][1:] == columns.quantity[order][:-1])
+        )
+    found: list[tuple[int, int, int]] = []  # (row, first row, index)
+    first = -1
+    for position in range(len(order)):
+        at = int(order[position])
+        if position and same[position - 1]:
+            found.append((int(columns.row[at]), first, at))
+        else:
+            first = int(columns.row[at])
+    for row, first_row, at in sorted(found):
+        key, product = pairs[int(columns.pair[at])]
+        day = date.fromordinal(int(columns.day[at]) + epoch)
+        repeated_warning(
+            out, place.sheet, f"{letter}{row}", first_row, key, product.metric, day,
+            int(columns.quantity[at]),
+        )  # fmt: skip
 
 
 def _encode(array: Any) -> tuple[np.ndarray, list[str | None]]:

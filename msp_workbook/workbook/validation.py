@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,7 @@ from ..core.models import (
     Settings,
     UsageReading,
 )
+from ..core.months import Month, previous_month
 from . import schema
 from .cells import (
     CellError,
@@ -323,19 +325,49 @@ def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[
             check.error("Max units", f"max units must be empty or >= min units ({low}), got {high}")
         if not check.ok:
             continue
-        prices.append(
-            AnnualPrice(
-                product_id=metrics[0].product_id,
-                metric=metric,
-                term_years=term,
-                min_units=low,
-                max_units=high,
-                price_per_unit_per_year=v["Price per unit per year"],
-                source=check.source("Product ID"),
-            )
+        price = AnnualPrice(
+            product_id=metrics[0].product_id,
+            metric=metric,
+            term_years=term,
+            min_units=low,
+            max_units=high,
+            price_per_unit_per_year=v["Price per unit per year"],
+            source=check.source("Product ID"),
         )
+        if _overlapping(check, price, prices):
+            continue
+        prices.append(price)
     products.report_dependents(table, out)
     return prices
+
+
+def _overlapping(check: RowCheck, price: AnnualPrice, prices: list[AnnualPrice]) -> bool:
+    """An error on a tier whose units overlap an earlier row's tier of the same product,
+    metric and term (an order of n units must have one rate)."""
+    high = price.max_units
+    for other in prices:
+        if (other.product_id, other.metric, other.term_years) != (
+            price.product_id,
+            price.metric,
+            price.term_years,
+        ):
+            continue
+        if (other.max_units is None or other.max_units >= price.min_units) and (
+            high is None or high >= other.min_units
+        ):
+            check.error(
+                "Min units",
+                f"the tier {_units(price)} overlaps the tier {_units(other)} of "
+                f"{other.source} (same product, metric and term); an order of n units must "
+                "fall in one tier",
+            )
+            return True
+    return False
+
+
+def _units(price: AnnualPrice) -> str:
+    top = "" if price.max_units is None else str(price.max_units)
+    return f"{price.min_units}-{top}" if top else f"{price.min_units} and up"
 
 
 def _metric_of(check: RowCheck, metrics: list[Product], metric: str, relation: str) -> str:
@@ -466,6 +498,72 @@ def validate_usage(table: RawTable, out: Collector, keys: Registry) -> list[Usag
     return readings
 
 
+# --- Plausibility of usage readings (warnings) -----------------------------------------------
+
+# A reading dated before this, or more than a year after the billing month, is a warning: it is
+# billed in its own month, which is likely not the one meant (a year typed wrong).
+EARLIEST_PLAUSIBLE = date(2000, 1, 1)
+
+
+def billing_month_for(settings: Settings, month: Month | None, today: date | None) -> Month:
+    """The month a run bills: the one asked for, else Settings', else last month."""
+    return month or settings.billing_month or previous_month(today or date.today())
+
+
+def latest_plausible(billing: Month) -> date:
+    return billing.shift(12).last_day
+
+
+def far_date_warning(
+    out: Collector, sheet: str, cell: str, day: date, quantity: int, billing: Month
+) -> None:
+    when = (
+        "before 2000"
+        if day < EARLIEST_PLAUSIBLE
+        else f"more than a year after the billing month {billing}"
+    )
+    out.warning(
+        sheet,
+        cell,
+        f"date {day} is {when}: the reading (quantity {quantity}) counts for {Month.of(day)}; "
+        "check the year",
+    )
+
+
+def repeated_warning(
+    out: Collector, sheet: str, cell: str, first: int, key: str, metric: str, day: date, q: int
+) -> None:
+    out.warning(
+        sheet,
+        cell,
+        f"the same reading as row {first} ({day}, {key}, {metric}, quantity {q}): "
+        "entered twice? Both are counted (a sum metric counts it twice)",
+    )
+
+
+def usage_plausibility(
+    readings: list[UsageReading], table: RawTable, out: Collector, billing: Month
+) -> None:
+    """Warnings for readings dated far from the billing month and for the same reading (key,
+    metric, date, quantity) twice, by row (`usage_columns` gives the same for its columns)."""
+    if not readings:
+        return
+    letter = table.rows[0].cells["Date"].rstrip("0123456789")
+    latest = latest_plausible(billing)
+    ordered = sorted(readings, key=lambda r: r.row)
+    for r in ordered:
+        if r.day < EARLIEST_PLAUSIBLE or r.day > latest:
+            far_date_warning(out, table.sheet, f"{letter}{r.row}", r.day, r.quantity, billing)
+    first: dict[tuple[str, str, date, int], int] = {}
+    for r in ordered:
+        seen = first.setdefault((r.license_key, r.metric, r.day, r.quantity), r.row)
+        if seen != r.row:
+            repeated_warning(
+                out, table.sheet, f"{letter}{r.row}", seen, r.license_key, r.metric, r.day,
+                r.quantity,
+            )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ReferenceData:
     """The validated tables that usage readings refer to, and the license keys by ID."""
@@ -500,9 +598,14 @@ def build_reference(raw: dict[str, RawTable], out: Collector) -> ReferenceData:
     )
 
 
-def build_inputs(raw: dict[str, RawTable]) -> tuple[Inputs, list[Check]]:
-    """Validated inputs and every problem found, in sheet order."""
+def build_inputs(
+    raw: dict[str, RawTable], month: Month | None = None, today: date | None = None
+) -> tuple[Inputs, list[Check]]:
+    """Validated inputs and every problem found, in sheet order; readings implausible for
+    the billing month (`month`, else Settings', else last month) are warnings."""
     out = Collector()
     reference = build_reference(raw, out)
     usage = validate_usage(raw[schema.USAGE.name], out, reference.key_ids)
+    billing = billing_month_for(reference.settings, month, today)
+    usage_plausibility(usage, raw[schema.USAGE.name], out, billing)
     return reference.inputs(tuple(usage)), out.checks
