@@ -198,3 +198,72 @@ def _with_table_part_ref(text: str) -> str:
 
 def cell_ref(column: int, row: int) -> str:
     return f"{column_letter(column)}{row}"
+
+
+def shift_columns(by: int) -> Edit:
+    """Every cell reference in the part moved right `by` columns: what inserting columns left
+    of the sheet's first column does to the sheet and to its table part."""
+
+    def move(match: re.Match[str]) -> str:
+        return f"{match[1]}{column_letter(column_index(match[2]) + by)}{match[3]}{match[4]}"
+
+    def edit(text: str) -> str:
+        text = re.sub(
+            r'((?:\sr|\sref|\ssqref|topLeftCell)=")([^"]*)"',
+            lambda m: m[1] + _REF.sub(move, m[2]) + '"',
+            text,
+        )
+        return re.sub(r'\sspans="[^"]*"', "", text)  # rows' cell spans: optional hints
+
+    return edit
+
+
+def swap_columns(first: str, second: str) -> Edit:
+    """Two columns of a sheet swapped (cells kept in column order in each row): what moving
+    a table's column in Excel does to the sheet."""
+
+    def letter(ref: str) -> str:
+        return ref.rstrip("0123456789")
+
+    def swapped(ref: str) -> str:
+        row = ref[len(letter(ref)) :]
+        col = letter(ref)
+        return (second if col == first else first if col == second else col) + row
+
+    def edit(text: str) -> str:
+        def row(match: re.Match[str]) -> str:
+            cells = re.findall(r'<c r="[A-Z]+\d+"(?:[^>]*/>|[^>]*>.*?</c>)', match[2], re.S)
+            moved = []
+            for cell in cells:
+                ref = re.match(r'<c r="([A-Z]+\d+)"', cell)[1]  # type: ignore[index]
+                moved.append((swapped(ref), cell.replace(f'r="{ref}"', f'r="{swapped(ref)}"', 1)))
+            moved.sort(key=lambda item: column_index(letter(item[0])))
+            return match[1] + "".join(c for _, c in moved) + "</row>"
+
+        return re.sub(r"(<row [^>]*>)(.*?)</row>", row, text, flags=re.S)
+
+    return edit
+
+
+def swap_table_columns(first: int, second: int) -> Edit:
+    """The table part's columns at 0-based positions `first` and `second` swapped."""
+
+    def edit(text: str) -> str:
+        columns = re.findall(r"<tableColumn [^>]*?(?:/>|>.*?</tableColumn>)", text, re.S)
+        order = list(columns)
+        order[first], order[second] = columns[second], columns[first]
+        joined = "".join(columns)
+        assert joined in text
+        return text.replace(joined, "".join(order))
+
+    return edit
+
+
+def without_table_part(text: str) -> str:
+    """A sheet whose table was removed (Excel's Convert to Range): its cells stay."""
+    return re.sub(r'<tableParts count="\d+">.*?</tableParts>', "", text, flags=re.S)
+
+
+def only_header_row(text: str) -> str:
+    """A sheet whose rows below row 1 were deleted."""
+    return re.sub(r'<row r="(?!1")\d+"[^>]*>.*?</row>', "", text, flags=re.S)

@@ -128,6 +128,7 @@ def open_tables(
     # calamine ends the whole process when it runs out of memory (no exception): a zip bomb, a
     # DOCTYPE or a sheet too large to hold as a grid is refused before it opens the file.
     faults = check_before_parsing(path, [spec.name for spec in tables + optional])
+    refuse_unreadable_errors(path, faults)
     # Where each table is, from its table part (python-calamine's tables would parse the cells
     # of the table's sheet once more, only to say where they are).
     places = table_places(path, tables + optional)
@@ -167,6 +168,26 @@ def open_tables(
     finally:
         book.close()
     return found, below_table
+
+
+# The error values python-calamine and fastexcel read; a newer one (#SPILL!, #CALC!,
+# #GETTING_DATA, ...) makes them refuse the whole sheet.
+READABLE_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+
+def refuse_unreadable_errors(
+    path: Path, faults: Mapping[str, Mapping[tuple[int, int], str]]
+) -> None:
+    """Refuse, naming its cell, an error value the spreadsheet libraries cannot read (they
+    would refuse the sheet without saying where)."""
+    for sheet, found in faults.items():
+        for (row, column), value in sorted(found.items()):
+            if value and value.upper() not in READABLE_ERRORS:
+                raise WorkbookError(
+                    f"{path}: {sheet}!{column_letter(column)}{row} holds the error value "
+                    f"{value}, which cannot be read here (a newer Excel error); replace it "
+                    "with a value and try again"
+                )
 
 
 def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:

@@ -33,7 +33,7 @@ from .errors import WorkbookError
 from .isolated import ChildFailed, ChildLoad, NotHandedBack
 from .package import Faults, check_before_parsing
 from .places import TablePlace, table_place, unreadable
-from .reader import RawTable, rows_below_warning, table_row
+from .reader import RawTable, refuse_unreadable_errors, rows_below_warning, table_row
 from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of
 from .validation import (
     EARLIEST_PLAUSIBLE,
@@ -61,6 +61,7 @@ _NOT_PLAIN_TEXT = re.compile(
 _MS_PER_DAY = 86_400_000
 # Excel's day numbers differ from the calendar before 1900-03-01 (its 1900 leap-year bug).
 _FIRST_PLAIN_DAY = "1900-03-01"
+_LAST_DAY = "9999-12-31"  # Excel's last date (and Python's)
 _AGGREGATIONS = ("max", "sum", "avg", "last")
 _MAX, _SUM, _AVG, _LAST = range(4)
 _EPOCH_ORDINAL = Month(1970, 1).ordinal  # numpy counts months from 1970-01
@@ -109,7 +110,9 @@ class UsageLoad:
         import pyarrow.compute  # noqa: F401
 
     def _check(self) -> None:
-        self.faults = check_before_parsing(self.path, [schema.USAGE.name]).get(self.place.sheet, {})
+        found = check_before_parsing(self.path, [schema.USAGE.name])
+        refuse_unreadable_errors(self.path, found)
+        self.faults = found.get(self.place.sheet, {})
 
     def result(self) -> tuple[TablePlace, Any]:
         if self._child is None:
@@ -193,6 +196,7 @@ def read_usage(
     date_ok = ~np.isnat(stamps)
     ms = stamps.astype(np.int64)
     date_ok &= (ms % _MS_PER_DAY == 0) & (stamps >= np.datetime64(_FIRST_PLAIN_DAY, "ms"))
+    date_ok &= stamps <= np.datetime64(_LAST_DAY, "ms")  # Excel's last; a larger day number
     day = np.where(date_ok, ms // _MS_PER_DAY, 0)
     month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
 
