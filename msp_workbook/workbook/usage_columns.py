@@ -278,15 +278,20 @@ def _plausibility(
             & (columns.day[order][1:] == columns.day[order][:-1])
             & (columns.quantity[order][1:] == columns.quantity[order][:-1])
         )
-    found: list[tuple[int, int, int]] = []  # (row, first row, index)
-    first = -1
-    for position in range(len(order)):
-        at = int(order[position])
-        if position and same[position - 1]:
-            found.append((int(columns.row[at]), first, at))
-        else:
-            first = int(columns.row[at])
-    for row, first_row, at in sorted(found):
+    # Each sorted position's group start (the first of equal neighbours, the lowest row).
+    positions = np.arange(len(order))
+    starts = np.maximum.accumulate(np.where(np.concatenate(([False], same)), 0, positions))
+    repeats = np.flatnonzero(same) + 1
+    at_rows = columns.row[order]
+    found = sorted(
+        zip(
+            at_rows[repeats].tolist(),
+            at_rows[starts[repeats]].tolist(),
+            order[repeats].tolist(),
+            strict=True,
+        )
+    )  # (row, first row, index), by row
+    for row, first_row, at in found:
         key, product = pairs[int(columns.pair[at])]
         day = date.fromordinal(int(columns.day[at]) + epoch)
         repeated_warning(
