@@ -604,3 +604,31 @@ def test_a_date_a_year_after_the_billing_month_is_no_warning(
     edit = number_cell(f"A{number}", str((date(2027, 10, 31) - date(1899, 12, 30)).days))
     path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "Usage"): edit})
     assert warnings_of(check(path)) == []
+
+
+def test_error_results_as_libreoffice_saves_them_are_errors_at_their_cells(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    """=NA() in a discount and =1/0 in a quantity, computed and saved by LibreOffice (it writes
+    t="e" cells with the formula and its error result): errors at both cells, naming them."""
+    from libreoffice import convert
+
+    number = first_row(usage_rows, "scans", date(2026, 10, 1))
+    source = edited(
+        demo,
+        tmp_path / "typed.xlsx",
+        {
+            sheet_part(demo, "Customers"): formula_cell("F2", "NA()"),
+            sheet_part(demo, "Usage"): formula_cell(f"D{number}", "1/0"),
+        },
+    )
+    (saved,) = convert([source], tmp_path / "saved")
+    found = errors(check(saved))
+    assert (
+        "Customers!F2: discount % is the error value #N/A; expected a fraction from 0 to below 1"
+        in found
+    )
+    assert (
+        f"Usage!D{number}: quantity is the error value #DIV/0!; expected a whole number >= 0"
+        in found
+    )
