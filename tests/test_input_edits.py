@@ -632,3 +632,35 @@ def test_error_results_as_libreoffice_saves_them_are_errors_at_their_cells(
         f"Usage!D{number}: quantity is the error value #DIV/0!; expected a whole number >= 0"
         in found
     )
+
+
+def test_a_row_typed_under_a_totals_row_is_read_with_the_warning(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    """The totals row is skipped, not what lies under it: a reading typed there is read, with
+    the warning to extend the table, as one typed right under a table without totals."""
+    number = first_row(usage_rows, "scans", date(2026, 10, 1))
+    key = str(usage_rows[number - 1][1])
+    total = len(usage_rows) + 1
+
+    def reading(row: int) -> Edit:
+        return chain(
+            text_cell(f"A{row}", "2026-10-20"),
+            text_cell(f"B{row}", key),
+            text_cell(f"C{row}", "scans"),
+            number_cell(f"D{row}", "7"),
+        )
+
+    sheet, table = sheet_part(demo, "Usage"), table_part(demo, "Usage")
+    totals_sheet = chain(text_cell(f"A{total}", "Total"), reading(total + 1))
+    with_totals = edited(
+        demo, tmp_path / "totals.xlsx", {sheet: totals_sheet, table: with_totals_row}
+    )
+    plain = edited(demo, tmp_path / "plain.xlsx", {sheet: reading(total)})
+    at_totals, at_plain = check(with_totals), check(plain)
+    assert errors(at_totals) == []
+    assert at_totals.net == at_plain.net > check(demo).net
+    assert [c.message for c in at_totals.warnings][0] == (
+        f'1 row below the table "Usage" (from row {total + 1}) were read too; extend the table '
+        "to include them (Table Design > Resize Table)"
+    )

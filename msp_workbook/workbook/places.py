@@ -26,10 +26,10 @@ class TablePlace:
     header_row: int  # 0-based sheet row of the header cells
     last_row: int  # 1-based sheet row of the range's last data row (above a totals row)
     columns: dict[str, int]  # header -> 0-based sheet column
-    # 1-based: the last sheet row read as the table's, rows typed below its range included.
-    # With a totals row, its range's last data row (the totals row and below are not input);
-    # else the row above the next table on the sheet below it that shares a column with it.
+    # 1-based: the last sheet row read as the table's, rows typed below its range included:
+    # the row above the next table on the sheet below it that shares a column with it.
     end_row: int = MAX_ROW
+    totals_row: int = 0  # 1-based sheet row of its totals row (not input); 0: none
 
 
 def table_place(path: Path, spec: schema.Table) -> TablePlace:
@@ -82,8 +82,8 @@ def _place(
     header_rows = 1 if root.get("headerRowCount", "1").strip() != "0" else 0
     headers = [c.get("name") or "" for c in root.iter() if local(c.tag) == "tableColumn"]
     offsets = column_offsets(spec, sheet, headers)
-    totals = _count(root.get("totalsRowCount"))
-    end_row = last_row - totals if totals else MAX_ROW
+    totals = min(_count(root.get("totalsRowCount")), 1)  # Excel has one at most
+    end_row = MAX_ROW
     for top, left, _, right in others:  # another table below, over one of its columns
         if top > last_row and left <= last_col and right >= first_col:
             end_row = min(end_row, top - 1)
@@ -93,6 +93,7 @@ def _place(
         last_row=last_row - totals,
         columns={h: first_col + c for h, c in offsets.items()},
         end_row=end_row,
+        totals_row=last_row if totals else 0,
     )
 
 

@@ -207,8 +207,12 @@ def _table_rows(
     grid: list[list[RawValue]],
     faults: Mapping[tuple[int, int], str] | None,
 ) -> tuple[RawTable, list[TableRow]]:
-    end = min(len(grid), place.end_row)  # not a totals row, nor another table below
-    rows = ((index + 1, grid[index]) for index in range(place.header_row + 1, end))
+    end = min(len(grid), place.end_row)  # not another table below
+    rows = (
+        (index + 1, grid[index])
+        for index in range(place.header_row + 1, end)
+        if index + 1 != place.totals_row  # nor the totals row
+    )
     letters = {h: column_letter(c) for h, c in place.columns.items()}
     return collect_rows(
         spec, place.sheet, rows, place.columns, letters, place.last_row, faults=faults

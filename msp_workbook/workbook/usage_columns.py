@@ -173,7 +173,7 @@ def read_usage(
     empty = np.ones(n, dtype=bool)
     for header in schema.USAGE.headers:
         empty &= column[header].is_null().to_numpy(zero_copy_only=False)
-    outside = rows > place.end_row  # a totals row, another table below: not input
+    outside = (rows > place.end_row) | (rows == place.totals_row)  # not input
 
     # License keys and metrics: each distinct text is looked up once.
     key_records = [record for record, _ in keys.accepted.values()]
