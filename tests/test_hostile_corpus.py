@@ -15,8 +15,10 @@ Each case asserts one of:
 and for every case no traceback; for every structural case and the cell cases whose values
 reach the generated sheets or test the writer's limits (`_WRITER_KINDS`), `recalc` exits as
 `check` did with the same summary, and a `check` of the recalculated file gives it again (the
-generated sheets hold nothing a reader would choke on). The cases are counted in
-`test_corpus_size`.
+generated sheets hold nothing a reader would choke on); for those of them on Customers and
+Products and the structural ones, `close` refuses in one line while there are errors and
+otherwise closes the month without changing its money, and `new-key` gives a key or one
+line. The cases are counted in `test_corpus_size`.
 """
 
 from __future__ import annotations
@@ -519,3 +521,19 @@ def test_hostile_case(
     assert recalculated.summary == checked.summary
     again = run("check", str(path))
     assert (again.code, again.out) == (checked.code, checked.out)
+    if case.build is None and case.sheet not in ("Customers", "Products"):
+        return
+    # close: refused in one line while there are errors; else the month's lines go to the
+    # Ledger and a check of the closed file bills the month as before.
+    closed = run("close", str(path), "--month", "2026-10")
+    if checked.code == 1:
+        assert (closed.code, closed.out) == (2, ""), closed
+        assert closed.err.startswith("msp-workbook: 2026-10 cannot be closed: Checks has ")
+    else:
+        assert closed.code == 0 and closed.out.startswith("Closed 2026-10: "), closed
+        after = run("check", str(path))
+        assert after.net == checked.net
+    # new-key: a key for the first customer and product, or one line saying why not.
+    key = run("new-key", str(path), "--customer", "C-0001", "--product", "LG-MSP")
+    assert key.code in (0, 2), key
+    assert (key.out.count("\n"), key.err) == (1, "") if key.code == 0 else key.err.count("\n") == 1
