@@ -306,6 +306,7 @@ def _products(table: RawTable, out: Collector) -> tuple[list[Product], Registry]
 
 def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[AnnualPrice]:
     prices: list[AnnualPrice] = []
+    tiers: dict[tuple[str, str, int], list[AnnualPrice]] = {}  # by product, metric, term
     for row in table:
         check = RowCheck(table, row, out)
         v = {h: check.value(h) for h in table.spec.headers}
@@ -334,24 +335,22 @@ def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[
             price_per_unit_per_year=v["Price per unit per year"],
             source=check.source("Product ID"),
         )
-        if _overlapping(check, price, prices):
+        if _overlapping(check, price, tiers):
             continue
         prices.append(price)
     products.report_dependents(table, out)
     return prices
 
 
-def _overlapping(check: RowCheck, price: AnnualPrice, prices: list[AnnualPrice]) -> bool:
+def _overlapping(
+    check: RowCheck, price: AnnualPrice, tiers: dict[tuple[str, str, int], list[AnnualPrice]]
+) -> bool:
     """An error on a tier whose units overlap an earlier row's tier of the same product,
-    metric and term (an order of n units must have one rate)."""
+    metric and term (an order of n units must have one rate); else the tier is kept in
+    `tiers`."""
+    same = tiers.setdefault((price.product_id, price.metric, price.term_years), [])
     high = price.max_units
-    for other in prices:
-        if (other.product_id, other.metric, other.term_years) != (
-            price.product_id,
-            price.metric,
-            price.term_years,
-        ):
-            continue
+    for other in same:
         if (other.max_units is None or other.max_units >= price.min_units) and (
             high is None or high >= other.min_units
         ):
@@ -362,6 +361,7 @@ def _overlapping(check: RowCheck, price: AnnualPrice, prices: list[AnnualPrice])
                 "fall in one tier",
             )
             return True
+    same.append(price)
     return False
 
 
