@@ -349,6 +349,16 @@ def quote(
             return quote(product_id, term, units_now, units_12m, path)
     read = read_workbook(workbook or TEMPLATE_PATH)
     inputs = read.inputs
+    # A price row left out for its errors would change the quote without a word.
+    price_sheets = (schema.PRODUCTS.sheet, schema.ANNUAL_PRICES.sheet)
+    bad = [c for c in read.errors if c.sheet in price_sheets]
+    if bad:
+        rows = "1 error" if len(bad) == 1 else f"{len(bad)} errors"
+        raise WorkbookError(
+            f"cannot quote from {workbook or TEMPLATE_PATH}: {rows} on "
+            f"{' and '.join(price_sheets)} (first: {bad[0].sheet}!{bad[0].cell}: "
+            f"{bad[0].message}); fix them first (msp-workbook check lists them)"
+        )
     try:
         result = make_quote(
             inputs.products, inputs.annual_prices, product_id, term, units_now, units_12m

@@ -664,3 +664,20 @@ def test_a_row_typed_under_a_totals_row_is_read_with_the_warning(
         f'1 row below the table "Usage" (from row {total + 1}) were read too; extend the table '
         "to include them (Table Design > Resize Table)"
     )
+
+
+def test_quote_refuses_price_tables_with_errors(demo: Path, tmp_path: Path) -> None:
+    """Found by the corpus: #N/A in a tier's price left the tier out of `quote --workbook`
+    without a word (annual total 440.00 -> 675.00 EUR, exit 0)."""
+    edit = error_cell("F2", "#N/A")
+    path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, "AnnualPrices"): edit})
+    args = ["--product", "KC-MSP", "--term", "1", "--units-now", "10", "--units-12m", "20"]
+    good = run_cli("quote", "--workbook", str(demo), *args)
+    assert good.returncode == 0 and "Annual total  440.00 EUR" in good.stdout
+    result = run_cli("quote", "--workbook", str(path), *args)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"msp-workbook: cannot quote from {path}: 1 error on Products and AnnualPrices (first: "
+        "AnnualPrices!F2: price per unit per year is the error value #N/A; expected a number "
+        ">= 0); fix them first (msp-workbook check lists them)\n"
+    )
