@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core import billing, comparison, comparison_columns, window_columns
 from .core import ledger as ledger_core
@@ -27,9 +28,18 @@ from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
 from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
-from .workbook.reader import ReadResult, check_workbook_file, open_tables, read_workbook
+from .workbook.reader import (
+    RawTable,
+    ReadResult,
+    check_workbook_file,
+    open_tables,
+    read_workbook,
+)
 from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
 from .workbook.sheet_xml import CellValue
+
+if TYPE_CHECKING:
+    from .workbook.validation import Collector
 
 __all__ = [
     "RunReport",
@@ -82,6 +92,11 @@ class RunReport:
 def billing_month(read: ReadResult, month: Month | None, today: date | None = None) -> Month:
     """The month to bill: the one asked for, else Settings' Billing month, else last month."""
     if month is not None:
+        if not schema.FIRST_MONTH <= month <= schema.LAST_MONTH:
+            raise WorkbookError(
+                f"cannot bill {month}: the billing month must be from {schema.FIRST_MONTH} "
+                f"to {schema.LAST_MONTH}"
+            )
         return month
     if read.inputs.settings.billing_month is not None:
         return read.inputs.settings.billing_month
@@ -217,7 +232,7 @@ def check_workbook(
     """Read, validate and bill the month (and compare MSP with annual) without writing anything.
     `progress` is told each stage as it starts (see `progress.py`); `usage_load` is the Usage
     sheet's load when the caller started it already (`workbook.usage_sheet.start`)."""
-    read = read_workbook(path, progress=progress, usage_load=usage_load)
+    read = read_workbook(path, progress=progress, usage_load=usage_load, month=month, today=today)
     progress(COMPUTING)
     return compute(read, month, today)
 
@@ -243,7 +258,9 @@ def recalculate(
         check_same_kind(path, out)
     check_can_save(dest)
     with writing(dest, wait) as stamp:
-        read = read_workbook(path, progress=progress, usage_load=usage_load)
+        read = read_workbook(
+            path, progress=progress, usage_load=usage_load, month=month, today=today
+        )
         notes = notes_that_go(path, dest, RECALC_WRITES)
         progress(COMPUTING)
         report = compute(replace(read, checks=(*read.checks, *notes)), month, today)
@@ -311,17 +328,16 @@ def _new_key(
     # Usage is not needed to add a key: only the tables a key refers to are read.
     tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
     raw, _ = open_tables(path, tables)
-    inputs = build_reference(raw, Collector())
+    found = Collector()
+    inputs = build_reference(raw, found)
     customers = {c.customer_id.lower(): c for c in inputs.customers}
     products = {p.product_id.lower(): p for p in inputs.products}
     customer = customers.get(customer_id.strip().lower())
     if customer is None:
-        raise WorkbookError(
-            f'unknown customer ID "{customer_id}" (not on {schema.CUSTOMERS.sheet})'
-        )
+        raise _not_found(raw[schema.CUSTOMERS.name], "customer ID", customer_id, found)
     product = products.get(product_id.strip().lower())
     if product is None:
-        raise WorkbookError(f'unknown product ID "{product_id}" (not on {schema.PRODUCTS.sheet})')
+        raise _not_found(raw[schema.PRODUCTS.name], "product ID", product_id, found)
     existing = [
         str(row.values["License key"]) for row in raw[schema.KEYS.name] if row.values["License key"]
     ]
@@ -342,6 +358,30 @@ def _new_key(
         unchanged_since=stamp,
     )
     return key
+
+
+def _not_found(table: RawTable, what: str, value: str, found: Collector) -> WorkbookError:
+    """Why `new-key` cannot use an ID: its row has errors (the first of them, at its cell), or
+    no row has it."""
+    from .workbook.cells import as_text, invisible, quoted
+
+    header = table.spec.headers[0]
+    wanted = value.strip().lower()
+    for row in table:
+        if as_text(row.values[header]).lower() != wanted:
+            continue
+        cells = set(row.cells.values())
+        problems = [c for c in found.checks if c.sheet == table.sheet and c.cell in cells]
+        if problems:
+            first = problems[0]
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            return WorkbookError(
+                f"{what} {quoted(value)} has errors on {table.sheet}; fix them first: "
+                f"{first.sheet}!{first.cell}: {first.message}{more}"
+            )
+    hidden = invisible(value)
+    hint = f"; it holds {hidden}" if hidden else ""
+    return WorkbookError(f"unknown {what} {quoted(value)} (not on {table.sheet}{hint})")
 
 
 def build_demo(path: Path, replace: bool = False, today: date | None = None) -> RunReport:
@@ -372,6 +412,16 @@ def quote(
             return quote(product_id, term, units_now, units_12m, path)
     read = read_workbook(workbook or TEMPLATE_PATH)
     inputs = read.inputs
+    # A price row left out for its errors would change the quote without a word.
+    price_sheets = (schema.PRODUCTS.sheet, schema.ANNUAL_PRICES.sheet)
+    bad = [c for c in read.errors if c.sheet in price_sheets]
+    if bad:
+        rows = "1 error" if len(bad) == 1 else f"{len(bad)} errors"
+        raise WorkbookError(
+            f"cannot quote from {workbook or TEMPLATE_PATH}: {rows} on "
+            f"{' and '.join(price_sheets)} (first: {bad[0].sheet}!{bad[0].cell}: "
+            f"{bad[0].message}); fix them first (msp-workbook check lists them)"
+        )
     try:
         result = make_quote(
             inputs.products, inputs.annual_prices, product_id, term, units_now, units_12m
@@ -486,7 +536,9 @@ def close_month(
     check_workbook_file(path)
     check_can_save(path)
     with writing(path, wait) as stamp:
-        read = read_workbook(path, progress=progress, usage_load=usage_load)
+        read = read_workbook(
+            path, progress=progress, usage_load=usage_load, month=month, today=today
+        )
         notes = notes_that_go(path, path, CLOSE_WRITES)
         progress(COMPUTING)
         closed = close(replace(read, checks=(*read.checks, *notes)), month, today, now)

@@ -8,6 +8,7 @@ expected and what was found, written for the person who typed it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -15,9 +16,47 @@ from functools import lru_cache
 from ..core.money import to_decimal
 from ..core.months import Month
 
-RawValue = str | float | int | bool | date | datetime | None
+
+@dataclass(frozen=True)
+class CellFault:
+    """A cell whose value cannot be read: an Excel error value, a formula without a stored
+    result, a text longer than a cell may hold. Never read as empty or as a default: the
+    validation reports it at its cell (`what` is how a message names it)."""
+
+    what: str
+
+    def __str__(self) -> str:
+        return self.what
+
+
+RawValue = str | float | int | bool | date | datetime | CellFault | None
+
+# Excel's limit on the characters of one cell.
+MAX_TEXT = 32_767
+NO_RESULT = CellFault("a formula without a stored result (calculate and save it in Excel first)")
+
+
+def error_value(text: str) -> CellFault:
+    """An Excel error value (#N/A, #VALUE!, #REF!, ...) as a cell's fault."""
+    return CellFault(f"the error value {text.strip() or '#N/A'}")
+
+
+def too_long(length: int) -> CellFault:
+    return CellFault(f"a text of {length:,} characters (Excel's limit is {MAX_TEXT:,})")
+
+
+def fault_of(xml_value: str) -> CellFault:
+    """A fault as the sheet scanner finds it (`package.Package.check_sheet_cells`): an error
+    value's text, or "" for a formula without a stored result."""
+    return error_value(xml_value) if xml_value else NO_RESULT
+
 
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# "1.000" and "1,000": a thousands separator (German 1.000 is one thousand) or a decimal point?
+_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}([.,]\d{3})+$")
+# Quantities, unit counts and prices are below a billion: a larger number is a typing or a
+# paste error (and 30 digits would pass the 28 of decimal arithmetic).
+MAX_NUMBER = 999_999_999
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _EXCEL_EPOCH = date(1899, 12, 30)
 # Excel's own date range: 1900-01-01 .. 9999-12-31.
@@ -42,10 +81,45 @@ def is_empty(value: RawValue) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+# A text quoted in a message is cut after this many characters (a message stays one line a
+# person reads, and within what a cell may hold).
+SHOWN_CHARACTERS = 100
+
+
+def quoted(text: str) -> str:
+    """A text as a message quotes it: in double quotes, characters that cannot be seen (a
+    zero-width space, a non-breaking space, a control character) written as \\u200b, and a
+    long text cut, with its length."""
+    shown = text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS]
+    if not shown.isprintable():  # Python's "printable": no Other or Separator but " "
+        shown = "".join(c if c.isprintable() else _escaped(c) for c in shown)
+    if len(text) > SHOWN_CHARACTERS:
+        return f'"{shown}..." ({len(text):,} characters)'
+    return f'"{shown}"'
+
+
+def invisible(text: str) -> str:
+    """Where a text holds characters that cannot be seen (written as escapes by `quoted`):
+    "an invisible character at position 24 (\\u200b)", or "" when it holds none."""
+    if text.isprintable():
+        return ""
+    found = [f"{i} ({_escaped(c)})" for i, c in enumerate(text, start=1) if not c.isprintable()]
+    if len(found) == 1:
+        return f"an invisible character at position {found[0]}"
+    more = ", ..." if len(found) > 5 else ""
+    return f"invisible characters at positions {', '.join(found[:5])}{more}"
+
+
+def _escaped(character: str) -> str:
+    code = ord(character)
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def show(value: RawValue) -> str:
-    """How a found value is quoted in a message: text in quotes, numbers and dates plain."""
+    """How a found value is quoted in a message: text in quotes (see `quoted`), numbers and
+    dates plain."""
     if isinstance(value, str):
-        return f'"{value}"'
+        return quoted(value)
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
@@ -81,6 +155,11 @@ def as_decimal(value: RawValue, what: str, expected: str) -> Decimal:
             raise CellError(f"{what} must be {expected}, got {show(value)}")
         return to_decimal(value)
     text = str(value).strip()
+    if _GROUPED.match(text):
+        raise CellError(
+            f"{what} must be {expected}, got {show(value)}: ambiguous (a thousands separator "
+            "or a decimal point?); write it without a thousands separator"
+        )
     if not _NUMBER_TEXT.match(text):
         raise CellError(f"{what} must be {expected}, got {show(value)}")
     try:
@@ -94,6 +173,7 @@ def as_whole(value: RawValue, what: str) -> int:
     number = as_decimal(value, what, expected)
     if number < 0 or number != number.to_integral_value():
         raise CellError(f"{what} must be {expected}, got {show(value)}")
+    _at_most_max(number, value, what)
     return int(number)
 
 
@@ -102,7 +182,13 @@ def as_money(value: RawValue, what: str) -> Decimal:
     number = as_decimal(value, what, expected)
     if number < 0:
         raise CellError(f"{what} must be {expected}, got {show(value)}")
+    _at_most_max(number, value, what)
     return number
+
+
+def _at_most_max(number: Decimal, value: RawValue, what: str) -> None:
+    if number > MAX_NUMBER:
+        raise CellError(f"{what} is too large (at most {MAX_NUMBER:,}), got {show(value)}")
 
 
 def as_fraction(value: RawValue, what: str) -> Decimal:

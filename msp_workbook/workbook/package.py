@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import posixpath
 import re
 import struct
@@ -457,15 +458,17 @@ class Package:
                 for _ in self.inflate(info.filename):
                     pass
 
-    def check_sheet_cells(self, sheet: SheetRef) -> None:
-        """Refuse a sheet whose cells with a value span more than MAX_SHEET_CELLS from A1."""
+    def check_sheet_cells(self, sheet: SheetRef) -> Faults:
+        """Refuse a sheet whose cells with a value span more than MAX_SHEET_CELLS from A1; the
+        cells whose value a reader cannot give (`FaultScan`), found on the same pass."""
         # Cheap first (empty cells count too, and the rows may be rounded up to all nines), then
         # not rounded, then exact, each when the one before finds too many.
-        extent = _plain_extent(self.inflate(sheet.part), limit=MAX_SHEET_CELLS)
+        scan = FaultScan()
+        extent = _plain_extent(scan.watch(self.inflate(sheet.part)), limit=MAX_SHEET_CELLS)
         if extent and extent[0] * extent[1] > MAX_SHEET_CELLS and not str(extent[0]).strip("9"):
-            extent = _plain_extent(self.inflate(sheet.part))
+            extent = _plain_extent(scan.watch(self.inflate(sheet.part)))
         if extent is None or extent[0] * extent[1] > MAX_SHEET_CELLS:
-            extent = _extent(self.inflate(sheet.part))
+            extent = _extent(scan.watch(self.inflate(sheet.part)))
         last_row, last_col = extent
         if last_row * last_col > MAX_SHEET_CELLS:
             from .cells import column_letter
@@ -476,13 +479,19 @@ class Package:
                 f"({last_row * last_col:,} cells, at most {MAX_SHEET_CELLS:,}); "
                 "delete what lies far to the right of or below the tables"
             )
+        if not scan.complete:  # pragma: no cover - every pass above reads to the end
+            for _ in scan.watch(self.inflate(sheet.part)):
+                pass
+        return scan.faults
 
 
-def check_before_parsing(path: Path, tables: Iterable[str]) -> None:
+def check_before_parsing(path: Path, tables: Iterable[str]) -> dict[str, Faults]:
     """Everything a reader must not meet, checked before it sees the file: what `Package` checks
     on opening (zip directory, DOCTYPEs), the real inflated size of every XML part the reader
     parses, and the extent of the cells on the sheets holding these tables (the sheets it
-    loads). Refusals are WorkbookErrors with a one-line reason."""
+    loads). Refusals are WorkbookErrors with a one-line reason. Returns, by sheet name, the
+    cells of those sheets whose value a reader cannot give (see `FaultScan`)."""
+    faults: dict[str, Faults] = {}
     with open_package(path) as package:
         loaded = {t.sheet.part for name in tables if (t := package.table(name)) is not None}
         sheets = {
@@ -493,7 +502,8 @@ def check_before_parsing(path: Path, tables: Iterable[str]) -> None:
         package.check_inflated_sizes(skip=sheets)
         for part in sorted(loaded):
             sheet = next(s for s in package.sheets() if s.part == part)
-            package.check_sheet_cells(sheet)
+            faults[sheet.name] = package.check_sheet_cells(sheet)
+    return faults
 
 
 def open_package(path: Path) -> Package:
@@ -505,6 +515,16 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 def check_workbook_file(path: Path) -> None:
     """Refuse what is not an .xlsx/.xlsm workbook with a one-line reason."""
+    name = os.fsencode(path)
+    try:
+        name.decode("utf-8")
+    except UnicodeDecodeError:
+        # The spreadsheet libraries take names as UTF-8 only: they say "no such file".
+        shown = name.decode("utf-8", "backslashreplace")
+        raise WorkbookError(
+            f"{shown}: the file name is not valid UTF-8 (made on a system with another "
+            "encoding); rename the file and try again"
+        ) from None
     if not path.exists():
         raise WorkbookError(f"{path}: no such file")
     if path.is_dir():
@@ -642,6 +662,104 @@ _R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REF = re.compile(rb"\s*([A-Za-z]+)([0-9]+)\s*")
 _DIGITS, _LETTERS = b"0123456789", b"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _MAX_TAG = 1 << 20
+
+
+# (sheet row, 0-based column) -> an error value's text, or "" for a formula without a result.
+Faults = dict[tuple[int, int], str]
+_ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
+_FORMULA_LAST = re.compile(
+    rb"""(?:</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b(?:[^>"']|"[^"]*"|'[^']*')*/>)\s*</(?:[\w.-]+:)?c>"""
+)
+_ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
+_CELL_START = re.compile(rb"""<(?:[\w.-]+:)?c(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</")
+_ROW_BLOCK_LIMIT = 16 << 20
+
+
+class FaultScan:
+    """Finds, in a sheet's XML as it is inflated, the cells whose value a reader (calamine,
+    fastexcel) reads as empty: an error value (`t="e"`: #N/A, #VALUE!, ...) and a formula with
+    no stored result (its `<f>` is the cell's last element: no `<v>` follows, as in a file
+    saved by a writer that computes nothing). Cheap where there are none: each block of whole
+    rows is searched for "#" and "f" (single bytes), and only blocks that hold an error type or
+    a formula are scanned with a regular expression; once a formula has been seen every later
+    block is (a shared formula's followers are `<f .../>`, whose master may be blocks before).
+    Cells without an `r` attribute are not placed (Excel and LibreOffice always write one)."""
+
+    def __init__(self) -> None:
+        self.faults: Faults = {}
+        self.complete = False
+        self._formulas = False
+
+    def watch(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """The chunks, passed on unchanged and scanned on the way; `complete` once the last
+        has passed."""
+        self.faults, self.complete, self._formulas = {}, False, False
+        carry = b""
+        for chunk in chunks:
+            yield chunk
+            data = carry + chunk if carry else chunk
+            end = _last_row_end(data)
+            if end < 0 and len(data) < _ROW_BLOCK_LIMIT:
+                carry = data
+                continue
+            if end < 0:
+                end = len(data)
+            self._scan(data[:end] if end < len(data) else data)
+            carry = data[end:]
+        if carry:
+            self._scan(carry)
+        self.complete = True
+
+    def _scan(self, block: bytes) -> None:
+        # Single bytes first (memchr): every error value starts with "#", every formula holds
+        # an "f"; sheets of numbers and shared strings hold neither.
+        if b"#" in block:
+            for match in _ERROR_TYPE.finditer(block):
+                self._fault_at(block, match.start(), error=True)
+        if not self._formulas and not (b"f" in block and (b"<f" in block or b":f" in block)):
+            return
+        self._formulas = True
+        for match in _FORMULA_LAST.finditer(block):
+            self._fault_at(block, match.start(), error=False)
+
+    def _fault_at(self, block: bytes, at: int, *, error: bool) -> None:
+        """Record the cell whose start tag holds (error) or whose content ends at (formula)
+        position `at`."""
+        start = block.rfind(b"<", 0, at + 1)
+        tag = _CELL_START.match(block, start) if start >= 0 else None
+        if error:
+            if tag is None or tag.end() <= at:
+                return  # "t='e'" in a text, not a cell's type
+        else:
+            while tag is None and start > 0:
+                start = block.rfind(b"<", 0, start)
+                tag = _CELL_START.match(block, start) if start >= 0 else None
+            if tag is None:
+                return
+        found = _R_ATTR.search(tag[1])
+        ref = _REF.fullmatch((found[1] if found[1] is not None else found[2]) if found else b"")
+        if ref is None:
+            return
+        place = (int(ref[2]), _column_number(ref[1]) - 1)
+        if not error:
+            self.faults.setdefault(place, "")
+            return
+        following = _CELL_START.search(block, tag.end())
+        value = _VALUE.search(block, tag.end(), following.start() if following else len(block))
+        text = value[1].decode("utf-8", "replace") if value else ""
+        self.faults[place] = html.unescape(text).strip() or "#N/A"
+
+
+def _last_row_end(data: bytes) -> int:
+    """The position just after the last `</row>` of `data`, or -1."""
+    at = data.rfind(b"row>")
+    while at >= 0:
+        found = _ROW_END.match(data, data.rfind(b"<", 0, at))
+        if found is not None and found.end() == at + 4:
+            return found.end()
+        at = data.rfind(b"row>", 0, at)
+    return -1
 
 
 def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:

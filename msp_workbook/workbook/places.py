@@ -15,6 +15,8 @@ from . import schema
 from .cells import RawValue
 from .errors import WorkbookError
 
+MAX_ROW = 1_048_576  # Excel's last row
+
 
 @dataclass(frozen=True)
 class TablePlace:
@@ -22,8 +24,12 @@ class TablePlace:
 
     sheet: str
     header_row: int  # 0-based sheet row of the header cells
-    last_row: int  # 1-based sheet row of the range's last row
+    last_row: int  # 1-based sheet row of the range's last data row (above a totals row)
     columns: dict[str, int]  # header -> 0-based sheet column
+    # 1-based: the last sheet row read as the table's, rows typed below its range included:
+    # the row above the next table on the sheet below it that shares a column with it.
+    end_row: int = MAX_ROW
+    totals_row: int = 0  # 1-based sheet row of its totals row (not input); 0: none
 
 
 def table_place(path: Path, spec: schema.Table) -> TablePlace:
@@ -37,34 +43,64 @@ def table_place(path: Path, spec: schema.Table) -> TablePlace:
 def table_places(path: Path, specs: Sequence[schema.Table]) -> dict[str, TablePlace | None]:
     """Where each table is (None: not in the workbook), from the table parts alone."""
     from .package import open_package, parse_xml
+    from .sheet_xml import parse_range
 
     places: dict[str, TablePlace | None] = {}
     with open_package(path) as package:
         tables = package.tables()
+        ranges: dict[str, list[tuple[int, int, int, int]]] = {}  # sheet part -> table ranges
         for spec in specs:
             table = package.table(spec.name, tables)
             if table is None:
                 places[spec.name] = None
                 continue
+            if table.sheet.part not in ranges:
+                ranges[table.sheet.part] = [
+                    parse_range(_root(package, t.part).get("ref") or "")
+                    for t in tables
+                    if t.sheet.part == table.sheet.part and t.part != table.part
+                ]
+            others = ranges[table.sheet.part]
             root = parse_xml(package.read(table.part), table.part)
-            places[spec.name] = _place(spec, table.sheet.name, root)
+            places[spec.name] = _place(spec, table.sheet.name, root, others)
     return places
 
 
-def _place(spec: schema.Table, sheet: str, root: Any) -> TablePlace:
+def _root(package: Any, part: str) -> Any:
+    from .package import parse_xml
+
+    return parse_xml(package.read(part), part)
+
+
+def _place(
+    spec: schema.Table, sheet: str, root: Any, others: Sequence[tuple[int, int, int, int]] = ()
+) -> TablePlace:
     from .package import local
     from .sheet_xml import parse_range
 
-    first_row, first_col, last_row, _ = parse_range(root.get("ref") or "")
+    first_row, first_col, last_row, last_col = parse_range(root.get("ref") or "")
     header_rows = 1 if root.get("headerRowCount", "1").strip() != "0" else 0
     headers = [c.get("name") or "" for c in root.iter() if local(c.tag) == "tableColumn"]
     offsets = column_offsets(spec, sheet, headers)
+    totals = min(_count(root.get("totalsRowCount")), 1)  # Excel has one at most
+    end_row = MAX_ROW
+    for top, left, _, right in others:  # another table below, over one of its columns
+        if top > last_row and left <= last_col and right >= first_col:
+            end_row = min(end_row, top - 1)
     return TablePlace(
         sheet,
         header_row=first_row - 2 + header_rows,  # 0-based; the row above the data
-        last_row=last_row,
+        last_row=last_row - totals,
         columns={h: first_col + c for h, c in offsets.items()},
+        end_row=end_row,
+        totals_row=last_row if totals else 0,
     )
+
+
+def _count(text: str | None) -> int:
+    """A count attribute of a table part (0 where absent or not a number)."""
+    text = (text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 8 else 0
 
 
 def missing_table(path: Path, spec: schema.Table) -> WorkbookError:

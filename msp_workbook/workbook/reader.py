@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.ledger import Ledger
 from ..core.models import Check, Inputs
+from ..core.months import Month
 from ..core.usage import UsageIndex
 from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
-from .cells import RawValue, column_letter
+from .cells import MAX_TEXT, RawValue, column_letter, fault_of, too_long
 from .errors import WorkbookError
 from .package import check_before_parsing, check_workbook_file
 from .places import (
@@ -100,7 +102,8 @@ def open_tables(
     check_workbook_file(path)
     # calamine ends the whole process when it runs out of memory (no exception): a zip bomb, a
     # DOCTYPE or a sheet too large to hold as a grid is refused before it opens the file.
-    check_before_parsing(path, [spec.name for spec in tables + optional])
+    faults = check_before_parsing(path, [spec.name for spec in tables + optional])
+    refuse_unreadable_errors(path, faults)
     # Where each table is, from its table part (python-calamine's tables would parse the cells
     # of the table's sheet once more, only to say where they are).
     places = table_places(path, tables + optional)
@@ -129,7 +132,10 @@ def open_tables(
                 sheets[place.sheet] = book.get_sheet_by_name(place.sheet).to_python(
                     skip_empty_area=False
                 )
-            raw, below = _table_rows(spec, place, sheets[place.sheet])
+            # Error values and formulas without a result are errors in an input table (the
+            # Ledger, which the program writes, reads them as its conversions do).
+            found_faults = faults.get(place.sheet, {}) if spec in schema.INPUT_TABLES else None
+            raw, below = _table_rows(spec, place, sheets[place.sheet], found_faults)
             found[spec.name] = raw
             if below:
                 below_table[spec.name] = below_warning(spec, raw.sheet, below)
@@ -158,6 +164,26 @@ def refuse_lost_table(path: Path, spec: schema.Table) -> None:
         raise lost_table(path, spec, sheet.name)
 
 
+# The error values python-calamine and fastexcel read; a newer one (#SPILL!, #CALC!,
+# #GETTING_DATA, ...) makes them refuse the whole sheet.
+READABLE_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"})
+
+
+def refuse_unreadable_errors(
+    path: Path, faults: Mapping[str, Mapping[tuple[int, int], str]]
+) -> None:
+    """Refuse, naming its cell, an error value the spreadsheet libraries cannot read (they
+    would refuse the sheet without saying where)."""
+    for sheet, found in faults.items():
+        for (row, column), value in sorted(found.items()):
+            if value and value.upper() not in READABLE_ERRORS:
+                raise WorkbookError(
+                    f"{path}: {sheet}!{column_letter(column)}{row} holds the error value "
+                    f"{value}, which cannot be read here (a newer Excel error); replace it "
+                    "with a value and try again"
+                )
+
+
 def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:
     """Refuse a workbook without one of these tables (the first missing one, in this order)."""
     from .package import open_package
@@ -170,11 +196,21 @@ def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:
 
 
 def _table_rows(
-    spec: schema.Table, place: TablePlace, grid: list[list[RawValue]]
+    spec: schema.Table,
+    place: TablePlace,
+    grid: list[list[RawValue]],
+    faults: Mapping[tuple[int, int], str] | None,
 ) -> tuple[RawTable, list[TableRow]]:
-    rows = ((index + 1, grid[index]) for index in range(place.header_row + 1, len(grid)))
+    end = min(len(grid), place.end_row)  # not another table below
+    rows = (
+        (index + 1, grid[index])
+        for index in range(place.header_row + 1, end)
+        if index + 1 != place.totals_row  # nor the totals row
+    )
     letters = {h: column_letter(c) for h, c in place.columns.items()}
-    return collect_rows(spec, place.sheet, rows, place.columns, letters, place.last_row)
+    return collect_rows(
+        spec, place.sheet, rows, place.columns, letters, place.last_row, faults=faults
+    )
 
 
 def table_from_rows(
@@ -206,13 +242,17 @@ def collect_rows(
     positions: dict[str, int],
     letters: dict[str, str],
     last_row: int,
+    *,
+    faults: Mapping[tuple[int, int], str] | None = None,
 ) -> tuple[RawTable, list[TableRow]]:
-    """The table's non-empty rows (`positions`: where each column is in a row's cells,
-    `letters`: its column letter), rows below the range kept at the end and given separately."""
+    """The table's non-empty rows (`positions`: where each column is in a row's cells, which
+    start at column A where `faults` are given, `letters`: its column letter), rows below the
+    range kept at the end and given separately. With `faults` (an input table: see
+    `table_row`) cells a reader could not give are faults."""
     raw = RawTable(spec, sheet, columns=tuple(sorted(positions, key=positions.__getitem__)))
     below: list[TableRow] = []
     for number, cells in rows:
-        row = table_row(cells, number, positions, letters)
+        row = table_row(cells, number, positions, letters, faults, positions)
         if row is None:
             continue
         (raw.rows if number <= last_row else below).append(row)
@@ -221,17 +261,34 @@ def collect_rows(
 
 
 def table_row(
-    cells: Sequence[RawValue], number: int, positions: dict[str, int], letters: dict[str, str]
+    cells: Sequence[RawValue],
+    number: int,
+    positions: dict[str, int],
+    letters: dict[str, str],
+    faults: Mapping[tuple[int, int], str] | None = None,
+    columns: Mapping[str, int] | None = None,
 ) -> TableRow | None:
     """Sheet row `number` of a table (its cells from `cells[positions[header]]`), or None when
-    all its cells are empty."""
+    all its cells are empty.
+
+    For an input table `faults` are the sheet's cells a reader reads as empty but are not
+    (`package.FaultScan`: error values, formulas without a result) by (row, sheet column),
+    and `columns` each header's sheet column: such a cell, and a text longer than Excel's
+    32,767 characters, becomes a `CellFault` for the validation to report."""
     width = len(cells)
     values: dict[str, RawValue] = {}
     found = False
     for header, c in positions.items():
         value = cells[c] if c < width else None
-        if value is not None and isinstance(value, str) and not value.strip():
-            value = None  # blank text is an empty cell
+        if isinstance(value, str):
+            if not value.strip():
+                value = None  # blank text is an empty cell
+            elif faults is not None and len(value) > MAX_TEXT:
+                value = too_long(len(value))
+        if faults and columns is not None:
+            fault = faults.get((number, columns[header]))
+            if fault is not None:
+                value = fault_of(fault)
         values[header] = value
         found = found or value is not None
     return TableRow(number, values, RowCells(letters, number)) if found else None
@@ -262,19 +319,22 @@ def read_workbook(
     bulk: bool = True,
     progress: Progress = no_progress,
     usage_load: ChildLoad | None = None,
+    month: Month | None = None,
+    today: date | None = None,
 ) -> ReadResult:
     """Read and validate every input table; bad rows become error checks and are left out.
 
     With `bulk` (the default) the Usage table is read and aggregated column-wise
     (`usage_columns`), else row by row into `inputs.usage` (the reference path, same results).
     `usage_load` is the Usage sheet's load when the caller started it already
-    (`usage_sheet.start`)."""
+    (`usage_sheet.start`). Readings dated far from the billing month (`month`, else Settings',
+    else the month before `today`) are warnings."""
     from .ledger_rows import build_ledger
-    from .validation import Collector, build_inputs, build_reference
+    from .validation import Collector, billing_month_for, build_inputs, build_reference
 
     if not bulk:
         raw, below = open_tables(path, schema.INPUT_TABLES, optional=(schema.LEDGER,))
-        inputs, found = build_inputs(raw)
+        inputs, found = build_inputs(raw, month, today)
         raw_ledger = raw.get(schema.LEDGER.name)
         ledger, ledger_checks = build_ledger(raw_ledger)
         checks = _in_table_order(below) + found + ledger_checks
@@ -300,7 +360,10 @@ def read_workbook(
         del raw_ledger
         place, batch = loading.result()
     progress(CHECKING)
-    usage, usage_below = read_usage(path, place, batch, reference.key_ids, out)
+    billing = billing_month_for(reference.settings, month, today)
+    usage, usage_below = read_usage(
+        path, place, batch, reference.key_ids, out, loading.faults, billing
+    )
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from ..core.comparison import ComparisonRow
 from ..core.models import BillingLine, Check, Invoice
 from . import schema
+from .cells import MAX_TEXT
 from .sheet_xml import CellValue
 
 SEVERITY_ORDER = {s: i for i, s in enumerate(schema.SEVERITIES)}
@@ -68,7 +69,10 @@ def comparison_row(row: ComparisonRow) -> list[CellValue]:
 
 
 def check_row(check: Check) -> list[CellValue]:
-    return [check.severity, check.sheet or None, check.cell or None, check.message]
+    message = check.message
+    if len(message) > MAX_TEXT:  # never more than a cell holds (Excel would repair the file)
+        message = message[: MAX_TEXT - 3] + "..."
+    return [check.severity, check.sheet or None, check.cell or None, message]
 
 
 def sorted_checks(checks: Iterable[Check]) -> list[Check]:

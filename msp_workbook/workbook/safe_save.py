@@ -117,6 +117,8 @@ def check_same_kind(src: Path, dest: Path) -> None:
     """A copy is written as the same kind of file as its source: an .xlsx stays .xlsx and an
     .xlsm (with macros) stays .xlsm; under another name Excel would refuse to open it."""
     kind = src.suffix.lower() or ".xlsx"
+    if dest.is_dir():
+        raise WorkbookError(f"{dest}: is a folder; --out takes the name of the workbook to write")
     if dest.suffix.lower() != kind:
         raise WorkbookError(
             f"{dest}: the result is an {kind} workbook like {src.name}; "

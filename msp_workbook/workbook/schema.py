@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 
+from ..core.months import Month
+
 
 class Kind(Enum):
     """What a column holds; decides parsing (reader), number format and validation (template)."""
@@ -104,6 +106,9 @@ SETTING_COUNTRY = "Country"
 SETTING_CURRENCY = "Currency"
 SETTING_VAT_RATE = "VAT rate"
 SETTING_BILLING_MONTH = "Billing month"
+# The months that can be billed: a twelve-month window before them and a year after them stay
+# within the calendar (a billing month of 0001-05 ended the run with a traceback).
+FIRST_MONTH, LAST_MONTH = Month(2000, 1), Month(9998, 12)
 SETTING_MISSING_USAGE = "Missing usage"
 SETTING_INVOICE_PREFIX = "Invoice prefix"
 

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,21 +28,30 @@ from ..core.models import Check, Product, UsageReading
 from ..core.months import Month, ordinal_of
 from ..core.usage import UsageIndex
 from . import isolated, schema
-from .cells import column_letter
+from .cells import MAX_TEXT, column_letter
 from .errors import WorkbookError
 from .isolated import ChildFailed, ChildLoad, NotHandedBack
-from .package import check_before_parsing
+from .package import Faults, check_before_parsing
 from .places import TablePlace, table_place, unreadable
-from .reader import RawTable, rows_below_warning, table_row
+from .reader import RawTable, refuse_unreadable_errors, rows_below_warning, table_row
 from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of
-from .validation import Collector, Registry, validate_usage
+from .validation import (
+    EARLIEST_PLAUSIBLE,
+    Collector,
+    Registry,
+    far_date_warning,
+    latest_plausible,
+    repeated_warning,
+    validate_usage,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
 _DATE, _KEY, _METRIC, _QUANTITY, _SOURCE = schema.USAGE.headers
-# Whole numbers >= 0 written as digits; 12 digits keep sums of a million readings in int64.
-_DIGITS = r"^[0-9]{1,12}$"
+# Whole numbers >= 0 written as digits, at most 9 (`cells.MAX_NUMBER`: a larger quantity is an
+# error, read cell by cell); sums of a million readings stay far within int64.
+_DIGITS = r"^[0-9]{1,9}$"
 # Text a number, a date or TRUE/FALSE cell reads as: such cells are checked one by one, since
 # their text in Arrow is not what the per-row reader sees.
 _NOT_PLAIN_TEXT = re.compile(
@@ -51,6 +61,7 @@ _NOT_PLAIN_TEXT = re.compile(
 _MS_PER_DAY = 86_400_000
 # Excel's day numbers differ from the calendar before 1900-03-01 (its 1900 leap-year bug).
 _FIRST_PLAIN_DAY = "1900-03-01"
+_LAST_DAY = "9999-12-31"  # Excel's last date (and Python's)
 _AGGREGATIONS = ("max", "sum", "avg", "last")
 _MAX, _SUM, _AVG, _LAST = range(4)
 _EPOCH_ORDINAL = Month(1970, 1).ordinal  # numpy counts months from 1970-01
@@ -84,6 +95,7 @@ class UsageLoad:
         self.place = table_place(path, schema.USAGE)
         self._child: ChildLoad | None = started  # `usage_sheet.start(path)`, already loading
         self._pool: ThreadPoolExecutor | None = None
+        self.faults: Faults = {}  # the sheet's cells a reader reads as empty but are not
         if started is None and (isolated.available() if in_child is None else in_child):
             with contextlib.suppress(OSError):  # no child to be had: loaded in a thread
                 self._child = ChildLoad(
@@ -98,7 +110,9 @@ class UsageLoad:
         import pyarrow.compute  # noqa: F401
 
     def _check(self) -> None:
-        check_before_parsing(self.path, [schema.USAGE.name])
+        found = check_before_parsing(self.path, [schema.USAGE.name])
+        refuse_unreadable_errors(self.path, found)
+        self.faults = found.get(self.place.sheet, {})
 
     def result(self) -> tuple[TablePlace, Any]:
         if self._child is None:
@@ -130,13 +144,24 @@ class UsageLoad:
 
 
 def read_usage(
-    path: Path, place: TablePlace, batch: Any, keys: Registry, out: Collector
+    path: Path,
+    place: TablePlace,
+    batch: Any,
+    keys: Registry,
+    out: Collector,
+    faults: Faults | None = None,
+    billing: Month | None = None,
 ) -> tuple[UsageIndex, Check | None]:
     """The aggregated usage of the Usage table at `place` (its columns in `batch`), and a
     warning when rows lie below the table's range; bad rows become errors in `out` (same
-    messages as the per-row reader)."""
+    messages as the per-row reader). `faults` are the sheet's cells that read as empty but
+    hold an error value or a formula without a result (`UsageLoad.faults`): their rows are
+    checked cell by cell. With the `billing` month, readings implausible for it are warnings
+    (`validation.usage_plausibility`, the same for the row-by-row reader)."""
     import numpy as np
     import pyarrow.compute as pc
+
+    faults = faults or {}
 
     first_row = place.header_row + 2  # sheet row of the first data row
     n = batch.num_rows if batch is not None else 0
@@ -148,6 +173,7 @@ def read_usage(
     empty = np.ones(n, dtype=bool)
     for header in schema.USAGE.headers:
         empty &= column[header].is_null().to_numpy(zero_copy_only=False)
+    outside = (rows > place.end_row) | (rows == place.totals_row)  # not input
 
     # License keys and metrics: each distinct text is looked up once.
     key_records = [record for record, _ in keys.accepted.values()]
@@ -170,20 +196,36 @@ def read_usage(
     date_ok = ~np.isnat(stamps)
     ms = stamps.astype(np.int64)
     date_ok &= (ms % _MS_PER_DAY == 0) & (stamps >= np.datetime64(_FIRST_PLAIN_DAY, "ms"))
+    date_ok &= stamps <= np.datetime64(_LAST_DAY, "ms")  # Excel's last; a larger day number
     day = np.where(date_ok, ms // _MS_PER_DAY, 0)
     month = day.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
 
     good = ~empty & date_ok & quantity_ok & (pair_i >= 0)
-    suspect = ~empty & ~good
+    # Texts over Excel's limit (a key or metric that long is unknown anyway).
+    good &= ~pc.fill_null(pc.greater(pc.utf8_length(column[_SOURCE]), MAX_TEXT), False).to_numpy(
+        zero_copy_only=False
+    )
+    if faults:  # rows holding error values or formulas without a result
+        table_columns = set(place.columns.values())
+        faulty = [r for r, c in faults if c in table_columns and first_row <= r < first_row + n]
+        if faulty:
+            marked = np.zeros(n, dtype=bool)
+            marked[np.array(faulty, dtype=np.int64) - first_row] = True
+            good &= ~marked
+            empty &= ~marked
+    good &= ~outside
+    suspect = ~empty & ~good & ~outside
     columns = _Columns(
         pair=pair_i[good], key=key_i[good], month=month[good], day=day[good],
         quantity=quantity[good], row=rows[good],
     )  # fmt: skip
     below = rows[good & (rows > place.last_row)].tolist()
     if suspect.any():
-        readings, kept = _check_rows(path, place, rows[suspect].tolist(), keys, out)
+        readings, kept = _check_rows(path, place, rows[suspect].tolist(), keys, out, faults)
         columns = _with_readings(columns, readings, pairs, key_of, keys)
         below = sorted(below + [r for r in kept if r > place.last_row])
+    if billing is not None and len(columns.row):
+        _plausibility(columns, pairs, place, out, billing)
     warning = None
     if below:
         letter = column_letter(place.columns[schema.USAGE.headers[0]])
@@ -191,6 +233,71 @@ def read_usage(
             schema.USAGE, place.sheet, below[0], f"{letter}{below[0]}", len(below)
         )
     return _index(columns, pairs, key_records, place), warning
+
+
+def _plausibility(
+    columns: _Columns,
+    pairs: list[tuple[str, Product]],
+    place: TablePlace,
+    out: Collector,
+    billing: Month,
+) -> None:
+    """`validation.usage_plausibility` over the accepted readings' columns: dates far from the
+    billing month, and the same (key, metric, date, quantity) twice; a sort of one packed
+    number per reading, and nothing per reading in Python unless there is something to say."""
+    import numpy as np
+
+    letter = column_letter(place.columns[_DATE])
+    epoch = date(1970, 1, 1).toordinal()
+    early = EARLIEST_PLAUSIBLE.toordinal() - epoch
+    late = latest_plausible(billing).toordinal() - epoch
+    far = np.flatnonzero((columns.day < early) | (columns.day > late))
+    for at in sorted(far.tolist(), key=lambda i: int(columns.row[i])):
+        day = date.fromordinal(int(columns.day[at]) + epoch)
+        row, quantity = int(columns.row[at]), int(columns.quantity[at])
+        far_date_warning(out, place.sheet, f"{letter}{row}", day, quantity, billing)
+    if columns.quantity.dtype != np.int64:  # pragma: no cover - quantities are below 10**9
+        return
+    # Readings with equal (pair, date, quantity) packed into one number, sorted: equal
+    # neighbours are repeats (almost never: then rows are worked out).
+    fields = (columns.pair, columns.day - int(columns.day.min()), columns.quantity)
+    widths = [max(int(f.max()), 0).bit_length() or 1 for f in fields]
+    if sum(widths) <= 63:
+        packed = np.zeros(len(columns.row), dtype=np.int64)
+        for field_values, width in zip(fields, widths, strict=True):
+            packed = (packed << width) | field_values.astype(np.int64)
+        in_order = np.sort(packed)
+        if not (in_order[1:] == in_order[:-1]).any():
+            return
+        order = np.lexsort((columns.row, packed))
+        same = packed[order][1:] == packed[order][:-1]
+    else:
+        order = np.lexsort((columns.row, columns.quantity, columns.day, columns.pair))
+        same = (
+            (columns.pair[order][1:] == columns.pair[order][:-1])
+            & (columns.day[order][1:] == columns.day[order][:-1])
+            & (columns.quantity[order][1:] == columns.quantity[order][:-1])
+        )
+    # Each sorted position's group start (the first of equal neighbours, the lowest row).
+    positions = np.arange(len(order))
+    starts = np.maximum.accumulate(np.where(np.concatenate(([False], same)), 0, positions))
+    repeats = np.flatnonzero(same) + 1
+    at_rows = columns.row[order]
+    found = sorted(
+        zip(
+            at_rows[repeats].tolist(),
+            at_rows[starts[repeats]].tolist(),
+            order[repeats].tolist(),
+            strict=True,
+        )
+    )  # (row, first row, index), by row
+    for row, first_row, at in found:
+        key, product = pairs[int(columns.pair[at])]
+        day = date.fromordinal(int(columns.day[at]) + epoch)
+        repeated_warning(
+            out, place.sheet, f"{letter}{row}", first_row, key, product.metric, day,
+            int(columns.quantity[at]),
+        )  # fmt: skip
 
 
 def _encode(array: Any) -> tuple[np.ndarray, list[str | None]]:
@@ -258,7 +365,12 @@ def _pairs(
 
 
 def _check_rows(
-    path: Path, place: TablePlace, wanted: list[int], keys: Registry, out: Collector
+    path: Path,
+    place: TablePlace,
+    wanted: list[int],
+    keys: Registry,
+    out: Collector,
+    faults: Faults,
 ) -> tuple[list[UsageReading], list[int]]:
     """The rows the bulk tests could not vouch for, read cell by cell and validated row by row
     exactly as a small workbook's rows are: the good readings, and the numbers of the rows that
@@ -271,16 +383,18 @@ def _check_rows(
     book = calamine.CalamineWorkbook.from_path(str(path))
     try:
         sheet = book.get_sheet_by_name(place.sheet)
-        top, left = sheet.start  # the first row and column the sheet's cells start at
-        # The table's columns are on the sheet, so they start at or right of `left`.
+        # python-calamine's rows start at the sheet's row 1 whatever its first row with cells,
+        # but its columns start at the first column with cells (`left`); the table's columns
+        # are on the sheet, so they start at or right of it.
+        left = sheet.start[1]
         offsets = {h: place.columns[h] - left for h in schema.USAGE.headers}
         for offset, cells in enumerate(sheet.iter_rows()):
-            number = top + offset + 1
+            number = offset + 1
             if number > last:
                 break
             if number not in wanted_set:
                 continue
-            row = table_row(cells, number, offsets, letters)
+            row = table_row(cells, number, offsets, letters, faults, place.columns)
             if row is not None:
                 table.rows.append(row)
     except Exception as exc:

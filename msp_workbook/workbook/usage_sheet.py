@@ -59,6 +59,8 @@ def _place_fields(place: TablePlace) -> dict[str, Any]:
         "sheet": place.sheet,
         "header_row": place.header_row,
         "last_row": place.last_row,
+        "end_row": place.end_row,
+        "totals_row": place.totals_row,
         "columns": place.columns,
     }
 

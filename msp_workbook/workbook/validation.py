@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,9 +24,11 @@ from ..core.models import (
     Settings,
     UsageReading,
 )
+from ..core.months import Month, previous_month
 from . import schema
 from .cells import (
     CellError,
+    CellFault,
     RawValue,
     as_choice,
     as_date,
@@ -34,7 +37,9 @@ from .cells import (
     as_month,
     as_text,
     as_whole,
+    invisible,
     label,
+    quoted,
     show,
 )
 from .reader import RawTable, TableRow
@@ -89,6 +94,9 @@ class RowCheck:
         """The cell parsed by its column's kind; None when empty (an error if required)."""
         column = self.table.spec.column(header)
         raw = self.row.values[header]
+        if isinstance(raw, CellFault):
+            self.error(header, f"{label(header)} is {raw}; expected {_expected(column)}")
+            return None
         if raw is None:
             if column.required:
                 self.error(header, f"{label(header)} is empty; expected {_expected(column)}")
@@ -148,7 +156,9 @@ class Registry:
             group = self.dependents.setdefault(key, (value, what, check.cell(header), []))
             group[3].append(check.row.row)
         else:
-            check.error(header, f'unknown {what} "{value}" (not on {self.sheet})')
+            hidden = invisible(value)
+            hint = f"; it holds {hidden}" if hidden else ""
+            check.error(header, f"unknown {what} {quoted(value)} (not on {self.sheet}{hint})")
         return None
 
     def report_dependents(self, table: RawTable, out: Collector) -> None:
@@ -159,7 +169,7 @@ class Registry:
             out.error(
                 table.sheet,
                 cell,
-                f'{what} "{value}" has errors on {self.sheet}; fix them first '
+                f"{what} {quoted(value)} has errors on {self.sheet}; fix them first "
                 f"({count} here left out: {shown})",
             )
         self.dependents.clear()
@@ -170,7 +180,7 @@ class Registry:
         if key in self.first_cell:
             check.error(
                 header,
-                f'duplicate {what} "{value}" (first on {self.sheet}!{self.first_cell[key]})',
+                f"duplicate {what} {quoted(value)} (first on {self.sheet}!{self.first_cell[key]})",
             )
             return False
         self.first_cell[key] = check.cell(header)
@@ -186,13 +196,16 @@ def _settings(table: RawTable, out: Collector) -> Settings:
     seen: dict[str, str] = {}
     for row in table:
         check = RowCheck(table, row, out)
+        if isinstance(row.values["Setting"], CellFault):
+            check.value("Setting")  # the error at its cell
+            continue
         name = as_text(row.values["Setting"])
         spec = known.get(name.lower())
         if spec is None:
             out.warning(
                 table.sheet,
                 check.cell("Setting"),
-                f'unknown setting "{name}" is ignored; the settings are: '
+                f"unknown setting {quoted(name)} is ignored; the settings are: "
                 + ", ".join(s.name for s in schema.SETTINGS_SPEC),
             )
             continue
@@ -228,10 +241,18 @@ def _settings(table: RawTable, out: Collector) -> Settings:
 def _setting_value(name: str, raw: RawValue) -> Any:
     if raw is None:
         return None
+    if isinstance(raw, CellFault):
+        raise CellError(f"the value is {raw}")
     if name == schema.SETTING_VAT_RATE:
         return as_fraction(raw, "the value")
     if name == schema.SETTING_BILLING_MONTH:
-        return as_month(raw, "the value")
+        month = as_month(raw, "the value")
+        if not schema.FIRST_MONTH <= month <= schema.LAST_MONTH:
+            raise CellError(
+                f"the value must be a month from {schema.FIRST_MONTH} to {schema.LAST_MONTH}, "
+                f"got {show(raw)}"
+            )
+        return month
     if name == schema.SETTING_MISSING_USAGE:
         return as_choice(raw, "the value", schema.MISSING_USAGE)
     text = as_text(raw)
@@ -285,6 +306,7 @@ def _products(table: RawTable, out: Collector) -> tuple[list[Product], Registry]
 
 def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[AnnualPrice]:
     prices: list[AnnualPrice] = []
+    tiers: dict[tuple[str, str, int], list[AnnualPrice]] = {}  # by product, metric, term
     for row in table:
         check = RowCheck(table, row, out)
         v = {h: check.value(h) for h in table.spec.headers}
@@ -304,19 +326,48 @@ def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[
             check.error("Max units", f"max units must be empty or >= min units ({low}), got {high}")
         if not check.ok:
             continue
-        prices.append(
-            AnnualPrice(
-                product_id=metrics[0].product_id,
-                metric=metric,
-                term_years=term,
-                min_units=low,
-                max_units=high,
-                price_per_unit_per_year=v["Price per unit per year"],
-                source=check.source("Product ID"),
-            )
+        price = AnnualPrice(
+            product_id=metrics[0].product_id,
+            metric=metric,
+            term_years=term,
+            min_units=low,
+            max_units=high,
+            price_per_unit_per_year=v["Price per unit per year"],
+            source=check.source("Product ID"),
         )
+        if _overlapping(check, price, tiers):
+            continue
+        prices.append(price)
     products.report_dependents(table, out)
     return prices
+
+
+def _overlapping(
+    check: RowCheck, price: AnnualPrice, tiers: dict[tuple[str, str, int], list[AnnualPrice]]
+) -> bool:
+    """An error on a tier whose units overlap an earlier row's tier of the same product,
+    metric and term (an order of n units must have one rate); else the tier is kept in
+    `tiers`."""
+    same = tiers.setdefault((price.product_id, price.metric, price.term_years), [])
+    high = price.max_units
+    for other in same:
+        if (other.max_units is None or other.max_units >= price.min_units) and (
+            high is None or high >= other.min_units
+        ):
+            check.error(
+                "Min units",
+                f"the tier {_units(price)} overlaps the tier {_units(other)} of "
+                f"{other.source} (same product, metric and term); an order of n units must "
+                "fall in one tier",
+            )
+            return True
+    same.append(price)
+    return False
+
+
+def _units(price: AnnualPrice) -> str:
+    top = "" if price.max_units is None else str(price.max_units)
+    return f"{price.min_units}-{top}" if top else f"{price.min_units} and up"
 
 
 def _metric_of(check: RowCheck, metrics: list[Product], metric: str, relation: str) -> str:
@@ -327,7 +378,7 @@ def _metric_of(check: RowCheck, metrics: list[Product], metric: str, relation: s
             return product.metric
     check.error(
         "Metric",
-        f'metric "{metric}" {relation} product {metrics[0].product_id} '
+        f"metric {quoted(metric)} {relation} product {metrics[0].product_id} "
         f"(its metrics: {', '.join(p.metric for p in metrics)})",
     )
     return metric
@@ -447,6 +498,72 @@ def validate_usage(table: RawTable, out: Collector, keys: Registry) -> list[Usag
     return readings
 
 
+# --- Plausibility of usage readings (warnings) -----------------------------------------------
+
+# A reading dated before this, or more than a year after the billing month, is a warning: it is
+# billed in its own month, which is likely not the one meant (a year typed wrong).
+EARLIEST_PLAUSIBLE = date(2000, 1, 1)
+
+
+def billing_month_for(settings: Settings, month: Month | None, today: date | None) -> Month:
+    """The month a run bills: the one asked for, else Settings', else last month."""
+    return month or settings.billing_month or previous_month(today or date.today())
+
+
+def latest_plausible(billing: Month) -> date:
+    return billing.shift(12).last_day
+
+
+def far_date_warning(
+    out: Collector, sheet: str, cell: str, day: date, quantity: int, billing: Month
+) -> None:
+    when = (
+        "before 2000"
+        if day < EARLIEST_PLAUSIBLE
+        else f"more than a year after the billing month {billing}"
+    )
+    out.warning(
+        sheet,
+        cell,
+        f"date {day} is {when}: the reading (quantity {quantity}) counts for {Month.of(day)}; "
+        "check the year",
+    )
+
+
+def repeated_warning(
+    out: Collector, sheet: str, cell: str, first: int, key: str, metric: str, day: date, q: int
+) -> None:
+    out.warning(
+        sheet,
+        cell,
+        f"the same reading as row {first} ({day}, {key}, {metric}, quantity {q}): "
+        "entered twice? Both are counted (a sum metric counts it twice)",
+    )
+
+
+def usage_plausibility(
+    readings: list[UsageReading], table: RawTable, out: Collector, billing: Month
+) -> None:
+    """Warnings for readings dated far from the billing month and for the same reading (key,
+    metric, date, quantity) twice, by row (`usage_columns` gives the same for its columns)."""
+    if not readings:
+        return
+    letter = table.rows[0].cells["Date"].rstrip("0123456789")
+    latest = latest_plausible(billing)
+    ordered = sorted(readings, key=lambda r: r.row)
+    for r in ordered:
+        if r.day < EARLIEST_PLAUSIBLE or r.day > latest:
+            far_date_warning(out, table.sheet, f"{letter}{r.row}", r.day, r.quantity, billing)
+    first: dict[tuple[str, str, date, int], int] = {}
+    for r in ordered:
+        seen = first.setdefault((r.license_key, r.metric, r.day, r.quantity), r.row)
+        if seen != r.row:
+            repeated_warning(
+                out, table.sheet, f"{letter}{r.row}", seen, r.license_key, r.metric, r.day,
+                r.quantity,
+            )  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ReferenceData:
     """The validated tables that usage readings refer to, and the license keys by ID."""
@@ -481,9 +598,14 @@ def build_reference(raw: dict[str, RawTable], out: Collector) -> ReferenceData:
     )
 
 
-def build_inputs(raw: dict[str, RawTable]) -> tuple[Inputs, list[Check]]:
-    """Validated inputs and every problem found, in sheet order."""
+def build_inputs(
+    raw: dict[str, RawTable], month: Month | None = None, today: date | None = None
+) -> tuple[Inputs, list[Check]]:
+    """Validated inputs and every problem found, in sheet order; readings implausible for
+    the billing month (`month`, else Settings', else last month) are warnings."""
     out = Collector()
     reference = build_reference(raw, out)
     usage = validate_usage(raw[schema.USAGE.name], out, reference.key_ids)
+    billing = billing_month_for(reference.settings, month, today)
+    usage_plausibility(usage, raw[schema.USAGE.name], out, billing)
     return reference.inputs(tuple(usage)), out.checks
