@@ -36,12 +36,12 @@ LARGEST_QUANTITY = 10**9 - 1  # a reading above this is a typing or export error
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _SERIAL_MAX = 2958465  # 9999-12-31
-_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_ISO_DATETIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ]\d{1,2}:\d{2}(:\d{2})?$")
-_MONTH_SLASH = re.compile(r"^(\d{1,2})/(\d{4})$")
-_MONTH_ISO = re.compile(r"^(\d{4})-(\d{1,2})$")
-_DIGITS = re.compile(r"^[0-9]+$")
+_GERMAN_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
+_ISO_DATETIME = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[T ]\d{1,2}:\d{2}(:\d{2})?$", re.ASCII)
+_MONTH_SLASH = re.compile(r"^(\d{1,2})/(\d{4})$", re.ASCII)
+_MONTH_ISO = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
+_DIGITS = re.compile(r"^[0-9]+$", re.ASCII)
 _TOTAL_WORDS = ("total", "summe", "gesamt", "sum", "gesamtsumme", "totals")
 
 
@@ -241,7 +241,7 @@ def report_quantity(value: ReportValue, separator: str | None) -> int:
     number = _whole_text(text, separator)
     if number is None:
         hint = ""
-        if separator == "\t" and re.fullmatch(r"\d{1,3}([.,]\d{3})+", text):
+        if separator == "\t" and re.fullmatch(r"[0-9]{1,3}([.,][0-9]{3})+", text):
             hint = " (in a tab-separated report . and , may be decimal or thousands: write 1234)"
         raise ReportProblem(f"{expected}, got {_show(value)}{hint}")
     if number > LARGEST_QUANTITY:
@@ -255,9 +255,9 @@ def _whole_text(text: str, separator: str | None) -> int | None:
         return int(text)
     thousands = THOUSANDS.get(separator) if separator else None
     decimal = DECIMAL.get(separator) if separator else "."
-    if thousands and re.fullmatch(rf"\d{{1,3}}(?:{re.escape(thousands)}\d{{3}})+", text):
+    if thousands and re.fullmatch(rf"[0-9]{{1,3}}(?:{re.escape(thousands)}[0-9]{{3}})+", text):
         return int(text.replace(thousands, ""))
-    if decimal and re.fullmatch(rf"\d+{re.escape(decimal)}0+", text):  # 12,00 or 12.0
+    if decimal and re.fullmatch(rf"[0-9]+{re.escape(decimal)}0+", text):  # 12,00 or 12.0
         return int(text.split(decimal)[0])
     return None
 

@@ -51,13 +51,13 @@ def fault_of(xml_value: str) -> CellFault:
     return error_value(xml_value) if xml_value else NO_RESULT
 
 
-_NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
 # "1.000" and "1,000": a thousands separator (German 1.000 is one thousand) or a decimal point?
-_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}([.,]\d{3})+$")
+_GROUPED = re.compile(r"^[+-]?[1-9]\d{0,2}([.,]\d{3})+$", re.ASCII)
 # Quantities, unit counts and prices are below a billion: a larger number is a typing or a
 # paste error (and 30 digits would pass the 28 of decimal arithmetic).
 MAX_NUMBER = 999_999_999
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$", re.ASCII)
 _EXCEL_EPOCH = date(1899, 12, 30)
 # Excel's own date range: 1900-01-01 .. 9999-12-31.
 _SERIAL_MIN, _SERIAL_MAX = 1, 2958465

@@ -117,6 +117,9 @@ def _expected(column: schema.Column) -> str:
 def _parse(column: schema.Column, raw: RawValue) -> Any:
     what = label(column.header)
     kind = column.kind
+    if kind in (Kind.ID, Kind.TEXT) and isinstance(raw, bool):
+        # Excel's TRUE/FALSE is no name, ID or text typed by a person: never read as "True".
+        raise CellError(f"{what} must be text, got the logical value {show(raw)}")
     if kind in (Kind.ID, Kind.TEXT, Kind.ANY):
         return as_text(raw)
     if kind is Kind.CHOICE:
