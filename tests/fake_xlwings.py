@@ -11,7 +11,8 @@ behaves as xlwings documents it and as Excel does underneath:
   `.resize(range)` (the header row and first column stay where they are, as Excel requires)
 - `range.value`: reading gives a scalar for one cell, a flat list for one row or column and a
   list of lists otherwise (`options(ndim=2)`: always a list of lists); every number is a float,
-  a date a datetime, an empty cell None. Writing a nested list fills from the top-left cell over
+  a date a datetime, an empty cell None, an error value None (its text, "#N/A", with
+  `options(err_to_str=True)`). Writing a nested list fills from the top-left cell over
   the list's shape; a scalar fills the whole range. `range.number_format`, `.clear_contents()`,
   `.row`, `.column`, `.shape`, `.last_cell`, `.resize()`, `.offset()`, `.expand()`, slicing.
 
@@ -238,8 +239,13 @@ class FakeRange:
 
     @property
     def value(self) -> Any:
+        errors = self.sheet._errors
+        as_text = self._options.get("err_to_str", False)  # else an error value reads as None
         grid = [
-            [_read(self.sheet._value(r, c)) for c in range(self.c1, self.c2 + 1)]
+            [
+                None if (r, c) in errors and not as_text else _read(self.sheet._value(r, c))
+                for c in range(self.c1, self.c2 + 1)
+            ]
             for r in range(self.r1, self.r2 + 1)
         ]
         ndim = self._options.get("ndim")
@@ -368,15 +374,21 @@ class FakeSheet:
         self._formats: dict[tuple[int, int], str] = {}
         self._dirty: set[tuple[int, int]] = set()
         self._resized: set[str] = set()
+        self._errors: set[tuple[int, int]] = set()  # cells holding an error value (#N/A)
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
                 if value is None:
                     continue
                 if cell.data_type == "f":
-                    value = values_ws.cell(row=cell.row, column=cell.column).value
+                    cached = values_ws.cell(row=cell.row, column=cell.column)
+                    value = cached.value
                     if value is None:
                         continue
+                    if cached.data_type == "e":
+                        self._errors.add((cell.row, cell.column))
+                elif cell.data_type == "e":
+                    self._errors.add((cell.row, cell.column))
                 self._values[(cell.row, cell.column)] = value
         self.tables = _Collection(
             [FakeTable(self, t.name, t.ref, t.totalsRowCount or 0) for t in ws.tables.values()]

@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..workbook import schema
-from ..workbook.cells import RawValue, is_empty
+from ..workbook.cells import RawValue, error_value, is_empty
 from ..workbook.errors import WorkbookError
 from ..workbook.sheet_xml import CellValue
 from .port import Selection, TableData
@@ -126,7 +126,10 @@ class XlwingsBook:
         if last_row < first_row:
             return []
         cells = sheet.range((first_row, first_col), (last_row, first_col + ncols - 1))
-        return cells.options(ndim=2).value
+        try:  # error values as their text (#N/A), not as empty cells
+            return cells.options(ndim=2, err_to_str=True).value
+        except TypeError:  # pragma: no cover - an xlwings without the option
+            return cells.options(ndim=2).value
 
     # --- the port ---------------------------------------------------------------------------------
 
@@ -289,10 +292,20 @@ class XlwingsBook:
 
 
 def _raw(value: Any) -> RawValue:
-    """A cell as Excel hands it over; anything unexpected (an engine's own type) becomes text."""
+    """A cell as Excel hands it over; an error value (#N/A, read as its text) a fault the
+    validation reports at its cell; anything unexpected (an engine's own type) becomes text."""
+    if isinstance(value, str) and value in _ERROR_VALUES:
+        return error_value(value)
     if value is None or isinstance(value, (str, bool, int, float, datetime, date)):
         return value
     return str(value)
+
+
+# Excel's error values, as xlwings gives them with err_to_str.
+_ERROR_VALUES = frozenset(
+    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
+     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#UNKNOWN!", "#PYTHON!"}
+)  # fmt: skip
 
 
 def _text_headers(name: str) -> frozenset[str]:
