@@ -6,11 +6,13 @@ behaves as xlwings documents it and as Excel does underneath:
 - `book.sheets[name]`, `book.selection`, `book.app.status_bar`, `book.app.alert(...)`
 - `sheet.tables[name]` / iteration, `sheet.range("A1")`, `sheet.range((r, c), (r, c))`,
   `sheet["A1:B2"]`, `sheet.used_range`
-- `table.name`, `.range`, `.header_row_range`, `.data_body_range` (None without data rows),
+- `table.name`, `.range`, `.header_row_range`, `.data_body_range` (None without data rows;
+  above a totals row), `.show_totals`, `.totals_row_range`,
   `.resize(range)` (the header row and first column stay where they are, as Excel requires)
 - `range.value`: reading gives a scalar for one cell, a flat list for one row or column and a
   list of lists otherwise (`options(ndim=2)`: always a list of lists); every number is a float,
-  a date a datetime, an empty cell None. Writing a nested list fills from the top-left cell over
+  a date a datetime, an empty cell None, an error value None (its text, "#N/A", with
+  `options(err_to_str=True)`). Writing a nested list fills from the top-left cell over
   the list's shape; a scalar fills the whole range. `range.number_format`, `.clear_contents()`,
   `.row`, `.column`, `.shape`, `.last_cell`, `.resize()`, `.offset()`, `.expand()`, slicing.
 
@@ -237,8 +239,13 @@ class FakeRange:
 
     @property
     def value(self) -> Any:
+        errors = self.sheet._errors
+        as_text = self._options.get("err_to_str", False)  # else an error value reads as None
         grid = [
-            [_read(self.sheet._value(r, c)) for c in range(self.c1, self.c2 + 1)]
+            [
+                None if (r, c) in errors and not as_text else _read(self.sheet._value(r, c))
+                for c in range(self.c1, self.c2 + 1)
+            ]
             for r in range(self.r1, self.r2 + 1)
         ]
         ndim = self._options.get("ndim")
@@ -283,11 +290,12 @@ class FakeRange:
 
 
 class FakeTable:
-    def __init__(self, sheet: FakeSheet, name: str, ref: str) -> None:
+    def __init__(self, sheet: FakeSheet, name: str, ref: str, totals: int = 0) -> None:
         self.parent = sheet
         self.name = name
         c1, r1, c2, r2 = range_boundaries(ref)
         self._bounds = (r1, c1, r2, c2)
+        self._totals = 1 if totals else 0  # a Total Row: the range's last row
 
     def __repr__(self) -> str:
         return f"<Table '{self.name}' in {self.parent.name}>"
@@ -304,11 +312,17 @@ class FakeTable:
     @property
     def data_body_range(self) -> FakeRange | None:
         r1, c1, r2, c2 = self._bounds
+        r2 -= self._totals
         return FakeRange(self.parent, r1 + 1, c1, r2, c2) if r2 > r1 else None
 
     @property
     def show_totals(self) -> bool:
-        return False
+        return bool(self._totals)
+
+    @property
+    def totals_row_range(self) -> FakeRange | None:
+        _, c1, r2, c2 = self._bounds
+        return FakeRange(self.parent, r2, c1, r2, c2) if self._totals else None
 
     def resize(self, range: FakeRange) -> None:
         r1, c1, _, _ = self._bounds
@@ -360,17 +374,25 @@ class FakeSheet:
         self._formats: dict[tuple[int, int], str] = {}
         self._dirty: set[tuple[int, int]] = set()
         self._resized: set[str] = set()
+        self._errors: set[tuple[int, int]] = set()  # cells holding an error value (#N/A)
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
                 if value is None:
                     continue
                 if cell.data_type == "f":
-                    value = values_ws.cell(row=cell.row, column=cell.column).value
+                    cached = values_ws.cell(row=cell.row, column=cell.column)
+                    value = cached.value
                     if value is None:
                         continue
+                    if cached.data_type == "e":
+                        self._errors.add((cell.row, cell.column))
+                elif cell.data_type == "e":
+                    self._errors.add((cell.row, cell.column))
                 self._values[(cell.row, cell.column)] = value
-        self.tables = _Collection([FakeTable(self, t.name, t.ref) for t in ws.tables.values()])
+        self.tables = _Collection(
+            [FakeTable(self, t.name, t.ref, t.totalsRowCount or 0) for t in ws.tables.values()]
+        )
 
     def __repr__(self) -> str:
         return f"<Sheet [{self.book.name}]{self.name}>"

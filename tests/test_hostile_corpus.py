@@ -18,7 +18,9 @@ reach the generated sheets or test the writer's limits (`_WRITER_KINDS`), `recal
 generated sheets hold nothing a reader would choke on); for those of them on Customers and
 Products and the structural ones, `close` refuses in one line while there are errors and
 otherwise closes the month without changing its money, and `new-key` gives a key or one
-line. The cases are counted in `test_corpus_size`.
+line; for the structural cases and those on Products and AnnualPrices, `quote --workbook`
+refuses in one line while the price tables have errors, else quotes (as from the demo after
+a structural change). The cases are counted in `test_corpus_size`.
 """
 
 from __future__ import annotations
@@ -454,6 +456,25 @@ def _recalculated(case: Case) -> bool:
     return case.build is not None or any(kind in case.name for kind in _WRITER_KINDS)
 
 
+QUOTE = ["--product", "KC-MSP", "--term", "1", "--units-now", "10", "--units-12m", "60"]
+
+
+def _check_quote(case: Case, path: Path, checked: Run, outputs: dict[str, Run], demo: Path) -> None:
+    """`quote --workbook`: refused in one line while the price tables have errors; else a
+    quote, the demo's after a structural change (the prices are as they were)."""
+    quoted = run("quote", "--workbook", str(path), *QUOTE)
+    price_errors = re.search(r"^error: (Products|AnnualPrices)!", checked.out, re.M)
+    if price_errors:
+        assert (quoted.code, quoted.out) == (2, ""), quoted
+        assert quoted.err.startswith(f"msp-workbook: cannot quote from {path}: ")
+        return
+    assert quoted.code == 0, quoted
+    if case.build is not None:
+        if "quote:demo" not in outputs:
+            outputs["quote:demo"] = run("quote", "--workbook", str(demo), *QUOTE)
+        assert quoted.out == outputs["quote:demo"].out
+
+
 def _placeless(out: str) -> list[str]:
     """Output lines without the cell of each check (rows or columns inserted move them)."""
     return [re.sub(r"^(\w+: \w+!)[A-Z]+\d+: ", r"\1", line) for line in out.splitlines()]
@@ -513,6 +534,8 @@ def test_hostile_case(
     elif case.expect == WARNING:
         assert checked.code == 0 and f"warning: {case.sheet}!{ref}: " in checked.out
 
+    if case.build is not None or case.sheet in ("Products", "AnnualPrices"):
+        _check_quote(case, path, checked, outputs, demo)
     if not _recalculated(case):
         return
     # recalc: the same summary, and a file that reads back to it.

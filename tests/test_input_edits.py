@@ -681,3 +681,67 @@ def test_quote_refuses_price_tables_with_errors(demo: Path, tmp_path: Path) -> N
         "AnnualPrices!F2: price per unit per year is the error value #N/A; expected a number "
         ">= 0); fix them first (msp-workbook check lists them)\n"
     )
+
+
+def test_the_excel_face_skips_totals_rows_and_other_tables_like_the_file_reader(
+    demo: Path, usage_rows: list[list[object]], tmp_path: Path
+) -> None:
+    """In Excel (xlwings) the Usage totals row and a table under Customers were read as rows
+    below the tables; now the Excel face reads what the command line reads."""
+    from fake_xlwings import FakeBook
+
+    from msp_workbook.excel import XlwingsBook, read_inputs
+
+    total = len(usage_rows) + 1
+    sheet = chain(
+        text_cell(f"A{total}", "Total"),
+        set_cell(f"D{total}", "<f>SUBTOTAL(109,Usage[Quantity])</f><v>52310</v>"),
+    )
+    totals = edited(
+        demo,
+        tmp_path / "totals.xlsx",
+        {sheet_part(demo, "Usage"): sheet, table_part(demo, "Usage"): with_totals_row},
+    )
+    import python_calamine as calamine
+
+    book = calamine.CalamineWorkbook.from_path(str(demo))
+    top = len(book.get_sheet_by_name("Customers").to_python()) + 2
+    book.close()
+    path = with_second_table(
+        totals,
+        tmp_path / "book.xlsx",
+        "Customers",
+        top,
+        ["Customer ID", "Customer"],
+        [["C-9001", "Prospect GmbH"]],
+        name="Prospects",
+    )
+    from_file = read_workbook(path)
+    from_excel = read_inputs(XlwingsBook(FakeBook(path)))
+    assert from_excel.errors == ()
+    assert [c.message for c in from_excel.checks] == [c.message for c in from_file.checks]
+    assert from_excel.usage_index() == from_file.usage_index()
+
+
+def test_the_excel_face_reports_error_values_at_their_cells(demo: Path, tmp_path: Path) -> None:
+    """Through xlwings an error value read as an empty cell (Discount 0, the default VAT rate):
+    it is read as its text and reported like the file reader reports it."""
+    from fake_xlwings import FakeBook
+
+    from msp_workbook.excel import XlwingsBook, read_inputs
+
+    path = edited(
+        demo,
+        tmp_path / "book.xlsx",
+        {
+            sheet_part(demo, "Customers"): error_cell("F2", "#N/A"),
+            sheet_part(demo, "Settings"): error_cell("B5", "#VALUE!"),
+        },
+    )
+    from_file = read_workbook(path)
+    from_excel = read_inputs(XlwingsBook(FakeBook(path)))
+    assert [f"{c.sheet}!{c.cell}: {c.message}" for c in from_excel.errors][:2] == [
+        "Settings!B5: VAT rate: the value is the error value #VALUE!; using the default",
+        "Customers!F2: discount % is the error value #N/A; expected a fraction from 0 to below 1",
+    ]
+    assert from_excel.checks == from_file.checks

@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..workbook import schema
-from ..workbook.cells import RawValue, is_empty
+from ..workbook.cells import RawValue, error_value, is_empty
 from ..workbook.errors import WorkbookError
 from ..workbook.sheet_xml import CellValue
 from .port import Selection, TableData
@@ -108,11 +108,29 @@ class XlwingsBook:
         return sheet.used_range.last_cell.row
 
     @staticmethod
+    def _next_table_row(sheet: Any, table: Any, column: int, ncols: int) -> int:
+        """The first row of the next table on the sheet below `table` that shares one of its
+        columns (one past Excel's last row where there is none)."""
+        bottom = table.range.last_cell.row
+        found = 1_048_577
+        for other in sheet.tables:
+            if other.name == table.name:
+                continue
+            area = other.range
+            left, right = area.column, area.column + area.shape[1] - 1
+            if area.row > bottom and left <= column + ncols - 1 and right >= column:
+                found = min(found, area.row)
+        return found
+
+    @staticmethod
     def _grid(sheet: Any, first_row: int, last_row: int, first_col: int, ncols: int) -> list:
         if last_row < first_row:
             return []
         cells = sheet.range((first_row, first_col), (last_row, first_col + ncols - 1))
-        return cells.options(ndim=2).value
+        try:  # error values as their text (#N/A), not as empty cells
+            return cells.options(ndim=2, err_to_str=True).value
+        except TypeError:  # pragma: no cover - an xlwings without the option
+            return cells.options(ndim=2).value
 
     # --- the port ---------------------------------------------------------------------------------
 
@@ -123,9 +141,17 @@ class XlwingsBook:
         ncols = header.shape[1]
         headers = header.options(ndim=2).value[0]
         first_row = header.row + 1
-        last_row = self._last_row(table, header)
-        end = max(last_row, self._last_used_row(sheet))
+        last_row = self._last_row(table, header)  # of the data, above a totals row
+        # Rows typed under the table are read too, up to another table below it; its totals
+        # row is not input (read as empty).
+        end = min(
+            max(last_row, self._last_used_row(sheet)),
+            self._next_table_row(sheet, table, header.column, ncols) - 1,
+        )
         rows = self._grid(sheet, first_row, end, header.column, ncols)
+        totals = table.totals_row_range if getattr(table, "show_totals", False) else None
+        if totals is not None and first_row <= totals.row <= end:
+            rows[totals.row - first_row] = [None] * ncols
         return TableData(
             name=str(table.name),
             sheet=str(sheet.name),
@@ -297,10 +323,20 @@ class XlwingsBook:
 
 
 def _raw(value: Any) -> RawValue:
-    """A cell as Excel hands it over; anything unexpected (an engine's own type) becomes text."""
+    """A cell as Excel hands it over; an error value (#N/A, read as its text) a fault the
+    validation reports at its cell; anything unexpected (an engine's own type) becomes text."""
+    if isinstance(value, str) and value in _ERROR_VALUES:
+        return error_value(value)
     if value is None or isinstance(value, (str, bool, int, float, datetime, date)):
         return value
     return str(value)
+
+
+# Excel's error values, as xlwings gives them with err_to_str.
+_ERROR_VALUES = frozenset(
+    {"#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#NAME?", "#NULL!", "#SPILL!", "#CALC!",
+     "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#UNKNOWN!", "#PYTHON!"}
+)  # fmt: skip
 
 
 def _text_headers(name: str) -> frozenset[str]:
