@@ -401,3 +401,34 @@ def test_libreoffice_opens_the_imported_workbook_with_the_rows_in_the_table(book
         f"nutzung.csv#{digest(report)}:2",
     ]
     assert net(converted) == net(book)
+
+
+def test_check_warns_of_two_reports_with_the_same_key_metric_and_day(book, tmp_path):
+    """Two different reports with readings of one key, metric and day: both readings are kept
+    and billed (max 70), and `check` warns at the second report's row, on both readers."""
+    from msp_workbook.workbook.reader import read_workbook
+
+    first = write(
+        tmp_path / "a.csv", f"Date;License key;Metric;Quantity\n31.10.2026;{KC2};mailboxes;60\n"
+    )
+    second = write(
+        tmp_path / "b.csv",
+        "Date;License key;Metric;Quantity\n"
+        f"2026-10-30;{KC2};mailboxes;50\n31.10.2026;{KC2};mailboxes;70\n",
+    )
+    assert run_cli("import-usage", str(book), str(first)).returncode == 0
+    assert run_cli("import-usage", str(book), str(second)).returncode == 0
+    warning = (
+        f"warning: Usage!A21: {KC2}, mailboxes on 2026-10-31 comes from two reports: "
+        f"a.csv#{digest(first)}:2 (row 19) and b.csv#{digest(second)}:3; both readings are "
+        "counted: check that the reports do not overlap"
+    )
+    result = run_cli("check", str(book), "--month", "2026-10")
+    assert warning in result.stdout.splitlines()
+    assert [line for line in result.stdout.splitlines() if "two reports" in line] == [warning]
+    # 229.49 + (70 - 42) x 2.40
+    assert net(book).startswith("Net 296.69 EUR,")
+    bulk = [str(c) for c in read_workbook(book, month=Month(2026, 10)).checks]
+    plain = [str(c) for c in read_workbook(book, bulk=False, month=Month(2026, 10)).checks]
+    assert [c for c in bulk if "two reports" in c] == [c for c in plain if "two reports" in c]
+    assert len([c for c in bulk if "two reports" in c]) == 1

@@ -37,10 +37,12 @@ from .reader import RawTable, refuse_unreadable_errors, rows_below_warning, tabl
 from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of
 from .validation import (
     EARLIEST_PLAUSIBLE,
+    IMPORTED_SOURCE,
     Collector,
     Registry,
     far_date_warning,
     latest_plausible,
+    overlap_warning,
     repeated_warning,
     validate_usage,
 )
@@ -226,6 +228,7 @@ def read_usage(
         below = sorted(below + [r for r in kept if r > place.last_row])
     if billing is not None and len(columns.row):
         _plausibility(columns, pairs, place, out, billing)
+    _overlapping_reports(column[_SOURCE], good, pair_i, day, rows, first_row, pairs, place, out)
     warning = None
     if below:
         letter = column_letter(place.columns[schema.USAGE.headers[0]])
@@ -298,6 +301,60 @@ def _plausibility(
             out, place.sheet, f"{letter}{row}", first_row, key, product.metric, day,
             int(columns.quantity[at]),
         )  # fmt: skip
+
+
+def _overlapping_reports(
+    source: Any,
+    good: np.ndarray,
+    pair_i: np.ndarray,
+    day: np.ndarray,
+    rows: np.ndarray,
+    first_row: int,
+    pairs: list[tuple[str, Product]],
+    place: TablePlace,
+    out: Collector,
+) -> None:
+    """`validation.overlapping_reports` over the columns: readings of one (key, metric, day)
+    imported from different reports (Source digests). Rows checked cell by cell are left out
+    of this look (they are few and not imported ones: an import writes plain cells)."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    named = IMPORTED_SOURCE.pattern.replace("(", "(?P<digest>", 1)  # Arrow names its groups
+    digests = pc.struct_field(pc.extract_regex(source, named), [0])
+    codes, _ = _encode(digests)
+    mine = good & (codes >= 0)
+    if not mine.any():
+        return
+    p, d, c, r = pair_i[mine], day[mine], codes[mine], rows[mine]
+    order = np.lexsort((r, c, d, p))  # by pair, day, report, row
+    p, d, c, r = p[order], d[order], c[order], r[order]
+    first_of_report = np.concatenate(
+        ([True], (p[1:] != p[:-1]) | (d[1:] != d[:-1]) | (c[1:] != c[:-1]))
+    )
+    p, d, r = p[first_of_report], d[first_of_report], r[first_of_report]
+    if len(p) < 2 or not ((p[1:] == p[:-1]) & (d[1:] == d[:-1])).any():
+        return
+    letter = column_letter(place.columns[_DATE])
+    epoch = date(1970, 1, 1).toordinal()
+    groups: dict[tuple[int, int], list[int]] = {}
+    for pair, when, row in zip(p.tolist(), d.tolist(), r.tolist(), strict=True):
+        groups.setdefault((pair, when), []).append(row)
+    found = []
+    for (pair, when), report_rows in groups.items():
+        if len(report_rows) < 2:
+            continue
+        report_rows.sort()
+        key, product = pairs[pair]
+        day_value = date.fromordinal(when + epoch)
+        first = report_rows[0]
+        for row in report_rows[1:]:
+            found.append((row, first, key, product.metric, day_value))
+    text = source.to_pylist() if found else []
+    for row, first, key, metric, day_value in sorted(found):
+        first_source = text[first - first_row]
+        reading = (key, metric, day_value, text[row - first_row])
+        overlap_warning(out, place.sheet, f"{letter}{row}", (first, first_source), reading)
 
 
 def _encode(array: Any) -> tuple[np.ndarray, list[str | None]]:

@@ -544,6 +544,48 @@ def repeated_warning(
     )
 
 
+# An imported reading's Source: `FILE#DIGEST:LINE` (usage_import): the digest names the report.
+IMPORTED_SOURCE = re.compile(r"#([0-9a-f]{12}):[0-9]+$", re.ASCII)
+
+
+def overlap_warning(
+    out: Collector,
+    sheet: str,
+    cell: str,
+    first: tuple[int, str],
+    reading: tuple[str, str, date, str],
+) -> None:
+    key, metric, day, source = reading
+    out.warning(
+        sheet,
+        cell,
+        f"{key}, {metric} on {day} comes from two reports: {first[1]} (row {first[0]}) and "
+        f"{source}; both readings are counted: check that the reports do not overlap",
+    )
+
+
+def overlapping_reports(readings: list[UsageReading], table: RawTable, out: Collector) -> None:
+    """A warning where one key, metric and day has readings imported from different reports
+    (their Source digests differ), at the first row of each further report, by row
+    (`usage_columns` gives the same for its columns)."""
+    groups: dict[tuple[str, str, date], dict[str, tuple[int, str]]] = {}
+    for r in sorted(readings, key=lambda r: r.row):
+        found = IMPORTED_SOURCE.search(r.source_name)  # the Source column
+        if found:
+            group = groups.setdefault((r.license_key, r.metric, r.day), {})
+            group.setdefault(found[1], (r.row, r.source_name))
+    if not any(len(g) > 1 for g in groups.values()):
+        return
+    letter = table.rows[0].cells["Date"].rstrip("0123456789")
+    found_rows = []
+    for (key, metric, day), by_report in groups.items():
+        firsts = sorted(by_report.values())
+        for row, source in firsts[1:]:
+            found_rows.append((row, firsts[0], (key, metric, day, source)))
+    for row, first, reading in sorted(found_rows):
+        overlap_warning(out, table.sheet, f"{letter}{row}", first, reading)
+
+
 def usage_plausibility(
     readings: list[UsageReading], table: RawTable, out: Collector, billing: Month
 ) -> None:
@@ -611,4 +653,5 @@ def build_inputs(
     usage = validate_usage(raw[schema.USAGE.name], out, reference.key_ids)
     billing = billing_month_for(reference.settings, month, today)
     usage_plausibility(usage, raw[schema.USAGE.name], out, billing)
+    overlapping_reports(usage, raw[schema.USAGE.name], out)
     return reference.inputs(tuple(usage)), out.checks
