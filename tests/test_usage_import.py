@@ -432,3 +432,22 @@ def test_check_warns_of_two_reports_with_the_same_key_metric_and_day(book, tmp_p
     plain = [str(c) for c in read_workbook(book, bulk=False, month=Month(2026, 10)).checks]
     assert [c for c in bulk if "two reports" in c] == [c for c in plain if "two reports" in c]
     assert len([c for c in bulk if "two reports" in c]) == 1
+
+
+def test_the_rows_already_in_usage_and_every_other_part_stay_byte_for_byte(book, tmp_path):
+    """Only the Usage sheet and its table part change; in the sheet, the XML of the rows
+    already there is kept as it was and the new rows follow the last one."""
+    from xlsx_fixtures import members, sheet_part, table_part
+
+    before = members(book)
+    report = write(tmp_path / "a.csv", GERMAN, bom=True)
+    assert run_cli("import-usage", str(book), str(report), "--profile", "kerio-de").returncode == 0
+    after = members(book)
+    sheet, table = sheet_part(book, "Usage"), table_part(book, "Usage")
+    changed = {name for name in before if before[name] != after.get(name)}
+    assert changed == {sheet, table}
+    assert set(after) == set(before)
+    old, new = before[sheet].decode(), after[sheet].decode()
+    old_rows = old[old.index("<sheetData>") : old.index("</sheetData>")]
+    assert new.startswith(old[: old.index("</sheetData>")].replace('ref="A1:E18"', 'ref="A1:E20"'))
+    assert old_rows in new
