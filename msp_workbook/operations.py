@@ -166,10 +166,9 @@ def comparison_window(
     return units.rows(), known
 
 
-# The tables each command writes whole (closing appends to the Ledger, which keeps its rows and
-# whatever is typed beside them).
-RECALC_WRITES = (schema.BILLING, schema.INVOICES, schema.COMPARISON, schema.CHECKS)
-CLOSE_WRITES = RECALC_WRITES
+# The tables recalc and close write whole (closing appends to the Ledger, which keeps its rows
+# and whatever is typed beside them).
+WRITTEN_WHOLE = (schema.BILLING, schema.INVOICES, schema.COMPARISON, schema.CHECKS)
 
 
 @dataclass(frozen=True)
@@ -196,13 +195,24 @@ def written_widths(tables: Sequence[schema.Table]) -> dict[str, int]:
     }
 
 
-def notes_that_go(path: Path, dest: Path, tables: Sequence[schema.Table]) -> list[Check]:
-    """Warnings for values typed on the generated sheets that the write will not keep."""
+def _read_for_writing(
+    path: Path,
+    dest: Path,
+    month: Month | None,
+    today: date | None,
+    progress: Progress,
+    usage_load: ChildLoad | None,
+) -> ReadResult:
+    """The workbook read for a command that rewrites the generated sheets into `dest`, with a
+    warning for values typed on those sheets that the write will not keep (they stay in the
+    backup, or in `path` when `dest` is another file)."""
     from .workbook.safe_save import backup_path
     from .workbook.typed_notes import typed_notes
 
+    read = read_workbook(path, progress=progress, usage_load=usage_load, month=month, today=today)
     kept_in = backup_path(dest, 1).name if dest == path else path.name
-    return typed_notes(path, written_widths(tables), kept_in)
+    notes = typed_notes(path, written_widths(WRITTEN_WHOLE), kept_in)
+    return replace(read, checks=(*read.checks, *notes))
 
 
 def generated_tables(report: RunReport) -> GeneratedTables:
@@ -258,12 +268,9 @@ def recalculate(
         check_same_kind(path, out)
     check_can_save(dest)
     with writing(dest, wait) as stamp:
-        read = read_workbook(
-            path, progress=progress, usage_load=usage_load, month=month, today=today
-        )
-        notes = notes_that_go(path, dest, RECALC_WRITES)
+        read = _read_for_writing(path, dest, month, today, progress, usage_load)
         progress(COMPUTING)
-        report = compute(replace(read, checks=(*read.checks, *notes)), month, today)
+        report = compute(read, month, today)
         generated = generated_tables(report)
         progress(WRITING)
         write_tables(
@@ -536,12 +543,9 @@ def close_month(
     check_workbook_file(path)
     check_can_save(path)
     with writing(path, wait) as stamp:
-        read = read_workbook(
-            path, progress=progress, usage_load=usage_load, month=month, today=today
-        )
-        notes = notes_that_go(path, path, CLOSE_WRITES)
+        read = _read_for_writing(path, path, month, today, progress, usage_load)
         progress(COMPUTING)
-        closed = close(replace(read, checks=(*read.checks, *notes)), month, today, now)
+        closed = close(read, month, today, now)
         progress(WRITING)
         # The Ledger is appended to: its rows already there stay byte for byte.
         tables = {k: v for k, v in closed.generated.tables.items() if k != schema.LEDGER.name}

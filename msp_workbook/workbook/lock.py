@@ -66,7 +66,7 @@ _held: dict[str, _Held] = {}
 
 def lock_file(workbook: Path) -> Path:
     """The lock file of a workbook: `.~msp-lock.MSP_Billing.xlsx` beside it."""
-    target = _target(Path(workbook))
+    target = target_of(Path(workbook))
     return target.with_name(f".~msp-lock.{target.name}")
 
 
@@ -76,7 +76,7 @@ def writing(workbook: Path, wait: float = DEFAULT_WAIT) -> Iterator[FileStamp | 
     was taken (None when the workbook does not exist yet).
 
     Waits up to `wait` seconds for another run's lock, then raises a one-line WorkbookError."""
-    target = _target(Path(workbook))
+    target = target_of(Path(workbook))
     key = os.path.normcase(os.path.abspath(target))
     held = _held.get(key)
     if held is not None:  # this process holds it already (the command line took it first)
@@ -114,6 +114,6 @@ def _acquire(given: Path, target: Path, wait: float) -> object:
     return lock
 
 
-def _target(path: Path) -> Path:
+def target_of(path: Path) -> Path:
     """Through a symbolic link, the file it points to is what is written and locked."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .errors import WorkbookError
-from .lock import FileStamp
+from .lock import FileStamp, target_of
 
 BACKUPS_KEPT = 3
 # A temporary file of a save whose process is gone (killed, power cut) is removed by the next save
@@ -93,7 +93,7 @@ def check_can_save(dest: Path) -> None:
 
     `saving` checks this itself; a command may call it first, to stop before any work."""
     given = Path(dest)
-    dest = _target(given)
+    dest = target_of(given)
     for lock in {*excel_lock_files(given), *excel_lock_files(dest)}:
         if lock.exists():
             raise WorkbookError(f"{given} is open in Excel; close it and run again")
@@ -143,7 +143,7 @@ def saving(dest: Path, *, unchanged_since: FileStamp | None = None) -> Iterator[
     """
     check_can_save(dest)
     given = Path(dest)
-    dest = _target(Path(dest))
+    dest = target_of(Path(dest))
     _remove_stale_temp_files(dest)
     tmp = _temp_path(dest)
     try:
@@ -201,11 +201,6 @@ def copy_file(src: Path, dest: Path) -> None:
     """Save a copy of the file `src` as `dest`, the same safe way."""
     with open(src, "rb") as f, saving(dest) as out:
         shutil.copyfileobj(f, out, _COPY_CHUNK)
-
-
-def _target(dest: Path) -> Path:
-    """Through a symbolic link, the file it points to is saved and the link stays."""
-    return Path(os.path.realpath(dest)) if dest.is_symlink() else dest
 
 
 def _cannot_save(dest: Path, exc: OSError) -> WorkbookError:
