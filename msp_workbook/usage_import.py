@@ -35,11 +35,12 @@ from .core.readings import (
 )
 from .workbook import schema
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
 from .workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable
+    from .workbook.report_file import ReportFile
 
 EXCEL_MAX_ROWS = 1_048_576
 _DIGEST_IN_SOURCE = re.compile(r"#([0-9a-f]{12}):\d+$")
@@ -101,19 +102,31 @@ def import_usage(
         return _import(path, files, profile, month, dry_run, stamp)
 
 
-def _import(path, files, profile_name, month, dry_run, stamp) -> ImportReport:  # noqa: ANN001
+def _import(
+    path: Path,
+    files: Sequence[Path],
+    profile_name: str | None,
+    month: Month | None,
+    dry_run: bool,
+    stamp: FileStamp | None,
+) -> ImportReport:
     from .workbook.writer import append_rows
 
     catalogue = Catalogue.read(path)
     results, rows = plan(catalogue, files, profile_name, month)
-    if catalogue.usage_last_row + len(rows) > EXCEL_MAX_ROWS:
-        raise WorkbookError(
-            f"{path}: {len(rows):,} readings would take Usage past Excel's {EXCEL_MAX_ROWS:,} "
-            "rows; archive older months first (or import fewer reports at once)"
-        )
+    check_room(catalogue.usage_last_row, len(rows), f"{path}: ")
     if rows and not dry_run:
         append_rows(path, path, schema.USAGE.name, rows, unchanged_since=stamp)
     return ImportReport(tuple(results), len(rows), dry_run)
+
+
+def check_room(last_row: int, adding: int, where: str = "") -> None:
+    """Refuse readings that would take Usage past Excel's last row, before anything is written."""
+    if last_row + adding > EXCEL_MAX_ROWS:
+        raise WorkbookError(
+            f"{where}{adding:,} readings would take Usage past Excel's {EXCEL_MAX_ROWS:,} "
+            "rows; archive older months first (or import fewer reports at once)"
+        )
 
 
 def plan(
@@ -167,8 +180,14 @@ def plan(
     return results, rows
 
 
-def _read_lines(report, profile: Profile, at, month, catalogue, result: FileImport) -> None:  # noqa: ANN001
-    blank = []
+def _read_lines(
+    report: ReportFile,
+    profile: Profile,
+    at: Mapping[str, int],
+    month: Month | None,
+    catalogue: Catalogue,
+    result: FileImport,
+) -> None:
     data_lines = [(n, line) for n, line in report.lines if not is_blank(line)]
     blank = [n for n, line in report.lines if is_blank(line)]
     totals = None
@@ -218,7 +237,7 @@ class Catalogue:
     def of(cls, raw: Mapping[str, RawTable], imported: set[str], last_row: int) -> Catalogue:
         """From the raw Products, Keys and (when the workbook has it) ImportProfiles tables,
         the digests already in Usage's Source column and Usage's last sheet row."""
-        from .workbook.cells import as_text, is_empty
+        from .workbook.cells import CellError, as_choice, as_text, is_empty, label
 
         metrics: dict[str, dict[str, str]] = {}
         for row in raw[schema.PRODUCTS.name]:
@@ -232,37 +251,45 @@ class Catalogue:
                 keys.setdefault(key.strip().lower(), (key.strip(), pid.strip().lower()))
         grouped: dict[str, list[tuple[str, str, str | None]]] = {}
         names: dict[str, str] = {}
+        problems: dict[str, str] = {}  # profile (lower case; "" where unnamed) -> first problem
+        sheet = schema.IMPORT_PROFILES.sheet
         for row in raw.get(schema.IMPORT_PROFILES.name, ()):
             values = row.values
             if all(is_empty(values[h]) for h in schema.IMPORT_PROFILES.headers):
                 continue
+            name = "" if is_empty(values["Profile"]) else as_text(values["Profile"])
             try:
-                name = as_text(values["Profile"])
-                field_name = as_text(values["Field"])
+                for header in ("Profile", "Column"):
+                    if is_empty(values[header]):
+                        raise CellError(f"{label(header)} is empty")
+                field_name = as_choice(values["Field"], label("Field"), schema.IMPORT_FIELDS)
                 column = as_text(values["Column"])
-            except ValueError:
+                metric = None if is_empty(values["Metric"]) else as_text(values["Metric"])
+            except CellError as exc:
+                header = next((h for h in ("Profile", "Column") if is_empty(values[h])), "Field")
+                problems.setdefault(name.lower(), f"{sheet}!{row.cells[header]}: {exc}")
                 continue
-            metric = None if is_empty(values["Metric"]) else as_text(values["Metric"])
-            choice = next(
-                (f for f in schema.IMPORT_FIELDS if f.lower() == field_name.lower()), field_name
-            )
             names.setdefault(name.lower(), name)
-            grouped.setdefault(name.lower(), []).append((choice, column, metric))
+            grouped.setdefault(name.lower(), []).append((field_name, column, metric))
         profiles = {STANDARD: standard_profile()}
-        problems = {}
         for key, fields in grouped.items():
+            if key in problems:
+                continue
             try:
                 usage_fields = [f for f in fields if f[0] != "Amount"]
                 profiles[key] = make_profile(names[key], usage_fields)
             except ReportProblem as exc:
-                problems[key] = str(exc)
+                problems[key] = f"{sheet}: {exc}"
         return cls(keys, metrics, profiles, problems, set(imported), last_row)
 
     def profile(self, name: str) -> Profile:
         key = name.strip().lower()
-        if key in self.profile_problems:
-            problem = self.profile_problems[key]
-            raise WorkbookError(f"{schema.IMPORT_PROFILES.sheet}: {problem}; fix it and run again")
+        # A row without a readable profile name may belong to any profile but the built-in one.
+        problem = self.profile_problems.get(key) or (
+            self.profile_problems.get("") if key != STANDARD else None
+        )
+        if problem:
+            raise WorkbookError(f"{problem}; fix it and run again")
         found = self.profiles.get(key)
         if found is None:
             known = ", ".join(sorted(p.name for p in self.profiles.values()))

@@ -451,3 +451,27 @@ def test_the_rows_already_in_usage_and_every_other_part_stay_byte_for_byte(book,
     old_rows = old[old.index("<sheetData>") : old.index("</sheetData>")]
     assert new.startswith(old[: old.index("</sheetData>")].replace('ref="A1:E18"', 'ref="A1:E20"'))
     assert old_rows in new
+
+
+def test_a_profile_row_that_cannot_be_read_stops_that_profile_naming_its_cell(tmp_path):
+    """A Field that is not one of the five, on the profile's second row: the import says where
+    (never a row silently left out of the profile); other profiles still import."""
+    data = load_example("basic")
+    data["ImportProfiles"] = [
+        {"Profile": "portal", "Field": "License key", "Column": "Key"},
+        {"Profile": "portal", "Field": "Datum", "Column": "Day"},
+        {"Profile": "portal", "Field": "Quantity", "Column": "Mailboxes", "Metric": "mailboxes"},
+    ]
+    book = tmp_path / "b.xlsx"
+    build_workbook(book, data)
+    report = write(tmp_path / "portal.csv", f"Key,Day,Mailboxes\n{KC2},2026-10-31,77\n")
+    result = run_cli("import-usage", str(book), str(report), "--profile", "portal")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "msp-workbook: Imports!B3: field must be one of Date, License key, Metric, Quantity, "
+        'Amount, got "Datum"; fix it and run again\n'
+    )
+    standard = write(
+        tmp_path / "s.csv", f"Date,License key,Metric,Quantity\n2026-10-31,{KC2},mailboxes,50\n"
+    )
+    assert run_cli("import-usage", str(book), str(standard)).returncode == 0

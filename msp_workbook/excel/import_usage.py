@@ -19,10 +19,10 @@ from typing import Any
 from ..core.months import Month
 from ..usage_import import (
     CATALOGUE_TABLES,
-    EXCEL_MAX_ROWS,
     Catalogue,
     FileImport,
     ImportReport,
+    check_room,
     digests_in,
     plan,
 )
@@ -66,10 +66,7 @@ def _import(port: WorkbookPort, files: list[str] | None) -> ImportReport:
     sources = [row[at] for row in usage.rows] if at is not None else []
     catalogue = Catalogue.of(raw, digests_in(sources), usage.last_row)
     results, rows = plan(catalogue, [Path(f) for f in files], profile, month)
-    if usage.last_row + len(rows) > EXCEL_MAX_ROWS:
-        raise WorkbookError(
-            f"{len(rows):,} readings would take Usage past Excel's {EXCEL_MAX_ROWS:,} rows"
-        )
+    check_room(usage.last_row, len(rows))
     port.status(WRITING)
     for row in rows:
         port.append_row(schema.USAGE.name, row)

@@ -350,10 +350,9 @@ def _overlapping_reports(
         first = report_rows[0]
         for row in report_rows[1:]:
             found.append((row, first, key, product.metric, day_value))
-    text = source.to_pylist() if found else []
     for row, first, key, metric, day_value in sorted(found):
-        first_source = text[first - first_row]
-        reading = (key, metric, day_value, text[row - first_row])
+        first_source = source[first - first_row].as_py()
+        reading = (key, metric, day_value, source[row - first_row].as_py())
         overlap_warning(out, place.sheet, f"{letter}{row}", (first, first_source), reading)
 
 
