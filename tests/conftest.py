@@ -90,3 +90,18 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
         cwd=cwd,
         timeout=600,
     )
+
+
+# The demo workbook as built on this day bills 2026-10 (its Settings say so).
+DEMO_TODAY = date(2026, 11, 15)
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo reseller's workbook billed for 2026-10, built once; tests copy or edit it into
+    files of their own and never write it."""
+    from msp_workbook import operations
+
+    path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
+    operations.build_demo(path, today=DEMO_TODAY)
+    return path

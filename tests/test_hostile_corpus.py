@@ -35,6 +35,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import DEMO_TODAY
 from xlsx_edits import (
     Edit,
     chain,
@@ -56,9 +57,9 @@ from xlsx_edits import (
     without_table_part,
 )
 
-from msp_workbook import cli, operations
+from msp_workbook import cli
 
-TODAY = date(2026, 11, 15)  # the demo bills 2026-10 (its Settings say so)
+TODAY = DEMO_TODAY  # the demo (conftest's fixture) bills 2026-10 (its Settings say so)
 ERROR, SAME, WARNING, REFUSED, RUNS = "error", "same", "warning", "refused", "runs"
 
 # A cell written as Excel stores it: (attributes, content); None: the cell deleted.
@@ -416,13 +417,6 @@ def run(*argv: str) -> Run:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli.run(list(argv))
     return Run(code, out.getvalue(), err.getvalue())
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("corpus") / "demo.xlsx"
-    operations.build_demo(path, today=TODAY)
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import DEMO_TODAY, run_cli
 from xlsx_edits import (
     Edit,
     chain,
@@ -35,14 +35,7 @@ from msp_workbook.operations import RunReport
 from msp_workbook.workbook.package import FaultScan
 from msp_workbook.workbook.reader import read_workbook
 
-TODAY = date(2026, 11, 15)  # the demo bills 2026-10
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    operations.build_demo(path, today=TODAY)
-    return path
+TODAY = DEMO_TODAY  # the demo (conftest's fixture) bills 2026-10
 
 
 @pytest.fixture(scope="module")
