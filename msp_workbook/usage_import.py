@@ -112,12 +112,25 @@ def _import(
 ) -> ImportReport:
     from .workbook.writer import append_rows
 
-    catalogue = Catalogue.read(path)
+    catalogue = Catalogue.read(path, _digests(files))
     results, rows = plan(catalogue, files, profile_name, month)
     check_room(catalogue.usage_last_row, len(rows), f"{path}: ")
     if rows and not dry_run:
         append_rows(path, path, schema.USAGE.name, rows, unchanged_since=stamp)
     return ImportReport(tuple(results), len(rows), dry_run)
+
+
+def _digests(files: Sequence[Path]) -> list[str]:
+    """The digests of the report files that can be read (the others are reported by `plan`)."""
+    from .workbook.report_file import digest_of
+
+    found = []
+    for file in files:
+        try:
+            found.append(digest_of(Path(file).read_bytes()))
+        except OSError:
+            continue
+    return found
 
 
 def check_room(last_row: int, adding: int, where: str = "") -> None:
@@ -225,12 +238,13 @@ class Catalogue:
     usage_last_row: int
 
     @classmethod
-    def read(cls, path: Path) -> Catalogue:
-        """From the workbook file."""
+    def read(cls, path: Path, digests: Sequence[str] | None = None) -> Catalogue:
+        """From the workbook file. With `digests` (of the reports about to be imported), Usage's
+        Source column is only read when its sheet may hold one of them."""
         from .workbook.reader import open_tables
 
         raw, _ = open_tables(path, CATALOGUE_TABLES, optional=(schema.IMPORT_PROFILES,))
-        imported, last_row = _usage_sources(path)
+        imported, last_row = _usage_sources(path, digests)
         return cls.of(raw, imported, last_row)
 
     @classmethod
@@ -316,22 +330,33 @@ class Catalogue:
         """The key and metric as Keys and Products write them."""
         key, pid = self.keys[reading.license_key.lower()]
         metric = self.metrics[pid][reading.metric.lower()]
-        return reading.model_copy(update={"license_key": key, "metric": metric})
+        # Both values come from the workbook's own validated tables: no need to validate again.
+        return Reading.model_construct(
+            day=reading.day,
+            license_key=key,
+            metric=metric,
+            quantity=reading.quantity,
+            line=reading.line,
+        )
 
 
-def _usage_sources(path: Path) -> tuple[set[str], int]:
+def _usage_sources(path: Path, wanted: Sequence[str] | None = None) -> tuple[set[str], int]:
     """The report digests already in Usage's Source column (rows typed below the table
-    included), and the table's last sheet row. Only that column is loaded (fastexcel)."""
+    included), and the table's last sheet row. Only that column is loaded (fastexcel), and
+    not even that when `wanted` is given and the sheet's text holds none of those digests."""
     import fastexcel
 
     from .workbook.package import check_before_parsing
     from .workbook.places import table_place, unreadable
+    from .workbook.text_search import sheet_may_hold
 
-    check_before_parsing(path, [schema.USAGE.name])
     place = table_place(path, schema.USAGE)
     column = place.columns.get("Source")
     if column is None:
         return set(), place.last_row
+    if wanted is not None and not sheet_may_hold(path, place.sheet, [f"#{d}:" for d in wanted]):
+        return set(), place.last_row
+    check_before_parsing(path, [schema.USAGE.name])  # what fastexcel must not be given
     try:
         sheet = fastexcel.read_excel(str(path)).load_sheet(
             place.sheet,

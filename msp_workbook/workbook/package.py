@@ -990,16 +990,43 @@ def _insert_before_end(text: str, name: str, tag: str) -> str:
 # --- Saving ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TextPatch:
+    """A part's new content as its old text with some spans replaced, encoded piece by piece
+    when saved: a sheet of a million rows that gains a few rows at its end is never copied
+    whole in memory."""
+
+    text: str
+    edits: tuple[tuple[int, int, str], ...]  # (start, stop, new text), in order, not overlapping
+
+    def chunks(self, size: int = _CHUNK) -> Iterator[bytes]:
+        at = 0
+        for start, stop, new in (*self.edits, (len(self.text), len(self.text), "")):
+            if start < at:
+                raise ValueError("text patch: edits overlap or are out of order")
+            for piece in range(at, start, size):
+                yield self.text[piece : min(piece + size, start)].encode("utf-8")
+            if new:
+                yield new.encode("utf-8")
+            at = stop
+
+    def applied(self) -> str:
+        return b"".join(self.chunks()).decode("utf-8")
+
+
+Content = bytes | TextPatch
+
+
 def save_package(
     package: Package,
-    replacements: Mapping[str, bytes | None],
+    replacements: Mapping[str, Content | None],
     dest: Path,
     *,
     unchanged_since: FileStamp | None = None,
 ) -> None:
     """Write `package` with some parts replaced to `dest`, then close `package`.
 
-    `replacements` maps a part name to its new bytes, or to None to leave the part out; parts
+    `replacements` maps a part name to its new content, or to None to leave the part out; parts
     not in the package are added after the others. Every other member is copied as the file
     holds it, still compressed (contents, CRC, timestamp and attributes unchanged);
     [Content_Types].xml comes first. `dest` (it may be the package's own file) is replaced
@@ -1059,13 +1086,18 @@ class _ZipWriter:
         sizes = (info.compress_size, info.file_size)
         self._member(info.filename, info, (options, info.compress_type, info.CRC, *sizes), data)
 
-    def add(self, name: str, data: bytes, like: zipfile.ZipInfo | None) -> None:
+    def add(self, name: str, data: Content, like: zipfile.ZipInfo | None) -> None:
         """A member with these contents, deflated; time and attributes those of `like` (a
         member it replaces), or fixed ones for a new member."""
         packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-        packed = packer.compress(data) + packer.flush()
-        fields = (0, zipfile.ZIP_DEFLATED, zlib.crc32(data), len(packed), len(data))
-        self._member(name, like, fields, [packed])
+        packed: list[bytes] = []
+        crc = size = 0
+        for chunk in data.chunks() if isinstance(data, TextPatch) else [data]:
+            crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+            packed.append(packer.compress(chunk))
+        packed.append(packer.flush())
+        fields = (0, zipfile.ZIP_DEFLATED, crc, sum(len(p) for p in packed), size)
+        self._member(name, like, fields, packed)
 
     def finish(self) -> None:
         """The central directory and its end record."""

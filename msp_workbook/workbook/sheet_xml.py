@@ -310,11 +310,16 @@ class Row:
 _VALUE_INSIDE = re.compile(r"<(?:[\w.-]+:)?f\b|<(?:[\w.-]+:)?(?:v|t)\b" + _QUOTED + r"*?>[^<]")
 
 
-def iter_rows(text: str, sheet_data: Span) -> Iterator[Row]:
-    """The <row> elements of sheetData in order, numbered (a row without r= follows the last)."""
+def iter_rows(text: str, sheet_data: Span, start: int | None = None) -> Iterator[Row]:
+    """The <row> elements of sheetData in order, numbered (a row without r= follows the last).
+
+    `start` (from `row_search_start`) begins at a row with its number written, further down.
+    """
     if sheet_data.empty:
         return
     pos, end, number = sheet_data.inner_start, sheet_data.inner_end, 0
+    if start is not None:
+        pos = start
     while True:
         match = _ANY_TAG.search(text, pos, end)
         if match is None:
@@ -334,6 +339,48 @@ def iter_rows(text: str, sheet_data: Span) -> Iterator[Row]:
             span = Span("row", match.start(), stop, match[0], False, match.end(), close)
         yield Row(number, span)
         pos = span.end
+
+
+_ROW_START = re.compile(r"<(?:[\w.-]+:)?row[\s/>]")
+
+
+def _numbered_row_at_or_after(text: str, pos: int, end: int) -> tuple[int, int] | None:
+    """The position and number of the first <row> with r= that starts at or after `pos`."""
+    while True:
+        found = _ROW_START.search(text, pos, end)
+        if found is None:
+            return None
+        tag = _ANY_TAG.match(text, found.start(), end)
+        if tag is None:
+            return None
+        r = attrs(tag[3] or "").get("r", "")
+        if r.isdigit():
+            return found.start(), int(r)
+        pos = tag.end()
+
+
+def row_search_start(text: str, sheet_data: Span, number: int) -> int | None:
+    """Where to start `iter_rows` so that it still yields every row numbered `number` or more,
+    found by halving the text instead of reading every row before it; None means from the
+    beginning. Rows are in ascending order in a sheet's XML; with a comment or CDATA section
+    inside sheetData, where a "<row" need not be a row, the answer is always None."""
+    if sheet_data.empty:
+        return None
+    low, high = sheet_data.inner_start, sheet_data.inner_end
+    if text.find("<!", low, high) >= 0:
+        return None
+    start = low
+    while high - low > 4096:
+        middle = (low + high) // 2
+        found = _numbered_row_at_or_after(text, middle, sheet_data.inner_end)
+        if found is None or found[1] >= number:
+            high = middle
+        else:
+            low = middle
+    if low == start:
+        return None
+    found = _numbered_row_at_or_after(text, low, sheet_data.inner_end)
+    return found[0] if found is not None else None
 
 
 def iter_cells(text: str, row: Row) -> Iterator[Cell]:

@@ -34,8 +34,10 @@ from .package import (
     RT_CALC_CHAIN,
     RT_TABLE,
     RT_WORKSHEET,
+    Content,
     Package,
     TableRef,
+    TextPatch,
     add_override,
     add_relationship,
     attrs,
@@ -74,6 +76,7 @@ from .sheet_xml import (
     parse_range,
     range_ref,
     read_layout,
+    row_search_start,
     set_attribute,
     table_xml,
     top_level,
@@ -184,7 +187,7 @@ class _Edit:
 
     def __init__(self, package: Package) -> None:
         self.package = package
-        self.replacements: dict[str, bytes | None] = {}
+        self.replacements: dict[str, Content | None] = {}
         self._added_table_ids: list[int] = []
         self._written: dict[str, WrittenSheet] = {}  # by case-folded sheet name
 
@@ -201,10 +204,16 @@ class _Edit:
 
     def text(self, part: str) -> str:
         data = self.replacements.get(self._key(part))
+        if isinstance(data, TextPatch):
+            return data.applied()
         return _utf8(data if data is not None else self.package.read(part), part)
 
     def set(self, part: str, text: str) -> None:
         self.replacements[self._key(part)] = text.encode("utf-8")
+
+    def patch(self, part: str, text: str, edits: Sequence[tuple[int, int, str]]) -> None:
+        """The part's text (as `text` gave it) with these spans replaced, kept as a patch."""
+        self.replacements[self._key(part)] = TextPatch(text, tuple(sorted(edits)))
 
     def edit(self, part: str, change: Callable[[str], str]) -> None:
         """Apply a textual edit; the part counts as changed only if its text did change."""
@@ -387,7 +396,8 @@ class _Edit:
             c: cell_xml(f"{column_letter(c)}{first_row}", style, header, prefix)
             for c, header in zip(added, headers, strict=True)
         }
-        self.set(sheet.part, _widen_dimension(grid.with_cells({first_row: cells}, prefix), new_ref))
+        edits = [grid.rows_edit({first_row: cells}, prefix), *_dimension_edit(sheet_text, new_ref)]
+        self.patch(sheet.part, sheet_text, edits)
 
     # Charts.
 
@@ -454,7 +464,7 @@ class _Edit:
         sheet_data = next((c for c in children if c.name == "sheetData"), None)
         if sheet_data is None:
             raise WorkbookError(f'damaged workbook: sheet "{sheet.name}" has no cell data')
-        grid = _Grid(text, sheet_data, range(first_col, last_col + 1))
+        grid = _Grid(text, sheet_data, range(first_col, last_col + 1), last_row - 1)
 
         # Rows typed right below the table belong to it; else trailing blank rows are reused.
         end = last_row
@@ -491,9 +501,10 @@ class _Edit:
         new_cells: dict[int, dict[int, str]] = {}
         for number, values in zip(targets, rows, strict=True):
             cells: dict[int, str] = {}
+            existing = number <= grid.last  # a row the sheet has (else a new one: no styles)
             for header, value in values.items():
                 column = positions[header]
-                style = grid.style(number, column)
+                style = grid.style(number, column) if existing else None
                 for fallback in (above[column], col_styles.get(column)):
                     style = fallback if style is None else style
                 xml = cell_xml(f"{column_letter(column)}{number}", style, value, prefix)
@@ -502,8 +513,8 @@ class _Edit:
             new_cells[number] = cells
 
         new_ref = range_ref(first_row, first_col, new_last, last_col)
-        text = _widen_dimension(grid.with_cells(new_cells, prefix), new_ref)
-        self.set(sheet.part, text)
+        edits = [grid.rows_edit(new_cells, prefix), *_dimension_edit(text, new_ref)]
+        self.patch(sheet.part, text, edits)
         self.edit(table.part, lambda t: _set_table_ref(t, new_ref))
         return targets
 
@@ -524,14 +535,24 @@ class _Edit:
 class _Grid:
     """The rows of a sheet's XML text, to look at the cells in a table's columns by row number."""
 
-    def __init__(self, text: str, sheet_data: Span, columns: range) -> None:
+    def __init__(self, text: str, sheet_data: Span, columns: range, from_row: int = 1) -> None:
+        """`from_row`: only rows from that number on are needed (a window at the sheet's end, so
+        a million rows above it are not read); asking for a row above it reads them all."""
         self.text = text
         self.sheet_data = sheet_data
-        self.rows = list(iter_rows(text, sheet_data))
-        self.by_number = {r.number: r for r in self.rows}
         self.columns = columns
+        self._read(row_search_start(text, sheet_data, from_row) if from_row > 1 else None)
+
+    def _read(self, start: int | None) -> None:
+        self.rows = list(iter_rows(self.text, self.sheet_data, start))
+        self.by_number = {r.number: r for r in self.rows}
+        self.complete = start is None
+        self.first = self.rows[0].number if self.rows else 1
+        self.last = self.rows[-1].number if self.rows else 0
 
     def cells(self, number: int) -> dict[int, Cell]:
+        if number < self.first and not self.complete:
+            self._read(None)
         row = self.by_number.get(number)
         return {c.column: c for c in iter_cells(self.text, row)} if row else {}
 
@@ -544,27 +565,25 @@ class _Grid:
         cell = self.cells(number).get(column)
         return cell.style if cell else None
 
-    def with_cells(self, new_cells: Mapping[int, Mapping[int, str]], prefix: str) -> str:
-        """The sheet's text with new cells merged into existing rows, or in new rows.
-
-        The row numbers are consecutive; everything before and after them stays as it was.
-        """
-        text, data = self.text, self.sheet_data
+    def rows_edit(
+        self, new_cells: Mapping[int, Mapping[int, str]], prefix: str
+    ) -> tuple[int, int, str]:
+        """The edit of the sheet's text (start, stop, new text) that merges new cells into
+        existing rows, or adds them in new rows. The row numbers are consecutive; everything
+        before and after them stays as it was."""
+        data = self.sheet_data
         numbers = sorted(new_cells)
         inside = [r for r in self.rows if numbers[0] <= r.number <= numbers[-1]]
         after = next((r for r in self.rows if r.number > numbers[-1]), None)
-        if inside:
-            start, stop = inside[0].span.start, inside[-1].span.end
-        elif after is not None:
-            start = stop = after.span.start
-        elif data.empty:  # <sheetData/>: open it up
-            name = data.tag[1:].split("/")[0].strip()
-            text = f"{text[: data.start]}<{name}></{name}>{text[data.end :]}"
-            start = stop = data.start + len(name) + 2
-        else:
-            start = stop = data.inner_end
         rows = "".join(self._row(n, new_cells[n], prefix) for n in numbers)
-        return text[:start] + rows + text[stop:]
+        if inside:
+            return inside[0].span.start, inside[-1].span.end, rows
+        if after is not None:
+            return after.span.start, after.span.start, rows
+        if data.empty:  # <sheetData/>: open it up
+            name = data.tag[1:].split("/")[0].strip()
+            return data.start, data.end, f"<{name}>{rows}</{name}>"
+        return data.inner_end, data.inner_end, rows
 
     def _row(self, number: int, cells: Mapping[int, str], prefix: str) -> str:
         row = self.by_number.get(number)
@@ -668,18 +687,18 @@ def _append_sheet(book: str, name: str, rel_id: str) -> str:
     return book[: end.start()] + tag + book[end.start() :]
 
 
-def _widen_dimension(sheet: str, covered: str) -> str:
-    """The sheet with its <dimension ref> widened to include the `covered` range."""
+def _dimension_edit(sheet: str, covered: str) -> list[tuple[int, int, str]]:
+    """The edit that widens the sheet's <dimension ref> to include the `covered` range (none
+    when the sheet has no <dimension>)."""
     match = first_tag(sheet, "dimension")
     if match is None:
-        return sheet
+        return []
     r1, c1, r2, c2 = parse_range(covered)
     old = attrs(match[0]).get("ref")
     if old:
         o1, p1, o2, p2 = parse_range(old)
         r1, c1, r2, c2 = min(r1, o1), min(c1, p1), max(r2, o2), max(c2, p2)
-    tag = set_attribute(match[0], "ref", range_ref(r1, c1, r2, c2))
-    return sheet[: match.start()] + tag + sheet[match.end() :]
+    return [(match.start(), match.end(), set_attribute(match[0], "ref", range_ref(r1, c1, r2, c2)))]
 
 
 def _formatted_alike(spec: schema.Table, headers: Sequence[str]) -> dict[str, str]:
