@@ -121,6 +121,44 @@ def _import_usage(args: argparse.Namespace, out: list[str]) -> int:
     return EXIT_CHECK_ERRORS if problems else EXIT_OK
 
 
+def _reconcile(args: argparse.Namespace, out: list[str], early: ChildLoad | None) -> int:
+    from .core.vocabulary import RECONCILIATION_STATUSES
+    from .reconciliation import reconcile_statement
+
+    with TerminalProgress(sys.stderr) as progress:
+        report = reconcile_statement(
+            args.path,
+            args.statement,
+            args.month,
+            args.profile,
+            progress=progress,
+            usage_load=early,
+            wait=args.wait,
+        )
+    result, cur = report.reconciliation, report.currency
+    lines = f"{report.lines} statement line{'' if report.lines == 1 else 's'}"
+    if report.notes:
+        lines += f" ({'; '.join(report.notes)})"
+    out.append(f"Reconciled {result.month} in {args.path} against {report.statement}: {lines}")
+    for status in RECONCILIATION_STATUSES:
+        out.append(f"{status}: {result.count(status)}")
+    out.append(f"Unbilled revenue {result.unbilled_revenue:,.2f} {cur}")
+    out.append(f"Difference {result.difference:,.2f} {cur} (vendor amount minus expected cost)")
+    problems = list(report.problems)
+    out.append(f"{len(problems)} error{'' if len(problems) == 1 else 's'}")
+    for problem in problems[:MAX_LISTED]:
+        out.append(f"error: {problem}")
+    if len(problems) > MAX_LISTED:
+        out.append(f"... and {len(problems) - MAX_LISTED} more")
+    if report.errors:
+        out.append(
+            f"the workbook has {len(report.errors)} error{'' if len(report.errors) == 1 else 's'}"
+            " in its input: run check to see them"
+        )
+    ok = result.all_match and not problems and not report.errors
+    return EXIT_OK if ok else EXIT_CHECK_ERRORS
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -229,6 +267,26 @@ def _parser() -> argparse.ArgumentParser:
     _wait_option(p)
 
     p = sub.add_parser(
+        "reconcile",
+        help="compare the distributor's statement with what the month billed",
+        description="Compare the distributor's statement for a month (per license key and "
+        "metric a quantity and an amount; CSV or .xlsx, read with an import profile: "
+        "`standard` reads License key, Metric, Quantity, Amount) with the month's usage and "
+        "billing, and write the Reconciliation sheet. Exit 0 when every row matches, else 1.",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
+    p.add_argument("statement", type=Path, metavar="STATEMENT", help="the statement file")
+    p.add_argument(
+        "--month",
+        type=_month,
+        help="month of the statement, YYYY-MM (default: Settings' Billing month, else last month)",
+    )
+    p.add_argument(
+        "--profile", default="standard", metavar="NAME", help="import profile (default: standard)"
+    )
+    _wait_option(p)
+
+    p = sub.add_parser(
         "quote",
         help="quote MSP monthly against an annual subscription",
         description="Quote a prospect: MSP monthly against an annual subscription of the given "
@@ -313,9 +371,9 @@ def _print(text: str) -> None:
 
 # Commands that read the Usage sheet: its load starts in a child process before the rest of the
 # program is imported (see `workbook/usage_sheet.py`).
-READS_USAGE = ("recalc", "check", "close")
+READS_USAGE = ("recalc", "check", "close", "reconcile")
 # Commands that write the workbook: each holds its lock from the first read to the save.
-WRITES = ("recalc", "close", "new-key", "import-usage")
+WRITES = ("recalc", "close", "new-key", "import-usage", "reconcile")
 
 
 def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
@@ -366,6 +424,8 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         return _quote(args, out)
     if args.command == "import-usage":
         return _import_usage(args, out)
+    if args.command == "reconcile":
+        return _reconcile(args, out, early)
     if args.command == "close":
         with TerminalProgress(sys.stderr) as progress:
             closed = operations.close_month(

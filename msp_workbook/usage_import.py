@@ -251,8 +251,6 @@ class Catalogue:
     def of(cls, raw: Mapping[str, RawTable], imported: set[str], last_row: int) -> Catalogue:
         """From the raw Products, Keys and (when the workbook has it) ImportProfiles tables,
         the digests already in Usage's Source column and Usage's last sheet row."""
-        from .workbook.cells import CellError, as_choice, as_text, is_empty, label
-
         metrics: dict[str, dict[str, str]] = {}
         for row in raw[schema.PRODUCTS.name]:
             pid, metric = row.values["Product ID"], row.values["Metric"]
@@ -263,28 +261,8 @@ class Catalogue:
             key, pid = row.values["License key"], row.values["Product ID"]
             if isinstance(key, str) and key.strip() and isinstance(pid, str):
                 keys.setdefault(key.strip().lower(), (key.strip(), pid.strip().lower()))
-        grouped: dict[str, list[tuple[str, str, str | None]]] = {}
-        names: dict[str, str] = {}
-        problems: dict[str, str] = {}  # profile (lower case; "" where unnamed) -> first problem
+        grouped, names, problems = profile_rows(raw)
         sheet = schema.IMPORT_PROFILES.sheet
-        for row in raw.get(schema.IMPORT_PROFILES.name, ()):
-            values = row.values
-            if all(is_empty(values[h]) for h in schema.IMPORT_PROFILES.headers):
-                continue
-            name = "" if is_empty(values["Profile"]) else as_text(values["Profile"])
-            try:
-                for header in ("Profile", "Column"):
-                    if is_empty(values[header]):
-                        raise CellError(f"{label(header)} is empty")
-                field_name = as_choice(values["Field"], label("Field"), schema.IMPORT_FIELDS)
-                column = as_text(values["Column"])
-                metric = None if is_empty(values["Metric"]) else as_text(values["Metric"])
-            except CellError as exc:
-                header = next((h for h in ("Profile", "Column") if is_empty(values[h])), "Field")
-                problems.setdefault(name.lower(), f"{sheet}!{row.cells[header]}: {exc}")
-                continue
-            names.setdefault(name.lower(), name)
-            grouped.setdefault(name.lower(), []).append((field_name, column, metric))
         profiles = {STANDARD: standard_profile()}
         for key, fields in grouped.items():
             if key in problems:
@@ -338,6 +316,42 @@ class Catalogue:
             quantity=reading.quantity,
             line=reading.line,
         )
+
+
+ProfileFields = list[tuple[str, str, str | None]]  # (field, column header, metric) per row
+
+
+def profile_rows(
+    raw: Mapping[str, RawTable],
+) -> tuple[dict[str, ProfileFields], dict[str, str], dict[str, str]]:
+    """The ImportProfiles rows (when the workbook has the table) grouped by profile: the fields
+    per profile (by its name in lower case), the names as written, and the first problem of
+    each profile whose rows cannot all be read (the cell named; "" for rows without a name)."""
+    from .workbook.cells import CellError, as_choice, as_text, is_empty, label
+
+    grouped: dict[str, ProfileFields] = {}
+    names: dict[str, str] = {}
+    problems: dict[str, str] = {}
+    sheet = schema.IMPORT_PROFILES.sheet
+    for row in raw.get(schema.IMPORT_PROFILES.name, ()):
+        values = row.values
+        if all(is_empty(values[h]) for h in schema.IMPORT_PROFILES.headers):
+            continue
+        name = "" if is_empty(values["Profile"]) else as_text(values["Profile"])
+        try:
+            for header in ("Profile", "Column"):
+                if is_empty(values[header]):
+                    raise CellError(f"{label(header)} is empty")
+            field_name = as_choice(values["Field"], label("Field"), schema.IMPORT_FIELDS)
+            column = as_text(values["Column"])
+            metric = None if is_empty(values["Metric"]) else as_text(values["Metric"])
+        except CellError as exc:
+            header = next((h for h in ("Profile", "Column") if is_empty(values[h])), "Field")
+            problems.setdefault(name.lower(), f"{sheet}!{row.cells[header]}: {exc}")
+            continue
+        names.setdefault(name.lower(), name)
+        grouped.setdefault(name.lower(), []).append((field_name, column, metric))
+    return grouped, names, problems
 
 
 def _usage_sources(path: Path, wanted: Sequence[str] | None = None) -> tuple[set[str], int]:

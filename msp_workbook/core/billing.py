@@ -22,6 +22,7 @@ The rules, in the order they apply to a month M (the product spec, section 3):
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
@@ -207,6 +208,26 @@ def billed_in_period(
     if quantity == 0 and line_type != "estimated":
         return None
     return Billed(quantity, line_type, note, estimate)
+
+
+def month_usage(
+    key: LicenseKey, product: Product, month: Month, settings: Settings, usage: UsageIndex
+) -> int | None:
+    """The month's aggregated quantity of the key's metric before any minimum: as reported,
+    else as billing estimates it (carried forward, or 0); None outside the key's period, and for
+    a suspended key without readings (billed nothing)."""
+    first, last = period_months(key)
+    ordinal = month.ordinal
+    if ordinal < first or (last is not None and ordinal > last):
+        return None
+    reported_months, reported = usage.history(key.license_key, product.metric)
+    at = bisect_left(reported_months, ordinal)
+    if at < len(reported_months) and reported_months[at] == ordinal:
+        return reported[at]
+    if key.status == "suspended":
+        return None
+    earlier = (reported_months[at - 1], reported[at - 1]) if at else None
+    return _estimate(product, month, settings, earlier)[0]
 
 
 def _estimate(

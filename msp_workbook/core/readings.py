@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from .models import Record
 from .months import Month
@@ -113,7 +114,18 @@ def make_profile(name: str, fields: Sequence[tuple[str, str, str | None]]) -> Pr
     )
 
 
-def column_positions(profile: Profile, header: Sequence[ReportValue]) -> dict[str, int]:
+class ReadsColumns(Protocol):
+    """A profile of any kind (a usage report's, a statement's): its name and the columns."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def license_key(self) -> str: ...
+    @property
+    def columns(self) -> tuple[str, ...]: ...
+
+
+def column_positions(profile: ReadsColumns, header: Sequence[ReportValue]) -> dict[str, int]:
     """Where each column of the profile is in the report's header (compared without regard to
     case and surrounding spaces); raises ReportProblem naming what is missing."""
     found: dict[str, int] = {}
@@ -142,7 +154,9 @@ def is_blank(line: Sequence[ReportValue]) -> bool:
     return all(_blank(v) for v in line)
 
 
-def is_totals_line(line: Sequence[ReportValue], profile: Profile, at: Mapping[str, int]) -> bool:
+def is_totals_line(
+    line: Sequence[ReportValue], profile: ReadsColumns, at: Mapping[str, int]
+) -> bool:
     """A report's closing line of totals: its first filled cell says Total, Summe, Gesamt (or
     the like) and its license key cell is empty or says the same."""
     first = next((_word(v) for v in line if not _blank(v)), "")

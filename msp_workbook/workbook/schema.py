@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 
+from ..core import vocabulary
 from ..core.months import Month
 
 
@@ -350,9 +351,56 @@ LEDGER = Table(
     added_later=("VAT rate", "Reverse charge"),
 )
 
+# The statuses of a reconciliation row, in the order its rows are sorted (SPEC section 8).
+RECONCILIATION_STATUSES = vocabulary.RECONCILIATION_STATUSES
+
+RECONCILIATION = Table(
+    "Reconciliation",
+    "Reconciliation",
+    (
+        _col("Month", Kind.MONTH, 9),
+        _col("License key", Kind.TEXT, 27),
+        _col("Customer ID", Kind.TEXT, 13),
+        _col("Customer", Kind.TEXT, 28),
+        _col("Product ID", Kind.TEXT, 12),
+        _col("Metric", Kind.TEXT, 12),
+        _col("Vendor quantity", Kind.WHOLE, 10),
+        _col("Usage quantity", Kind.WHOLE, 10),
+        _col("Billed quantity", Kind.WHOLE, 10),
+        _col("Vendor amount", Kind.MONEY, 12),
+        _col("Expected cost", Kind.MONEY, 12),
+        _col("Difference", Kind.MONEY, 12),
+        _col("Status", Kind.CHOICE, 16, choices=RECONCILIATION_STATUSES),
+        _col("Note", Kind.TEXT, 50),
+    ),
+    generated=True,
+    purpose="The distributor's statement against what was billed. Written by reconcile only.",
+)
+# Beside the Reconciliation table (one blank column between): the month per product, which its
+# chart plots, and the summary of the run.
+RECONCILIATION_SIDE_HEADERS = (
+    "Product",
+    "Vendor charged",
+    "Billed revenue",
+    "Billed cost",
+    "Summary",
+    "Rows",
+    "Amount",
+)
+RECONCILIATION_MONEY_SIDE = ("Vendor charged", "Billed revenue", "Billed cost", "Amount")
+# Tables whose side columns are a block of their own, not one row of values per table row.
+SIDE_BLOCK_TABLES = (RECONCILIATION.name,)
+
 # Sheets a recalculation rewrites (Ledger is append-only and written only by closing a month).
 RECALC_TABLES: tuple[Table, ...] = (BILLING, INVOICES, CHECKS)
-GENERATED_TABLES: tuple[Table, ...] = (BILLING, INVOICES, COMPARISON, CHECKS, LEDGER)
+GENERATED_TABLES: tuple[Table, ...] = (
+    BILLING,
+    INVOICES,
+    COMPARISON,
+    CHECKS,
+    LEDGER,
+    RECONCILIATION,
+)
 ALL_TABLES: tuple[Table, ...] = INPUT_TABLES + OPTIONAL_INPUT_TABLES + GENERATED_TABLES
 
 START_SHEET = "Start"
@@ -395,6 +443,7 @@ SHEET_ORDER: tuple[str, ...] = (
     COMPARISON.sheet,
     CHECKS.sheet,
     LEDGER.sheet,
+    RECONCILIATION.sheet,
 )
 
 

@@ -545,6 +545,8 @@ class SideColumns:
     first: int  # the column index of the first one
     headers: Sequence[str]
     rows: Sequence[Sequence[CellValue]]
+    # False: a block of its own beside the table (a summary), as many rows as it has, from row 2
+    aligned: bool = True
 
     @property
     def last(self) -> int:
@@ -633,6 +635,7 @@ def _sheet_data(
         pieces.append(_str_cell(f'<c r="{column_letter(c)}1"{_style_attr(style)}', header))
     pieces.append("</row>")
     number = 1
+    aligned = side is None or side.aligned
     for number, values in enumerate(rows, start=2):
         if len(values) != ncols:
             raise ValueError(f"row {number}: {len(values)} values for {ncols} columns")
@@ -643,13 +646,26 @@ def _sheet_data(
         table.append(pieces, row, values)
         if beside is not None:
             extra = next(side_rows, None)
-            if extra is None or len(extra) != beside.count:
+            if extra is None and not aligned:
+                beside = None  # a block shorter than the table ends here
+            elif extra is None or len(extra) != beside.count:
                 found = "no values" if extra is None else f"{len(extra)} values"
                 raise ValueError(f"row {number}: {found} for {beside.count} side columns")
-            beside.append(pieces, row, extra)
+            else:
+                beside.append(pieces, row, extra)
         pieces.append("</row>")
+    last = number
+    if beside is not None and not aligned:  # a block longer than the table goes on below it
+        for below, extra in enumerate(side_rows, start=last + 1):
+            if len(extra) != beside.count:
+                raise ValueError(f"row {below}: {len(extra)} values for {beside.count} columns")
+            row = str(below)
+            pieces.append(f'<row r="{row}">')
+            beside.append(pieces, row, extra)
+            pieces.append("</row>")
+            last = below
     pieces.append("</sheetData>")
-    return "".join(pieces), number
+    return "".join(pieces), last
 
 
 def _style_attr(style: int | None) -> str:
@@ -756,18 +772,25 @@ class WrittenSheet:
         """The last row of the table's data (a table keeps one blank data row when empty)."""
         return 1 + max(1, len(self.rows))
 
+    def last_row_of(self, column: int) -> int:
+        """The last data row of a column: the table's, or a side block's last value in it."""
+        side = self.side
+        if side is None or side.aligned or not side.first <= column <= side.last:
+            return self.last_row
+        filled = [i for i, r in enumerate(side.rows) if r[column - side.first] is not None]
+        return 1 + max(1, filled[-1] + 1 if filled else 0)
+
     def value(self, row: int, column: int) -> CellValue:
         """The value written at a sheet row (from 2) and column index; None for a blank cell."""
         index = row - 2
+        side = self.side
+        if side is not None and side.first <= column <= side.last:
+            inside = 0 <= index < len(side.rows) and (not side.aligned or index < len(self.rows))
+            return side.rows[index][column - side.first] if inside else None
         if not 0 <= index < len(self.rows):
             return None
         values = self.rows[index]
-        if column < len(values):
-            return values[column]
-        side = self.side
-        if side is not None and side.first <= column <= side.last:
-            return side.rows[index][column - side.first]
-        return None
+        return values[column] if column < len(values) else None
 
 
 @dataclass(frozen=True)
@@ -854,7 +877,7 @@ def _source(source: re.Match[str], sheets: Mapping[str, WrittenSheet], by_row: b
     axis = source[2] in _AXIS_DATA
     if sheet is None or (area.col1 != area.col2 and (not axis or by_row)):
         return None
-    last = sheet.last_row
+    last = sheet.last_row_of(area.col1)
     text = f"{area.head}{area.first}2:{area.last}{last}"
     if area.single and last == 2:
         text = formula[2]
@@ -876,7 +899,7 @@ def _reference(
 ) -> tuple[str, str]:
     """The kind of reference element (numRef, strRef, multiLvlStrRef) the new data needs and
     its formula and cache of the values."""
-    rows = range(2, sheet.last_row + 1)
+    rows = range(2, sheet.last_row_of(area.col1) + 1)
     count = f'<{p}ptCount val="{len(rows)}"/>'
     f = f"<{p}f>{formula}</{p}f>"
     if area.col1 != area.col2:  # category levels in columns; the innermost (last) comes first

@@ -250,6 +250,41 @@ def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats
         _add_import_request(ws, formats)
     if table is schema.COMPARISON:
         _add_comparison_chart(book, ws, formats)
+    if table is schema.RECONCILIATION:
+        _add_reconciliation_side(book, ws, formats)
+
+
+def _add_reconciliation_side(book: Workbook, ws: Worksheet, formats: _Formats) -> None:
+    """Beside the Reconciliation table: the month per product (which the chart plots) and the
+    run's summary, written by `reconcile`; the chart's ranges start on the one blank row and
+    every reconcile stretches them over the products it writes."""
+    side = len(schema.RECONCILIATION.columns) + 1  # one blank column between table and block
+    headers = schema.RECONCILIATION_SIDE_HEADERS
+    money = formats.number(schema.FMT_MONEY)
+    ws.set_column(side - 1, side - 1, 3)
+    for i, header in enumerate(headers):
+        width = 22 if header in ("Product", "Summary") else 15
+        fmt = money if header in schema.RECONCILIATION_MONEY_SIDE else None
+        if header == "Rows":
+            width, fmt = 8, formats.number(schema.FMT_WHOLE)
+        ws.set_column(side + i, side + i, width, fmt)
+        ws.write(0, side + i, header, formats.table_header)
+    sheet = schema.RECONCILIATION.sheet
+    chart = book.add_chart({"type": "column"})
+    for offset, colour in ((1, "#C0504D"), (2, "#4F81BD"), (3, "#9BBB59")):
+        chart.add_series(
+            {
+                "name": [sheet, 0, side + offset],
+                "categories": [sheet, 1, side, 1, side],
+                "values": [sheet, 1, side + offset, 1, side + offset],
+                "fill": {"color": colour},
+            }
+        )
+    chart.set_title({"name": "Vendor charged vs billed, per product", "name_font": {"size": 12}})
+    chart.set_y_axis({"num_format": schema.FMT_MONEY, "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "top"})
+    chart.set_size({"width": 720, "height": 360})
+    ws.insert_chart(1, side + len(headers) + 1, chart)
 
 
 def _add_comparison_chart(book: Workbook, ws: Worksheet, formats: _Formats) -> None:

@@ -166,13 +166,14 @@ def _side_columns(
         return None
     headers, values = given[spec.name]
     first = len(spec.columns) + 1
-    if len(values) != len(rows):
+    aligned = spec.name not in schema.SIDE_BLOCK_TABLES
+    if aligned and len(values) != len(rows):
         raise ValueError(
             f"side columns of {spec.name}: {len(values)} rows for the table's {len(rows)}"
         )
     if first + len(headers) > MAX_COL:
         raise ValueError(f"side columns of {spec.name}: too many columns for one sheet")
-    return SideColumns(first, list(headers), values)
+    return SideColumns(first, list(headers), values, aligned)
 
 
 def _utf8(data: bytes, part: str) -> str:

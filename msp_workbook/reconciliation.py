@@ -1,0 +1,244 @@
+"""The vendor reconciliation service: the distributor's statement against the month's billing,
+written to the Reconciliation sheet (SPEC section 8).
+
+Read -> check -> compute -> write, like every command: the workbook is read and billed as `check`
+bills it (a closed month as the Ledger has it); the statement is read with an import profile
+(`workbook.report_file`, `core.statement`); `core.reconcile` compares the two; the Reconciliation
+table and the block beside it are written, every other sheet copied as it is. Locked from the read
+to the save like every write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .core.billing import month_usage
+from .core.models import Check, LicenseKey, Product
+from .core.months import Month
+from .core.readings import STANDARD, ReportProblem, column_positions, is_blank, is_totals_line
+from .core.reconcile import STATUSES, Reconciliation, reconcile
+from .core.statement import (
+    Charge,
+    StatementProfile,
+    charge_of_line,
+    make_statement_profile,
+    standard_statement_profile,
+)
+from .progress import COMPUTING, WRITING, Progress, no_progress
+from .workbook import schema
+from .workbook.errors import WorkbookError
+from .workbook.isolated import ChildLoad
+from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.sheet_xml import CellValue
+
+
+@dataclass(frozen=True)
+class ReconcileReport:
+    reconciliation: Reconciliation
+    statement: str  # the statement file's name
+    lines: int  # statement lines read as charges
+    problems: tuple[str, ...]  # statement lines that could not be used, `FILE:LINE: ...`
+    notes: tuple[str, ...]  # lines skipped (blank, totals)
+    checks: tuple[Check, ...]  # the workbook's own findings, as `check` gives them
+    currency: str
+
+    @property
+    def errors(self) -> list[Check]:
+        return [c for c in self.checks if c.severity == "error"]
+
+
+def reconcile_statement(
+    path: Path,
+    statement: Path,
+    month: Month | None = None,
+    profile: str | None = None,
+    today: date | None = None,
+    progress: Progress = no_progress,
+    usage_load: ChildLoad | None = None,
+    wait: float = DEFAULT_WAIT,
+) -> ReconcileReport:
+    """Reconcile the month (default: as `recalc` picks it) against the statement file and write
+    the Reconciliation sheet in place. Raises WorkbookError (one line) when it cannot run: the
+    workbook or the statement cannot be read, the profile is unknown or cannot read it."""
+    from .workbook.reader import check_workbook_file
+    from .workbook.safe_save import check_can_save
+
+    check_workbook_file(path)
+    check_can_save(path)
+    with writing(path, wait) as stamp:
+        from .workbook.writer import write_tables
+
+        report, rows, side = _reconcile(
+            path, statement, month, profile, today, progress, usage_load
+        )
+        progress(WRITING)
+        write_tables(
+            path,
+            path,
+            {schema.RECONCILIATION.name: rows},
+            side_columns={
+                schema.RECONCILIATION.name: (list(schema.RECONCILIATION_SIDE_HEADERS), side)
+            },
+            unchanged_since=stamp,
+        )
+    return report
+
+
+def _reconcile(
+    path: Path,
+    statement: Path,
+    month: Month | None,
+    profile_name: str | None,
+    today: date | None,
+    progress: Progress,
+    usage_load: ChildLoad | None,
+) -> tuple[ReconcileReport, list[list[CellValue]], list[list[CellValue]]]:
+    from dataclasses import replace
+
+    from . import operations
+    from .workbook.reader import read_workbook
+    from .workbook.typed_notes import typed_notes
+
+    profile = statement_profile(path, profile_name or STANDARD)
+    charges, problems, notes = read_statement(statement, profile)
+    read = read_workbook(path, progress=progress, usage_load=usage_load, month=month, today=today)
+    widths = operations.written_widths((schema.RECONCILIATION,))
+    read = replace(read, checks=(*read.checks, *typed_notes(path, widths, path.name)))
+    progress(COMPUTING)
+    target = operations.billing_month(read, month, today)
+    billed = operations.compute(read, target, today)
+    inputs, ledger = read.inputs, read.ledger
+    usage = read.usage_index()
+    corrections = []
+    if ledger.is_closed(target):
+        corrections = [
+            e.line
+            for e in ledger.lines
+            if e.line.type == "correction" and e.line.corrects == target
+        ]
+
+    def usage_of(key: LicenseKey, product: Product) -> int | None:
+        return month_usage(key, product, target, inputs.settings, usage)
+
+    result = reconcile(
+        target,
+        [(statement.name, c) for c in charges],
+        inputs.keys,
+        inputs.customers,
+        inputs.products,
+        [line for line in billed.result.lines if line.corrects is None],
+        usage_of,
+        corrections,
+    )
+    report = ReconcileReport(
+        result,
+        statement.name,
+        len(charges),
+        (*problems, *result.problems),
+        tuple(notes),
+        billed.checks,
+        inputs.settings.currency,
+    )
+    return report, table_rows(result), side_block(report)
+
+
+def statement_profile(path: Path, name: str) -> StatementProfile:
+    """The statement profile of that name: the built-in `standard`, else the Imports sheet's."""
+    from .usage_import import profile_rows
+    from .workbook.reader import open_tables
+
+    key = name.strip().lower()
+    if key == STANDARD:
+        return standard_statement_profile()
+    raw, _ = open_tables(path, (), optional=(schema.IMPORT_PROFILES,))
+    grouped, names, problems = profile_rows(raw)
+    problem = problems.get(key) or problems.get("")
+    if problem:
+        raise WorkbookError(f"{problem}; fix it and run again")
+    if key not in grouped:
+        known = ", ".join(sorted([STANDARD, *names.values()]))
+        raise WorkbookError(
+            f'unknown import profile "{name}" (not on {schema.IMPORT_PROFILES.sheet}; '
+            f"known: {known})"
+        )
+    try:
+        return make_statement_profile(names[key], grouped[key])
+    except ReportProblem as exc:
+        raise WorkbookError(f"{schema.IMPORT_PROFILES.sheet}: {exc}") from None
+
+
+def read_statement(
+    file: Path, profile: StatementProfile
+) -> tuple[list[Charge], list[str], list[str]]:
+    """The statement's charges, its lines that cannot be read (`FILE:LINE: ...`) and notes on
+    lines skipped. A file that cannot be read at all, or lacks a column, raises WorkbookError."""
+    from .workbook.report_file import read_report
+
+    name = file.name
+    try:
+        report = read_report(file, profile.columns)
+        at = column_positions(profile, report.header)
+    except ReportProblem as exc:
+        raise WorkbookError(f"{name}: {exc}") from None
+    data = [(n, line) for n, line in report.lines if not is_blank(line)]
+    blank = len(report.lines) - len(data)
+    notes = [f"{blank} blank line{'s' if blank > 1 else ''} skipped"] if blank else []
+    if data and is_totals_line(data[-1][1], profile, at):
+        notes.append(f"line {data.pop()[0]} skipped: a totals line")
+    charges, problems = [], []
+    for number, line in data:
+        try:
+            charges.append(charge_of_line(line, number, profile, at, report.separator))
+        except ReportProblem as exc:
+            problems.append(f"{name}:{number}: {exc}")
+    return charges, problems, notes
+
+
+def table_rows(result: Reconciliation) -> list[list[CellValue]]:
+    """The Reconciliation table's rows, in schema column order."""
+    return [
+        [
+            str(r.month),
+            r.license_key,
+            r.customer_id,
+            r.customer,
+            r.product_id,
+            r.metric,
+            r.vendor_quantity,
+            r.usage_quantity,
+            r.billed_quantity,
+            r.vendor_amount,
+            r.expected_cost,
+            r.difference,
+            r.status,
+            r.note,
+        ]
+        for r in result.rows
+    ]
+
+
+def side_block(report: ReconcileReport) -> list[list[CellValue]]:
+    """Beside the table: per product (the chart's data), then the summary, one row each."""
+    result = report.reconciliation
+    products: list[list[CellValue]] = [
+        [p.product, p.vendor_amount, p.billed_revenue, p.cost] for p in result.products
+    ]
+    summary: list[list[CellValue]] = [[f"{result.month}: {report.statement}", report.lines, None]]
+    for status in STATUSES:
+        rows = [r for r in result.rows if r.status == status]
+        differences = [r.difference for r in rows if r.difference is not None]
+        summary.append([status, len(rows), sum(differences, Decimal(0)) if differences else None])
+    summary.append(["Unbilled revenue", None, result.unbilled_revenue])
+    summary.append(["Difference", None, result.difference])
+    height = max(len(products), len(summary))
+    blank: list[CellValue] = [None] * 4
+    return [
+        [
+            *(products[i] if i < len(products) else blank),
+            *(summary[i] if i < len(summary) else blank[:3]),
+        ]
+        for i in range(height)
+    ]
