@@ -56,6 +56,12 @@ def import_usage() -> None:
     _run("import_usage")
 
 
+def reconcile() -> None:
+    """Compare the distributor's statement (Excel's Open dialog, or the path in the selected
+    cell) with the month's billing, on the Reconciliation sheet."""
+    _run("reconcile")
+
+
 if __name__ == "__main__":
     # Run from a terminal with the workbook open in Excel: acts on that workbook.
     xw.Book("MSP_Billing.xlsx").set_mock_caller()

@@ -10,10 +10,12 @@ to the save like every write.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .core.billing import month_usage
 from .core.models import Check, LicenseKey, Product
@@ -33,6 +35,9 @@ from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
 from .workbook.lock import DEFAULT_WAIT, writing
 from .workbook.sheet_xml import CellValue
+
+if TYPE_CHECKING:
+    from .workbook.reader import RawTable, ReadResult
 
 
 @dataclass(frozen=True)
@@ -98,18 +103,35 @@ def _reconcile(
 ) -> tuple[ReconcileReport, list[list[CellValue]], list[list[CellValue]]]:
     from dataclasses import replace
 
-    from . import operations
-    from .workbook.reader import read_workbook
+    from .operations import written_widths
+    from .workbook.reader import open_tables, read_workbook
     from .workbook.typed_notes import typed_notes
 
-    profile = statement_profile(path, profile_name or STANDARD)
+    raw, _ = open_tables(path, (), optional=(schema.IMPORT_PROFILES,))
+    profile = statement_profile(raw, profile_name or STANDARD)
     charges, problems, notes = read_statement(statement, profile)
     read = read_workbook(path, progress=progress, usage_load=usage_load, month=month, today=today)
-    widths = operations.written_widths((schema.RECONCILIATION,))
+    widths = written_widths((schema.RECONCILIATION,))
     read = replace(read, checks=(*read.checks, *typed_notes(path, widths, path.name)))
     progress(COMPUTING)
-    target = operations.billing_month(read, month, today)
-    billed = operations.compute(read, target, today)
+    return reconcile_read(read, month, today, statement.name, charges, problems, notes)
+
+
+def reconcile_read(
+    read: ReadResult,
+    month: Month | None,
+    today: date | None,
+    statement: str,
+    charges: Sequence[Charge],
+    problems: Sequence[str],
+    notes: Sequence[str],
+) -> tuple[ReconcileReport, list[list[CellValue]], list[list[CellValue]]]:
+    """The reconciliation of a workbook already read (any face) against a statement already
+    read: the report, the Reconciliation table's rows and the block beside it."""
+    from .operations import billing_month, compute
+
+    target = billing_month(read, month, today)
+    billed = compute(read, target, today)
     inputs, ledger = read.inputs, read.ledger
     usage = read.usage_index()
     corrections = []
@@ -125,7 +147,7 @@ def _reconcile(
 
     result = reconcile(
         target,
-        [(statement.name, c) for c in charges],
+        [(statement, c) for c in charges],
         inputs.keys,
         inputs.customers,
         inputs.products,
@@ -135,7 +157,7 @@ def _reconcile(
     )
     report = ReconcileReport(
         result,
-        statement.name,
+        statement,
         len(charges),
         (*problems, *result.problems),
         tuple(notes),
@@ -145,15 +167,14 @@ def _reconcile(
     return report, table_rows(result), side_block(report)
 
 
-def statement_profile(path: Path, name: str) -> StatementProfile:
-    """The statement profile of that name: the built-in `standard`, else the Imports sheet's."""
+def statement_profile(raw: Mapping[str, RawTable], name: str) -> StatementProfile:
+    """The statement profile of that name: the built-in `standard`, else the one on the Imports
+    sheet (`raw`: the raw ImportProfiles table, where the workbook has one)."""
     from .usage_import import profile_rows
-    from .workbook.reader import open_tables
 
     key = name.strip().lower()
     if key == STANDARD:
         return standard_statement_profile()
-    raw, _ = open_tables(path, (), optional=(schema.IMPORT_PROFILES,))
     grouped, names, problems = profile_rows(raw)
     problem = problems.get(key) or problems.get("")
     if problem:
@@ -198,15 +219,16 @@ def read_statement(
 
 
 def table_rows(result: Reconciliation) -> list[list[CellValue]]:
-    """The Reconciliation table's rows, in schema column order."""
+    """The Reconciliation table's rows, in schema column order (a text left empty is a blank
+    cell, as Excel has it)."""
     return [
         [
             str(r.month),
             r.license_key,
-            r.customer_id,
-            r.customer,
-            r.product_id,
-            r.metric,
+            r.customer_id or None,
+            r.customer or None,
+            r.product_id or None,
+            r.metric or None,
             r.vendor_quantity,
             r.usage_quantity,
             r.billed_quantity,
@@ -214,7 +236,7 @@ def table_rows(result: Reconciliation) -> list[list[CellValue]]:
             r.expected_cost,
             r.difference,
             r.status,
-            r.note,
+            r.note or None,
         ]
         for r in result.rows
     ]

@@ -86,26 +86,26 @@ def test_every_status_with_the_figures_worked_out_by_hand(book, tmp_path):
         "Praxis Dr. Lang",
     )
     assert sheet_rows(book) == [
-        (OCT, STRANGER, "", "", "", "mailboxes", 10, None, 0, 16, None, 16, "unknown key",
+        (OCT, STRANGER, None, None, None, "mailboxes", 10, None, 0, 16, None, 16, "unknown key",
          "not on Keys"),
         (OCT, KCTL9, "C-0004", lang, "KCTL-MSP", "users", 3, None, 0, 3.6, 3.6, 0, "unbilled",
          "no billing line: the key runs from 2026-11-03 (Keys)"),
         (OCT, KOP6, "C-0003", alpen, "KOP-MSP", "users", 22, 20, 20, 33, 33, 0,
-         "quantity differs", ""),
+         "quantity differs", None),
         (OCT, LG3, "C-0001", huber, "LG-MSP", "scans", 215, 215, 215, 4.5, 4.3, 0.2,
-         "amount differs", ""),
+         "amount differs", None),
         (OCT, LG3, "C-0001", huber, "LG-MSP", "nodes", None, 7, 10, None, None, None,
-         "not on statement", ""),
+         "not on statement", None),
         (OCT, KC4, "C-0002", weber, "KC-MSP", "mailboxes", None, 3, 5, None, None, None,
-         "not on statement", ""),
+         "not on statement", None),
         (OCT, KC7, "C-0003", alpen, "KC-MSP", "mailboxes", None, 4, 4, None, None, None,
-         "not on statement", ""),
+         "not on statement", None),
         (OCT, KC2, "C-0001", huber, "KC-MSP", "mailboxes", 42, 42, 42, 67.2, 67.2, 0, "match",
-         ""),
+         None),
         (OCT, KCTL5, "C-0002", weber, "KCTL-MSP", "users", 12, 12, 12, 14.4, 14.4, 0, "match",
-         ""),
+         None),
         (OCT, KC8, "C-0004", lang, "KC-MSP", "mailboxes", 12, 12, 12, 19.2, 19.2, 0, "match",
-         ""),
+         None),
     ]  # fmt: skip
 
 
@@ -125,6 +125,13 @@ def test_the_block_beside_the_table_sums_per_product_and_summarises(book, tmp_pa
         ["GFI LanGuard MSP", 4.5, 15.95, 10.3],
         ["(unknown key)", 16, 0, 0],
     ]
+    from xlsx_fixtures import members
+
+    [chart] = [
+        v.decode() for n, v in members(book).items() if b"Reconciliation!" in v and "/charts/" in n
+    ]
+    assert "<c:f>Reconciliation!$Q$2:$Q$6</c:f>" in chart  # the chart follows the five products
+    assert "<c:f>Reconciliation!$P$2:$P$6</c:f>" in chart
     assert [row[4:] for row in block[1:11]] == [
         ["2026-10: gfi.csv", 7, None],
         ["unknown key", 1, 16],
@@ -370,3 +377,41 @@ def _line(month: Month, key: str, product: Product, quantity: int) -> BillingLin
         quantity=quantity, unit_price=product.price_per_unit, discount=Decimal(0), net=net,
         unit_cost=product.cost_per_unit, cost=cost, margin=net - cost, type="usage",
     )  # fmt: skip
+
+
+# --- The Excel button ------------------------------------------------------------------------------
+
+
+def test_the_excel_button_writes_what_the_command_line_writes(book, tmp_path):
+    """Without an Open dialog (the fake, like macOS), the button takes the statement's path,
+    profile and month from the selected request row on Imports; the sheet it writes holds the
+    very rows and block `msp-workbook reconcile` writes."""
+    from fake_xlwings import FakeBook
+
+    from msp_workbook.excel import reconcile as reconcile_button
+
+    statement = write(tmp_path / "gfi.csv", EVERY_STATUS)
+    by_cli = tmp_path / "cli.xlsx"
+    by_cli.write_bytes(book.read_bytes())
+    run_cli("reconcile", str(by_cli), str(statement), "--month", OCT)
+
+    excel = FakeBook(book)
+    excel.sheets["Imports"].range("F7").value = str(statement)
+    excel.sheets["Imports"].range("H7").value = OCT
+    excel.select("Imports", "F7")
+    report = reconcile_button(excel)
+    assert report is not None
+    assert excel.app.alerts == [
+        "Reconciled 2026-10 against gfi.csv: 1 unknown key, 1 unbilled, 1 quantity differs, "
+        "1 amount differs, 3 not on statement, 3 match; unbilled revenue 5.55 EUR, difference "
+        "16.20 EUR"
+    ]
+    saved = tmp_path / "excel.xlsx"
+    excel.save(saved)
+    assert sheet_rows(saved) == sheet_rows(by_cli)
+    ws_excel = openpyxl.load_workbook(saved)["Reconciliation"]
+    ws_cli = openpyxl.load_workbook(by_cli)["Reconciliation"]
+    block = [[(r, c) for c in range(16, 23)] for r in range(1, 12)]
+    assert [[ws_excel.cell(r, c).value for r, c in row] for row in block] == [
+        [ws_cli.cell(r, c).value for r, c in row] for row in block
+    ]

@@ -770,10 +770,24 @@ def test_quote_inputs_given_to_the_builder_land_in_the_named_cells(tmp_path: Pat
 def test_comparison_chart_sets_msp_cost_against_the_best_annual_cost() -> None:
     with zipfile.ZipFile(TEMPLATE_PATH) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-    (chart,) = [c for c in charts if "<c:barChart>" in c]
+    (chart,) = [c for c in charts if "<c:f>Comparison!" in c]
     values = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", chart)
     assert values == ["Comparison!$G$2", "Comparison!$Q$2"]  # one blank row; recalc stretches
     assert "Comparison!$B$2:$C$2" in chart
+
+
+def test_reconciliation_chart_plots_the_block_beside_the_table() -> None:
+    """Vendor charged, billed revenue and billed cost per product (P..S beside the table, one
+    blank column after it); one blank row, which reconcile stretches over its products."""
+    with zipfile.ZipFile(TEMPLATE_PATH) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    (chart,) = [c for c in charts if "<c:f>Reconciliation!" in c]
+    values = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", chart)
+    assert values == ["Reconciliation!$Q$2", "Reconciliation!$R$2", "Reconciliation!$S$2"]
+    assert (
+        re.findall(r"<c:cat><c:(?:str|num)Ref><c:f>([^<]+)</c:f>", chart)
+        == ["Reconciliation!$P$2"] * 3
+    )
 
 
 def test_best_annual_cost_column_sits_beside_the_comparison_table(book) -> None:

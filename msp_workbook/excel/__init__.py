@@ -3,7 +3,8 @@
 Thin over the same services as the `msp-workbook` command, and the only package that imports
 xlwings (in `udfs.py`; the macros take the open book and need nothing from xlwings itself):
 
-- `macros`: `recalculate(book)`, `close_month(book)`, `new_key(book)`, `main(book)`
+- `macros`: `recalculate(book)`, `close_month(book)`, `new_key(book)`, `main(book)`;
+  `import_usage(book)` and `reconcile(book)` in modules of their own
 - `port`: `WorkbookPort`, what the macros need from an open workbook; `xlwings_book`:
   `XlwingsBook`, that port over an `xlwings.Book`
 - `inputs`: `read_inputs(port)`, the input tables read from Excel and validated like the CLI does
@@ -18,6 +19,7 @@ from .import_usage import import_usage
 from .inputs import read_inputs
 from .macros import close_month, main, new_key, recalculate
 from .port import Selection, TableData, WorkbookPort
+from .reconcile import reconcile
 from .xlwings_book import XlwingsBook
 
 __all__ = [
@@ -31,4 +33,5 @@ __all__ = [
     "new_key",
     "read_inputs",
     "recalculate",
+    "reconcile",
 ]

@@ -184,7 +184,8 @@ class XlwingsBook:
         old_last = self._last_row(table, header)
         ncols = len(headers)
         text = _text_headers(name)
-        if side_columns is not None and len(side_columns[1]) != len(rows):
+        block = name in schema.SIDE_BLOCK_TABLES  # side rows of their own number
+        if side_columns is not None and not block and len(side_columns[1]) != len(rows):
             raise ValueError(f"side columns of {name}: {len(side_columns[1])} rows for {len(rows)}")
 
         # Empty the old rows (values only: formats and the table style stay) and side columns.
@@ -193,7 +194,7 @@ class XlwingsBook:
             body.clear_contents()
         if side_columns is not None:
             width = len(side_columns[0])
-            bottom = max(old_last, self._last_used_row(sheet))
+            bottom = max(old_last, self._last_used_row(sheet), top + len(side_columns[1]))
             first_side = left + ncols + 1
             sheet.range((top, first_side), (bottom, first_side + width - 1)).clear_contents()
 
