@@ -150,6 +150,9 @@ def _reconcile(args: argparse.Namespace, out: list[str], early: ChildLoad | None
         out.append(f"error: {problem}")
     if len(problems) > MAX_LISTED:
         out.append(f"... and {len(problems) - MAX_LISTED} more")
+    for check in report.checks:
+        if check.sheet == "Reconciliation" and check.severity != "info":
+            out.append(f"{check.severity}: {check}")  # notes typed on the sheet it rewrites
     if report.errors:
         out.append(
             f"the workbook has {len(report.errors)} error{'' if len(report.errors) == 1 else 's'}"

@@ -184,7 +184,10 @@ class GeneratedTables:
 
 # Columns written beside a generated table (one blank column after it): the data of the
 # Comparison chart's second series.
-SIDE_COLUMNS = {schema.COMPARISON.name: [schema.COMPARISON_CHART_COLUMN]}
+SIDE_COLUMNS = {
+    schema.COMPARISON.name: [schema.COMPARISON_CHART_COLUMN],
+    schema.RECONCILIATION.name: list(schema.RECONCILIATION_SIDE_HEADERS),  # written by reconcile
+}
 
 
 def written_widths(tables: Sequence[schema.Table]) -> dict[str, int]:

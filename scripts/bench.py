@@ -833,6 +833,84 @@ def import_text(imports: dict[str, Any]) -> str:
     return "Usage import (goal: openpyxl/import >= 20x, peak RSS < 1 GB)\n" + _table(header, rows)
 
 
+# --- Vendor reconciliation ------------------------------------------------------------------------
+
+
+def statement_file(size: Size, lines: int, path: Path) -> int:
+    """A distributor's statement (German CSV) for the billing month: `lines` distinct keys and
+    metrics of the size's workbook, each charged a random quantity at its cost per unit."""
+    data = bench_data(size)
+    cost = {(p[0], p[2]): Decimal(p[4]) for p in example_prices.PRODUCTS}
+    metrics = _metrics()
+    pairs = [
+        (k["License key"], str(k["Product ID"]), metric)
+        for k in data[schema.KEYS.name]
+        for metric, _ in metrics.get(str(k["Product ID"]), [])
+    ]
+    rng = random.Random(SEED + 11)
+    chosen = rng.sample(pairs, min(lines, len(pairs)))
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write("License key;Metric;Quantity;Amount\r\n")
+        for key, product, metric in chosen:
+            quantity = rng.randint(0, 500)
+            amount = f"{quantity * cost[(product, metric)]:.2f}".replace(".", ",")
+            f.write(f"{key};{metric};{quantity};{amount}\r\n")
+    return len(chosen)
+
+
+def bench_reconcile(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """`msp-workbook reconcile` of the billing month against a statement, alternating with a
+    `recalc` of the same workbook and month (its peer: the same read and billing, a bigger
+    write)."""
+    workbook, _ = bench_workbook(size, args.workdir, args.rebuild)
+    statement = tmp / f"statement-{size.name}.csv"
+    lines = statement_file(size, args.statement_lines, statement)
+
+    def run(command: list[str]) -> Callable[[int], Run]:
+        def once(i: int) -> Run:
+            copy = tmp / f"reconcile-{i}.xlsx"
+            shutil.copyfile(workbook, copy)
+            result = measure(
+                [*_msp_workbook(), command[0], str(copy), *command[1:], "--month", str(BILL_MONTH)],
+                args.timeout,
+                tmp,
+            )
+            copy.unlink()
+            return result
+
+        return once
+
+    _progress(f"{size.name}: reconcile against {lines:,} statement lines, alternating with recalc")
+    ours, peer = alternate_runs(args.repeat, run(["reconcile", str(statement)]), run(["recalc"]))
+    # reconcile exits 1 when a row differs (the random statement has many): that is its result.
+    for r in ours.runs:
+        if r.rc == 1:
+            r.rc = 0
+    return {
+        "statement_lines": lines,
+        "reconcile": ours.to_json(),
+        "recalc": peer.to_json(),
+        "reconcile_over_recalc": _ratio(ours.median_s, peer.median_s),
+    }
+
+
+def reconcile_text(entries: dict[str, Any]) -> str:
+    rows = [
+        [
+            name,
+            f"{e['statement_lines']:,}",
+            _timed(e["reconcile"]),
+            _mb(e["reconcile"]["peak_rss_mb"]),
+            _timed(e["recalc"]),
+            _mb(e["recalc"]["peak_rss_mb"]),
+            _x(e["reconcile_over_recalc"]),
+        ]
+        for name, e in entries.items()
+    ]
+    header = ["size", "lines", "reconcile s", "RSS MB", "recalc s", "RSS MB", "reconcile/recalc"]
+    return "Vendor reconciliation (goal: reconcile/recalc <= 1.2x)\n" + _table(header, rows)
+
+
 # --- LibreOffice: the hand-built alternative ------------------------------------------------------
 
 
@@ -1580,6 +1658,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--import-readings", type=int, default=100_000, help="readings in that report"
     )
+    parser.add_argument(
+        "--reconcile-at",
+        nargs="*",
+        choices=names,
+        default=[],
+        help="also measure reconcile of these sizes against a statement, beside their recalc",
+    )
+    parser.add_argument(
+        "--statement-lines", type=int, default=20_000, help="lines of that statement"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument(
         "--json", type=Path, default=DEFAULT_WORKDIR / "bench.json", help="where the figures go"
@@ -1668,6 +1756,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 name: bench_import(SIZES[name], args, tmp)
                 for name in [n for n in SIZES if n in args.import_at]
             }
+        if args.reconcile_at:
+            result["reconciliations"] = {
+                name: bench_reconcile(SIZES[name], args, tmp)
+                for name in [n for n in SIZES if n in args.reconcile_at]
+            }
         result["scaling"] = scaling(result["sizes"])
         result["targets"] = targets(result["sizes"])
         result["correct"] = all(
@@ -1678,6 +1771,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(report_text(result))
         if result.get("imports"):
             print("\n" + import_text(result["imports"]))
+        if result.get("reconciliations"):
+            print("\n" + reconcile_text(result["reconciliations"]))
         print(f"\nfigures: {args.json}")
         if args.profile:
             for name in [n for n in SIZES if n in args.sizes]:

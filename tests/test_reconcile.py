@@ -415,3 +415,20 @@ def test_the_excel_button_writes_what_the_command_line_writes(book, tmp_path):
     assert [[ws_excel.cell(r, c).value for r, c in row] for row in block] == [
         [ws_cli.cell(r, c).value for r, c in row] for row in block
     ]
+
+
+def test_a_second_run_keeps_quiet_about_its_own_block_but_names_a_typed_note(book, tmp_path):
+    """The block beside the table (it may run below the table's rows) is the program's own;
+    a note typed further right is named before it is dropped."""
+    statement = write(
+        tmp_path / "gfi.csv", f"License key;Metric;Quantity;Amount\n{KC2};;42;67,20\n"
+    )
+    run_cli("reconcile", str(book), str(statement), "--month", OCT)
+    again = run_cli("reconcile", str(book), str(statement), "--month", OCT)
+    assert not [line for line in again.stdout.splitlines() if line.startswith("warning")]
+    wb = openpyxl.load_workbook(book)
+    wb["Reconciliation"]["X3"] = "paid 12.11."
+    wb.save(book)
+    third = run_cli("reconcile", str(book), str(statement), "--month", OCT)
+    [warning] = [line for line in third.stdout.splitlines() if line.startswith("warning")]
+    assert warning.startswith("warning: Reconciliation!X3: 1 cell typed beside the generated table")

@@ -47,7 +47,10 @@ def typed_notes(path: Path, widths: Mapping[str, int], kept_in: str) -> list[Che
                 continue  # the writer says what is wrong with such a sheet
             last_row = parse_range(parse_xml(package.read(table.part), table.part).get("ref"))[2]
             text = package.read(sheet.part).decode("utf-8", errors="replace")
-            cells = _beside(text, width) + _below(text, last_row)
+            below = _below(text, last_row)
+            if name in schema.SIDE_BLOCK_TABLES:  # its block beside may run below the table
+                below = [(r, c) for r, c in below if c < len(spec.headers) or c >= width]
+            cells = _beside(text, width) + below
             if cells:
                 checks.append(_warning(sheet.name, cells, kept_in))
     return checks
