@@ -379,7 +379,7 @@ def _line(month: Month, key: str, product: Product, quantity: int) -> BillingLin
     )  # fmt: skip
 
 
-# --- The Excel button ------------------------------------------------------------------------------
+# --- The Excel button ---------------------------------------------------------------------------
 
 
 def test_the_excel_button_writes_what_the_command_line_writes(book, tmp_path):

@@ -37,19 +37,21 @@ UNKNOWN_PRODUCT = "(unknown key)"
 
 
 class ReconciliationRow(Record):
+    """One row of the sheet; a figure that does not apply is None (a blank cell)."""
+
     month: Month
     license_key: str
-    customer_id: str
-    customer: str
-    product_id: str
     metric: str
-    vendor_quantity: int | None
-    usage_quantity: int | None
-    billed_quantity: int
-    vendor_amount: Decimal | None
-    expected_cost: Decimal | None
-    difference: Decimal | None
     status: ReconciliationStatus
+    customer_id: str = ""
+    customer: str = ""
+    product_id: str = ""
+    vendor_quantity: int | None = None
+    usage_quantity: int | None = None
+    billed_quantity: int = 0
+    vendor_amount: Decimal | None = None
+    expected_cost: Decimal | None = None
+    difference: Decimal | None = None
     note: str = ""
     unbilled_revenue: Decimal = ZERO  # round(Vendor quantity x Price per unit) where unbilled
 
@@ -147,17 +149,11 @@ def reconcile(
                 ReconciliationRow(
                     month=month,
                     license_key=first.license_key.strip(),
-                    customer_id="",
-                    customer="",
-                    product_id="",
                     metric=first.metric.strip(),
-                    vendor_quantity=quantity,
-                    usage_quantity=None,
-                    billed_quantity=0,
-                    vendor_amount=amount,
-                    expected_cost=None,
-                    difference=amount,
                     status="unknown key",
+                    vendor_quantity=quantity,
+                    vendor_amount=amount,
+                    difference=amount,
                     note=_join(["not on Keys", *notes]),
                 )
             )
@@ -222,17 +218,13 @@ def reconcile(
             ReconciliationRow(
                 month=month,
                 license_key=line.license_key,
+                metric=line.metric,
+                status="not on statement",
                 customer_id=line.customer_id,
                 customer=line.customer,
                 product_id=line.product_id,
-                metric=line.metric,
-                vendor_quantity=None,
                 usage_quantity=usage,
                 billed_quantity=line.quantity,
-                vendor_amount=None,
-                expected_cost=None,
-                difference=None,
-                status="not on statement",
                 note=_join(_correction_notes(corrected.get((key_text, metric_text), ()))),
             )
         )
@@ -256,20 +248,17 @@ def _row(
     quantity: int,
     usage: int | None,
 ) -> ReconciliationRow:
+    """A row of a charge on a known key; status and money filled in by the caller."""
     return ReconciliationRow(
         month=month,
         license_key=key.license_key,
+        metric=metric,
+        status="match",
         customer_id=key.customer_id,
         customer=customer.customer if customer else "",
         product_id=product_id,
-        metric=metric,
         vendor_quantity=quantity,
         usage_quantity=usage,
-        billed_quantity=0,
-        vendor_amount=None,
-        expected_cost=None,
-        difference=None,
-        status="match",
     )
 
 

@@ -47,15 +47,9 @@ def import_usage(book: Any, files: list[str] | None = None) -> ImportReport | No
 
 
 def _import(port: WorkbookPort, files: list[str] | None) -> ImportReport:
-    path_cell, profile_cell, month_cell = _selected_request(port)
-    if files is None:
-        files = port.ask_files()
-    if files is None:  # no dialog here: the selected cell says
-        files = _paths(path_cell)
+    files, profile, month = requested(port, files)
     if not files:
         raise UserError(HOW)
-    profile = None if is_empty(profile_cell) else str(profile_cell).strip()
-    month = _month(month_cell)
 
     port.status(READING)
     raw, _ = read_raw_tables(port, CATALOGUE_TABLES, optional=(schema.IMPORT_PROFILES,))
@@ -95,6 +89,20 @@ def summary(report: ImportReport) -> str:
 
 def _file_part(file: FileImport) -> str:
     return f"{file.name} ({len(file.readings)})"
+
+
+def requested(
+    port: WorkbookPort, files: list[str] | None
+) -> tuple[list[str], str | None, Month | None]:
+    """The files to read (those given, else picked in Excel's Open dialog, else the paths in
+    the selected cell), and the profile and month in the two cells right of that cell."""
+    path_cell, profile_cell, month_cell = _selected_request(port)
+    if files is None:
+        files = port.ask_files()
+    if files is None:  # no dialog here: the selected cell says
+        files = _paths(path_cell)
+    profile = None if is_empty(profile_cell) else str(profile_cell).strip()
+    return files, profile, _month(month_cell)
 
 
 def _selected_request(port: WorkbookPort) -> tuple[RawValue, RawValue, RawValue]:

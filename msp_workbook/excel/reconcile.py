@@ -19,8 +19,7 @@ from ..core.readings import STANDARD
 from ..core.vocabulary import RECONCILIATION_STATUSES
 from ..reconciliation import ReconcileReport, read_statement, reconcile_read, statement_profile
 from ..workbook import schema
-from ..workbook.cells import is_empty
-from .import_usage import _month, _paths, _selected_request
+from .import_usage import requested
 from .inputs import read_raw_tables
 from .macros import BILLING, WRITING, UserError, _guarded, _read, port_of
 from .port import WorkbookPort
@@ -39,19 +38,14 @@ def reconcile(book: Any, files: list[str] | None = None) -> ReconcileReport | No
 
 
 def _reconcile(port: WorkbookPort, files: list[str] | None) -> ReconcileReport:
-    path_cell, profile_cell, month_cell = _selected_request(port)
-    if files is None:
-        files = port.ask_files()
-    if files is None:
-        files = _paths(path_cell)
+    files, profile, month = requested(port, files)
     if len(files) != 1:
         raise UserError(HOW if not files else "Pick one statement file")
-    name = STANDARD if is_empty(profile_cell) else str(profile_cell).strip()
-    month = _month(month_cell)
     read = _read(port)
     raw, _ = read_raw_tables(port, (), optional=(schema.IMPORT_PROFILES,))
     statement = Path(files[0])
-    charges, problems, notes = read_statement(statement, statement_profile(raw, name))
+    chosen = statement_profile(raw, profile or STANDARD)
+    charges, problems, notes = read_statement(statement, chosen)
     port.status(BILLING)
     report, rows, side = reconcile_read(read, month, None, statement.name, charges, problems, notes)
     port.status(WRITING)
