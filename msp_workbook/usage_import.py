@@ -308,14 +308,7 @@ class Catalogue:
         """The key and metric as Keys and Products write them."""
         key, pid = self.keys[reading.license_key.lower()]
         metric = self.metrics[pid][reading.metric.lower()]
-        # Both values come from the workbook's own validated tables: no need to validate again.
-        return Reading.model_construct(
-            day=reading.day,
-            license_key=key,
-            metric=metric,
-            quantity=reading.quantity,
-            line=reading.line,
-        )
+        return Reading(reading.day, key, metric, reading.quantity, reading.line)
 
 
 ProfileFields = list[tuple[str, str, str | None]]  # (field, column header, metric) per row
