@@ -122,8 +122,8 @@ def _import_usage(args: argparse.Namespace, out: list[str]) -> int:
 
 
 def _reconcile(args: argparse.Namespace, out: list[str], early: ChildLoad | None) -> int:
-    from .core.vocabulary import RECONCILIATION_STATUSES
     from .reconciliation import reconcile_statement
+    from .workbook import schema
 
     with TerminalProgress(sys.stderr) as progress:
         report = reconcile_statement(
@@ -140,7 +140,7 @@ def _reconcile(args: argparse.Namespace, out: list[str], early: ChildLoad | None
     if report.notes:
         lines += f" ({'; '.join(report.notes)})"
     out.append(f"Reconciled {result.month} in {args.path} against {report.statement}: {lines}")
-    for status in RECONCILIATION_STATUSES:
+    for status in schema.RECONCILIATION_STATUSES:
         out.append(f"{status}: {result.count(status)}")
     out.append(f"Unbilled revenue {result.unbilled_revenue:,.2f} {cur}")
     out.append(f"Difference {result.difference:,.2f} {cur} (vendor amount minus expected cost)")
@@ -151,7 +151,7 @@ def _reconcile(args: argparse.Namespace, out: list[str], early: ChildLoad | None
     if len(problems) > MAX_LISTED:
         out.append(f"... and {len(problems) - MAX_LISTED} more")
     for check in report.checks:
-        if check.sheet == "Reconciliation" and check.severity != "info":
+        if check.sheet == schema.RECONCILIATION.sheet and check.severity != "info":
             out.append(f"{check.severity}: {check}")  # notes typed on the sheet it rewrites
     if report.errors:
         out.append(

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from .core.billing import month_usage
 from .core.models import Check, LicenseKey, Product
 from .core.months import Month
-from .core.readings import STANDARD, ReportProblem, column_positions, is_blank, is_totals_line
+from .core.readings import STANDARD, ReportProblem, column_positions, data_lines
 from .core.reconcile import STATUSES, Reconciliation, reconcile
 from .core.statement import (
     Charge,
@@ -70,12 +70,11 @@ def reconcile_statement(
     workbook or the statement cannot be read, the profile is unknown or cannot read it."""
     from .workbook.reader import check_workbook_file
     from .workbook.safe_save import check_can_save
+    from .workbook.writer import write_tables
 
     check_workbook_file(path)
     check_can_save(path)
     with writing(path, wait) as stamp:
-        from .workbook.writer import write_tables
-
         report, rows, side = _reconcile(
             path, statement, month, profile, today, progress, usage_load
         )
@@ -151,7 +150,7 @@ def reconcile_read(
         inputs.keys,
         inputs.customers,
         inputs.products,
-        [line for line in billed.result.lines if line.corrects is None],
+        billed.result.lines,
         usage_of,
         corrections,
     )
@@ -170,21 +169,13 @@ def reconcile_read(
 def statement_profile(raw: Mapping[str, RawTable], name: str) -> StatementProfile:
     """The statement profile of that name: the built-in `standard`, else the one on the Imports
     sheet (`raw`: the raw ImportProfiles table, where the workbook has one)."""
-    from .usage_import import profile_rows
+    from .usage_import import profile_key, profile_rows
 
     key = name.strip().lower()
     if key == STANDARD:
         return standard_statement_profile()
     grouped, names, problems = profile_rows(raw)
-    problem = problems.get(key) or problems.get("")
-    if problem:
-        raise WorkbookError(f"{problem}; fix it and run again")
-    if key not in grouped:
-        known = ", ".join(sorted([STANDARD, *names.values()]))
-        raise WorkbookError(
-            f'unknown import profile "{name}" (not on {schema.IMPORT_PROFILES.sheet}; '
-            f"known: {known})"
-        )
+    key = profile_key(name, problems, [STANDARD, *names.values()])
     try:
         return make_statement_profile(names[key], grouped[key])
     except ReportProblem as exc:
@@ -204,13 +195,9 @@ def read_statement(
         at = column_positions(profile, report.header)
     except ReportProblem as exc:
         raise WorkbookError(f"{name}: {exc}") from None
-    data = [(n, line) for n, line in report.lines if not is_blank(line)]
-    blank = len(report.lines) - len(data)
-    notes = [f"{blank} blank line{'s' if blank > 1 else ''} skipped"] if blank else []
-    if data and is_totals_line(data[-1][1], profile, at):
-        notes.append(f"line {data.pop()[0]} skipped: a totals line")
+    lines, notes = data_lines(report.lines, profile, at)
     charges, problems = [], []
-    for number, line in data:
+    for number, line in lines:
         try:
             charges.append(charge_of_line(line, number, profile, at, report.separator))
         except ReportProblem as exc:

@@ -27,8 +27,7 @@ from .core.readings import (
     Reading,
     ReportProblem,
     column_positions,
-    is_blank,
-    is_totals_line,
+    data_lines,
     make_profile,
     readings_of_line,
     standard_profile,
@@ -201,12 +200,8 @@ def _read_lines(
     catalogue: Catalogue,
     result: FileImport,
 ) -> None:
-    data_lines = [(n, line) for n, line in report.lines if not is_blank(line)]
-    blank = [n for n, line in report.lines if is_blank(line)]
-    totals = None
-    if data_lines and is_totals_line(data_lines[-1][1], profile, at):
-        totals = data_lines.pop()[0]
-    for number, line in data_lines:
+    lines, notes = data_lines(report.lines, profile, at)
+    for number, line in lines:
         where = f"{result.name}:{number}"
         try:
             readings = readings_of_line(line, number, profile, at, report.separator, month)
@@ -219,10 +214,7 @@ def _read_lines(
                 result.problems.append(f"{where}: {problem}")
             else:
                 result.readings.append(catalogue.canonical(reading))
-    if blank:
-        result.notes.append(f"{len(blank)} blank line{'s' if len(blank) > 1 else ''} skipped")
-    if totals is not None:
-        result.notes.append(f"line {totals} skipped: a totals line")
+    result.notes.extend(notes)
 
 
 @dataclass
@@ -275,21 +267,8 @@ class Catalogue:
         return cls(keys, metrics, profiles, problems, set(imported), last_row)
 
     def profile(self, name: str) -> Profile:
-        key = name.strip().lower()
-        # A row without a readable profile name may belong to any profile but the built-in one.
-        problem = self.profile_problems.get(key) or (
-            self.profile_problems.get("") if key != STANDARD else None
-        )
-        if problem:
-            raise WorkbookError(f"{problem}; fix it and run again")
-        found = self.profiles.get(key)
-        if found is None:
-            known = ", ".join(sorted(p.name for p in self.profiles.values()))
-            raise WorkbookError(
-                f'unknown import profile "{name}" (not on {schema.IMPORT_PROFILES.sheet}; '
-                f"known: {known})"
-            )
-        return found
+        known = [p.name for p in self.profiles.values()]
+        return self.profiles[profile_key(name, self.profile_problems, known)]
 
     def check(self, reading: Reading) -> str | None:
         key = self.keys.get(reading.license_key.lower())
@@ -309,6 +288,22 @@ class Catalogue:
         key, pid = self.keys[reading.license_key.lower()]
         metric = self.metrics[pid][reading.metric.lower()]
         return Reading(reading.day, key, metric, reading.quantity, reading.line)
+
+
+def profile_key(name: str, problems: Mapping[str, str], known: Sequence[str]) -> str:
+    """The key of the profile of that name (the name in lower case) once it can be used;
+    WorkbookError when a row of it cannot be read (`problems`, by key; a row without a readable
+    name may belong to any profile but the built-in one), or when it is none of `known`."""
+    key = name.strip().lower()
+    problem = problems.get(key) or (problems.get("") if key != STANDARD else None)
+    if problem:
+        raise WorkbookError(f"{problem}; fix it and run again")
+    if key not in {k.lower() for k in known}:
+        raise WorkbookError(
+            f'unknown import profile "{name}" (not on {schema.IMPORT_PROFILES.sheet}; '
+            f"known: {', '.join(sorted(known))})"
+        )
+    return key
 
 
 ProfileFields = list[tuple[str, str, str | None]]  # (field, column header, metric) per row

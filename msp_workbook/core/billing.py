@@ -216,13 +216,11 @@ def month_usage(
     """The month's aggregated quantity of the key's metric before any minimum: as reported,
     else as billing estimates it (carried forward, or 0); None outside the key's period, and for
     a suspended key without readings (billed nothing)."""
-    first, last = period_months(key)
-    ordinal = month.ordinal
-    if ordinal < first or (last is not None and ordinal > last):
+    if not in_period(key, month):
         return None
     reported_months, reported = usage.history(key.license_key, product.metric)
-    at = bisect_left(reported_months, ordinal)
-    if at < len(reported_months) and reported_months[at] == ordinal:
+    at = bisect_left(reported_months, month.ordinal)
+    if at < len(reported_months) and reported_months[at] == month.ordinal:
         return reported[at]
     if key.status == "suspended":
         return None

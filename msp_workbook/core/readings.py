@@ -153,7 +153,22 @@ def column_positions(profile: ReadsColumns, header: Sequence[ReportValue]) -> di
 
 
 def is_blank(line: Sequence[ReportValue]) -> bool:
-    return all(_blank(v) for v in line)
+    return all(is_blank_value(v) for v in line)
+
+
+def data_lines(
+    lines: Sequence[tuple[int, Sequence[ReportValue]]],
+    profile: ReadsColumns,
+    at: Mapping[str, int],
+) -> tuple[list[tuple[int, Sequence[ReportValue]]], list[str]]:
+    """The numbered lines to read, without blank lines and a closing totals line, and a note
+    on each kind left out (`3 blank lines skipped`, `line 9 skipped: a totals line`)."""
+    data = [(n, line) for n, line in lines if not is_blank(line)]
+    blank = len(lines) - len(data)
+    notes = [f"{blank} blank line{'s' if blank > 1 else ''} skipped"] if blank else []
+    if data and is_totals_line(data[-1][1], profile, at):
+        notes.append(f"line {data.pop()[0]} skipped: a totals line")
+    return data, notes
 
 
 def is_totals_line(
@@ -161,11 +176,11 @@ def is_totals_line(
 ) -> bool:
     """A report's closing line of totals: its first filled cell says Total, Summe, Gesamt (or
     the like) and its license key cell is empty or says the same."""
-    first = next((_word(v) for v in line if not _blank(v)), "")
+    first = next((_word(v) for v in line if not is_blank_value(v)), "")
     if first not in _TOTAL_WORDS:
         return False
-    key = _cell(line, at.get(profile.license_key))
-    return _blank(key) or _word(key) == first
+    key = cell_at(line, at.get(profile.license_key))
+    return is_blank_value(key) or _word(key) == first
 
 
 def _word(value: ReportValue) -> str:
@@ -189,17 +204,17 @@ def readings_of_line(
             )
         day = month.first_day
     else:
-        day = report_date(_cell(line, at[profile.date]))
-    key = _text(_cell(line, at[profile.license_key]), "license key")
+        day = report_date(cell_at(line, at[profile.date]))
+    key = text_of(cell_at(line, at[profile.license_key]), "license key")
     readings = []
     for column, metric in profile.quantities:
-        value = _cell(line, at[column])
+        value = cell_at(line, at[column])
         if metric is None:
             assert profile.metric is not None
-            metric_text = _text(_cell(line, at[profile.metric]), "metric")
+            metric_text = text_of(cell_at(line, at[profile.metric]), "metric")
         else:
             metric_text = metric
-            if _blank(value):  # a wide report may leave a metric it does not count empty
+            if is_blank_value(value):  # a wide report may leave a metric it does not count empty
                 continue
         quantity = report_quantity(value, separator)
         readings.append(
@@ -245,8 +260,9 @@ def report_date(value: ReportValue) -> date:
 def report_quantity(value: ReportValue, separator: str | None) -> int:
     """A whole number >= 0, as a cell or as text in the report's dialect (see the module)."""
     expected = "quantity must be a whole number >= 0"
-    if isinstance(value, bool) or _blank(value):
-        raise ReportProblem(f"{expected}, got {_show(value) if not _blank(value) else 'nothing'}")
+    if isinstance(value, bool) or is_blank_value(value):
+        shown = "nothing" if is_blank_value(value) else _show(value)
+        raise ReportProblem(f"{expected}, got {shown}")
     if isinstance(value, (int, float)):
         if float(value).is_integer() and 0 <= value <= LARGEST_QUANTITY:
             return int(value)
@@ -278,26 +294,29 @@ def _whole_text(text: str, separator: str | None) -> int | None:
     return None
 
 
-def _cell(line: Sequence[ReportValue], at: int | None) -> ReportValue:
+def cell_at(line: Sequence[ReportValue], at: int | None) -> ReportValue:
+    """The line's value at a column position; None past its end or without a position."""
     if at is None or at >= len(line):
         return None
     return line[at]
 
 
-def _text(value: ReportValue, what: str) -> str:
-    if _blank(value):
+def text_of(value: ReportValue, what: str) -> str:
+    """A cell as text (12.0 -> "12"); raises ReportProblem naming `what` when it is empty."""
+    if is_blank_value(value):
         raise ReportProblem(f"{what} is empty")
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
 
 
-def _blank(value: ReportValue) -> bool:
+def is_blank_value(value: ReportValue) -> bool:
+    """Nothing, or only spaces."""
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _header_text(value: ReportValue) -> str:
-    return "" if _blank(value) else " ".join(str(value).split()).casefold()
+    return "" if is_blank_value(value) else " ".join(str(value).split()).casefold()
 
 
 def _show(value: ReportValue) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from .billing import in_period
 from .models import BillingLine, Customer, LicenseKey, Product, Record
@@ -110,7 +110,8 @@ def reconcile(
     metrics_of: dict[str, dict[str, Product]] = {}
     for product in products:
         metrics_of.setdefault(product.product_id, {})[product.metric.lower()] = product
-    line_of = {(b.license_key.lower(), b.metric.lower()): b for b in billed if b.corrects is None}
+    billed = [b for b in billed if b.corrects is None]  # corrections of other months are not
+    line_of = {(b.license_key.lower(), b.metric.lower()): b for b in billed}
     corrected: dict[tuple[str, str], list[BillingLine]] = {}
     for c in corrections:
         corrected.setdefault((c.license_key.lower(), c.metric.lower()), []).append(c)
@@ -163,15 +164,17 @@ def reconcile(
         if product is None:
             notes.insert(0, f"product {key.product_id} does not bill this metric (Products)")
             rows.append(
-                _row(
-                    month, key, customer, key.product_id, first.metric.strip(), quantity, None
-                ).model_copy(
-                    update={
-                        "vendor_amount": amount,
-                        "difference": amount,
-                        "status": "unbilled",
-                        "note": _join(notes),
-                    }
+                _charged(
+                    month,
+                    key,
+                    customer,
+                    metric=first.metric.strip(),
+                    status="unbilled",
+                    product_id=key.product_id,
+                    vendor_quantity=quantity,
+                    vendor_amount=amount,
+                    difference=amount,
+                    note=_join(notes),
                 )
             )
             continue
@@ -190,28 +193,30 @@ def reconcile(
             status = "match"
         notes += _correction_notes(corrected.get((key_text, metric_text), ()))
         rows.append(
-            _row(
-                month, key, customer, product.product_id, product.metric, quantity, usage
-            ).model_copy(
-                update={
-                    "billed_quantity": line.quantity if line else 0,
-                    "vendor_amount": amount,
-                    "expected_cost": expected,
-                    "difference": difference,
-                    "status": status,
-                    "note": _join(notes),
-                    "unbilled_revenue": (
-                        round_money(quantity * product.price_per_unit) if line is None else ZERO
-                    ),
-                }
+            _charged(
+                month,
+                key,
+                customer,
+                metric=product.metric,
+                status=status,
+                product_id=product.product_id,
+                vendor_quantity=quantity,
+                usage_quantity=usage,
+                billed_quantity=line.quantity if line else 0,
+                vendor_amount=amount,
+                expected_cost=expected,
+                difference=difference,
+                note=_join(notes),
+                unbilled_revenue=(
+                    round_money(quantity * product.price_per_unit) if line is None else ZERO
+                ),
             )
         )
 
-    keys_by_text = key_of
     for (key_text, metric_text), line in line_of.items():
         if line.quantity == 0:
             continue  # billed nothing: the vendor has nothing to charge either
-        key = keys_by_text.get(key_text)
+        key = key_of.get(key_text)
         product = metrics_of.get(line.product_id, {}).get(metric_text)
         usage = usage_of(key, product) if key is not None and product is not None else None
         rows.append(
@@ -239,26 +244,16 @@ def reconcile(
     )
 
 
-def _row(
-    month: Month,
-    key: LicenseKey,
-    customer: Customer | None,
-    product_id: str,
-    metric: str,
-    quantity: int,
-    usage: int | None,
+def _charged(
+    month: Month, key: LicenseKey, customer: Customer | None, **figures: Any
 ) -> ReconciliationRow:
-    """A row of a charge on a known key; status and money filled in by the caller."""
+    """A row of a charge on a known key: the key's customer, and the figures given."""
     return ReconciliationRow(
         month=month,
         license_key=key.license_key,
-        metric=metric,
-        status="match",
         customer_id=key.customer_id,
         customer=customer.customer if customer else "",
-        product_id=product_id,
-        vendor_quantity=quantity,
-        usage_quantity=usage,
+        **figures,
     )
 
 
@@ -292,9 +287,8 @@ def _product_totals(
             product = row.product_id or UNKNOWN_PRODUCT
             vendor[product] = vendor.get(product, ZERO) + row.vendor_amount
     for line in billed:
-        if line.corrects is None:
-            revenue[line.product_id] = revenue.get(line.product_id, ZERO) + line.net
-            cost[line.product_id] = cost.get(line.product_id, ZERO) + line.cost
+        revenue[line.product_id] = revenue.get(line.product_id, ZERO) + line.net
+        cost[line.product_id] = cost.get(line.product_id, ZERO) + line.cost
     ids = sorted({*vendor, *revenue} - {UNKNOWN_PRODUCT})
     if UNKNOWN_PRODUCT in vendor:
         ids.append(UNKNOWN_PRODUCT)

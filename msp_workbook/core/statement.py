@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from .models import Record
 from .money import round_money, to_decimal
@@ -26,7 +26,10 @@ from .readings import (
     THOUSANDS,
     ReportProblem,
     ReportValue,
+    cell_at,
+    is_blank_value,
     report_quantity,
+    text_of,
 )
 
 LARGEST_AMOUNT = Decimal("999999999.99")
@@ -95,15 +98,12 @@ def charge_of_line(
     separator: str | None,
 ) -> Charge:
     """The charge of one data line; raises ReportProblem with what is wrong and expected."""
-    key = _cell(line, at[profile.license_key])
-    if _blank(key):
-        raise ReportProblem("license key is empty")
-    metric = _cell(line, at[profile.metric]) if profile.metric else None
+    metric = cell_at(line, at[profile.metric]) if profile.metric else None
     return Charge(
-        license_key=_text(key),
-        metric="" if _blank(metric) else _text(metric),
-        quantity=report_quantity(_cell(line, at[profile.quantity]), separator),
-        amount=report_amount(_cell(line, at[profile.amount]), separator),
+        license_key=text_of(cell_at(line, at[profile.license_key]), "license key"),
+        metric="" if is_blank_value(metric) else text_of(metric, "metric"),
+        quantity=report_quantity(cell_at(line, at[profile.quantity]), separator),
+        amount=report_amount(cell_at(line, at[profile.amount]), separator),
         line=number,
     )
 
@@ -111,8 +111,8 @@ def charge_of_line(
 def report_amount(value: ReportValue, separator: str | None) -> Decimal:
     """An amount of money as a cell or as text in the file's dialect (see the module)."""
     expected = "amount must be a number of euros with at most two decimals"
-    if isinstance(value, bool) or _blank(value):
-        shown = "nothing" if _blank(value) else str(value)
+    if isinstance(value, bool) or is_blank_value(value):
+        shown = "nothing" if is_blank_value(value) else str(value)
         raise ReportProblem(f"{expected}, got {shown}")
     if isinstance(value, (int, float)):
         amount = to_decimal(value)
@@ -133,30 +133,11 @@ def report_amount(value: ReportValue, separator: str | None) -> Decimal:
     if match is None:
         raise ReportProblem(f'{expected}, got "{value}"')
     digits = match[1].replace(thousands, "") if thousands else match[1]
-    try:
-        amount = Decimal(f"{sign}{digits}.{match[2] or '0'}")
-    except InvalidOperation:
-        raise ReportProblem(f'{expected}, got "{value}"') from None
-    return _bounded(round_money(amount), value)
+    return _bounded(Decimal(f"{sign}{digits}.{match[2] or '0'}"), value)
 
 
 def _bounded(amount: Decimal, value: object) -> Decimal:
+    """The amount to the cent, refused beyond LARGEST_AMOUNT either way."""
     if abs(amount) > LARGEST_AMOUNT:
         raise ReportProblem(f"amount must be at most {LARGEST_AMOUNT:,} in size, got {value}")
     return round_money(amount)
-
-
-def _cell(line: Sequence[ReportValue], at: int | None) -> ReportValue:
-    if at is None or at >= len(line):
-        return None
-    return line[at]
-
-
-def _blank(value: ReportValue) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _text(value: ReportValue) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
