@@ -162,6 +162,29 @@ def _reconcile(args: argparse.Namespace, out: list[str], early: ChildLoad | None
     return EXIT_OK if ok else EXIT_CHECK_ERRORS
 
 
+def _invoices(args: argparse.Namespace, out: list[str]) -> int:
+    from .invoice_documents import invoice_documents
+
+    with TerminalProgress(sys.stderr) as progress:
+
+        def counted(done: int, total: int) -> None:
+            progress(f"invoice documents {done} of {total}")
+
+        report = invoice_documents(args.path, args.month, args.out, progress=counted)
+    written, same = len(report.written), len(report.unchanged)
+    out.append(
+        f"Invoice documents for {report.month} in {report.folder}: {written} written"
+        + (f", {same} unchanged" if same else "")
+        + f", {report.invoices - written - same} not written, of {report.invoices} invoices"
+    )
+    out.append(f"{len(report.errors)} error{'' if len(report.errors) == 1 else 's'}")
+    for check in report.errors[:MAX_LISTED]:
+        out.append(f"error: {check}")
+    if len(report.errors) > MAX_LISTED:
+        out.append(f"... and {len(report.errors) - MAX_LISTED} more")
+    return EXIT_OK if report.ok else EXIT_CHECK_ERRORS
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -288,6 +311,26 @@ def _parser() -> argparse.ArgumentParser:
         "--profile", default="standard", metavar="NAME", help="import profile (default: standard)"
     )
     _wait_option(p)
+
+    p = sub.add_parser(
+        "invoices",
+        help="write the invoice documents of a closed month (XRechnung XML and ZUGFeRD PDF)",
+        description="Write, per invoice of a closed month, an XRechnung 3.0 e-invoice "
+        "<Invoice>.xml and a PDF/A-3 <Invoice>.pdf carrying the same invoice as ZUGFeRD / "
+        "Factur-X EN 16931 XML, in the customer's language. Each XML is checked against the CII "
+        "XSD and the EN 16931 and XRechnung rules before anything is written. An invoice whose "
+        "documents lack a field (an address, your VAT ID or tax number, ...) or fail a rule is "
+        "listed and not written (exit 1); a file issued before with other content is never "
+        "overwritten (exit 1).",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
+    p.add_argument("--month", type=_month, required=True, help="the closed month, YYYY-MM")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder for the documents (default: invoices/YYYY-MM beside the workbook)",
+    )
 
     p = sub.add_parser(
         "quote",
@@ -429,6 +472,8 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         return _import_usage(args, out)
     if args.command == "reconcile":
         return _reconcile(args, out, early)
+    if args.command == "invoices":
+        return _invoices(args, out)
     if args.command == "close":
         with TerminalProgress(sys.stderr) as progress:
             closed = operations.close_month(

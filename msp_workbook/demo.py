@@ -103,7 +103,7 @@ _SEASON_SENSITIVITY = {"mailboxes": 0.2, "users": 1.0, "nodes": 0.3, "scans": 1.
 @dataclass(frozen=True)
 class _CustomerSpec:
     name: str
-    domain: str | None  # None: no e-mail address on file
+    domain: str
     country: str | None
     vat_id: str | None
     discount: str
@@ -111,41 +111,41 @@ class _CustomerSpec:
 
 
 _CUSTOMERS: tuple[_CustomerSpec, ...] = (
-    _CustomerSpec("Bäckerei Huber GmbH", "baeckerei-huber", "DE", "DE811234561", "0", "bakery"),
+    _CustomerSpec("Bäckerei Huber GmbH", "baeckerei-huber", "DE", "DE811234565", "0", "bakery"),
     _CustomerSpec("Kanzlei Weber & Partner", "kanzlei-weber", "DE", None, "0.10", "office"),
     _CustomerSpec("Praxis Dr. med. Lang", "praxis-lang", None, None, "0.05", "solo"),
     _CustomerSpec("Zahnarztpraxis Dr. Schmitt", "zahnarzt-schmitt", "DE", None, "0", "practice"),
     _CustomerSpec(
-        "Elektro Hoffmann GmbH & Co. KG", "elektro-hoffmann", "DE", "DE812345672", "0", "trade"
+        "Elektro Hoffmann GmbH & Co. KG", "elektro-hoffmann", "DE", "DE812345673", "0", "trade"
     ),
     _CustomerSpec("Sanitär Becker GmbH", "sanitaer-becker", "DE", "DE813456783", "0", "trade"),
     _CustomerSpec(
-        "Steuerberatung Fischer & Kollegen", "stb-fischer", "DE", "DE814567894", "0", "office"
+        "Steuerberatung Fischer & Kollegen", "stb-fischer", "DE", "DE814567891", "0", "office"
     ),
     _CustomerSpec("Grundschule am Lindenweg", "gs-lindenweg", "DE", None, "0.10", "school"),
     _CustomerSpec("Gymnasium St. Georg", "gymnasium-st-georg", "DE", None, "0.10", "school"),
-    _CustomerSpec("Autohaus Wagner GmbH", "autohaus-wagner", "DE", "DE815678905", "0", "office"),
+    _CustomerSpec("Autohaus Wagner GmbH", "autohaus-wagner", "DE", "DE815678903", "0", "office"),
     _CustomerSpec("Schreinerei Schulz", "schreinerei-schulz", "DE", None, "0", "trade"),
     _CustomerSpec("Architekturbüro Keller", "architektur-keller", "DE", None, "0", "office"),
-    _CustomerSpec("Hotel Sonnenhof GmbH", "hotel-sonnenhof", "DE", "DE816789016", "0", "hotel"),
+    _CustomerSpec("Hotel Sonnenhof GmbH", "hotel-sonnenhof", "DE", "DE816789014", "0", "hotel"),
     _CustomerSpec("Physiotherapie Bergmann", "physio-bergmann", "DE", None, "0", "practice"),
     _CustomerSpec("Malerbetrieb Richter", "maler-richter", "DE", None, "0", "trade"),
-    _CustomerSpec("Ingenieurbüro Wolf GmbH", "ib-wolf", "DE", "DE817890127", "0", "office"),
-    _CustomerSpec("Apotheke am Markt", None, "DE", None, "0", "practice"),
+    _CustomerSpec("Ingenieurbüro Wolf GmbH", "ib-wolf", "DE", "DE817890129", "0", "office"),
+    _CustomerSpec("Apotheke am Markt", "apotheke-am-markt", "DE", None, "0", "practice"),
     _CustomerSpec("Metzgerei Schäfer", "metzgerei-schaefer", "DE", None, "0", "bakery"),
     _CustomerSpec(
-        "Immobilien Braun GmbH", "immobilien-braun", "DE", "DE818901238", "0.05", "office"
+        "Immobilien Braun GmbH", "immobilien-braun", "DE", "DE818901236", "0.05", "office"
     ),
     _CustomerSpec("Kita Regenbogen e.V.", "kita-regenbogen", "DE", None, "0", "school"),
     _CustomerSpec("Dachdeckerei Zimmermann GmbH", "dach-zimmermann", "DE", None, "0", "trade"),
     _CustomerSpec(
-        "Rechtsanwälte Krüger & Neumann", "ra-krueger-neumann", "DE", "DE819012349", "0", "office"
+        "Rechtsanwälte Krüger & Neumann", "ra-krueger-neumann", "DE", "DE819012341", "0", "office"
     ),
     _CustomerSpec("Musikschule Klangwerk", "musikschule-klangwerk", "DE", None, "0", "school"),
-    _CustomerSpec("Alpen IT e.U.", "alpen-it", "AT", "ATU12345678", "0", "office"),
-    _CustomerSpec("Tischlerei Gruber GmbH", "tischlerei-gruber", "AT", "ATU23456789", "0", "trade"),
+    _CustomerSpec("Alpen IT e.U.", "alpen-it", "AT", "ATU12345675", "0", "office"),
+    _CustomerSpec("Tischlerei Gruber GmbH", "tischlerei-gruber", "AT", "ATU23456784", "0", "trade"),
     _CustomerSpec(
-        "Steuerkanzlei Pichler & Partner", "stk-pichler", "AT", "ATU34567890", "0", "office"
+        "Steuerkanzlei Pichler & Partner", "stk-pichler", "AT", "ATU34567894", "0", "office"
     ),
     _CustomerSpec("Ferienwohnungen Hofer", "fewo-hofer", "AT", None, "0", "hotel"),
     _CustomerSpec(
@@ -155,7 +155,7 @@ _CUSTOMERS: tuple[_CustomerSpec, ...] = (
         "Jansen Installatietechniek B.V.",
         "jansen-installatie",
         "NL",
-        "NL823456789B01",
+        "NL823456791B01",
         "0.05",
         "trade",
     ),
@@ -163,6 +163,63 @@ _CUSTOMERS: tuple[_CustomerSpec, ...] = (
         "Treuhand Meier AG", "treuhand-meier", "CH", "CHE-123.456.789 MWST", "0", "office"
     ),
 )
+
+# The demo reseller on its invoice documents (a made-up company; the IBAN is a well-known test
+# account number with a right check sum).
+_SELLER: dict[str, object] = {
+    schema.SETTING_STREET: "Friedrichstraße 123",
+    schema.SETTING_POSTCODE: "10117",
+    schema.SETTING_CITY: "Berlin",
+    schema.SETTING_VAT_ID: "DE136695976",
+    schema.SETTING_TAX_NUMBER: "30/123/45678",
+    schema.SETTING_CONTACT: "Anna Schmidt",
+    schema.SETTING_PHONE: "+49 30 1234567",
+    schema.SETTING_EMAIL: "rechnung@muster-it.example",
+    schema.SETTING_IBAN: "DE02120300000000202051",
+    schema.SETTING_BIC: "BYLADEM1001",
+    schema.SETTING_PAYMENT_DAYS: 14,
+    schema.SETTING_LANGUAGE: "de",
+}
+
+# Where each customer is: street, postcode, city; and the language of its documents.
+_ADDRESSES: tuple[tuple[str, str, str], ...] = (
+    ("Backstubenweg 4", "80331", "München"),
+    ("Kaiserstraße 12", "60311", "Frankfurt am Main"),
+    ("Marktplatz 3", "93047", "Regensburg"),
+    ("Lindenallee 8", "50667", "Köln"),
+    ("Industriestraße 21", "70565", "Stuttgart"),
+    ("Am Wasserturm 5", "68161", "Mannheim"),
+    ("Schlossstraße 40", "12163", "Berlin"),
+    ("Lindenweg 1", "04109", "Leipzig"),
+    ("Georgsplatz 2", "30159", "Hannover"),
+    ("Autobahnring 9", "28307", "Bremen"),
+    ("Werkstattgasse 6", "90402", "Nürnberg"),
+    ("Hafenstraße 17", "20457", "Hamburg"),
+    ("Sonnenhang 1", "87561", "Oberstdorf"),
+    ("Gesundbrunnen 11", "01067", "Dresden"),
+    ("Farbenweg 2", "44135", "Dortmund"),
+    ("Technikpark 7", "76131", "Karlsruhe"),
+    ("Am Markt 1", "55116", "Mainz"),
+    ("Fleischergasse 3", "99084", "Erfurt"),
+    ("Königsallee 60", "40212", "Düsseldorf"),
+    ("Regenbogenstraße 4", "24103", "Kiel"),
+    ("Dachsteig 10", "66111", "Saarbrücken"),
+    ("Justizplatz 2", "65183", "Wiesbaden"),
+    ("Klangweg 5", "39104", "Magdeburg"),
+    ("Alpenstraße 14", "6020", "Innsbruck"),
+    ("Holzplatz 3", "5020", "Salzburg"),
+    ("Ringstraße 22", "1010", "Wien"),
+    ("Seeweg 9", "9220", "Velden am Wörther See"),
+    ("Bakkerstraat 12", "1012 AB", "Amsterdam"),
+    ("Industrieweg 44", "3542 AD", "Utrecht"),
+    ("Bahnhofstrasse 50", "8001", "Zürich"),
+)
+_ENGLISH = {"NL", "CH"}
+# Public bodies (the schools) give a Leitweg-ID as buyer reference on e-invoices.
+_LEITWEG = {
+    "Grundschule am Lindenweg": "14713000-00017-14",
+    "Gymnasium St. Georg": "03241000-00022-12",
+}
 
 # Who reads the invoices, by the customer's country.
 _BILLING_MAILBOX = {"AT": "buchhaltung", "NL": "administratie", "CH": "info"}
@@ -249,6 +306,7 @@ def _settings(last_month: Month) -> Rows:
         schema.SETTING_BILLING_MONTH: str(last_month),
         schema.SETTING_MISSING_USAGE: "carry forward",
         schema.SETTING_INVOICE_PREFIX: "INV-",
+        **_SELLER,
     }
     return [_row(schema.SETTINGS, spec.name, values[spec.name]) for spec in schema.SETTINGS_SPEC]
 
@@ -277,7 +335,8 @@ def _customers() -> Rows:
     rows = []
     for i, c in enumerate(_CUSTOMERS):
         mailbox = _BILLING_MAILBOX.get(c.country or "", _DEFAULT_BILLING_MAILBOX)
-        email = f"{mailbox}@{c.domain}.example" if c.domain else None
+        email = f"{mailbox}@{c.domain}.example"
+        street, postcode, city = _ADDRESSES[i]
         rows.append(
             _row(
                 schema.CUSTOMERS,
@@ -287,6 +346,11 @@ def _customers() -> Rows:
                 c.country,
                 c.vat_id,
                 Decimal(c.discount),
+                street,
+                postcode,
+                city,
+                _LEITWEG.get(c.name),
+                "en" if c.country in _ENGLISH else None,
             )
         )
     return rows

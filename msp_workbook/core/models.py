@@ -33,6 +33,21 @@ class Settings(Record):
     billing_month: Month | None = None
     missing_usage: MissingUsage = "carry forward"
     invoice_prefix: str = "INV-"
+    # The seller on invoice documents (SPEC section 6); empty = not set.
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    vat_id: str = ""
+    tax_number: str = ""
+    contact: str = ""
+    phone: str = ""
+    email: str = ""
+    iban: str = ""
+    bic: str = ""
+    payment_days: int = 14
+    language: str = "de"
+    # Where each setting's value is (`Settings!B12`), by setting name, for findings about it.
+    cells: dict[str, str] = {}
 
 
 class Product(Record):
@@ -67,7 +82,14 @@ class Customer(Record):
     country: str = ""
     vat_id: str = ""
     discount: Decimal = Decimal("0")
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    buyer_reference: str = ""
+    language: str = ""  # empty: Settings' Language
     source: str = ""
+    # Where each column's cell of the row is (`Customers!G5`), by header, for findings about it.
+    cells: dict[str, str] = {}
 
 
 class LicenseKey(Record):

@@ -15,3 +15,40 @@ RECONCILIATION_STATUSES = (
     "not on statement",
     "match",
 )
+
+# Languages of invoice documents (SPEC section 6); the first is the default.
+LANGUAGES = ("de", "en")
+
+# Member states of the European Union (ISO 3166 alpha-2): a reverse-charge invoice to a buyer in
+# one of them is VAT category AE, to a buyer elsewhere category O (SPEC section 6).
+EU_COUNTRIES = frozenset(
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
+)

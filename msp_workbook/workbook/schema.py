@@ -48,6 +48,7 @@ STATUSES = ("active", "suspended", "cancelled")
 LINE_TYPES = ("usage", "minimum", "estimated", "correction")
 SEVERITIES = ("error", "warning", "info")
 MISSING_USAGE = ("carry forward", "zero")
+LANGUAGES = vocabulary.LANGUAGES
 YES_NO = ("yes", "no")
 # What a column of a report holds, for an import profile (Amount: a vendor statement's money).
 IMPORT_FIELDS = ("Date", "License key", "Metric", "Quantity", "Amount")
@@ -112,6 +113,21 @@ SETTING_BILLING_MONTH = "Billing month"
 FIRST_MONTH, LAST_MONTH = Month(2000, 1), Month(9998, 12)
 SETTING_MISSING_USAGE = "Missing usage"
 SETTING_INVOICE_PREFIX = "Invoice prefix"
+# The seller on invoice documents (SPEC section 6).
+SETTING_STREET = "Street"
+SETTING_POSTCODE = "Postcode"
+SETTING_CITY = "City"
+SETTING_VAT_ID = "VAT ID"
+SETTING_TAX_NUMBER = "Tax number"
+SETTING_CONTACT = "Contact"
+SETTING_PHONE = "Phone"
+SETTING_EMAIL = "Email"
+SETTING_IBAN = "IBAN"
+SETTING_BIC = "BIC"
+SETTING_PAYMENT_DAYS = "Payment days"
+SETTING_LANGUAGE = "Language"
+# The seller's address: once one of them is set, recalc lists what documents would lack.
+SELLER_ADDRESS_SETTINGS = (SETTING_STREET, SETTING_POSTCODE, SETTING_CITY)
 
 
 @dataclass(frozen=True)
@@ -135,6 +151,34 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
         SETTING_MISSING_USAGE, "carry forward", "No reading in the month: carry forward or zero."
     ),
     SettingSpec(SETTING_INVOICE_PREFIX, "INV-", "Prefix of invoice numbers."),
+    SettingSpec(
+        SETTING_STREET, None, "Your street and number, on invoices. Example: Hauptstraße 1"
+    ),
+    SettingSpec(SETTING_POSTCODE, None, "Your postcode. Example: 10115"),
+    SettingSpec(SETTING_CITY, None, "Your city. Example: Berlin"),
+    SettingSpec(SETTING_VAT_ID, None, "Your VAT ID (USt-IdNr.), on invoices. Example: DE136695976"),
+    SettingSpec(
+        SETTING_TAX_NUMBER,
+        None,
+        "Your tax number (Steuernummer); an invoice needs VAT ID or tax number, and a customer "
+        "outside the EU the tax number. Example: 30/123/45678",
+    ),
+    SettingSpec(
+        SETTING_CONTACT, None, "Who answers questions about invoices. Example: Anna Schmidt"
+    ),
+    SettingSpec(SETTING_PHONE, None, "Phone number for invoice questions. Example: +49 30 1234567"),
+    SettingSpec(
+        SETTING_EMAIL,
+        None,
+        "E-mail for invoice questions; also your electronic address on e-invoices. "
+        "Example: rechnung@example.de",
+    ),
+    SettingSpec(
+        SETTING_IBAN, None, "The account your customers pay to. Example: DE02120300000000202051"
+    ),
+    SettingSpec(SETTING_BIC, None, "BIC of that account (optional). Example: BYLADEM1001"),
+    SettingSpec(SETTING_PAYMENT_DAYS, 14, "Days from the invoice date to the due date."),
+    SettingSpec(SETTING_LANGUAGE, "de", "Language of invoice documents: de or en."),
 )
 
 
@@ -194,9 +238,22 @@ CUSTOMERS = Table(
         _col("Country", Kind.TEXT, 10),
         _col("VAT ID", Kind.TEXT, 18),
         _col("Discount %", Kind.PERCENT, 12),
+        _col("Street", Kind.TEXT, 26),
+        _col("Postcode", Kind.TEXT, 10),
+        _col("City", Kind.TEXT, 18),
+        _col(
+            "Buyer reference",
+            Kind.TEXT,
+            18,
+            comment="The customer's order reference or, for public bodies, the Leitweg-ID; "
+            "empty = the Customer ID.",
+        ),
+        _col("Language", Kind.CHOICE, 10, choices=LANGUAGES),
     ),
     generated=False,
     purpose="Your customers.",
+    # Columns for invoice documents: a workbook made before them keeps working without them.
+    added_later=("Street", "Postcode", "City", "Buyer reference", "Language"),
 )
 
 KEYS = Table(

@@ -55,6 +55,7 @@ _EXPECTED = {
 }
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_PAYMENT_DAYS = 365
 
 
 @dataclass
@@ -197,6 +198,7 @@ def _settings(table: RawTable, out: Collector) -> Settings:
     known = {s.name.lower(): s for s in schema.SETTINGS_SPEC}
     values: dict[str, Any] = {}
     seen: dict[str, str] = {}
+    cells: dict[str, str] = {}
     for row in table:
         check = RowCheck(table, row, out)
         if isinstance(row.values["Setting"], CellFault):
@@ -218,6 +220,7 @@ def _settings(table: RawTable, out: Collector) -> Settings:
             )
             continue
         seen[spec.name] = f"{table.sheet}!{check.cell('Setting')}"
+        cells[spec.name] = f"{table.sheet}!{check.cell('Value')}"
         raw = row.values["Value"]
         try:
             parsed = _setting_value(spec.name, raw)
@@ -238,6 +241,19 @@ def _settings(table: RawTable, out: Collector) -> Settings:
         billing_month=values.get(schema.SETTING_BILLING_MONTH),
         missing_usage=values.get(schema.SETTING_MISSING_USAGE) or "carry forward",
         invoice_prefix=values.get(schema.SETTING_INVOICE_PREFIX, "INV-"),
+        street=values.get(schema.SETTING_STREET) or "",
+        postcode=values.get(schema.SETTING_POSTCODE) or "",
+        city=values.get(schema.SETTING_CITY) or "",
+        vat_id=values.get(schema.SETTING_VAT_ID) or "",
+        tax_number=values.get(schema.SETTING_TAX_NUMBER) or "",
+        contact=values.get(schema.SETTING_CONTACT) or "",
+        phone=values.get(schema.SETTING_PHONE) or "",
+        email=values.get(schema.SETTING_EMAIL) or "",
+        iban=values.get(schema.SETTING_IBAN) or "",
+        bic=values.get(schema.SETTING_BIC) or "",
+        payment_days=values.get(schema.SETTING_PAYMENT_DAYS, 14),
+        language=values.get(schema.SETTING_LANGUAGE) or schema.LANGUAGES[0],
+        cells=cells,
     )
 
 
@@ -258,6 +274,13 @@ def _setting_value(name: str, raw: RawValue) -> Any:
         return month
     if name == schema.SETTING_MISSING_USAGE:
         return as_choice(raw, "the value", schema.MISSING_USAGE)
+    if name == schema.SETTING_LANGUAGE:
+        return as_choice(raw, "the value", schema.LANGUAGES)
+    if name == schema.SETTING_PAYMENT_DAYS:
+        days = as_whole(raw, "the value")
+        if days > MAX_PAYMENT_DAYS:
+            raise CellError(f"the value must be at most {MAX_PAYMENT_DAYS} days, got {show(raw)}")
+        return days
     text = as_text(raw)
     if name == schema.SETTING_COUNTRY and not _COUNTRY.match(text.upper()):
         raise CellError(
@@ -416,7 +439,13 @@ def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registr
             country=country,
             vat_id=v["VAT ID"] or "",
             discount=v["Discount %"] if v["Discount %"] is not None else Decimal(0),
+            street=v["Street"] or "",
+            postcode=v["Postcode"] or "",
+            city=v["City"] or "",
+            buyer_reference=v["Buyer reference"] or "",
+            language=v["Language"] or "",
             source=check.source("Customer ID"),
+            cells={h: f"{table.sheet}!{row.cells[h]}" for h in row.cells},
         )
         customers.append(customer)
         ids.accepted[cid.lower()] = customer
