@@ -62,6 +62,12 @@ def reconcile() -> None:
     _run("reconcile")
 
 
+def invoice_documents() -> None:
+    """Write the closed month's invoice documents (PDF and XRechnung) into invoices/YYYY-MM
+    beside the saved workbook."""
+    _run("invoice_documents")
+
+
 if __name__ == "__main__":
     # Run from a terminal with the workbook open in Excel: acts on that workbook.
     xw.Book("MSP_Billing.xlsx").set_mock_caller()

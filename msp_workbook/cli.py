@@ -488,8 +488,16 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         return EXIT_OK
     if args.command == "demo":
         path = args.path or DEMO_PATH
-        report = operations.build_demo(path, replace=args.path is None)
+        demo = operations.run_demo(path, replace=args.path is None)
+        report = demo.report
         out.append(f"Demo workbook: {path}")
+        for closed, documents in zip(demo.closed, demo.documents, strict=True):
+            out.append(
+                f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
+                f"({operations.span(closed.numbers)}); invoice documents in {documents.folder}: "
+                f"{len(documents.written) + len(documents.unchanged)} PDF and XRechnung pairs"
+                + (f", {len(documents.errors)} errors" if documents.errors else "")
+            )
     elif args.command == "check":
         with TerminalProgress(sys.stderr) as progress:
             report = operations.check_workbook(

@@ -18,7 +18,7 @@ from .core import billing, comparison, comparison_columns, window_columns
 from .core import ledger as ledger_core
 from .core.billing import Billed
 from .core.comparison import ComparisonRow
-from .core.models import BillingResult, Check
+from .core.models import BillingResult, Check, Inputs, Invoice
 from .core.money import ZERO
 from .core.months import Month, previous_month
 from .core.quote import Quote, QuoteError, make_quote
@@ -39,6 +39,7 @@ from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, 
 from .workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:
+    from .invoice_documents import DocumentsReport
     from .workbook.validation import Collector
 
 __all__ = [
@@ -129,8 +130,26 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
     else:
         rows, known = comparison_window(read, target, usage)
         result = ledger_core.bill_open_month(read.inputs, target, ledger, usage, known)
+    checks += document_warnings(read.inputs, result.invoices)
     all_checks = tuple(sorted_checks([*checks, *result.checks]))
     return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
+
+
+def document_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:
+    """Once a seller address is set on Settings (documents are in use), what the month's
+    invoice documents would lack, as warnings: fixed before the month is closed (SPEC 6)."""
+    from .core.document_fields import buyer_gaps, seller_gaps
+
+    settings = inputs.settings
+    if not any((settings.street, settings.postcode, settings.city)):
+        return []
+    warnings = seller_gaps(settings, "warning")
+    customers = {c.customer_id: c for c in inputs.customers}
+    for invoice in invoices:
+        customer = customers.get(invoice.customer_id)
+        if customer is not None:
+            warnings += buyer_gaps(customer, settings, invoice.reverse_charge, "warning")
+    return warnings
 
 
 def comparison_window(
@@ -407,6 +426,33 @@ def build_demo(path: Path, replace: bool = False, today: date | None = None) -> 
         draft = Path(folder) / path.name
         build_workbook(draft, demo_data(last_month))
         return recalculate(draft, last_month, out=path, today=today)
+
+
+DEMO_CLOSED_MONTHS = 2
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    report: RunReport  # the billing month, recalculated after the earlier months were closed
+    closed: tuple[CloseReport, ...]
+    documents: tuple[DocumentsReport, ...]
+
+
+def run_demo(path: Path, replace: bool = False, today: date | None = None) -> DemoReport:
+    """The demo reseller's workbook (`build_demo`) with its two months before the billing month
+    closed (each on the 2nd of the next month, 09:00) and their invoice documents written into
+    `invoices/YYYY-MM` beside it; the billing month recalculated last."""
+    from .invoice_documents import invoice_documents
+
+    report = build_demo(path, replace, today)
+    closed, documents = [], []
+    for back in range(DEMO_CLOSED_MONTHS, 0, -1):
+        month = report.month.shift(-back)
+        day = month.shift(1).first_day.replace(day=2)
+        closed.append(close_month(path, month, today=today, now=datetime(*day.timetuple()[:3], 9)))
+        documents.append(invoice_documents(path, month))
+    report = recalculate(path, report.month, today=today)
+    return DemoReport(report, tuple(closed), tuple(documents))
 
 
 def quote(

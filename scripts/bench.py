@@ -83,7 +83,7 @@ from msp_workbook.workbook import schema
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WORKDIR = REPO / "bench-results"
-GENERATOR_VERSION = 1  # bump when the generated data changes: cached workbooks are rebuilt
+GENERATOR_VERSION = 2  # bump when the generated data changes: cached workbooks are rebuilt
 SEED = 2026
 BILL_MONTH = Month(2026, 10)
 MONTHS = 14  # months of usage, ending at the billed month (the comparison looks at 12)
@@ -216,12 +216,66 @@ class _Key:
 
 
 def _vat_id(rng: random.Random, country: str | None) -> str | None:
+    """None for half the customers; otherwise a VAT ID of the country whose check sum is right
+    (its last digits adjusted: the invoices command refuses a wrong one)."""
     if country is None or rng.random() < 0.5:
         return None
     digits = "".join(rng.choice("0123456789") for _ in range(9))
-    return {"DE": f"DE{digits}", "AT": f"ATU{digits[:8]}", "NL": f"NL{digits}B01"}.get(
-        country, f"CHE-{digits[:3]}.{digits[3:6]}.{digits[6:]} MWST"
+    if country == "CH":  # not an EU VAT ID: no check sum is checked
+        return f"CHE-{digits[:3]}.{digits[3:6]}.{digits[6:]} MWST"
+    prefix, body, suffix = {"DE": ("DE", digits, ""), "AT": ("ATU", digits[:8], "")}.get(
+        country, ("NL", digits, "B01")
     )
+    return _checked_vat_id(prefix, body, suffix)
+
+
+def _checked_vat_id(prefix: str, body: str, suffix: str) -> str:
+    """`prefix + body + suffix` with the fewest trailing digits of `body` changed (the first
+    candidate in a fixed order) so that its check sum is right."""
+    from stdnum.eu import vat
+
+    for tail in range(100):
+        candidate = f"{prefix}{body[:-2]}{(int(body[-2:]) + tail) % 100:02d}{suffix}"
+        if vat.is_valid(candidate):
+            return candidate
+    raise ValueError(f"no valid VAT ID near {prefix}{body}{suffix}")  # pragma: no cover
+
+
+_STREETS = (
+    "Hauptstraße",
+    "Bahnhofstraße",
+    "Gartenweg",
+    "Industriestraße",
+    "Marktplatz",
+    "Lindenallee",
+    "Kirchgasse",
+    "Am Hafen",
+    "Schillerstraße",
+    "Ringstraße",
+)
+# Digits of the postcode, what follows them, and cities, by country (None: the reseller's own
+# country, Germany: five digits, as the documents check).
+_PLACES: dict[str | None, tuple[int, str, tuple[str, ...]]] = {
+    "DE": (5, "", ("Berlin", "München", "Köln", "Leipzig", "Freiburg im Breisgau", "Kiel")),
+    None: (5, "", ("Hamburg", "Dresden", "Mainz")),
+    "AT": (4, "", ("Wien", "Graz", "Linz", "Salzburg")),
+    "NL": (4, " AB", ("Amsterdam", "Utrecht", "Rotterdam")),
+    "CH": (4, "", ("Zürich", "Basel", "Bern")),
+}
+# Customers whose documents are in English (the others: Settings' Language, German).
+_ENGLISH = {"NL", "CH"}
+
+
+def _address(rng: random.Random, country: str | None) -> dict[str, object]:
+    """Street, Postcode, City and Language of a customer in `country`."""
+    digits, after, cities = _PLACES.get(country, _PLACES["DE"])
+    postcode = f"{rng.randint(1010, 10**digits - 1):0{digits}d}{after}"
+    return {
+        "Street": f"{rng.choice(_STREETS)} {rng.randint(1, 120)}",
+        "Postcode": postcode,
+        "City": rng.choice(cities),
+        "Language": "en" if country in _ENGLISH else None,
+    }
 
 
 def bench_data(size: Size, month: Month = BILL_MONTH, seed: int = SEED) -> dict[str, Rows]:
@@ -230,8 +284,12 @@ def bench_data(size: Size, month: Month = BILL_MONTH, seed: int = SEED) -> dict[
     Deterministic for (size, month, seed). Customers have KerioConnect and some further products;
     keys start before or inside the 14 months, a few are suspended (reporting now and then),
     cancelled or not live yet; a few active keys have no reading in the billed month (estimated
-    lines); readings per key, metric and month are spread to give about `size.usage_rows` rows."""
+    lines); readings per key, metric and month are spread to give about `size.usage_rows` rows.
+    Settings and Customers hold what invoice documents need (the seller's address and bank
+    account; each customer's address, VAT IDs with a right check sum)."""
     rng = random.Random(f"{seed}-{size.name}")
+    # Addresses have their own stream: the keys and usage stay those of the first generator.
+    places = random.Random(f"{seed}-{size.name}-addresses")
     first = month.shift(-(MONTHS - 1))
     metrics = _metrics()
     customers: Rows = []
@@ -250,6 +308,7 @@ def bench_data(size: Size, month: Month = BILL_MONTH, seed: int = SEED) -> dict[
                 "Country": country,
                 "VAT ID": _vat_id(rng, country),
                 "Discount %": Decimal(_pick(rng, _DISCOUNTS)),
+                **_address(places, country),
             }
         )
         employees = max(1, int(rng.lognormvariate(2.3, 0.9)))
@@ -318,8 +377,28 @@ def _settings(month: Month) -> Rows:
         schema.SETTING_BILLING_MONTH: str(month),
         schema.SETTING_MISSING_USAGE: "carry forward",
         schema.SETTING_INVOICE_PREFIX: "INV-",
+        **_SELLER,
     }
-    return [{"Setting": s.name, "Value": values[s.name]} for s in schema.SETTINGS_SPEC]
+    return [
+        {"Setting": s.name, "Value": values.get(s.name, s.default)} for s in schema.SETTINGS_SPEC
+    ]
+
+
+# The seller's rows of Settings, for invoice documents (valid IBAN and VAT ID).
+_SELLER: dict[str, object] = {
+    schema.SETTING_STREET: "Benchmarkweg 1",
+    schema.SETTING_POSTCODE: "10117",
+    schema.SETTING_CITY: "Berlin",
+    schema.SETTING_VAT_ID: "DE136695976",
+    schema.SETTING_TAX_NUMBER: "30/123/45678",
+    schema.SETTING_CONTACT: "Anna Schmidt",
+    schema.SETTING_PHONE: "+49 30 1234567",
+    schema.SETTING_EMAIL: "rechnung@benchmark-it.example",
+    schema.SETTING_IBAN: "DE02120300000000202051",
+    schema.SETTING_BIC: "BYLADEM1001",
+    schema.SETTING_PAYMENT_DAYS: 14,
+    schema.SETTING_LANGUAGE: "de",
+}
 
 
 def _key_row(k: _Key) -> dict[str, object]:

@@ -4,7 +4,7 @@ Thin over the same services as the `msp-workbook` command, and the only package 
 xlwings (in `udfs.py`; the macros take the open book and need nothing from xlwings itself):
 
 - `macros`: `recalculate(book)`, `close_month(book)`, `new_key(book)`, `main(book)`;
-  `import_usage(book)` and `reconcile(book)` in modules of their own
+  `import_usage(book)`, `reconcile(book)` and `invoice_documents(book)` in modules of their own
 - `port`: `WorkbookPort`, what the macros need from an open workbook; `xlwings_book`:
   `XlwingsBook`, that port over an `xlwings.Book`
 - `inputs`: `read_inputs(port)`, the input tables read from Excel and validated like the CLI does
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .import_usage import import_usage
 from .inputs import read_inputs
+from .invoice_documents import invoice_documents_button as invoice_documents
 from .macros import close_month, main, new_key, recalculate
 from .port import Selection, TableData, WorkbookPort
 from .reconcile import reconcile
@@ -29,6 +30,7 @@ __all__ = [
     "XlwingsBook",
     "close_month",
     "import_usage",
+    "invoice_documents",
     "main",
     "new_key",
     "read_inputs",

@@ -56,6 +56,11 @@ class WorkbookPort(Protocol):
         """The workbook's file name, for messages."""
         ...
 
+    @property
+    def saved_path(self) -> str:
+        """The full path of the workbook's file as last saved ("" when it was never saved)."""
+        ...
+
     def read_table(self, name: str) -> TableData | None:
         """The table of this name (any sheet, any case), or None when there is none."""
         ...

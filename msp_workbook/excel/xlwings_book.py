@@ -21,6 +21,7 @@ text format instead, so their cells hold the plain text.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -70,6 +71,11 @@ class XlwingsBook:
     @property
     def name(self) -> str:
         return str(self.book.name)
+
+    @property
+    def saved_path(self) -> str:
+        full = str(self.book.fullname)
+        return full if os.path.isabs(full) else ""  # a new, unsaved book has only a name
 
     # --- finding tables ---------------------------------------------------------------------------
 

@@ -65,6 +65,9 @@ class Column:
     lookup: tuple[str, str] | None = None
     required: bool = False
     comment: str = ""
+    # A value with a form Excel can check roughly as it is typed: "email", "iban", "vat_id",
+    # "postcode" (the program checks it fully, check sums too).
+    form: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,13 @@ SETTING_PAYMENT_DAYS = "Payment days"
 SETTING_LANGUAGE = "Language"
 # The seller's address: once one of them is set, recalc lists what documents would lack.
 SELLER_ADDRESS_SETTINGS = (SETTING_STREET, SETTING_POSTCODE, SETTING_CITY)
+# Settings whose value has a form (see Column.form).
+SETTING_FORMS = {
+    SETTING_POSTCODE: "postcode",
+    SETTING_VAT_ID: "vat_id",
+    SETTING_EMAIL: "email",
+    SETTING_IBAN: "iban",
+}
 
 
 @dataclass(frozen=True)
@@ -234,12 +244,13 @@ CUSTOMERS = Table(
     (
         _col("Customer ID", Kind.ID, 14, required=True),
         _col("Customer", Kind.TEXT, 32, required=True),
-        _col("Email", Kind.TEXT, 28),
+        _col("Email", Kind.TEXT, 28, form="email"),
         _col("Country", Kind.TEXT, 10),
-        _col("VAT ID", Kind.TEXT, 18),
+        _col("VAT ID", Kind.TEXT, 18, form="vat_id"),
         _col("Discount %", Kind.PERCENT, 12),
         _col("Street", Kind.TEXT, 26),
-        _col("Postcode", Kind.TEXT, 10),
+        # Text: a German postcode such as 01067 keeps its leading zero.
+        _col("Postcode", Kind.TEXT, 10, number_format=FMT_TEXT, form="postcode"),
         _col("City", Kind.TEXT, 18),
         _col(
             "Buyer reference",

@@ -396,15 +396,21 @@ def _add_settings_extras(ws: Worksheet, rows: Rows, formats: _Formats) -> None:
         ws.write_string(r, notes, spec.help, formats.note)
         if spec.name == schema.SETTING_VAT_RATE:
             _write_value(ws, r, 1, row.get(value_header), formats.vat_rate)
-        ws.data_validation(r, 1, r, 1, _setting_validation(spec))
+        ws.data_validation(r, 1, r, 1, _setting_validation(spec, r + 1))
 
 
-def _setting_validation(spec: schema.SettingSpec) -> dict[str, Any]:
+def _setting_validation(spec: schema.SettingSpec, row: int) -> dict[str, Any]:
     options: dict[str, Any] = {"validate": "any"}
     if spec.name == schema.SETTING_MISSING_USAGE:
         options = _list_options(spec.name, schema.MISSING_USAGE)
+    elif spec.name == schema.SETTING_LANGUAGE:
+        options = _list_options(spec.name, schema.LANGUAGES)
+    elif spec.name == schema.SETTING_PAYMENT_DAYS:
+        options = _number_options(spec.name, "integer", "a whole number of days >= 0")
     elif spec.name == schema.SETTING_VAT_RATE:
         options = _fraction_options(spec.name)
+    elif spec.name in schema.SETTING_FORMS:
+        options = _form_options(schema.SETTING_FORMS[spec.name], f"B{row}", spec.name)
     options["input_title"] = spec.name[:32]
     options["input_message"] = spec.help[:255]
     return options
@@ -489,6 +495,8 @@ def _define_lookup_names(book: Workbook) -> None:
 
 def _validate_column(ws: Worksheet, col: int, last_row: int, column: Column) -> None:
     options = _column_validation(column)
+    if column.form:
+        options = _form_options(column.form, f"{xl_col_to_name(col)}2", column.header)
     if options is not None:
         ws.data_validation(1, col, last_row, col, options)
 
@@ -508,6 +516,41 @@ def _column_validation(column: Column) -> dict[str, Any] | None:
     if column.kind is Kind.DATE:
         return _date_options(column.header)
     return None
+
+
+# Rough checks Excel makes as a value is typed (a warning: the program checks fully, check sums
+# too). `{c}` is the first cell of the range; Excel moves it along the range.
+_FORMS: dict[str, tuple[str, str]] = {
+    "email": (
+        '=OR({c}="",AND(ISNUMBER(FIND("@",{c})),ISNUMBER(FIND(".",{c},FIND("@",{c})))))',
+        "an e-mail address, e.g. rechnung@example.de",
+    ),
+    "iban": (
+        '=OR({c}="",AND(LEN(SUBSTITUTE({c}," ",""))>=15,LEN(SUBSTITUTE({c}," ",""))<=34,'
+        "ISERROR(VALUE(LEFT({c},1))),ISERROR(VALUE(MID({c},2,1)))))",
+        "an IBAN: two letters, then up to 32 digits and letters, e.g. DE02120300000000202051",
+    ),
+    "vat_id": (
+        '=OR({c}="",AND(LEN({c})>=4,ISERROR(VALUE(LEFT({c},1))),ISERROR(VALUE(MID({c},2,1)))))',
+        "a VAT ID starting with its country code, e.g. DE136695976",
+    ),
+    "postcode": (
+        '=OR({c}="",LEN({c})<=10)',
+        "a postcode (at most 10 characters; a German one has five digits, e.g. 01067)",
+    ),
+}
+
+
+def _form_options(form: str, cell: str, header: str) -> dict[str, Any]:
+    formula, expected = _FORMS[form]
+    return {
+        "validate": "custom",
+        "value": formula.format(c=cell),
+        "error_type": "warning",
+        "input_title": header[:32],
+        "input_message": f"{header}: {expected}."[:255],
+        **_messages(header, expected),
+    }
 
 
 def _messages(header: str, expected: str) -> dict[str, Any]:
@@ -606,11 +649,19 @@ _STEPS: tuple[tuple[str, str], ...] = (
         "reverse charge are then kept on Ledger and never change):",
         "msp-workbook close MSP_Billing.xlsx --month YYYY-MM",
     ),
+    (
+        "Write the closed month's invoice documents (a PDF to read and an XRechnung e-invoice "
+        'per invoice; press "Invoice documents" in Excel). They go to the folder '
+        "invoices\\YYYY-MM beside this workbook:",
+        "msp-workbook invoices MSP_Billing.xlsx --month YYYY-MM",
+    ),
 )
 
 _FIRST_TIME = (
-    "Before the first month: fill in Settings. Products and AnnualPrices hold EXAMPLE prices: "
-    "replace them with your own GFI price list and your selling prices."
+    "Before the first month: fill in Settings (your address, VAT ID or tax number, contact and "
+    "bank account go on every invoice document) and each customer's address on Customers. "
+    "Products and AnnualPrices hold EXAMPLE prices: replace them with your own GFI price list "
+    "and your selling prices."
 )
 
 _KIND_INPUT = "Your data"
