@@ -10,6 +10,7 @@ from conftest import run_cli
 from python_calamine import CalamineWorkbook
 
 from msp_workbook.core.keys import is_valid_key
+from msp_workbook.core.months import Month
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.package import open_package
 from msp_workbook.workbook.template import TEMPLATE_PATH
@@ -123,10 +124,21 @@ def test_demo_builds_and_bills_a_realistic_reseller(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == f"Demo workbook: {path}"
-    assert lines[1].startswith("Billing month ")
-    invoices = int(lines[1].split(", ")[1].split()[0])
+    # Its two months before the billing month are closed and their documents written.
+    billing = Month.parse(lines[3].split()[2].rstrip(":"))
+    for at, back in ((1, 2), (2, 1)):
+        month = billing.shift(-back)
+        closed = int(lines[at].split(": ")[1].split()[0])
+        folder = tmp_path / "invoices" / str(month)
+        assert lines[at].startswith(f"Closed {month}: {closed} invoices (INV-")
+        assert lines[at].endswith(
+            f"invoice documents in {folder}: {closed} PDF and XRechnung pairs"
+        )
+        assert len(list(folder.glob("INV-*.pdf"))) == len(list(folder.glob("INV-*.xml"))) == closed
+    assert lines[3].startswith("Billing month ")
+    invoices = int(lines[3].split(", ")[1].split()[0])
     assert 20 <= invoices <= 30
-    assert lines[3].startswith("0 errors")
+    assert lines[5].startswith("0 errors")
     assert "estimated line" in result.stdout
 
 

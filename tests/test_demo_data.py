@@ -94,6 +94,19 @@ def test_settings_of_a_german_reseller_billing_last_month(data: Data) -> None:
         "Billing month": "2026-10",
         "Missing usage": "carry forward",
         "Invoice prefix": "INV-",
+        # The seller on its invoice documents.
+        "Street": "Friedrichstraße 123",
+        "Postcode": "10117",
+        "City": "Berlin",
+        "VAT ID": "DE136695976",
+        "Tax number": "30/123/45678",
+        "Contact": "Anna Schmidt",
+        "Phone": "+49 30 1234567",
+        "Email": "rechnung@muster-it.example",
+        "IBAN": "DE02120300000000202051",
+        "BIC": "BYLADEM1001",
+        "Payment days": 14,
+        "Language": "de",
     }
 
 

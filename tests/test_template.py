@@ -277,12 +277,28 @@ def test_numeric_and_date_columns_are_validated_with_a_message_saying_what_is_ex
 
 @pytest.mark.parametrize(
     ("table", "column"),
-    input_columns(lambda c: c.kind in (Kind.ID, Kind.TEXT) and c.lookup is None),
+    input_columns(lambda c: c.kind in (Kind.ID, Kind.TEXT) and c.lookup is None and not c.form),
     ids=lambda x: getattr(x, "name", getattr(x, "header", "")),
 )
 def test_free_text_columns_have_no_validation(book, table, column) -> None:
     ws = book[table.sheet]
     assert validations_at(ws, f"{column_letter(table, column.header)}2") == []
+
+
+@pytest.mark.parametrize(
+    ("table", "column"),
+    input_columns(lambda c: bool(c.form)),
+    ids=lambda x: getattr(x, "name", getattr(x, "header", "")),
+)
+def test_columns_with_a_form_warn_on_a_value_of_another_form(book, table, column) -> None:
+    """E-mail, VAT ID and postcode columns get Excel's rough check, as a warning (the program
+    checks fully): the formula is the form's, relative to the column's first cell."""
+    ws = book[table.sheet]
+    letter = column_letter(table, column.header)
+    (dv,) = validations_at(ws, f"{letter}2")
+    assert dv.type == "custom" and dv.errorStyle == "warning"
+    assert dv.formula1.startswith(f'OR({letter}2=""')
+    assert dv.error.startswith(f"{column.header}: ")
 
 
 # --- defaults -------------------------------------------------------------------------------------

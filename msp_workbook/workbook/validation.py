@@ -94,7 +94,12 @@ class RowCheck:
     def value(self, header: str) -> Any:
         """The cell parsed by its column's kind; None when empty (an error if required)."""
         column = self.table.spec.column(header)
-        raw = self.row.values[header]
+        # A column added in a later release may be missing from an older workbook: empty.
+        raw = (
+            self.row.values.get(header)
+            if header in self.table.spec.added_later
+            else (self.row.values[header])
+        )
         if isinstance(raw, CellFault):
             self.error(header, f"{label(header)} is {raw}; expected {_expected(column)}")
             return None
