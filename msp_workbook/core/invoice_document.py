@@ -98,7 +98,11 @@ class InvoiceDocument:
 
     @property
     def period_start(self) -> date:
-        return self.month.first_day
+        """The invoice period (BG-14) starts with the month, or with the earliest month a
+        correction line corrects: a line's period must lie within the invoice's (the XRechnung
+        rules, PEPPOL-EN16931-R110)."""
+        corrected = [line.corrects for line in self.lines if line.corrects is not None]
+        return min([self.month, *corrected]).first_day
 
     @property
     def period_end(self) -> date:

@@ -61,7 +61,7 @@ LABELS: dict[str, dict[str, str]] = {
         "(Leistungsempfänger außerhalb der EU).",
         "thanks": "Vielen Dank für Ihren Auftrag.",
         "monthly": "Monatliche Abrechnung nach Verbrauch (MSP) für {period}.",
-        "e_invoice": "Diese Rechnung enthält die strukturierten Rechnungsdaten (ZUGFeRD/Factur-X "
+        "e_invoice": "Dieses Dokument enthält die strukturierten Rechnungsdaten (ZUGFeRD/Factur-X "
         "EN 16931) als eingebettete Datei factur-x.xml.",
     },
     "en": {
@@ -105,7 +105,7 @@ LABELS: dict[str, dict[str, str]] = {
         "not_taxable_note": "Not subject to German VAT: the recipient is outside the EU.",
         "thanks": "Thank you for your business.",
         "monthly": "Monthly usage-based (MSP) billing for {period}.",
-        "e_invoice": "This invoice carries its structured data (ZUGFeRD/Factur-X EN 16931) as the "
+        "e_invoice": "This document carries its structured data (ZUGFeRD/Factur-X EN 16931) as the "
         "embedded file factur-x.xml.",
     },
 }
