@@ -219,7 +219,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("path", type=Path, metavar="PATH", help="the workbook to create (.xlsx)")
 
     for name, text in (
-        ("recalc", "regenerate Billing, Invoices and Checks for a month"),
+        ("recalc", "regenerate Billing, Invoices, Comparison and Checks for a month"),
         ("check", "validate the input sheets and bill the month without writing anything"),
     ):
         p = sub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")

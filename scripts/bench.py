@@ -223,7 +223,8 @@ def _vat_id(rng: random.Random, country: str | None) -> str | None:
     digits = "".join(rng.choice("0123456789") for _ in range(9))
     if country == "CH":  # not an EU VAT ID: no check sum is checked
         return f"CHE-{digits[:3]}.{digits[3:6]}.{digits[6:]} MWST"
-    prefix, body, suffix = {"DE": ("DE", digits, ""), "AT": ("ATU", digits[:8], "")}.get(
+    german = digits.replace("0", "1", 1) if digits[0] == "0" else digits  # no leading 0
+    prefix, body, suffix = {"DE": ("DE", german, ""), "AT": ("ATU", digits[:8], "")}.get(
         country, ("NL", digits, "B01")
     )
     return _checked_vat_id(prefix, body, suffix)
@@ -783,6 +784,13 @@ def child_openpyxl_import(src: str, report: str, out: str) -> None:
     )
 
 
+def child_weasyprint(src: str, month: str, sample: str, outdir: str) -> None:
+    """The invoice documents' peer: WeasyPrint rendering the month's first `sample` invoices."""
+    from weasyprint_peer import render_sample
+
+    _report_extra(render_sample(src, month, int(sample), outdir))
+
+
 def child_main(argv: Sequence[str]) -> None:
     command, *args = argv
     {
@@ -790,6 +798,7 @@ def child_main(argv: Sequence[str]) -> None:
         "floor": child_floor,
         "openpyxl": child_openpyxl,
         "openpyxl-import": child_openpyxl_import,
+        "weasyprint": child_weasyprint,
     }[command](*args)
 
 
@@ -986,6 +995,314 @@ def reconcile_text(entries: dict[str, Any]) -> str:
     ]
     header = ["size", "lines", "reconcile s", "RSS MB", "recalc s", "RSS MB", "reconcile/recalc"]
     return "Vendor reconciliation (goal: reconcile/recalc <= 1.2x)\n" + _table(header, rows)
+
+
+# --- Invoice documents ----------------------------------------------------------------------------
+
+DOCUMENTS_GOAL_S = 180.0  # L's documents within 3 minutes
+DOCUMENTS_GOAL_RATIO = 5.0  # at least 5x the peer's invoices per second
+DOCUMENTS_GOAL_MB = 1024.0  # peak RSS of the process tree under 1 GB
+WEASYPRINT = "weasyprint"  # installed into this Python's environment when missing
+
+
+def closed_month_workbook(
+    size: Size, path: Path, args: argparse.Namespace
+) -> tuple[Path, float | None]:
+    """The size's workbook with the billing month closed by `msp-workbook close` (cached beside
+    it), and the time the close took if it ran now."""
+    closed = path.with_name(f"{path.stem}-closed-{BILL_MONTH}.xlsx")
+    if closed.exists() and not args.rebuild:
+        return closed, None
+    work = closed.with_suffix(".partial.xlsx")
+    shutil.copyfile(path, work)
+    _progress(f"{size.name}: closing {BILL_MONTH}")
+    started = time.perf_counter()
+    cmd = [*_msp_workbook(), "close", str(work), "--month", str(BILL_MONTH)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+    if done.returncode != 0:
+        work.unlink(missing_ok=True)
+        raise RuntimeError(f"closing {BILL_MONTH} failed: {done.stderr.strip()}")
+    work.replace(closed)
+    for backup in path.parent.glob(f"{work.stem}.backup-*.xlsx"):
+        backup.unlink()
+    return closed, time.perf_counter() - started
+
+
+def ensure_weasyprint(timeout: float) -> str:
+    """'' once WeasyPrint imports in this Python (pip-installed first when it is missing), or
+    why it cannot be used."""
+
+    def importable() -> subprocess.CompletedProcess[str]:
+        check = f"import {WEASYPRINT}"
+        return subprocess.run(
+            [sys.executable, "-c", check], capture_output=True, text=True, timeout=300
+        )
+
+    done = importable()
+    if done.returncode != 0 and "ModuleNotFoundError" in done.stderr:
+        _progress(f"installing {WEASYPRINT} (pip) for the peer measurement")
+        pip = [sys.executable, "-m", "pip", "install", "--quiet", WEASYPRINT]
+        try:
+            installed = subprocess.run(pip, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return f"pip install {WEASYPRINT} took longer than {timeout:.0f} s"
+        if installed.returncode != 0:
+            lines = installed.stderr.strip().splitlines()
+            return f"pip install {WEASYPRINT} failed: {lines[-1] if lines else '?'}"
+        done = importable()
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        last = lines[-1] if lines else "?"
+        if "OSError" in done.stderr:  # pango, harfbuzz or fontconfig missing
+            return (
+                f"WeasyPrint cannot load its libraries ({last}): apt-get install "
+                "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+            )
+        return f"WeasyPrint does not import: {last}"
+    return ""
+
+
+def pdf_facts(path: Path) -> dict[str, Any]:
+    """What a PDF says it is: pages, PDF/A part and conformance, attached files."""
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        meta = pdf.open_metadata()
+        return {
+            "bytes": path.stat().st_size,
+            "pages": len(pdf.pages),
+            "pdfa": f"{meta.get('pdfaid:part', '')}{meta.get('pdfaid:conformance', '')}".lower(),
+            "attachments": sorted(pdf.attachments.keys()),
+        }
+
+
+def terminal_progress(cmd: Sequence[str], timeout: float) -> dict[str, Any]:
+    """Run `cmd` with its stderr on a pseudo-terminal (the progress line shown at once): how
+    many progress updates it drew, the last one, and whether it cleared the line at the end."""
+    import pty
+    import re
+    import select
+
+    env = dict(os.environ, MSP_WORKBOOK_PROGRESS_AFTER="0")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        cmd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if not ready:
+                if proc.poll() is not None:
+                    break
+                continue
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not data:
+                break
+            chunks.append(data)
+        else:
+            os.killpg(proc.pid, 9)
+    finally:
+        proc.wait()
+        os.close(master)
+    text = b"".join(chunks).decode("utf-8", "replace")
+    shown = [
+        re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", part).strip()
+        for part in re.split(r"[\r\n]", text)
+        if "invoice documents" in part
+    ]
+    return {
+        "rc": proc.returncode,
+        "updates": len(shown),
+        "last": shown[-1] if shown else "",
+        "cleared": text.endswith("\r\x1b[K") or not shown,
+    }
+
+
+def bench_documents(
+    size: Size, args: argparse.Namespace, tmp: Path, show_progress: bool = False
+) -> dict[str, Any]:
+    """`msp-workbook invoices` of the closed billing month (wall time, peak RSS of the process
+    and its workers, invoices per second) and WeasyPrint rendering the same invoices in one
+    process (its invoices per second, on the first --documents-peer-sample invoices)."""
+    workbook, _ = bench_workbook(size, args.workdir, args.rebuild)
+    try:
+        closed, close_s = closed_month_workbook(size, workbook, args)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return {"error": str(exc), "correct": False}
+    month = str(BILL_MONTH)
+
+    def command(out: Path) -> list[str]:
+        return [*_msp_workbook(), "invoices", str(closed), "--month", month, "--out", str(out)]
+
+    first: dict[str, Any] = {}
+
+    def ours(i: int) -> Run:
+        out = tmp / f"documents-{size.name}-{i}"  # a fresh folder: every file is written
+        run = measure(command(out), args.timeout, tmp)
+        pdfs, xmls = sorted(out.glob("*.pdf")), sorted(out.glob("*.xml"))
+        run.extra = {"pdf_files": len(pdfs), "xml_files": len(xmls)}
+        if i == 0 and pdfs:
+            first["pdf"] = pdf_facts(pdfs[0])
+            first["pdf_bytes"] = sum(f.stat().st_size for f in pdfs)
+            first["xml_bytes"] = sum(f.stat().st_size for f in xmls)
+        shutil.rmtree(out, ignore_errors=True)
+        return run
+
+    _progress(f"{size.name}: msp-workbook invoices x{args.repeat}")
+    measured = repeat_runs(args.repeat, ours)
+    result: dict[str, Any] = {
+        "workbook": str(closed),
+        "close_s": close_s,
+        "workers": os.cpu_count(),
+        "invoices": measured.to_json(),
+        "written": measured.runs[0].extra["pdf_files"] if measured.runs else 0,
+        "first_run": first,
+    }
+    written, median = result["written"], measured.median_s
+    result["invoices_per_s"] = _ratio(written, median) if written else None
+
+    peer: dict[str, Any] = {"status": "skipped", "note": ""}
+    reason = ensure_weasyprint(args.timeout)
+    if reason:
+        peer["note"] = reason
+    else:
+        sample = args.documents_peer_sample
+        _progress(f"{size.name}: WeasyPrint peer on {sample or 'all'} invoices (one process)")
+        out = tmp / f"weasyprint-{size.name}"
+        run = measure(
+            _child("weasyprint", str(closed), month, str(sample), str(out)), args.timeout, tmp
+        )
+        rendered = sorted(out.glob("*.pdf"))
+        peer = {
+            "status": Measured([run], 1).status(),
+            "note": "one process; the first invoices of the month; HTML/CSS from layout_data, "
+            "PDF/A-3b with the Factur-X XML attached (built beforehand, not timed)",
+            "wall_s": run.wall_s,
+            "peak_rss_mb": run.rss_mb,
+            "errors": [run.stderr] if run.rc != 0 else [],
+            **(run.extra or {}),
+        }
+        if rendered:
+            peer["pdf"] = pdf_facts(rendered[0])
+        shutil.rmtree(out, ignore_errors=True)
+    result["weasyprint"] = peer
+    result["ours_over_peer"] = _ratio(result["invoices_per_s"], peer.get("invoices_per_s"))
+
+    if show_progress:
+        _progress(f"{size.name}: the progress line on a terminal (one run under a pty)")
+        out = tmp / f"documents-{size.name}-tty"
+        result["terminal"] = terminal_progress(command(out), args.timeout)
+        shutil.rmtree(out, ignore_errors=True)
+
+    expected = peer.get("month_invoices")
+    facts = first.get("pdf", {})
+    result["correct"] = bool(
+        measured.status() == "ok"
+        and written > 0
+        and all(r.extra and r.extra["xml_files"] == written for r in measured.runs)
+        and all(r.extra and r.extra["pdf_files"] == written for r in measured.runs)
+        and (expected is None or expected == written)
+        and facts.get("pdfa") == "3b"
+        and facts.get("attachments") == ["factur-x.xml"]
+    )
+    return result
+
+
+def documents_goals(entries: dict[str, Any]) -> list[tuple[str, str]]:
+    """The issue's goals for invoice documents, at L."""
+    entry = entries.get("L")
+    found = []
+
+    def check(name: str, value: float | None, ok: Callable[[float], bool], shown: str) -> None:
+        verdict = "n/a" if value is None else ("met" if ok(value) else "NOT met")
+        found.append((name, f"{shown} -> {verdict}"))
+
+    if entry is None or "invoices" not in entry:
+        return [("L", "not measured")]
+    seconds = entry["invoices"]["median_s"]
+    check("L in at most 3 minutes", seconds, lambda v: v <= DOCUMENTS_GOAL_S, f"{_s(seconds)} s")
+    ratio = entry["ours_over_peer"]
+    check(
+        "at least 5x WeasyPrint's invoices/s", ratio, lambda v: v >= DOCUMENTS_GOAL_RATIO, _x(ratio)
+    )
+    rss = entry["invoices"]["peak_rss_mb"]
+    check("peak RSS under 1 GB", rss, lambda v: v < DOCUMENTS_GOAL_MB, f"{_mb(rss)} MB")
+    return found
+
+
+def documents_text(entries: dict[str, Any]) -> str:
+    rows, notes = [], []
+    for name, e in entries.items():
+        if "invoices" not in e:
+            rows.append([name, e.get("error", "?"), *[""] * 6])
+            continue
+        peer = e["weasyprint"]
+        rate = e["invoices_per_s"]
+        rows.append(
+            [
+                name,
+                f"{e['written']:,}",
+                _timed(e["invoices"]),
+                "n/a" if rate is None else f"{rate:.1f}",
+                _mb(e["invoices"]["peak_rss_mb"]),
+                f"{peer.get('rendered', 0):,}" if peer.get("rendered") else peer["status"],
+                "n/a" if peer.get("invoices_per_s") is None else f"{peer['invoices_per_s']:.2f}",
+                _x(e["ours_over_peer"]),
+            ]
+        )
+        if peer.get("note") and peer["status"] != "ok":
+            notes.append(f"{name}: WeasyPrint: {peer['note']}")
+        for error in peer.get("errors") or ():
+            notes.append(f"{name}: WeasyPrint: {error.strip().splitlines()[-1:]}")
+        for error in e["invoices"].get("errors") or ():
+            notes.append(f"{name}: invoices: {error.strip().splitlines()[-1:]}")
+        if peer.get("per_invoice_s"):
+            per = peer["per_invoice_s"]
+            notes.append(
+                f"{name}: WeasyPrint per invoice: median {per['median'] * 1000:.0f} ms, "
+                f"max {per['max'] * 1000:.0f} ms; besides: import {peer['import_s']:.2f} s, "
+                f"reading the workbook {peer['read_s']:.2f} s (not counted)"
+            )
+        terminal = e.get("terminal")
+        if terminal:
+            notes.append(
+                f"{name}: progress line on a terminal: {terminal['updates']} updates, last "
+                f"{terminal['last']!r}, cleared at the end: "
+                + ("yes" if terminal["cleared"] else "no")
+            )
+        if not e["correct"]:
+            notes.append(f"{name}: the documents written are NOT as expected (see the JSON)")
+    header = [
+        "size",
+        "invoices",
+        "invoices s",
+        "invoices/s",
+        "RSS MB",
+        "peer sample",
+        "WeasyPrint inv/s",
+        "ours/peer",
+    ]
+    out = [
+        "Invoice documents of the closed month (XRechnung XML + PDF/A-3, "
+        f"{next(iter(entries.values())).get('workers', '?')} workers) against WeasyPrint "
+        "(PDF/A-3b only, one process)",
+        _table(header, rows),
+        *notes,
+        "Goals:",
+        *[f"  {n}: {v}" for n, v in documents_goals(entries)],
+    ]
+    return "\n".join(out)
 
 
 # --- LibreOffice: the hand-built alternative ------------------------------------------------------
@@ -1745,6 +2062,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--statement-lines", type=int, default=20_000, help="lines of that statement"
     )
+    parser.add_argument(
+        "--documents-at",
+        nargs="*",
+        choices=names,
+        default=[],
+        help="also measure the invoice documents of these sizes' closed billing month against "
+        "WeasyPrint (installed with pip when missing)",
+    )
+    parser.add_argument(
+        "--documents-peer-sample",
+        type=int,
+        default=300,
+        help="invoices WeasyPrint renders per size (its first; 0 = all)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument(
         "--json", type=Path, default=DEFAULT_WORKDIR / "bench.json", help="where the figures go"
@@ -1807,7 +2138,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     global ONCE_ABOVE_S
     ONCE_ABOVE_S = args.once_above
     if args.from_json:
-        print(report_text(json.loads(args.from_json.read_text(encoding="utf-8"))))
+        earlier = json.loads(args.from_json.read_text(encoding="utf-8"))
+        print(report_text(earlier))
+        if earlier.get("documents"):
+            print("\n" + documents_text(earlier["documents"]))
         return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {
@@ -1838,11 +2172,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 name: bench_reconcile(SIZES[name], args, tmp)
                 for name in [n for n in SIZES if n in args.reconcile_at]
             }
+        if args.documents_at:
+            names = [n for n in SIZES if n in args.documents_at]
+            result["documents"] = {
+                name: bench_documents(SIZES[name], args, tmp, show_progress=name == names[0])
+                for name in names
+            }
+            result["documents_goals"] = documents_goals(result["documents"])
         result["scaling"] = scaling(result["sizes"])
         result["targets"] = targets(result["sizes"])
         result["correct"] = all(
             s.get("correct", {}).get("ok", False) for s in result["sizes"].values()
-        )
+        ) and all(d["correct"] for d in result.get("documents", {}).values())
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
         print(report_text(result))
@@ -1850,6 +2191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n" + import_text(result["imports"]))
         if result.get("reconciliations"):
             print("\n" + reconcile_text(result["reconciliations"]))
+        if result.get("documents"):
+            print("\n" + documents_text(result["documents"]))
         print(f"\nfigures: {args.json}")
         if args.profile:
             for name in [n for n in SIZES if n in args.sizes]:
