@@ -16,6 +16,7 @@ typst compiler.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -191,10 +192,26 @@ def _write_whole(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def file_stem(number: str) -> str:
+    """The documents' file name for an invoice number: the number, with every character that
+    is not a letter, digit, dot, hyphen or underscore as `_` (an Invoice prefix `RE/` gives
+    `RE_2026-0001`), never starting with a dot: files stay in their folder on every system."""
+    stem = _UNSAFE.sub("_", number)
+    return "_" + stem[1:] if stem.startswith(".") else stem
+
+
+def _files(made: Made) -> tuple[tuple[str, bytes], tuple[str, bytes]]:
+    stem = file_stem(made.number)
+    return (f"{stem}.xml", made.xml), (f"{stem}.pdf", made.pdf)
+
+
 def _conflicts(folder: Path, made: Made) -> tuple[list[str], bool]:
     """Files of the invoice that exist with other content, and whether all exist as they are."""
     different, same = [], True
-    for name, data in ((f"{made.number}.xml", made.xml), (f"{made.number}.pdf", made.pdf)):
+    for name, data in _files(made):
         target = folder / name
         if not target.exists():
             same = False
@@ -255,8 +272,8 @@ def write_documents(
         if same:
             report.unchanged.append(made.number)
             continue
-        _write_whole(folder / f"{made.number}.xml", made.xml)
-        _write_whole(folder / f"{made.number}.pdf", made.pdf)
+        for name, data in _files(made):
+            _write_whole(folder / name, data)
         report.written.append(made.number)
     return report
 

@@ -9,8 +9,10 @@ ZERO = Decimal("0")
 
 
 def round_money(amount: Decimal) -> Decimal:
-    """Round half up to the cent (the only rounding of amounts in the project)."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round half up to the cent (the only rounding of amounts in the project). Zero is never
+    negative (-12.00 x 0 is 0.00, not -0.00, which e-invoice rules refuse as a VAT amount)."""
+    rounded = amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    return abs(rounded) if rounded.is_zero() else rounded
 
 
 def round_half_up(value: Decimal) -> int:

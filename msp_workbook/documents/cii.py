@@ -88,9 +88,9 @@ def build(doc: InvoiceDocument, flavour: Flavour) -> Document:
     agreement = out.trade.agreement
     agreement.buyer_reference = doc.buyer_reference
     seller = agreement.seller
-    # Category O: no VAT IDs on the invoice (BR-O-02); the seller's tax number instead, which
-    # also identifies the seller (BT-29: BR-CO-26 wants an identifier when there is no VAT ID).
-    if category == "O":
+    # Category O: no VAT IDs on the invoice (BR-O-02); the seller's tax number instead. Without
+    # a VAT ID on the invoice the tax number also identifies the seller (BT-29: BR-CO-26).
+    if category == "O" or not doc.seller.vat_id:
         seller.id = doc.seller.tax_number
     _party(seller, doc.seller, vat_id=category != "O", tax_number=True)
     seller.contact.person_name = doc.seller.contact

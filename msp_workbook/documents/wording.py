@@ -20,9 +20,10 @@ _MONTH_NAMES = {
 LABELS: dict[str, dict[str, str]] = {
     "de": {
         "invoice": "Rechnung",
-        "credit_note": "Gutschrift",
+        # Not "Gutschrift": in German VAT law that is a self-billed invoice.
+        "credit_note": "Rechnungskorrektur",
         "number": "Rechnungsnummer",
-        "credit_number": "Gutschriftsnummer",
+        "credit_number": "Nummer",
         "issue_date": "Rechnungsdatum",
         "credit_date": "Datum",
         "period": "Leistungszeitraum",
@@ -39,7 +40,7 @@ LABELS: dict[str, dict[str, str]] = {
         "net_total": "Summe netto",
         "vat": "Umsatzsteuer",
         "gross": "Gesamtbetrag",
-        "credit_total": "Gutschriftsbetrag",
+        "credit_total": "Erstattungsbetrag",
         "correction": "Korrektur für {month}",
         "vat_id": "USt-IdNr.",
         "tax_number": "Steuernummer",
@@ -152,7 +153,8 @@ def percent(fraction: Decimal, language: str) -> str:
 def day(value: date, language: str) -> str:
     if language == "de":
         return value.strftime("%d.%m.%Y")
-    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+    # No-break spaces: a date is never split over two lines.
+    return f"{value.day}\u00a0{_MONTHS_EN[value.month - 1]}\u00a0{value.year}"
 
 
 def month_name(month: Month, language: str) -> str:
