@@ -509,38 +509,53 @@ def _sha256(path: Path) -> str:
 
 # Runs a command and reports its wall time and its peak memory: the highest of the largest single
 # process's peak RSS (getrusage) and the RSS of the command and all its descendants together,
-# sampled every 50 ms from /proc (recalc loads the Usage sheet in a child process).
+# sampled every 50 ms from /proc (recalc loads the Usage sheet in a child process). The sum of
+# the tree's PSS is sampled too: forked workers share their parent's pages, which the RSS sum
+# counts once per process and PSS splits between them. The CPU time the rest of the machine used
+# meanwhile (all CPUs' busy time from /proc/stat less the command's and this wrapper's) tells
+# whether other work shared the cores with the run.
 _MEASURE = r"""
 import json, os, resource, subprocess, sys, threading, time
 
+def busy_s():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:9]]
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # less idle and iowait
+
 def tree_kb(pid):
-    total, todo = 0, [pid]
+    total, pss, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/statm") as f:
                 total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                pss += next((int(l.split()[1]) for l in f if l.startswith("Pss:")), 0)
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo += [int(c) for c in f.read().split()]
         except (OSError, ValueError, IndexError):
             pass
-    return total
+    return total, pss
 
-started = time.perf_counter()
+started, busy_start = time.perf_counter(), busy_s()
 proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 err = []
 reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
 reader.start()
-tree_peak = 0
+tree_peak = pss_peak = 0
 while proc.poll() is None:
-    tree_peak = max(tree_peak, tree_kb(proc.pid))
+    rss, pss = tree_kb(proc.pid)
+    tree_peak, pss_peak = max(tree_peak, rss), max(pss_peak, pss)
     time.sleep(0.05)
 wall = time.perf_counter() - started
 reader.join()
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+own = resource.getrusage(resource.RUSAGE_SELF)
+cpu = usage.ru_utime + usage.ru_stime
+others = busy_s() - busy_start - cpu - own.ru_utime - own.ru_stime
 with open(sys.argv[1], "w", encoding="utf-8") as f:
-    json.dump({"rc": proc.returncode, "wall_s": wall,
-               "maxrss_kb": max(usage.ru_maxrss, tree_peak),
+    json.dump({"rc": proc.returncode, "wall_s": wall, "cpu_s": cpu, "others_cpu_s": max(0, others),
+               "maxrss_kb": max(usage.ru_maxrss, tree_peak), "tree_pss_kb": pss_peak,
                "stderr": err[0].decode("utf-8", "replace")[-2000:]}, f)
 """
 
@@ -552,6 +567,9 @@ class Run:
     rc: int | None
     stderr: str = ""
     extra: dict[str, Any] | None = None  # what the command itself reported (child commands)
+    pss_mb: float | None = None  # the process tree's summed PSS at its sampled peak
+    cpu_s: float | None = None  # CPU time of the command and its descendants
+    others_cpu_s: float | None = None  # CPU time the rest of the machine used meanwhile
 
 
 def measure(cmd: Sequence[str], timeout: float, tmp: Path) -> Run:
@@ -578,7 +596,17 @@ def measure(cmd: Sequence[str], timeout: float, tmp: Path) -> Run:
     if extra_file.exists():
         extra = json.loads(extra_file.read_text(encoding="utf-8"))
         extra_file.unlink()
-    return Run(data["wall_s"], data["maxrss_kb"] / 1024, data["rc"], data["stderr"], extra)
+    pss = data.get("tree_pss_kb") or None
+    return Run(
+        data["wall_s"],
+        data["maxrss_kb"] / 1024,
+        data["rc"],
+        data["stderr"],
+        extra,
+        pss / 1024 if pss else None,
+        data.get("cpu_s"),
+        data.get("others_cpu_s"),
+    )
 
 
 def _report_extra(values: dict[str, Any]) -> None:
@@ -610,6 +638,11 @@ class Measured:
         ok = self.ok
         return max(r.rss_mb for r in ok) if ok else None  # type: ignore[type-var]
 
+    @property
+    def peak_pss_mb(self) -> float | None:
+        values = [r.pss_mb for r in self.ok if r.pss_mb is not None]
+        return max(values) if values else None
+
     def extra_median(self, name: str) -> float | None:
         values = [r.extra[name] for r in self.ok if r.extra and name in r.extra]
         return statistics.median(values) if values else None
@@ -630,8 +663,14 @@ class Measured:
             "runs": len(self.runs),
             "median_s": self.median_s,
             "peak_rss_mb": self.peak_rss_mb,
+            "peak_pss_mb": self.peak_pss_mb,
             "wall_s": [r.wall_s for r in self.runs],
             "rss_mb": [r.rss_mb for r in self.runs],
+            "cpu_s": [r.cpu_s for r in self.runs],
+            "others_cores": [
+                r.others_cpu_s / r.wall_s if r.others_cpu_s is not None and r.wall_s else None
+                for r in self.runs
+            ],
             "reported": [r.extra for r in self.runs if r.extra],
             "errors": [r.stderr for r in self.runs if r.rc not in (0, None) or r.wall_s is None],
             "timeout_s": max((r.extra or {}).get("timeout_s", 0) for r in self.runs)
@@ -1005,6 +1044,30 @@ DOCUMENTS_GOAL_MB = 1024.0  # peak RSS of the process tree under 1 GB
 WEASYPRINT = "weasyprint"  # installed into this Python's environment when missing
 
 
+def _busy_s() -> float:
+    """CPU seconds all CPUs spent busy since boot (/proc/stat, less idle and iowait)."""
+    with open("/proc/stat", encoding="ascii") as f:
+        v = [int(x) for x in f.readline().split()[1:9]]
+    return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_for_quiet(limit_s: float, below: float = 0.25, window_s: float = 2.0) -> float:
+    """Wait (at most `limit_s`) until other work keeps less than `below` cores busy over
+    `window_s`; the load last seen (cores). The machine is shared: a run next to other work
+    measures the other work too."""
+    if limit_s <= 0:
+        return 0.0
+    deadline = time.monotonic() + limit_s
+    while True:
+        before = _busy_s()
+        time.sleep(window_s)
+        load = (_busy_s() - before) / window_s
+        if load < below or time.monotonic() >= deadline:
+            return load
+        _progress(f"waiting for a quiet machine (other work keeps {load:.1f} cores busy)")
+        time.sleep(min(10.0, max(0.0, deadline - time.monotonic())))
+
+
 def closed_month_workbook(
     size: Size, path: Path, args: argparse.Namespace
 ) -> tuple[Path, float | None]:
@@ -1023,14 +1086,17 @@ def closed_month_workbook(
         work.unlink(missing_ok=True)
         raise RuntimeError(f"closing {BILL_MONTH} failed: {done.stderr.strip()}")
     work.replace(closed)
-    for backup in path.parent.glob(f"{work.stem}.backup-*.xlsx"):
-        backup.unlink()
+    for leftover in (
+        *path.parent.glob(f"{work.stem}.backup-*.xlsx"),
+        *path.parent.glob(f".~*{work.name}"),
+    ):
+        leftover.unlink()  # close's backup of the draft and its lock file
     return closed, time.perf_counter() - started
 
 
-def ensure_weasyprint(timeout: float) -> str:
-    """'' once WeasyPrint imports in this Python (pip-installed first when it is missing), or
-    why it cannot be used."""
+def ensure_weasyprint(timeout: float, install: bool = True) -> str:
+    """'' once WeasyPrint imports in this Python (pip-installed first when it is missing and
+    `install`), or why it cannot be used."""
 
     def importable() -> subprocess.CompletedProcess[str]:
         check = f"import {WEASYPRINT}"
@@ -1039,6 +1105,8 @@ def ensure_weasyprint(timeout: float) -> str:
         )
 
     done = importable()
+    if done.returncode != 0 and "ModuleNotFoundError" in done.stderr and not install:
+        return f"{WEASYPRINT} is not installed (--no-install-peer)"
     if done.returncode != 0 and "ModuleNotFoundError" in done.stderr:
         _progress(f"installing {WEASYPRINT} (pip) for the peer measurement")
         pip = [sys.executable, "-m", "pip", "install", "--quiet", WEASYPRINT]
@@ -1149,6 +1217,7 @@ def bench_documents(
 
     def ours(i: int) -> Run:
         out = tmp / f"documents-{size.name}-{i}"  # a fresh folder: every file is written
+        wait_for_quiet(args.quiet_wait)
         run = measure(command(out), args.timeout, tmp)
         pdfs, xmls = sorted(out.glob("*.pdf")), sorted(out.glob("*.xml"))
         run.extra = {"pdf_files": len(pdfs), "xml_files": len(xmls)}
@@ -1173,13 +1242,14 @@ def bench_documents(
     result["invoices_per_s"] = _ratio(written, median) if written else None
 
     peer: dict[str, Any] = {"status": "skipped", "note": ""}
-    reason = ensure_weasyprint(args.timeout)
+    reason = ensure_weasyprint(args.timeout, install=args.install_peer)
     if reason:
         peer["note"] = reason
     else:
         sample = args.documents_peer_sample
         _progress(f"{size.name}: WeasyPrint peer on {sample or 'all'} invoices (one process)")
         out = tmp / f"weasyprint-{size.name}"
+        wait_for_quiet(args.quiet_wait)
         run = measure(
             _child("weasyprint", str(closed), month, str(sample), str(out)), args.timeout, tmp
         )
@@ -1190,6 +1260,7 @@ def bench_documents(
             "PDF/A-3b with the Factur-X XML attached (built beforehand, not timed)",
             "wall_s": run.wall_s,
             "peak_rss_mb": run.rss_mb,
+            "others_cores": _ratio(run.others_cpu_s, run.wall_s),
             "errors": [run.stderr] if run.rc != 0 else [],
             **(run.extra or {}),
         }
@@ -1236,8 +1307,9 @@ def documents_goals(entries: dict[str, Any]) -> list[tuple[str, str]]:
     check(
         "at least 5x WeasyPrint's invoices/s", ratio, lambda v: v >= DOCUMENTS_GOAL_RATIO, _x(ratio)
     )
-    rss = entry["invoices"]["peak_rss_mb"]
-    check("peak RSS under 1 GB", rss, lambda v: v < DOCUMENTS_GOAL_MB, f"{_mb(rss)} MB")
+    rss, pss = entry["invoices"]["peak_rss_mb"], entry["invoices"].get("peak_pss_mb")
+    shown = f"{_mb(rss)} MB (PSS {_mb(pss)} MB)"
+    check("peak RSS of the process tree under 1 GB", rss, lambda v: v < DOCUMENTS_GOAL_MB, shown)
     return found
 
 
@@ -1245,7 +1317,7 @@ def documents_text(entries: dict[str, Any]) -> str:
     rows, notes = [], []
     for name, e in entries.items():
         if "invoices" not in e:
-            rows.append([name, e.get("error", "?"), *[""] * 6])
+            rows.append([name, e.get("error", "?"), *[""] * 7])
             continue
         peer = e["weasyprint"]
         rate = e["invoices_per_s"]
@@ -1256,6 +1328,7 @@ def documents_text(entries: dict[str, Any]) -> str:
                 _timed(e["invoices"]),
                 "n/a" if rate is None else f"{rate:.1f}",
                 _mb(e["invoices"]["peak_rss_mb"]),
+                _mb(e["invoices"].get("peak_pss_mb")),
                 f"{peer.get('rendered', 0):,}" if peer.get("rendered") else peer["status"],
                 "n/a" if peer.get("invoices_per_s") is None else f"{peer['invoices_per_s']:.2f}",
                 _x(e["ours_over_peer"]),
@@ -1274,6 +1347,14 @@ def documents_text(entries: dict[str, Any]) -> str:
                 f"max {per['max'] * 1000:.0f} ms; besides: import {peer['import_s']:.2f} s, "
                 f"reading the workbook {peer['read_s']:.2f} s (not counted)"
             )
+        loads = [v for v in e["invoices"].get("others_cores") or () if v is not None]
+        peer_load = peer.get("others_cores")
+        if loads or peer_load is not None:
+            notes.append(
+                f"{name}: other work on the machine during the runs (cores busy): ours "
+                + (", ".join(f"{v:.2f}" for v in loads) or "n/a")
+                + f"; WeasyPrint {'n/a' if peer_load is None else f'{peer_load:.2f}'}"
+            )
         terminal = e.get("terminal")
         if terminal:
             notes.append(
@@ -1289,6 +1370,7 @@ def documents_text(entries: dict[str, Any]) -> str:
         "invoices s",
         "invoices/s",
         "RSS MB",
+        "PSS MB",
         "peer sample",
         "WeasyPrint inv/s",
         "ours/peer",
@@ -2075,6 +2157,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=300,
         help="invoices WeasyPrint renders per size (its first; 0 = all)",
+    )
+    parser.add_argument(
+        "--no-install-peer",
+        dest="install_peer",
+        action="store_false",
+        help="do not pip-install WeasyPrint when it is missing (the peer is then skipped)",
+    )
+    parser.add_argument(
+        "--quiet-wait",
+        type=float,
+        default=300,
+        help="seconds to wait before each invoice documents run for other work on the machine "
+        "to settle (below 0.25 busy cores; 0: do not wait)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument(

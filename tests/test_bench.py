@@ -147,3 +147,70 @@ def test_recalc_with_closed_months_is_measured(run: tuple[dict[str, Any], str, f
         f"S: recalc with the 2 months before the billing month closed ({closed['ledger_lines']:,}"
     )
     assert shown in stdout
+
+
+def test_bench_data_has_what_invoice_documents_need(tmp_path: Path) -> None:
+    # The seller's Settings and every customer's address; VAT IDs whose check sums are right (a
+    # reverse-charge invoice with a wrong one is refused); German postcodes of five digits.
+    from msp_workbook.core.document_fields import buyer_gaps, seller_gaps
+    from msp_workbook.invoice_documents import read_for_documents
+    from msp_workbook.workbook.template import build_workbook
+
+    data = bench.bench_data(bench.Size("tiny", 60, 600))
+    assert [r["Setting"] for r in data["Settings"]] == [s.name for s in bench.schema.SETTINGS_SPEC]
+    path = tmp_path / "tiny.xlsx"
+    build_workbook(path, data)
+    inputs, _, errors = read_for_documents(path)
+    assert not errors
+    assert seller_gaps(inputs.settings) == []
+    vat_ids = 0
+    for customer in inputs.customers:
+        abroad = bool(customer.vat_id) and customer.country not in ("", "DE")
+        vat_ids += abroad and not customer.vat_id.startswith("CHE")
+        assert buyer_gaps(customer, inputs.settings, reverse_charge=abroad) == [], customer
+    assert vat_ids > 0  # some reverse-charge customers with EU VAT IDs were checked
+
+
+def test_invoice_documents_are_measured(tmp_path: Path) -> None:
+    # A tiny workbook: its billing month closed with `close`, then `invoices` timed; WeasyPrint
+    # renders a few of the same invoices where it is installed (never installed by the test).
+    args = bench.parse_args(
+        [
+            "--workdir",
+            str(tmp_path / "work"),
+            "--repeat",
+            "1",
+            "--timeout",
+            "60",
+            "--quiet-wait",
+            "0",
+            "--documents-peer-sample",
+            "2",
+            "--no-install-peer",
+        ]
+    )
+    args.workdir.mkdir()
+    size = bench.Size("T", 12, 400)
+    entry = bench.bench_documents(size, args, tmp_path, show_progress=True)
+    assert entry["correct"], entry
+    assert entry["written"] > 0
+    ours = entry["invoices"]
+    _measured(ours)
+    assert entry["invoices_per_s"] == pytest.approx(entry["written"] / ours["median_s"])
+    assert entry["first_run"]["pdf"]["pdfa"] == "3b"
+    assert entry["first_run"]["pdf"]["attachments"] == ["factur-x.xml"]
+    terminal = entry["terminal"]
+    assert terminal["rc"] == 0 and terminal["updates"] > 0 and terminal["cleared"]
+    assert f"of {entry['written']}" in terminal["last"]
+    peer = entry["weasyprint"]
+    if peer["status"] == "ok":
+        assert peer["rendered"] == 2 and peer["month_invoices"] == entry["written"]
+        assert peer["pdf"]["pdfa"] == "3b" and peer["pdf"]["attachments"] == ["factur-x.xml"]
+        assert entry["ours_over_peer"] == pytest.approx(
+            entry["invoices_per_s"] / peer["invoices_per_s"]
+        )
+    else:
+        assert "not installed" in peer["note"] and entry["ours_over_peer"] is None
+    text = bench.documents_text({"T": entry})
+    assert "ours/peer" in text and "L: not measured" in text
+    assert not list(tmp_path.glob("documents-*"))  # every run's folder is removed
