@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -178,8 +177,9 @@ def make_all(docs: Sequence[InvoiceDocument], workers: int | None = None) -> Ite
         return
     import multiprocessing
 
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    with multiprocessing.get_context(method).Pool(workers) as pool:
+    # Fresh workers (spawn), not copies of this process: a forked worker would carry the whole
+    # workbook read (shared, yet counted again in every worker's memory) for nothing.
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
         yield from pool.imap(_make_in_worker, docs, chunksize=CHUNK)
 
 
