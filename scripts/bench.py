@@ -30,6 +30,19 @@ alternate):
   months before the billing month were closed one by one with `msp-workbook close`
   (`--closed-months`), as a reseller's workbook is after a year: the Ledger then holds a year of
   lines and most of the comparison window comes from it (cached beside the workbook).
+- invoice documents (`--documents-at S M L`; not by default): `msp-workbook invoices` of the
+  billing month once it is closed with `msp-workbook close` (the closed workbook is cached beside
+  the workbook), into a fresh --out folder each run: wall time, peak RSS of the process and its
+  worker processes together (and their summed PSS: forked workers share pages), invoices per
+  second, and that every invoice got its XML and a PDF/A-3b carrying factur-x.xml. Alternating
+  with it, the peer: WeasyPrint (pip-installed into this Python when missing, unless
+  `--no-install-peer`) rendering the month's first `--documents-peer-sample` invoices (300) in
+  one process as an equivalent HTML/CSS invoice to PDF/A-3b from `documents.pdf.layout_data`,
+  each invoice timed (scripts/weasyprint_peer.py). Before each run the benchmark waits up to
+  `--quiet-wait` seconds for other work on the machine to settle, measures a run again (twice at
+  most) when other work kept a quarter of a core busy during it, and reports the cores other work
+  kept busy during each run. One run of the smallest size is also made under a
+  pseudo-terminal to see its progress line.
 
 Every run has a timeout (`--timeout`) and is killed with its children past it; a measurement whose
 first run takes longer than `--once-above` seconds is not repeated (the output says so).
@@ -509,11 +522,11 @@ def _sha256(path: Path) -> str:
 
 # Runs a command and reports its wall time and its peak memory: the highest of the largest single
 # process's peak RSS (getrusage) and the RSS of the command and all its descendants together,
-# sampled every 50 ms from /proc (recalc loads the Usage sheet in a child process). The sum of
-# the tree's PSS is sampled too: forked workers share their parent's pages, which the RSS sum
-# counts once per process and PSS splits between them. The CPU time the rest of the machine used
-# meanwhile (all CPUs' busy time from /proc/stat less the command's and this wrapper's) tells
-# whether other work shared the cores with the run.
+# sampled every 50 ms from /proc (recalc loads the Usage sheet in a child process). The tree's
+# summed PSS is sampled too (every 50 ms for a second, then twice a second): forked workers
+# share their parent's pages, which the RSS sum counts once per process and PSS splits between
+# them. The CPU time the rest of the machine used meanwhile (all CPUs' busy time from /proc/stat
+# less the command's and this wrapper's) tells whether other work shared the cores with the run.
 _MEASURE = r"""
 import json, os, resource, subprocess, sys, threading, time
 
@@ -522,15 +535,16 @@ def busy_s():
         v = [int(x) for x in f.readline().split()[1:9]]
     return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")  # less idle and iowait
 
-def tree_kb(pid):
+def tree_kb(pid, with_pss):
     total, pss, todo = 0, 0, [pid]
     while todo:
         p = todo.pop()
         try:
             with open(f"/proc/{p}/statm") as f:
                 total += int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
-            with open(f"/proc/{p}/smaps_rollup") as f:
-                pss += next((int(l.split()[1]) for l in f if l.startswith("Pss:")), 0)
+            if with_pss:  # walks the page tables: a tenth of a core if read every 50 ms
+                with open(f"/proc/{p}/smaps_rollup") as f:
+                    pss += next((int(l.split()[1]) for l in f if l.startswith("Pss:")), 0)
             with open(f"/proc/{p}/task/{p}/children") as f:
                 todo += [int(c) for c in f.read().split()]
         except (OSError, ValueError, IndexError):
@@ -542,10 +556,10 @@ proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subproce
 err = []
 reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
 reader.start()
-tree_peak = pss_peak = 0
+tree_peak = pss_peak = samples = 0
 while proc.poll() is None:
-    rss, pss = tree_kb(proc.pid)
-    tree_peak, pss_peak = max(tree_peak, rss), max(pss_peak, pss)
+    rss, pss = tree_kb(proc.pid, samples < 20 or samples % 10 == 0)  # then twice a second
+    tree_peak, pss_peak, samples = max(tree_peak, rss), max(pss_peak, pss), samples + 1
     time.sleep(0.05)
 wall = time.perf_counter() - started
 reader.join()
@@ -1051,7 +1065,10 @@ def _busy_s() -> float:
     return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
 
 
-def wait_for_quiet(limit_s: float, below: float = 0.25, window_s: float = 2.0) -> float:
+QUIET_CORES = 0.25  # other work below this many busy cores leaves a run's figures alone
+
+
+def wait_for_quiet(limit_s: float, below: float = QUIET_CORES, window_s: float = 2.0) -> float:
     """Wait (at most `limit_s`) until other work keeps less than `below` cores busy over
     `window_s`; the load last seen (cores). The machine is shared: a run next to other work
     measures the other work too."""
@@ -1066,6 +1083,25 @@ def wait_for_quiet(limit_s: float, below: float = 0.25, window_s: float = 2.0) -
             return load
         _progress(f"waiting for a quiet machine (other work keeps {load:.1f} cores busy)")
         time.sleep(min(10.0, max(0.0, deadline - time.monotonic())))
+
+
+def quiet_measure(
+    cmd: Sequence[str], args: argparse.Namespace, tmp: Path, before: Callable[[], None]
+) -> Run:
+    """`measure` after waiting for a quiet machine; measured again (twice at most, `before`
+    called first each time) when other work kept more than a quarter of a core busy during the
+    run. The run's extra says how many runs were dropped."""
+    dropped = 0
+    while True:
+        before()
+        wait_for_quiet(args.quiet_wait)
+        run = measure(cmd, args.timeout, tmp)
+        load = _ratio(run.others_cpu_s, run.wall_s) or 0.0
+        if args.quiet_wait <= 0 or load < QUIET_CORES or dropped == 2 or run.rc != 0:
+            run.extra = {**(run.extra or {}), "dropped_runs": dropped}
+            return run
+        dropped += 1
+        _progress(f"other work kept {load:.1f} cores busy during the run: measuring it again")
 
 
 def closed_month_workbook(
@@ -1217,10 +1253,13 @@ def bench_documents(
 
     def ours(i: int) -> Run:
         out = tmp / f"documents-{size.name}-{i}"  # a fresh folder: every file is written
-        wait_for_quiet(args.quiet_wait)
-        run = measure(command(out), args.timeout, tmp)
+
+        def fresh() -> None:
+            shutil.rmtree(out, ignore_errors=True)
+
+        run = quiet_measure(command(out), args, tmp, fresh)
         pdfs, xmls = sorted(out.glob("*.pdf")), sorted(out.glob("*.xml"))
-        run.extra = {"pdf_files": len(pdfs), "xml_files": len(xmls)}
+        run.extra = {**(run.extra or {}), "pdf_files": len(pdfs), "xml_files": len(xmls)}
         if i == 0 and pdfs:
             first["pdf"] = pdf_facts(pdfs[0])
             first["pdf_bytes"] = sum(f.stat().st_size for f in pdfs)
@@ -1228,8 +1267,34 @@ def bench_documents(
         shutil.rmtree(out, ignore_errors=True)
         return run
 
-    _progress(f"{size.name}: msp-workbook invoices x{args.repeat}")
-    measured = repeat_runs(args.repeat, ours)
+    sample = args.documents_peer_sample
+    peer_pdf: dict[str, Any] = {}
+
+    def weasyprint_run(i: int) -> Run:
+        out = tmp / f"weasyprint-{size.name}-{i}"
+        cmd = _child("weasyprint", str(closed), month, str(sample), str(out))
+        run = quiet_measure(cmd, args, tmp, lambda: shutil.rmtree(out, ignore_errors=True))
+        rendered = sorted(out.glob("*.pdf"))
+        if i == 0 and rendered:
+            peer_pdf.update(pdf_facts(rendered[0]))
+        shutil.rmtree(out, ignore_errors=True)
+        return run
+
+    reason = ensure_weasyprint(args.timeout, install=args.install_peer)
+    if reason:
+        _progress(f"{size.name}: msp-workbook invoices x{args.repeat} (no peer: {reason})")
+        measured, peer_m = repeat_runs(args.repeat, ours), Measured([], 0, reason)
+    else:
+        # Alternated, so that a slow spell of the machine weighs on both sides of the ratio.
+        _progress(
+            f"{size.name}: msp-workbook invoices and WeasyPrint on {sample or 'all'} invoices "
+            f"(one process), alternately, x{args.repeat}"
+        )
+        measured, peer_m = alternate_runs(args.repeat, ours, weasyprint_run)
+        peer_m.note = (
+            "one process; the first invoices of the month; HTML/CSS from layout_data, PDF/A-3b "
+            "with the Factur-X XML attached (built beforehand, not timed)"
+        )
     result: dict[str, Any] = {
         "workbook": str(closed),
         "close_s": close_s,
@@ -1240,35 +1305,19 @@ def bench_documents(
     }
     written, median = result["written"], measured.median_s
     result["invoices_per_s"] = _ratio(written, median) if written else None
-
-    peer: dict[str, Any] = {"status": "skipped", "note": ""}
-    reason = ensure_weasyprint(args.timeout, install=args.install_peer)
-    if reason:
-        peer["note"] = reason
-    else:
-        sample = args.documents_peer_sample
-        _progress(f"{size.name}: WeasyPrint peer on {sample or 'all'} invoices (one process)")
-        out = tmp / f"weasyprint-{size.name}"
-        wait_for_quiet(args.quiet_wait)
-        run = measure(
-            _child("weasyprint", str(closed), month, str(sample), str(out)), args.timeout, tmp
-        )
-        rendered = sorted(out.glob("*.pdf"))
-        peer = {
-            "status": Measured([run], 1).status(),
-            "note": "one process; the first invoices of the month; HTML/CSS from layout_data, "
-            "PDF/A-3b with the Factur-X XML attached (built beforehand, not timed)",
-            "wall_s": run.wall_s,
-            "peak_rss_mb": run.rss_mb,
-            "others_cores": _ratio(run.others_cpu_s, run.wall_s),
-            "errors": [run.stderr] if run.rc != 0 else [],
-            **(run.extra or {}),
-        }
-        if rendered:
-            peer["pdf"] = pdf_facts(rendered[0])
-        shutil.rmtree(out, ignore_errors=True)
+    peer = peer_m.to_json()
+    reported = peer["reported"]
+    peer["others_cores"] = [_ratio(r.others_cpu_s, r.wall_s) for r in peer_m.runs]
+    peer["invoices_per_s"] = peer_m.extra_median("invoices_per_s")
+    for name in ("per_invoice_median_s", "per_invoice_max_s", "import_s", "read_s"):
+        peer[name] = peer_m.extra_median(name)
+    for name in ("weasyprint", "month_invoices", "rendered"):
+        peer[name] = reported[0].get(name) if reported else None
+    peer["pdf"] = peer_pdf
     result["weasyprint"] = peer
-    result["ours_over_peer"] = _ratio(result["invoices_per_s"], peer.get("invoices_per_s"))
+    result["ours_over_peer"] = _ratio(result["invoices_per_s"], peer["invoices_per_s"])
+    # Ours uses every core, the peer one: against the peer on every core, scaling perfectly.
+    result["ours_over_peer_per_core"] = _ratio(result["ours_over_peer"], os.cpu_count())
 
     if show_progress:
         _progress(f"{size.name}: the progress line on a terminal (one run under a pty)")
@@ -1321,6 +1370,7 @@ def documents_text(entries: dict[str, Any]) -> str:
             continue
         peer = e["weasyprint"]
         rate = e["invoices_per_s"]
+        rates = [r["invoices_per_s"] for r in peer.get("reported") or () if "invoices_per_s" in r]
         rows.append(
             [
                 name,
@@ -1329,8 +1379,10 @@ def documents_text(entries: dict[str, Any]) -> str:
                 "n/a" if rate is None else f"{rate:.1f}",
                 _mb(e["invoices"]["peak_rss_mb"]),
                 _mb(e["invoices"].get("peak_pss_mb")),
-                f"{peer.get('rendered', 0):,}" if peer.get("rendered") else peer["status"],
-                "n/a" if peer.get("invoices_per_s") is None else f"{peer['invoices_per_s']:.2f}",
+                f"{peer['rendered']:,}" if peer.get("rendered") else peer["status"],
+                "n/a"
+                if peer.get("invoices_per_s") is None
+                else f"{peer['invoices_per_s']:.2f} ({len(rates)})",
                 _x(e["ours_over_peer"]),
             ]
         )
@@ -1340,20 +1392,32 @@ def documents_text(entries: dict[str, Any]) -> str:
             notes.append(f"{name}: WeasyPrint: {error.strip().splitlines()[-1:]}")
         for error in e["invoices"].get("errors") or ():
             notes.append(f"{name}: invoices: {error.strip().splitlines()[-1:]}")
-        if peer.get("per_invoice_s"):
-            per = peer["per_invoice_s"]
+        if rates:
             notes.append(
-                f"{name}: WeasyPrint per invoice: median {per['median'] * 1000:.0f} ms, "
-                f"max {per['max'] * 1000:.0f} ms; besides: import {peer['import_s']:.2f} s, "
-                f"reading the workbook {peer['read_s']:.2f} s (not counted)"
+                f"{name}: WeasyPrint runs: {', '.join(f'{r:.2f}' for r in rates)} invoices/s; "
+                f"per invoice median {peer['per_invoice_median_s'] * 1000:.0f} ms, max "
+                f"{peer['per_invoice_max_s'] * 1000:.0f} ms; besides: import "
+                f"{peer['import_s']:.2f} s, reading the workbook {peer['read_s']:.2f} s "
+                "(not counted)"
             )
+        dropped = sum(
+            r.get("dropped_runs", 0) for r in (*e["invoices"]["reported"], *peer["reported"])
+        )
+        if dropped:
+            notes.append(f"{name}: {dropped} runs shared with other work were measured again")
         loads = [v for v in e["invoices"].get("others_cores") or () if v is not None]
-        peer_load = peer.get("others_cores")
-        if loads or peer_load is not None:
+        peer_loads = [v for v in peer.get("others_cores") or () if v is not None]
+        if loads or peer_loads:
             notes.append(
                 f"{name}: other work on the machine during the runs (cores busy): ours "
                 + (", ".join(f"{v:.2f}" for v in loads) or "n/a")
-                + f"; WeasyPrint {'n/a' if peer_load is None else f'{peer_load:.2f}'}"
+                + "; WeasyPrint "
+                + (", ".join(f"{v:.2f}" for v in peer_loads) or "n/a")
+            )
+        if e.get("ours_over_peer_per_core") is not None:
+            notes.append(
+                f"{name}: against WeasyPrint on all {e['workers']} cores (perfect scaling "
+                f"assumed): {_x(e['ours_over_peer_per_core'])}"
             )
         terminal = e.get("terminal")
         if terminal:
@@ -2169,7 +2233,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=float,
         default=300,
         help="seconds to wait before each invoice documents run for other work on the machine "
-        "to settle (below 0.25 busy cores; 0: do not wait)",
+        "to settle (below 0.25 busy cores); a run that other work shared is measured again, "
+        "twice at most (0: neither)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument(
