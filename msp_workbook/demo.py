@@ -166,7 +166,7 @@ _CUSTOMERS: tuple[_CustomerSpec, ...] = (
 
 # The demo reseller on its invoice documents (a made-up company; the IBAN is a well-known test
 # account number with a right check sum).
-_SELLER: dict[str, object] = {
+SELLER: dict[str, object] = {
     schema.SETTING_STREET: "Friedrichstraße 123",
     schema.SETTING_POSTCODE: "10117",
     schema.SETTING_CITY: "Berlin",
@@ -306,7 +306,7 @@ def _settings(last_month: Month) -> Rows:
         schema.SETTING_BILLING_MONTH: str(last_month),
         schema.SETTING_MISSING_USAGE: "carry forward",
         schema.SETTING_INVOICE_PREFIX: "INV-",
-        **_SELLER,
+        **SELLER,
     }
     return [_row(schema.SETTINGS, spec.name, values[spec.name]) for spec in schema.SETTINGS_SPEC]
 

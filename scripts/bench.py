@@ -92,6 +92,7 @@ from lo_headless import convert_command, find_soffice, make_profile  # noqa: E40
 
 from msp_workbook.core.keys import ALPHABET, PAYLOAD_LENGTH, check_character
 from msp_workbook.core.months import Month
+from msp_workbook.demo import SELLER as demo_seller
 from msp_workbook.workbook import schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -400,18 +401,9 @@ def _settings(month: Month) -> Rows:
 
 # The seller's rows of Settings, for invoice documents (valid IBAN and VAT ID).
 _SELLER: dict[str, object] = {
+    **demo_seller,
     schema.SETTING_STREET: "Benchmarkweg 1",
-    schema.SETTING_POSTCODE: "10117",
-    schema.SETTING_CITY: "Berlin",
-    schema.SETTING_VAT_ID: "DE136695976",
-    schema.SETTING_TAX_NUMBER: "30/123/45678",
-    schema.SETTING_CONTACT: "Anna Schmidt",
-    schema.SETTING_PHONE: "+49 30 1234567",
     schema.SETTING_EMAIL: "rechnung@benchmark-it.example",
-    schema.SETTING_IBAN: "DE02120300000000202051",
-    schema.SETTING_BIC: "BYLADEM1001",
-    schema.SETTING_PAYMENT_DAYS: 14,
-    schema.SETTING_LANGUAGE: "de",
 }
 
 
