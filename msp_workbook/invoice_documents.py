@@ -143,7 +143,7 @@ class Maker:
         from .documents import cii, rules
 
         xrechnung = cii.to_xml(doc, "xrechnung")
-        facturx = cii.to_xml(doc, "factur-x")
+        facturx = cii.as_flavour(xrechnung, "factur-x")
         problems = [
             f"{name} fails {failure}"
             for name, xml, is_xr in (

@@ -171,3 +171,14 @@ def _line(line, category: str, rate: Decimal, words: dict[str, str]) -> LineItem
 def to_xml(doc: InvoiceDocument, flavour: Flavour) -> bytes:
     """The document's XML, not yet checked (`documents.rules.check` does that)."""
     return build(doc, flavour).serialize(schema=None)
+
+
+def as_flavour(xml: bytes, flavour: Flavour) -> bytes:
+    """The same XML with the other specification identifier (BT-24): the two flavours differ in
+    nothing else, so the model is built and serialised once. Checked like any other XML."""
+    ids = {f"<ram:ID>{SPECIFICATION[f]}</ram:ID>".encode(): f for f in SPECIFICATION}
+    found = [(tag, f) for tag, f in ids.items() if xml.count(tag) == 1]
+    if len(found) != 1:
+        raise ValueError("not an invoice of ours: no single specification identifier")
+    tag, _ = found[0]
+    return xml.replace(tag, f"<ram:ID>{SPECIFICATION[flavour]}</ram:ID>".encode(), 1)
