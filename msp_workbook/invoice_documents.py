@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from .core.billing import lines_by_customer
 from .core.document_fields import buyer_gaps, seller_gaps
 from .core.invoice_document import InvoiceDocument, invoice_document
 from .core.ledger import Ledger, closed_month_view
-from .core.models import BillingLine, Check, Customer, Inputs, Invoice, Severity
+from .core.models import Check, Customer, Inputs, Invoice, Severity
 from .core.months import Month
 from .workbook import schema
 from .workbook.errors import WorkbookError
 
-EN16931_RULES = "EN16931-CII-validation.xsl"
 # Below this many invoices the work is done in this process (starting workers costs ~1 s).
 PARALLEL_FROM = 40
 CHUNK = 16
@@ -97,9 +97,7 @@ def month_documents(
             len(invoices),
         )
     finalized = _finalized(ledger, month)
-    by_customer: dict[str, list[BillingLine]] = {}
-    for line in lines:
-        by_customer.setdefault(line.customer_id, []).append(line)
+    by_customer = dict(lines_by_customer(lines))
     customers = {c.customer_id: c for c in inputs.customers}
     documents, errors = [], []
     for invoice in invoices:
@@ -286,12 +284,21 @@ def invoice_documents(
     workers: int | None = None,
 ) -> DocumentsReport:
     """Read the workbook's Settings, Customers and Ledger and write the month's documents.
-    Raises WorkbookError (one line) when it cannot run: the workbook cannot be read, its
-    Ledger has rows that cannot be read, or the month is not closed."""
-    from .documents.rules import RulesMissing, rule_file
+    Raises WorkbookError (one line) when it cannot run: the rules are missing, the workbook
+    cannot be read, its Ledger has rows that cannot be read, or the month is not closed."""
+    inputs, ledger = read_checked(path)
+    return write_documents(
+        inputs, ledger, month, out or default_folder(path, month), progress, workers
+    )
+
+
+def read_checked(path: Path) -> tuple[Inputs, Ledger]:
+    """`read_for_documents`, once the rule files are known to be there, refusing (WorkbookError,
+    one line) a Ledger with rows that cannot be read."""
+    from .documents.rules import EN16931, RulesMissing, rule_file
 
     try:
-        rule_file(EN16931_RULES)
+        rule_file(EN16931)
     except RulesMissing as exc:
         raise WorkbookError(str(exc)) from None
     inputs, ledger, errors = read_for_documents(path)
@@ -300,9 +307,7 @@ def invoice_documents(
             f"{path} cannot be read for invoice documents: {errors[0]}"
             + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
         )
-    return write_documents(
-        inputs, ledger, month, out or default_folder(path, month), progress, workers
-    )
+    return inputs, ledger
 
 
 def read_for_documents(path: Path) -> tuple[Inputs, Ledger, list[Check]]:

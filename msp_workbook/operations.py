@@ -9,7 +9,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -448,8 +448,8 @@ def run_demo(path: Path, replace: bool = False, today: date | None = None) -> De
     closed, documents = [], []
     for back in range(DEMO_CLOSED_MONTHS, 0, -1):
         month = report.month.shift(-back)
-        day = month.shift(1).first_day.replace(day=2)
-        closed.append(close_month(path, month, today=today, now=datetime(*day.timetuple()[:3], 9)))
+        closing = datetime.combine(month.shift(1).first_day.replace(day=2), time(9))
+        closed.append(close_month(path, month, today=today, now=closing))
         documents.append(invoice_documents(path, month))
     report = recalculate(path, report.month, today=today)
     return DemoReport(report, tuple(closed), tuple(documents))

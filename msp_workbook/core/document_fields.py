@@ -9,6 +9,7 @@ checked too (SPEC section 9: a wrong check sum is an error for the document that
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
@@ -139,7 +140,7 @@ def buyer_gaps(
 
 def _check_forms(
     gaps: _Gaps,
-    place,  # noqa: ANN001 - name -> location
+    place: Callable[[str], str],  # a field's name -> its location
     *,
     email: str,
     iban: str,

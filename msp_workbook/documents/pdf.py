@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -208,8 +208,6 @@ class Renderer:
 
 
 def date_timestamp(day: date) -> int:
-    from datetime import UTC, datetime  # noqa: PLC0415
-
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.months import Month
-from ..invoice_documents import DocumentsReport, default_folder, invoice_documents
+from ..invoice_documents import DocumentsReport, default_folder, read_checked, write_documents
 from .macros import UserError, _guarded, port_of
 from .port import WorkbookPort
 
@@ -27,16 +27,14 @@ def invoice_documents_button(book: Any) -> DocumentsReport | None:
 
 
 def _documents(port: WorkbookPort) -> DocumentsReport:
-    from ..invoice_documents import read_for_documents
-
     saved = port.saved_path
     if not saved:
         raise UserError("Save the workbook first: documents are made from its saved file")
     path = Path(saved)
-    inputs, ledger, _ = read_for_documents(path)
+    inputs, ledger = read_checked(path)  # read once: for the month and for the documents
     month = documents_month(inputs.settings.billing_month, ledger.closed_months())
     port.status(WORKING)
-    report = invoice_documents(path, month)
+    report = write_documents(inputs, ledger, month, default_folder(path, month))
     message = summary(report)
     port.status(message)
     port.alert(message)
@@ -61,6 +59,3 @@ def summary(report: DocumentsReport) -> str:
     if report.errors:
         text += f"; {len(report.errors)} problems (first: {report.errors[0]})"
     return text
-
-
-__all__ = ["default_folder", "documents_month", "invoice_documents_button", "summary"]
