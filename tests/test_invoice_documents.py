@@ -518,6 +518,28 @@ def test_every_pdf_is_pdf_a_3b_with_the_factur_x_metadata_and_attachment(issued)
         assert [r.split()[-5] for r in rows] == ["yes"] * len(rows), fonts.stdout  # emb
 
 
+def test_every_pdf_is_typsts_file_plus_one_well_formed_metadata_update(issued):
+    """The Factur-X XMP is appended as an incremental update (a new revision of the Metadata
+    stream): qpdf finds no syntax problem, the file has two revisions, the last trailer points
+    back to the first and keeps the file's ID, and the earlier revision still reads as a PDF."""
+    for number in issued.invoices:
+        data = issued.pdf(number).read_bytes()
+        assert data.count(b"%%EOF") == 2, number
+        assert data.endswith(b"%%EOF\n")
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            assert pdf.check_pdf_syntax() == [], number
+            assert b"fx:DocumentType" in pdf.Root.Metadata.read_bytes()
+            file_id = [bytes(part) for part in pdf.trailer.ID]
+            pages = len(pdf.pages)
+        first = data[: data.index(b"%%EOF") + len(b"%%EOF")] + b"\n"
+        with pikepdf.open(io.BytesIO(first)) as earlier:  # typst's own file, as it wrote it
+            assert b"fx:DocumentType" not in earlier.Root.Metadata.read_bytes()
+            assert [bytes(part) for part in earlier.trailer.ID] == file_id
+            assert len(earlier.pages) == pages
+        last_trailer = data[data.rindex(b"trailer") :]
+        assert b"/Prev " in last_trailer
+
+
 # --- Runs: deterministic, never overwriting, only for closed months ------------------------------
 
 

@@ -15,6 +15,7 @@ import importlib.resources
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -81,8 +82,10 @@ class _Saxon:
             for name in (EN16931, XRECHNUNG)
         }
 
-    def run(self, xml: bytes, name: str) -> bytes:
-        node = self.processor.parse_xml(xml_text=xml.decode("utf-8"))
+    def parse(self, xml: bytes) -> Any:
+        return self.processor.parse_xml(xml_text=xml.decode("utf-8"))
+
+    def run(self, node: Any, name: str) -> bytes:
         return self.rules[name].transform_to_string(xdm_node=node).encode("utf-8")
 
 
@@ -98,8 +101,11 @@ def xsd_failures(xml: bytes) -> list[Failure]:
     return [Failure("XSD", f"line {e.line}: {e.message}", "CII XSD") for e in schema.error_log]
 
 
-def schematron_failures(xml: bytes, name: str) -> list[Failure]:
-    report = etree.fromstring(_saxon().run(xml, name))
+def schematron_failures(xml: bytes, name: str, node: Any = None) -> list[Failure]:
+    """The rules of `name` the XML fails (`node`: the XML already parsed by Saxon, to parse it
+    once for both rule sets)."""
+    saxon = _saxon()
+    report = etree.fromstring(saxon.run(saxon.parse(xml) if node is None else node, name))
     ruleset = "EN 16931" if name == EN16931 else "XRechnung"
     failures: dict[str, Failure] = {}  # one per rule, however many places fail it
     for failed in report.iter(f"{{{SVRL}}}failed-assert"):
@@ -116,7 +122,8 @@ def check(xml: bytes, xrechnung: bool) -> list[Failure]:
     failures = xsd_failures(xml)
     if failures:
         return failures
-    failures = schematron_failures(xml, EN16931)
+    node = _saxon().parse(xml)
+    failures = schematron_failures(xml, EN16931, node)
     if xrechnung:
-        failures += schematron_failures(xml, XRECHNUNG)
+        failures += schematron_failures(xml, XRECHNUNG, node)
     return failures
