@@ -68,6 +68,12 @@ def invoice_documents() -> None:
     _run("invoice_documents")
 
 
+def datev_export() -> None:
+    """Write the closed month's DATEV booking batch (EXTF_Buchungsstapel_YYYY-MM.csv) beside the
+    saved workbook; debitor numbers it gives go to the Debitors sheet (save the workbook)."""
+    _run("datev_export")
+
+
 if __name__ == "__main__":
     # Run from a terminal with the workbook open in Excel: acts on that workbook.
     xw.Book("MSP_Billing.xlsx").set_mock_caller()

@@ -177,12 +177,41 @@ def _invoices(args: argparse.Namespace, out: list[str]) -> int:
         + (f", {same} unchanged" if same else "")
         + f", {report.invoices - written - same} not written, of {report.invoices} invoices"
     )
-    out.append(f"{len(report.errors)} error{'' if len(report.errors) == 1 else 's'}")
-    for check in report.errors[:MAX_LISTED]:
-        out.append(f"error: {check}")
-    if len(report.errors) > MAX_LISTED:
-        out.append(f"... and {len(report.errors) - MAX_LISTED} more")
+    _listed_errors(report.errors, out)
     return EXIT_OK if report.ok else EXIT_CHECK_ERRORS
+
+
+def _export_datev(args: argparse.Namespace, out: list[str]) -> int:
+    from .datev_export import export_datev
+
+    report = export_datev(args.path, args.month, args.out, wait=args.wait)
+    count = len(report.bookings)
+    if report.status in ("written", "unchanged"):
+        out.append(
+            f"DATEV booking batch for {report.month}: {report.file} {report.status}, "
+            f"{count} booking{'' if count == 1 else 's'} (S {report.total(True):,.2f}, "
+            f"H {report.total(False):,.2f})"
+        )
+        if report.given:
+            numbers = [n for _, n in report.given]
+            out.append(
+                f"{len(numbers)} debitor number{'' if len(numbers) == 1 else 's'} given "
+                f"({min(numbers)}-{max(numbers)}), kept on the Debitors sheet"
+            )
+    elif report.status == "no bookings":
+        out.append(f"DATEV booking batch for {report.month}: no bookings (every invoice is 0.00)")
+    else:
+        out.append(f"DATEV booking batch for {report.month}: not written")
+    _listed_errors(report.errors, out)
+    return EXIT_OK if report.ok else EXIT_CHECK_ERRORS
+
+
+def _listed_errors(errors: Sequence[object], out: list[str]) -> None:
+    out.append(f"{len(errors)} error{'' if len(errors) == 1 else 's'}")
+    for check in errors[:MAX_LISTED]:
+        out.append(f"error: {check}")
+    if len(errors) > MAX_LISTED:
+        out.append(f"... and {len(errors) - MAX_LISTED} more")
 
 
 def _seconds(text: str) -> float:
@@ -333,6 +362,25 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "export-datev",
+        help="write the DATEV booking batch of a closed month (EXTF Buchungsstapel)",
+        description="Write the DATEV booking batch (EXTF Buchungsstapel, format 13) of a closed "
+        "month for your tax adviser: one booking per invoice, Gross on the customer's debitor "
+        "against the revenue account of its tax case. Customers without a Debitor get a number "
+        "that is kept on the Debitors sheet. Nothing is written when the workbook has errors "
+        "or the batch lacks a setting (exit 1).",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
+    p.add_argument("--month", type=_month, required=True, help="the closed month, YYYY-MM")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="the file to write (default: EXTF_Buchungsstapel_YYYY-MM.csv beside the workbook)",
+    )
+    _wait_option(p)
+
+    p = sub.add_parser(
         "quote",
         help="quote MSP monthly against an annual subscription",
         description="Quote a prospect: MSP monthly against an annual subscription of the given "
@@ -474,6 +522,8 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         return _reconcile(args, out, early)
     if args.command == "invoices":
         return _invoices(args, out)
+    if args.command == "export-datev":
+        return _export_datev(args, out)
     if args.command == "close":
         with TerminalProgress(sys.stderr) as progress:
             closed = operations.close_month(
@@ -491,12 +541,16 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         demo = operations.run_demo(path, replace=args.path is None)
         report = demo.report
         out.append(f"Demo workbook: {path}")
-        for closed, documents in zip(demo.closed, demo.documents, strict=True):
+        for closed, documents, export in zip(
+            demo.closed, demo.documents, demo.exports, strict=True
+        ):
             out.append(
                 f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
                 f"({operations.span(closed.numbers)}); invoice documents in {documents.folder}: "
                 f"{len(documents.written) + len(documents.unchanged)} PDF and XRechnung pairs"
                 + (f", {len(documents.errors)} errors" if documents.errors else "")
+                + f"; DATEV booking batch {export.file.name}: {len(export.bookings)} bookings"
+                + (f", {len(export.errors)} errors" if export.errors else "")
             )
     elif args.command == "check":
         with TerminalProgress(sys.stderr) as progress:

@@ -179,7 +179,17 @@ SELLER: dict[str, object] = {
     schema.SETTING_BIC: "BYLADEM1001",
     schema.SETTING_PAYMENT_DAYS: 14,
     schema.SETTING_LANGUAGE: "de",
+    # DATEV's own example numbers; the chart's default accounts.
+    schema.SETTING_DATEV_CONSULTANT: 29098,
+    schema.SETTING_DATEV_CLIENT: 55003,
+    schema.SETTING_CHART: "SKR03",
+    schema.SETTING_FISCAL_YEAR_START: 1,
+    schema.SETTING_REVENUE_ACCOUNT: None,
+    schema.SETTING_REVERSE_CHARGE_ACCOUNT: None,
+    schema.SETTING_NON_EU_ACCOUNT: None,
 }
+# Debitor numbers typed by the reseller's bookkeeping (the others are given by the export).
+_DEBITORS = {0: "10001", 1: "10002"}
 
 # Where each customer is: street, postcode, city; and the language of its documents.
 _ADDRESSES: tuple[tuple[str, str, str], ...] = (
@@ -351,6 +361,7 @@ def _customers() -> Rows:
                 city,
                 _LEITWEG.get(c.name),
                 "en" if c.country in _ENGLISH else None,
+                _DEBITORS.get(i),
             )
         )
     return rows

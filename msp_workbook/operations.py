@@ -39,6 +39,7 @@ from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, 
 from .workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:
+    from .datev_export import DatevReport
     from .invoice_documents import DocumentsReport
     from .workbook.validation import Collector
 
@@ -131,6 +132,7 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         rows, known = comparison_window(read, target, usage)
         result = ledger_core.bill_open_month(read.inputs, target, ledger, usage, known)
     checks += document_warnings(read.inputs, result.invoices)
+    checks += datev_warnings(read.inputs, result.invoices)
     all_checks = tuple(sorted_checks([*checks, *result.checks]))
     return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
 
@@ -150,6 +152,23 @@ def document_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check
         if customer is not None:
             warnings += buyer_gaps(customer, settings, invoice.reverse_charge, "warning")
     return warnings
+
+
+def datev_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:
+    """Once a DATEV consultant is set on Settings (the DATEV export is in use), what the month's
+    booking batch would lack, as warnings: fixed before the month is closed (SPEC 9)."""
+    from .core.datev_fields import invoice_gaps, settings_gaps, typed_debitors
+
+    settings = inputs.settings
+    if settings.datev_consultant is None:
+        return []
+    customers = {c.customer_id: c for c in inputs.customers}
+    _, debitors = typed_debitors(inputs.customers, {}, "warning")
+    return [
+        *settings_gaps(settings, "warning"),
+        *debitors,
+        *invoice_gaps(invoices, customers, settings, "warning"),
+    ]
 
 
 def comparison_window(
@@ -436,23 +455,27 @@ class DemoReport:
     report: RunReport  # the billing month, recalculated after the earlier months were closed
     closed: tuple[CloseReport, ...]
     documents: tuple[DocumentsReport, ...]
+    exports: tuple[DatevReport, ...]
 
 
 def run_demo(path: Path, replace: bool = False, today: date | None = None) -> DemoReport:
     """The demo reseller's workbook (`build_demo`) with its two months before the billing month
-    closed (each on the 2nd of the next month, 09:00) and their invoice documents written into
-    `invoices/YYYY-MM` beside it; the billing month recalculated last."""
+    closed (each on the 2nd of the next month, 09:00), their invoice documents written into
+    `invoices/YYYY-MM` and their DATEV booking batches beside it; the billing month
+    recalculated last."""
+    from .datev_export import export_datev
     from .invoice_documents import invoice_documents
 
     report = build_demo(path, replace, today)
-    closed, documents = [], []
+    closed, documents, exports = [], [], []
     for back in range(DEMO_CLOSED_MONTHS, 0, -1):
         month = report.month.shift(-back)
         closing = datetime.combine(month.shift(1).first_day.replace(day=2), time(9))
         closed.append(close_month(path, month, today=today, now=closing))
         documents.append(invoice_documents(path, month))
+        exports.append(export_datev(path, month))
     report = recalculate(path, report.month, today=today)
-    return DemoReport(report, tuple(closed), tuple(documents))
+    return DemoReport(report, tuple(closed), tuple(documents), tuple(exports))
 
 
 def quote(

@@ -131,10 +131,14 @@ def test_demo_builds_and_bills_a_realistic_reseller(tmp_path):
         closed = int(lines[at].split(": ")[1].split()[0])
         folder = tmp_path / "invoices" / str(month)
         assert lines[at].startswith(f"Closed {month}: {closed} invoices (INV-")
+        batch = f"EXTF_Buchungsstapel_{month}.csv"
         assert lines[at].endswith(
-            f"invoice documents in {folder}: {closed} PDF and XRechnung pairs"
+            f"invoice documents in {folder}: {closed} PDF and XRechnung pairs; "
+            f"DATEV booking batch {batch}: {closed} bookings"
         )
         assert len(list(folder.glob("INV-*.pdf"))) == len(list(folder.glob("INV-*.xml"))) == closed
+        # One booking per invoice (none of the demo's is 0.00), after the header and names.
+        assert (tmp_path / batch).read_bytes().count(b"\r\n") == 2 + closed
     assert lines[3].startswith("Billing month ")
     invoices = int(lines[3].split(", ")[1].split()[0])
     assert 20 <= invoices <= 30

@@ -107,6 +107,14 @@ def test_settings_of_a_german_reseller_billing_last_month(data: Data) -> None:
         "BIC": "BYLADEM1001",
         "Payment days": 14,
         "Language": "de",
+        # Its DATEV booking batch: DATEV's example numbers, the default chart and accounts.
+        "DATEV consultant": 29098,
+        "DATEV client": 55003,
+        "Chart of accounts": "SKR03",
+        "Fiscal year start": 1,
+        "Revenue account": None,
+        "Reverse charge account": None,
+        "Non-EU account": None,
     }
 
 

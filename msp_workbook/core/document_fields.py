@@ -27,7 +27,7 @@ SETTINGS_SHEET = "Settings"
 CUSTOMERS_SHEET = "Customers"
 
 
-class _Gaps:
+class Gaps:
     def __init__(self, severity: Severity) -> None:
         self.severity = severity
         self.checks: list[Check] = []
@@ -37,7 +37,7 @@ class _Gaps:
         self.checks.append(Check(severity=self.severity, sheet=sheet, cell=cell, message=message))
 
 
-def _setting_place(settings: Settings, name: str) -> tuple[str, str]:
+def setting_place(settings: Settings, name: str) -> tuple[str, str]:
     """Where a setting's value is, and a hint when the Settings table has no row for it."""
     cell = settings.cells.get(name)
     if cell:
@@ -47,7 +47,7 @@ def _setting_place(settings: Settings, name: str) -> tuple[str, str]:
 
 def seller_gaps(settings: Settings, severity: Severity = "error") -> list[Check]:
     """What every document of this workbook lacks from Settings."""
-    gaps = _Gaps(severity)
+    gaps = Gaps(severity)
     need = "invoice documents need"
     required = (
         ("Reseller", settings.reseller, "your company name"),
@@ -61,14 +61,14 @@ def seller_gaps(settings: Settings, severity: Severity = "error") -> list[Check]
     )
     for name, value, what in required:
         if not value.strip():
-            cell, hint = _setting_place(settings, name)
+            cell, hint = setting_place(settings, name)
             gaps.add(cell, f"{name} is empty: {need} {what}{hint}")
     if not settings.vat_id.strip() and not settings.tax_number.strip():
-        cell, hint = _setting_place(settings, "VAT ID")
+        cell, hint = setting_place(settings, "VAT ID")
         gaps.add(cell, f"VAT ID and Tax number are both empty: {need} one of them{hint}")
     _check_forms(
         gaps,
-        lambda name: _setting_place(settings, name)[0],
+        lambda name: setting_place(settings, name)[0],
         email=settings.email,
         iban=settings.iban,
         bic=settings.bic,
@@ -85,7 +85,7 @@ def buyer_gaps(
 ) -> list[Check]:
     """What the documents of one customer's invoice lack from Customers (and, for a customer
     outside the EU, the seller's tax number)."""
-    gaps = _Gaps(severity)
+    gaps = Gaps(severity)
 
     def place(header: str) -> str:
         return customer.cells.get(header) or customer.source or CUSTOMERS_SHEET
@@ -111,14 +111,14 @@ def buyer_gaps(
     country = buyer_country(customer, settings)
     category = vat_category(reverse_charge, country)
     if category == "O" and not settings.tax_number.strip():
-        cell, setting_hint = _setting_place(settings, "Tax number")
+        cell, setting_hint = setting_place(settings, "Tax number")
         gaps.add(
             cell,
             f"Tax number is empty: the invoice documents of {who} (outside the EU, "
             f"reverse charge) must give your tax number, not your VAT ID{setting_hint}",
         )
     if category == "AE" and not settings.vat_id.strip():
-        cell, setting_hint = _setting_place(settings, "VAT ID")
+        cell, setting_hint = setting_place(settings, "VAT ID")
         gaps.add(
             cell,
             f"VAT ID is empty: the reverse-charge invoice documents of {who} must give "
@@ -139,7 +139,7 @@ def buyer_gaps(
 
 
 def _check_forms(
-    gaps: _Gaps,
+    gaps: Gaps,
     place: Callable[[str], str],  # a field's name -> its location
     *,
     email: str,

@@ -46,6 +46,14 @@ class Settings(Record):
     bic: str = ""
     payment_days: int = 14
     language: str = "de"
+    # The DATEV booking batch (SPEC section 9); None = not set (an account: the chart's default).
+    datev_consultant: int | None = None
+    datev_client: int | None = None
+    chart_of_accounts: str = "SKR03"
+    fiscal_year_start: int = 1
+    revenue_account: int | None = None
+    reverse_charge_account: int | None = None
+    non_eu_account: int | None = None
     # Where each setting's value is (`Settings!B12`), by setting name, for findings about it.
     cells: dict[str, str] = {}
 
@@ -87,6 +95,7 @@ class Customer(Record):
     city: str = ""
     buyer_reference: str = ""
     language: str = ""  # empty: Settings' Language
+    debitor: str = ""  # as typed: the DATEV export checks it (10000-69999)
     source: str = ""
     # Where each column's cell of the row is (`Customers!G5`), by header, for findings about it.
     cells: dict[str, str] = {}

@@ -16,6 +16,9 @@ RECONCILIATION_STATUSES = (
     "match",
 )
 
+# Charts of accounts of the DATEV booking batch (SPEC section 9); the first is the default.
+CHARTS_OF_ACCOUNTS = ("SKR03", "SKR04")
+
 # Languages of invoice documents (SPEC section 6); the first is the default.
 LANGUAGES = ("de", "en")
 

@@ -4,7 +4,8 @@ Thin over the same services as the `msp-workbook` command, and the only package 
 xlwings (in `udfs.py`; the macros take the open book and need nothing from xlwings itself):
 
 - `macros`: `recalculate(book)`, `close_month(book)`, `new_key(book)`, `main(book)`;
-  `import_usage(book)`, `reconcile(book)` and `invoice_documents(book)` in modules of their own
+  `import_usage(book)`, `reconcile(book)`, `invoice_documents(book)` and `datev_export(book)`
+  in modules of their own
 - `port`: `WorkbookPort`, what the macros need from an open workbook; `xlwings_book`:
   `XlwingsBook`, that port over an `xlwings.Book`
 - `inputs`: `read_inputs(port)`, the input tables read from Excel and validated like the CLI does
@@ -15,6 +16,7 @@ Set-up and reference: docs/excel.md.
 
 from __future__ import annotations
 
+from .datev_export import datev_export_button as datev_export
 from .import_usage import import_usage
 from .inputs import read_inputs
 from .invoice_documents import invoice_documents_button as invoice_documents
@@ -29,6 +31,7 @@ __all__ = [
     "WorkbookPort",
     "XlwingsBook",
     "close_month",
+    "datev_export",
     "import_usage",
     "invoice_documents",
     "main",

@@ -49,6 +49,7 @@ LINE_TYPES = ("usage", "minimum", "estimated", "correction")
 SEVERITIES = ("error", "warning", "info")
 MISSING_USAGE = ("carry forward", "zero")
 LANGUAGES = vocabulary.LANGUAGES
+CHARTS_OF_ACCOUNTS = vocabulary.CHARTS_OF_ACCOUNTS
 YES_NO = ("yes", "no")
 # What a column of a report holds, for an import profile (Amount: a vendor statement's money).
 IMPORT_FIELDS = ("Date", "License key", "Metric", "Quantity", "Amount")
@@ -129,6 +130,19 @@ SETTING_IBAN = "IBAN"
 SETTING_BIC = "BIC"
 SETTING_PAYMENT_DAYS = "Payment days"
 SETTING_LANGUAGE = "Language"
+# The DATEV booking batch (SPEC section 9).
+SETTING_DATEV_CONSULTANT = "DATEV consultant"
+SETTING_DATEV_CLIENT = "DATEV client"
+SETTING_CHART = "Chart of accounts"
+SETTING_FISCAL_YEAR_START = "Fiscal year start"
+SETTING_REVENUE_ACCOUNT = "Revenue account"
+SETTING_REVERSE_CHARGE_ACCOUNT = "Reverse charge account"
+SETTING_NON_EU_ACCOUNT = "Non-EU account"
+DATEV_ACCOUNT_SETTINGS = (
+    SETTING_REVENUE_ACCOUNT,
+    SETTING_REVERSE_CHARGE_ACCOUNT,
+    SETTING_NON_EU_ACCOUNT,
+)
 # The seller's address: once one of them is set, recalc lists what documents would lack.
 SELLER_ADDRESS_SETTINGS = (SETTING_STREET, SETTING_POSTCODE, SETTING_CITY)
 # Settings whose value has a form (see Column.form).
@@ -189,6 +203,33 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
     SettingSpec(SETTING_BIC, None, "BIC of that account (optional). Example: BYLADEM1001"),
     SettingSpec(SETTING_PAYMENT_DAYS, 14, "Days from the invoice date to the due date."),
     SettingSpec(SETTING_LANGUAGE, "de", "Language of invoice documents: de or en."),
+    SettingSpec(
+        SETTING_DATEV_CONSULTANT,
+        None,
+        "DATEV Beraternummer of your tax adviser, for the DATEV export. Example: 29098",
+    ),
+    SettingSpec(
+        SETTING_DATEV_CLIENT, None, "Your DATEV Mandantennummer at that adviser. Example: 55003"
+    ),
+    SettingSpec(SETTING_CHART, "SKR03", "Chart of accounts of your bookkeeping: SKR03 or SKR04."),
+    SettingSpec(
+        SETTING_FISCAL_YEAR_START, 1, "Month your fiscal year starts in, 1-12 (1 = January)."
+    ),
+    SettingSpec(
+        SETTING_REVENUE_ACCOUNT,
+        None,
+        "Revenue account of domestic invoices (19 % VAT); empty = 8400 (SKR03) or 4400 (SKR04).",
+    ),
+    SettingSpec(
+        SETTING_REVERSE_CHARGE_ACCOUNT,
+        None,
+        "Revenue account of EU reverse-charge invoices; empty = 8336 (SKR03) or 4336 (SKR04).",
+    ),
+    SettingSpec(
+        SETTING_NON_EU_ACCOUNT,
+        None,
+        "Revenue account of invoices outside the EU; empty = 8338 (SKR03) or 4338 (SKR04).",
+    ),
 )
 
 
@@ -260,11 +301,19 @@ CUSTOMERS = Table(
             "empty = the Customer ID.",
         ),
         _col("Language", Kind.CHOICE, 10, choices=LANGUAGES),
+        # Text, checked by the DATEV export: a wrong number must not stop the customer's billing.
+        _col(
+            "Debitor",
+            Kind.TEXT,
+            10,
+            comment="DATEV debitor account, 10000-69999; empty = the DATEV export gives one "
+            "and keeps it (sheet Debitors).",
+        ),
     ),
     generated=False,
     purpose="Your customers.",
-    # Columns for invoice documents: a workbook made before them keeps working without them.
-    added_later=("Street", "Postcode", "City", "Buyer reference", "Language"),
+    # Columns for invoice documents and exports: a workbook made before them works without them.
+    added_later=("Street", "Postcode", "City", "Buyer reference", "Language", "Debitor"),
 )
 
 KEYS = Table(
@@ -459,6 +508,19 @@ RECONCILIATION_MONEY_SIDE = ("Vendor charged", "Billed revenue", "Billed cost", 
 # Tables whose side columns are a block of their own, not one row of values per table row.
 SIDE_BLOCK_TABLES = (RECONCILIATION.name,)
 
+DEBITORS = Table(
+    "Debitors",
+    "Debitors",
+    (
+        _col("Customer ID", Kind.TEXT, 14),
+        _col("Debitor", Kind.WHOLE, 10, number_format="0"),
+        _col("Month", Kind.MONTH, 9),
+    ),
+    generated=True,
+    purpose="DATEV debitor numbers the export gave to customers without one, with the month of "
+    "that export: a customer keeps its number. Append-only, written by export-datev.",
+)
+
 # Sheets a recalculation rewrites (Ledger is append-only and written only by closing a month).
 RECALC_TABLES: tuple[Table, ...] = (BILLING, INVOICES, CHECKS)
 GENERATED_TABLES: tuple[Table, ...] = (
@@ -468,6 +530,7 @@ GENERATED_TABLES: tuple[Table, ...] = (
     CHECKS,
     LEDGER,
     RECONCILIATION,
+    DEBITORS,
 )
 ALL_TABLES: tuple[Table, ...] = INPUT_TABLES + OPTIONAL_INPUT_TABLES + GENERATED_TABLES
 
@@ -512,6 +575,7 @@ SHEET_ORDER: tuple[str, ...] = (
     CHECKS.sheet,
     LEDGER.sheet,
     RECONCILIATION.sheet,
+    DEBITORS.sheet,
 )
 
 

@@ -655,6 +655,11 @@ _STEPS: tuple[tuple[str, str], ...] = (
         "invoices\\YYYY-MM beside this workbook:",
         "msp-workbook invoices MSP_Billing.xlsx --month YYYY-MM",
     ),
+    (
+        "Write the closed month's DATEV booking batch for your tax adviser (press \"DATEV "
+        'export" in Excel). It goes beside this workbook as EXTF_Buchungsstapel_YYYY-MM.csv:',
+        "msp-workbook export-datev MSP_Billing.xlsx --month YYYY-MM",
+    ),
 )
 
 _FIRST_TIME = (
@@ -668,6 +673,10 @@ _KIND_INPUT = "Your data"
 _KIND_GENERATED = "Generated — do not edit, rewritten every recalculation"
 _KIND_LEDGER = "Generated — do not edit; months are added when you close them"
 _KIND_QUOTE = "Live quote — type in its blue cells"
+_KIND_OTHERS = {
+    schema.RECONCILIATION.name: "Generated — do not edit, rewritten by every reconcile",
+    schema.DEBITORS.name: "Generated — do not edit; numbers are added by the DATEV export",
+}
 
 
 # The hidden sheet the classic xlwings add-in reads its settings from (keys in A, values in B).
@@ -752,7 +761,7 @@ def _sheet_kind(table: Table, formats: _Formats) -> tuple[str, Format]:
         return _KIND_INPUT, formats.input_kind
     if table is schema.LEDGER:
         return _KIND_LEDGER, formats.generated_kind
-    return _KIND_GENERATED, formats.generated_kind
+    return _KIND_OTHERS.get(table.name, _KIND_GENERATED), formats.generated_kind
 
 
 def _write_paragraph(ws: Worksheet, row: int, first_col: int, text: str, fmt: Format) -> None:

@@ -258,8 +258,25 @@ def _settings(table: RawTable, out: Collector) -> Settings:
         bic=values.get(schema.SETTING_BIC) or "",
         payment_days=values.get(schema.SETTING_PAYMENT_DAYS, 14),
         language=values.get(schema.SETTING_LANGUAGE) or schema.LANGUAGES[0],
+        datev_consultant=values.get(schema.SETTING_DATEV_CONSULTANT),
+        datev_client=values.get(schema.SETTING_DATEV_CLIENT),
+        chart_of_accounts=values.get(schema.SETTING_CHART) or schema.CHARTS_OF_ACCOUNTS[0],
+        fiscal_year_start=values.get(schema.SETTING_FISCAL_YEAR_START, 1),
+        revenue_account=values.get(schema.SETTING_REVENUE_ACCOUNT),
+        reverse_charge_account=values.get(schema.SETTING_REVERSE_CHARGE_ACCOUNT),
+        non_eu_account=values.get(schema.SETTING_NON_EU_ACCOUNT),
         cells=cells,
     )
+
+
+# Settings that are whole numbers in a range (DATEV's own ranges: Beraternummer 1001-9999999,
+# Mandantennummer 1-99999, four-digit accounts at account length 4).
+_WHOLE_SETTINGS = {
+    schema.SETTING_DATEV_CONSULTANT: (1001, 9999999, "a DATEV Beraternummer"),
+    schema.SETTING_DATEV_CLIENT: (1, 99999, "a DATEV Mandantennummer"),
+    schema.SETTING_FISCAL_YEAR_START: (1, 12, "a month"),
+    **{name: (1000, 9999, "a four-digit account") for name in schema.DATEV_ACCOUNT_SETTINGS},
+}
 
 
 def _setting_value(name: str, raw: RawValue) -> Any:
@@ -281,6 +298,14 @@ def _setting_value(name: str, raw: RawValue) -> Any:
         return as_choice(raw, "the value", schema.MISSING_USAGE)
     if name == schema.SETTING_LANGUAGE:
         return as_choice(raw, "the value", schema.LANGUAGES)
+    if name == schema.SETTING_CHART:
+        return as_choice(raw, "the value", schema.CHARTS_OF_ACCOUNTS)
+    if name in _WHOLE_SETTINGS:
+        low, high, what = _WHOLE_SETTINGS[name]
+        number = as_whole(raw, "the value")
+        if not low <= number <= high:
+            raise CellError(f"the value must be {what} from {low} to {high}, got {show(raw)}")
+        return number
     if name == schema.SETTING_PAYMENT_DAYS:
         days = as_whole(raw, "the value")
         if days > MAX_PAYMENT_DAYS:
@@ -449,6 +474,7 @@ def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registr
             city=v["City"] or "",
             buyer_reference=v["Buyer reference"] or "",
             language=v["Language"] or "",
+            debitor=v["Debitor"] or "",
             source=check.source("Customer ID"),
             cells={h: f"{table.sheet}!{row.cells[h]}" for h in row.cells},
         )

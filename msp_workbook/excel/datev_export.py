@@ -1,0 +1,89 @@
+"""The "DATEV export" button: the booking batch of a closed month for the tax adviser.
+
+The same plan as `msp-workbook export-datev` (`datev_export.plan`), on the open workbook's
+tables: the month is Settings' Billing month when it is closed, else the latest closed month;
+the file goes beside the workbook's saved file. Debitor numbers given now are appended to the
+Debitors table of the open workbook (saved with it: the message says to save).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..datev_export import (
+    EXPORT_OPTIONAL,
+    EXPORT_TABLES,
+    DatevReport,
+    default_file,
+    export_input,
+    plan,
+    write_whole,
+)
+from ..workbook import schema
+from ..workbook.debitor_rows import debitor_rows
+from .inputs import read_raw_tables
+from .invoice_documents import documents_month
+from .macros import UserError, _guarded, port_of
+from .port import WorkbookPort
+
+WORKING = "MSP Billing: writing the DATEV booking batch..."
+
+
+def datev_export_button(book: Any) -> DatevReport | None:
+    """Write the DATEV booking batch of the closed month (see the module). Returns the report,
+    or None when it could not run."""
+    port = port_of(book)
+    return _guarded(port, "Could not write the DATEV export", lambda: _export(port))
+
+
+def _export(port: WorkbookPort) -> DatevReport:
+    saved = port.saved_path
+    if not saved:
+        raise UserError("Save the workbook first: the export is written beside its file")
+    raw, _ = read_raw_tables(port, EXPORT_TABLES, optional=EXPORT_OPTIONAL)
+    inputs, ledger, given, errors = export_input(raw)
+    month = documents_month(inputs.settings.billing_month, ledger.closed_months())
+    port.status(WORKING)
+    target = default_file(Path(saved), month)
+    report, data, new = plan(inputs, ledger, given, errors, month, target)
+    if data is not None and report.status != "unchanged":
+        if new:
+            debitors = raw.get(schema.DEBITORS.name)
+            if debitors is None:
+                raise UserError(
+                    "This workbook has no Debitors table, where the export keeps the debitor "
+                    "numbers it gives: type a Debitor for each customer on Customers, or run "
+                    "msp-workbook export-datev once on the saved file (it adds the table)"
+                )
+            kept = [[row.values.get(h) for h in schema.DEBITORS.headers] for row in debitors]
+            port.replace_rows(
+                schema.DEBITORS.name,
+                schema.DEBITORS.headers,
+                kept + debitor_rows(new, str(month)),
+            )
+            report.given = tuple(new)
+        write_whole(target, data)
+        report.status = "written"
+    message = summary(report)
+    port.status(message)
+    port.alert(message)
+    return report
+
+
+def summary(report: DatevReport) -> str:
+    count = len(report.bookings)
+    if report.errors:
+        return (
+            f"DATEV export of {report.month} not written: {len(report.errors)} problems "
+            f"(first: {report.errors[0]})"
+        )
+    if report.status == "no bookings":
+        return f"DATEV export of {report.month}: no bookings (every invoice is 0.00)"
+    text = f"DATEV export of {report.month}: {count} bookings {report.status} in {report.file}"
+    if report.given:
+        text += (
+            f"; {len(report.given)} debitor numbers given and added to the Debitors sheet: "
+            "save the workbook to keep them"
+        )
+    return text
