@@ -74,6 +74,12 @@ def datev_export() -> None:
     _run("datev_export")
 
 
+def sepa_export() -> None:
+    """Write the closed month's SEPA direct-debit file (SEPA_direct_debit_YYYY-MM.xml) beside
+    the saved workbook; its collections go to the Collections sheet (save the workbook)."""
+    _run("sepa_export")
+
+
 if __name__ == "__main__":
     # Run from a terminal with the workbook open in Excel: acts on that workbook.
     xw.Book("MSP_Billing.xlsx").set_mock_caller()

@@ -206,6 +206,33 @@ def _export_datev(args: argparse.Namespace, out: list[str]) -> int:
     return EXIT_OK if report.ok else EXIT_CHECK_ERRORS
 
 
+def _export_sepa(args: argparse.Namespace, out: list[str]) -> int:
+    from .sepa_export import export_sepa
+
+    report = export_sepa(args.path, args.month, args.collection_date, args.out, wait=args.wait)
+    count = len(report.debits)
+    head = f"SEPA direct debit for {report.month}: "
+    if report.status in ("written", "unchanged"):
+        days = sorted({d.collection_date for d in report.debits})
+        out.append(
+            f"{head}{report.file} {report.status}, {count} direct debit"
+            f"{'' if count == 1 else 's'} (FRST {report.count('FRST')}, RCUR "
+            f"{report.count('RCUR')}), {report.total:,.2f} EUR, collected on "
+            + ", ".join(str(d) for d in days)
+        )
+        if days[0] <= date.today():
+            out.append(
+                f"warning: the collection date {days[0]} is not in the future: the bank will "
+                "refuse it (give --collection-date)"
+            )
+    elif report.status == "no direct debits":
+        out.append(f"{head}no direct debits (no customer of the month pays by direct debit)")
+    else:
+        out.append(f"{head}not written")
+    _listed_errors(report.errors, out)
+    return EXIT_OK if report.ok else EXIT_CHECK_ERRORS
+
+
 def _listed_errors(errors: Sequence[object], out: list[str]) -> None:
     out.append(f"{len(errors)} error{'' if len(errors) == 1 else 's'}")
     for check in errors[:MAX_LISTED]:
@@ -381,6 +408,31 @@ def _parser() -> argparse.ArgumentParser:
     _wait_option(p)
 
     p = sub.add_parser(
+        "export-sepa",
+        help="write the SEPA direct-debit file of a closed month (pain.008)",
+        description="Write the SEPA Core direct-debit file (pain.008.001.02) of a closed month "
+        "for your bank: one collection per invoice with a positive Gross of each customer whose "
+        "Payment is direct debit, FRST for a mandate's first collection and RCUR after (the "
+        "Collections sheet remembers them). Nothing is written when the workbook has errors or "
+        "a mandate, IBAN or your creditor ID is missing or wrong (exit 1).",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
+    p.add_argument("--month", type=_month, required=True, help="the closed month, YYYY-MM")
+    p.add_argument(
+        "--collection-date",
+        type=_day,
+        metavar="YYYY-MM-DD",
+        help="the day to collect (default: each invoice's due date)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help="the file to write (default: SEPA_direct_debit_YYYY-MM.xml beside the workbook)",
+    )
+    _wait_option(p)
+
+    p = sub.add_parser(
         "quote",
         help="quote MSP monthly against an annual subscription",
         description="Quote a prospect: MSP monthly against an annual subscription of the given "
@@ -524,6 +576,8 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         return _invoices(args, out)
     if args.command == "export-datev":
         return _export_datev(args, out)
+    if args.command == "export-sepa":
+        return _export_sepa(args, out)
     if args.command == "close":
         with TerminalProgress(sys.stderr) as progress:
             closed = operations.close_month(
@@ -541,8 +595,8 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         demo = operations.run_demo(path, replace=args.path is None)
         report = demo.report
         out.append(f"Demo workbook: {path}")
-        for closed, documents, export in zip(
-            demo.closed, demo.documents, demo.exports, strict=True
+        for closed, documents, export, debit in zip(
+            demo.closed, demo.documents, demo.exports, demo.debits, strict=True
         ):
             out.append(
                 f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
@@ -551,6 +605,9 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
                 + (f", {len(documents.errors)} errors" if documents.errors else "")
                 + f"; DATEV booking batch {export.file.name}: {len(export.bookings)} bookings"
                 + (f", {len(export.errors)} errors" if export.errors else "")
+                + f"; SEPA direct debit {debit.file.name}: {len(debit.debits)} collections "
+                f"(FRST {debit.count('FRST')}, RCUR {debit.count('RCUR')})"
+                + (f", {len(debit.errors)} errors" if debit.errors else "")
             )
     elif args.command == "check":
         with TerminalProgress(sys.stderr) as progress:

@@ -13,18 +13,19 @@ closing time, and numbers once given are read back, not given again.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import export_files
 from .core.datev import Booking, assign_debitors, bookings, fiscal_year_start
 from .core.datev_fields import invoice_gaps, settings_gaps, typed_debitors
 from .core.ledger import Ledger, closed_month_view
 from .core.models import Check, Inputs
 from .core.months import Month
+from .export_files import existing, other_content, refuse_open, write_whole
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
@@ -102,10 +103,7 @@ def plan(
     """What the export of `month` to `target` does: its report, the file's bytes (None when
     nothing is to be written) and the debitor numbers it gives. Nothing is written here."""
     if not ledger.is_closed(month):
-        raise WorkbookError(
-            f"{month} is not closed: the DATEV export is made for closed months only "
-            f"(close it first: msp-workbook close PATH --month {month})"
-        )
+        raise refuse_open(month, "the DATEV export")
     report = DatevReport(month, target)
     _, invoices, _ = closed_month_view(ledger, inputs, month)
     customers = {c.customer_id: c for c in inputs.customers}
@@ -133,19 +131,12 @@ def plan(
         report.status = "no bookings"
         return report, None, []
     data = _render(inputs, month, report.bookings, max(closed_at.values()))
-    if target.exists():
-        if target.read_bytes() == data:
-            report.status = "unchanged"
-            return report, data, []
-        report.errors.append(
-            Check(
-                severity="error",
-                sheet="",
-                cell="",
-                message=f"{target} exists with other content (an earlier export, perhaps sent "
-                "already) and is not overwritten: move it away to write this one",
-            )
-        )
+    found = existing(target, data)
+    if found == "unchanged":
+        report.status = "unchanged"
+        return report, data, []
+    if found == "other":
+        report.errors.append(other_content(target))
         return report, None, []
     return report, data, new
 
@@ -177,32 +168,9 @@ def _render(inputs: Inputs, month: Month, booked: tuple[Booking, ...], created: 
     return render(header, booked)
 
 
-def write_whole(target: Path, data: bytes) -> None:
-    temporary = target.with_name(f".{target.name}.part")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
-    except OSError as exc:
-        raise WorkbookError(f"cannot write {target}: {exc.strerror or exc}") from exc
-
-
-EXPORT_TABLES = (
-    schema.SETTINGS,
-    schema.PRODUCTS,
-    schema.ANNUAL_PRICES,
-    schema.CUSTOMERS,
-    schema.KEYS,
-)
-EXPORT_OPTIONAL = (schema.LEDGER, schema.DEBITORS)
-
-
 def read_tables(path: Path) -> dict[str, RawTable]:
-    """The raw tables an export reads from the workbook's file (never Usage)."""
-    from .workbook.reader import open_tables
-
-    raw, _ = open_tables(path, EXPORT_TABLES, optional=EXPORT_OPTIONAL)
-    return raw
+    """The raw tables the DATEV export reads from the workbook's file (never Usage)."""
+    return export_files.read_tables(path, (schema.DEBITORS,))
 
 
 def export_input(
@@ -211,12 +179,7 @@ def export_input(
     """Settings, Customers (Products and Keys, which their checks need), the Ledger and the
     debitor numbers given before; and every error in them."""
     from .workbook.debitor_rows import build_debitors
-    from .workbook.ledger_rows import build_ledger
-    from .workbook.validation import Collector, build_reference
 
-    out = Collector()
-    reference = build_reference(raw, out)
-    ledger, ledger_errors = build_ledger(raw.get(schema.LEDGER.name))
+    inputs, ledger, errors = export_files.closed_input(raw)
     given, debitor_errors = build_debitors(raw.get(schema.DEBITORS.name))
-    errors = [c for c in out.checks if c.severity == "error"]
-    return reference.inputs(), ledger, given, [*errors, *ledger_errors, *debitor_errors]
+    return inputs, ledger, given, [*errors, *debitor_errors]

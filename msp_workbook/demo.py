@@ -179,6 +179,7 @@ SELLER: dict[str, object] = {
     schema.SETTING_BIC: "BYLADEM1001",
     schema.SETTING_PAYMENT_DAYS: 14,
     schema.SETTING_LANGUAGE: "de",
+    schema.SETTING_CREDITOR_ID: "DE98ZZZ09999999999",  # the Bundesbank's test creditor ID
     # DATEV's own example numbers; the chart's default accounts.
     schema.SETTING_DATEV_CONSULTANT: 29098,
     schema.SETTING_DATEV_CLIENT: 55003,
@@ -190,6 +191,12 @@ SELLER: dict[str, object] = {
 }
 # Debitor numbers typed by the reseller's bookkeeping (the others are given by the export).
 _DEBITORS = {0: "10001", 1: "10002"}
+# Customers who pay by SEPA direct debit: debtor IBAN, BIC (may be empty), mandate ID and date.
+_MANDATES = {
+    2: ("DE89370400440532013000", "COBADEFFXXX", "MUSTER-0003-01", "2025-03-14"),
+    3: ("DE12500105170648489890", "", "MUSTER-0004-01", "2025-06-02"),
+    4: ("DE75512108001245126199", "", "MUSTER-0005-01", "2026-01-20"),
+}
 
 # Where each customer is: street, postcode, city; and the language of its documents.
 _ADDRESSES: tuple[tuple[str, str, str], ...] = (
@@ -362,9 +369,18 @@ def _customers() -> Rows:
                 _LEITWEG.get(c.name),
                 "en" if c.country in _ENGLISH else None,
                 _DEBITORS.get(i),
+                *_payment(i),
             )
         )
     return rows
+
+
+def _payment(index: int) -> tuple[object, ...]:
+    """Payment, Debtor IBAN, Debtor BIC, Mandate ID, Mandate date of a customer."""
+    if index not in _MANDATES:
+        return (None, None, None, None, None)
+    iban, bic, mandate, signed = _MANDATES[index]
+    return ("direct debit", iban, bic or None, mandate, date.fromisoformat(signed))
 
 
 # --- Keys -----------------------------------------------------------------------------------------

@@ -28,6 +28,8 @@ from .core.invoice_document import InvoiceDocument, invoice_document
 from .core.ledger import Ledger, closed_month_view
 from .core.models import Check, Customer, Inputs, Invoice, Severity
 from .core.months import Month
+from .core.sepa import pays_by_direct_debit
+from .core.sepa_fields import mandate_gaps
 from .workbook import schema
 from .workbook.errors import WorkbookError
 
@@ -80,7 +82,10 @@ def document_gaps(
                 "Customers (or its row has errors: run check): its documents need its address",
             )
         ]
-    return buyer_gaps(customer, inputs.settings, invoice.reverse_charge, severity)
+    gaps = buyer_gaps(customer, inputs.settings, invoice.reverse_charge, severity)
+    if pays_by_direct_debit(customer) and invoice.gross > 0:
+        gaps += mandate_gaps(customer, inputs.settings, severity)
+    return gaps
 
 
 def month_documents(

@@ -41,6 +41,7 @@ from .workbook.sheet_xml import CellValue
 if TYPE_CHECKING:
     from .datev_export import DatevReport
     from .invoice_documents import DocumentsReport
+    from .sepa_export import SepaReport
     from .workbook.validation import Collector
 
 __all__ = [
@@ -133,6 +134,7 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         result = ledger_core.bill_open_month(read.inputs, target, ledger, usage, known)
     checks += document_warnings(read.inputs, result.invoices)
     checks += datev_warnings(read.inputs, result.invoices)
+    checks += sepa_warnings(read.inputs)
     all_checks = tuple(sorted_checks([*checks, *result.checks]))
     return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
 
@@ -169,6 +171,16 @@ def datev_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:
         *debitors,
         *invoice_gaps(invoices, customers, settings, "warning"),
     ]
+
+
+def sepa_warnings(inputs: Inputs) -> list[Check]:
+    """Once a customer's Payment is filled in (direct debits are in use), what the SEPA file and
+    the documents of direct-debit customers would lack, as warnings (SPEC 9)."""
+    from .core.sepa_fields import customer_gaps, settings_gaps
+
+    if not any(c.payment.strip() for c in inputs.customers):
+        return []
+    return [*settings_gaps(inputs.settings, "warning"), *customer_gaps(inputs.customers, "warning")]
 
 
 def comparison_window(
@@ -456,26 +468,29 @@ class DemoReport:
     closed: tuple[CloseReport, ...]
     documents: tuple[DocumentsReport, ...]
     exports: tuple[DatevReport, ...]
+    debits: tuple[SepaReport, ...]
 
 
 def run_demo(path: Path, replace: bool = False, today: date | None = None) -> DemoReport:
     """The demo reseller's workbook (`build_demo`) with its two months before the billing month
     closed (each on the 2nd of the next month, 09:00), their invoice documents written into
-    `invoices/YYYY-MM` and their DATEV booking batches beside it; the billing month
-    recalculated last."""
+    `invoices/YYYY-MM` and their DATEV booking batches and SEPA direct-debit files beside it;
+    the billing month recalculated last."""
     from .datev_export import export_datev
     from .invoice_documents import invoice_documents
+    from .sepa_export import export_sepa
 
     report = build_demo(path, replace, today)
-    closed, documents, exports = [], [], []
+    closed, documents, exports, debits = [], [], [], []
     for back in range(DEMO_CLOSED_MONTHS, 0, -1):
         month = report.month.shift(-back)
         closing = datetime.combine(month.shift(1).first_day.replace(day=2), time(9))
         closed.append(close_month(path, month, today=today, now=closing))
         documents.append(invoice_documents(path, month))
         exports.append(export_datev(path, month))
+        debits.append(export_sepa(path, month))
     report = recalculate(path, report.month, today=today)
-    return DemoReport(report, tuple(closed), tuple(documents), tuple(exports))
+    return DemoReport(report, tuple(closed), tuple(documents), tuple(exports), tuple(debits))
 
 
 def quote(

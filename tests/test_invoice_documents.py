@@ -314,7 +314,7 @@ def expected_category(reverse_charge: bool, country: str) -> str:
 
 def test_the_header_follows_the_ledger_the_settings_and_the_customers(issued):
     s = issued.settings
-    seen_categories = set()
+    seen_categories, seen_payments = set(), set()
     for number, row in issued.invoices.items():
         root = etree.fromstring(issued.xml(number))
         customer = issued.customers[row["Customer ID"]]
@@ -367,8 +367,24 @@ def test_the_header_follows_the_ledger_the_settings_and_the_customers(issued):
         assert one(root, f"{buyer}ram:URIUniversalCommunication/ram:URIID") == customer["Email"]
 
         means = "//ram:SpecifiedTradeSettlementPaymentMeans/"
-        assert one(root, f"{means}ram:TypeCode") == "58"
-        assert one(root, f"{means}ram:PayeePartyCreditorFinancialAccount/ram:IBANID") == s["IBAN"]
+        if customer["Payment"] == "direct debit" and money(row["Gross"]) > 0:
+            # SEPA direct debit (59): the debited account, the creditor ID and the mandate.
+            seen_payments.add("59")
+            assert one(root, f"{means}ram:TypeCode") == "59"
+            assert one(root, f"{means}ram:PayerPartyDebtorFinancialAccount/ram:IBANID") == (
+                customer["Debtor IBAN"]
+            )
+            assert one(root, "//ram:CreditorReferenceID") == s["Creditor ID"]
+            assert one(root, "//ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID") == (
+                customer["Mandate ID"]
+            )
+            assert root.xpath(f"{means}ram:PayeePartyCreditorFinancialAccount", namespaces=NS) == []
+        else:
+            seen_payments.add("58")
+            assert one(root, f"{means}ram:TypeCode") == "58"
+            assert one(root, f"{means}ram:PayeePartyCreditorFinancialAccount/ram:IBANID") == (
+                s["IBAN"]
+            )
 
         tax = "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:"
         categories = root.xpath("//ram:ApplicableTradeTax/ram:CategoryCode/text()", namespaces=NS)
@@ -399,8 +415,10 @@ def test_the_header_follows_the_ledger_the_settings_and_the_customers(issued):
             assert one(root, f"{tax}ExemptionReasonCode") == "VATEX-EU-O"
             assert vat_ids == []
             assert one(root, f"{seller}ram:ID") == s["Tax number"]
-    # The demo covers every case: domestic, reverse charge in the EU and outside it.
+    # The demo covers every case: domestic, reverse charge in the EU and outside it; credit
+    # transfer and direct debit.
     assert seen_categories == {"S", "AE", "O"}
+    assert seen_payments == {"58", "59"}
 
 
 # --- The page a person reads ---------------------------------------------------------------------
@@ -717,7 +735,14 @@ def test_a_workbook_without_the_new_customers_columns_bills_and_names_the_column
     table = sheet.tables["Customers"]
     headers = [c.name for c in table.tableColumns]
     first_new = headers.index("Street")
-    assert headers[first_new:] == ["Street", "Postcode", "City", "Buyer reference", "Language"]
+    assert headers[first_new:] == ["Street", "Postcode", "City", "Buyer reference", "Language"] + [
+        "Debitor",
+        "Payment",
+        "Debtor IBAN",
+        "Debtor BIC",
+        "Mandate ID",
+        "Mandate date",
+    ]
     sheet.delete_cols(first_new + 1, len(headers) - first_new)
     last_row = table.ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
     table.ref = f"A1:{openpyxl.utils.get_column_letter(first_new)}{last_row}"
@@ -755,6 +780,14 @@ def test_a_workbook_without_the_new_settings_rows_bills_and_names_the_rows_to_ad
         "BIC",
         "Payment days",
         "Language",
+        "Creditor ID",
+        "DATEV consultant",
+        "DATEV client",
+        "Chart of accounts",
+        "Fiscal year start",
+        "Revenue account",
+        "Reverse charge account",
+        "Non-EU account",
     ]
     sheet.delete_rows(first_new + 1, len(names) - first_new)
     table.ref = f"A1:B{first_new}"

@@ -15,6 +15,7 @@ from typing import Literal
 
 from .models import BillingLine, Customer, Invoice, Settings
 from .months import Month
+from .sepa import compact, pays_by_direct_debit
 from .vocabulary import EU_COUNTRIES, LANGUAGES
 
 VatCategory = Literal["S", "AE", "O"]
@@ -71,6 +72,15 @@ class DocumentLine:
 
 
 @dataclass(frozen=True)
+class DirectDebit:
+    """How the amount is collected: the customer's mandate, your creditor ID, its account."""
+
+    mandate_id: str
+    creditor_id: str
+    debtor_iban: str
+
+
+@dataclass(frozen=True)
 class InvoiceDocument:
     number: str
     type_code: str  # 380 invoice, 381 credit note (net total below 0)
@@ -91,6 +101,8 @@ class InvoiceDocument:
     vat_category: VatCategory
     iban: str
     bic: str
+    # Paid by SEPA direct debit (SPEC section 9), else None: paid by credit transfer to `iban`.
+    direct_debit: DirectDebit | None = None
 
     @property
     def is_credit_note(self) -> bool:
@@ -195,4 +207,11 @@ def invoice_document(
         vat_category=category,
         iban=settings.iban.replace(" ", "").upper(),
         bic=settings.bic.replace(" ", "").upper(),
+        direct_debit=DirectDebit(
+            mandate_id=customer.mandate_id.strip(),
+            creditor_id=compact(settings.creditor_id),
+            debtor_iban=compact(customer.debtor_iban),
+        )
+        if pays_by_direct_debit(customer) and invoice.gross > 0
+        else None,
     )

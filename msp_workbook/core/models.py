@@ -54,6 +54,7 @@ class Settings(Record):
     revenue_account: int | None = None
     reverse_charge_account: int | None = None
     non_eu_account: int | None = None
+    creditor_id: str = ""  # SEPA creditor ID (Gläubiger-ID), as typed
     # Where each setting's value is (`Settings!B12`), by setting name, for findings about it.
     cells: dict[str, str] = {}
 
@@ -96,6 +97,12 @@ class Customer(Record):
     buyer_reference: str = ""
     language: str = ""  # empty: Settings' Language
     debitor: str = ""  # as typed: the DATEV export checks it (10000-69999)
+    # How the customer pays and its SEPA mandate, as typed (the SEPA export checks them).
+    payment: str = ""  # "transfer" (also when empty) or "direct debit"
+    debtor_iban: str = ""
+    debtor_bic: str = ""
+    mandate_id: str = ""
+    mandate_date: str = ""  # ISO date when typed as a date
     source: str = ""
     # Where each column's cell of the row is (`Customers!G5`), by header, for findings about it.
     cells: dict[str, str] = {}

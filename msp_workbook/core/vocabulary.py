@@ -19,6 +19,9 @@ RECONCILIATION_STATUSES = (
 # Charts of accounts of the DATEV booking batch (SPEC section 9); the first is the default.
 CHARTS_OF_ACCOUNTS = ("SKR03", "SKR04")
 
+# How a customer pays (SPEC section 9); empty means the first.
+PAYMENT_METHODS = ("transfer", "direct debit")
+
 # Languages of invoice documents (SPEC section 6); the first is the default.
 LANGUAGES = ("de", "en")
 

@@ -29,6 +29,7 @@ SPECIFICATION = {"xrechnung": XRECHNUNG_ID, "factur-x": EN16931_ID}
 BUSINESS_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 UNIT = "C62"  # one (a unit of count)
 CREDIT_TRANSFER = "58"  # SEPA credit transfer
+DIRECT_DEBIT = "59"  # SEPA direct debit
 EXEMPTION_CODES = {"AE": "VATEX-EU-AE", "O": "VATEX-EU-O"}
 EXEMPTION_WORDS = {"AE": "reverse_charge", "O": "not_taxable"}
 
@@ -101,10 +102,16 @@ def build(doc: InvoiceDocument, flavour: Flavour) -> Document:
     settlement = out.trade.settlement
     settlement.currency_code = doc.currency
     means = PaymentMeans()
-    means.type_code = CREDIT_TRANSFER
-    means.payee_account.iban = doc.iban
-    if doc.bic:
-        means.payee_institution.bic = doc.bic
+    debit = doc.direct_debit
+    if debit is None:
+        means.type_code = CREDIT_TRANSFER
+        means.payee_account.iban = doc.iban
+        if doc.bic:
+            means.payee_institution.bic = doc.bic
+    else:  # BG-19: the debited account (BT-91), the creditor ID (BT-90), the mandate (BT-89)
+        means.type_code = DIRECT_DEBIT
+        means.payer_account.iban = debit.debtor_iban
+        settlement.creditor_reference_id = debit.creditor_id
     settlement.payment_means.add(means)
     settlement.period.start = doc.period_start
     settlement.period.end = doc.period_end
@@ -128,6 +135,8 @@ def build(doc: InvoiceDocument, flavour: Flavour) -> Document:
 
     terms = PaymentTerms()
     terms.due = doc.due_date
+    if debit is not None:
+        terms.debit_mandate_id = debit.mandate_id
     settlement.terms.add(terms)
 
     total = settlement.monetary_summation

@@ -134,6 +134,17 @@ def layout_data(doc: InvoiceDocument) -> dict[str, Any]:
     totals.append((words["credit_total" if credit else "gross"], money(doc.gross)))
     if credit:
         notes.append(words["refund"].format(amount=money(-doc.gross)))
+    elif doc.direct_debit is not None:
+        debit = doc.direct_debit
+        notes.append(
+            words["debit"].format(
+                amount=money(doc.gross),
+                due=wording.day(doc.due_date, lang),
+                iban=_spaced(debit.debtor_iban),
+                mandate=debit.mandate_id,
+                creditor=debit.creditor_id,
+            )
+        )
     elif doc.gross > 0:
         notes.append(
             words["pay"].format(

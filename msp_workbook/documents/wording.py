@@ -53,6 +53,8 @@ LABELS: dict[str, dict[str, str]] = {
         "of": "von",
         "pay": "Bitte überweisen Sie den Gesamtbetrag von {amount} bis zum {due} unter Angabe "
         "der Rechnungsnummer {number} auf das Konto IBAN {iban}{bic}.",
+        "debit": "Den Gesamtbetrag von {amount} ziehen wir zum {due} per SEPA-Lastschrift von "
+        "Ihrem Konto IBAN {iban} ein (Mandatsreferenz {mandate}, Gläubiger-ID {creditor}).",
         "refund": "Den Betrag von {amount} erstatten wir Ihnen auf Ihr Konto.",
         "reverse_charge": "Steuerschuldnerschaft des Leistungsempfängers",
         "reverse_charge_note": "Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge): "
@@ -99,6 +101,8 @@ LABELS: dict[str, dict[str, str]] = {
         "of": "of",
         "pay": "Please transfer the total of {amount} by {due}, quoting invoice number {number}, "
         "to IBAN {iban}{bic}.",
+        "debit": "We will collect the total of {amount} by SEPA direct debit from your account "
+        "IBAN {iban} on {due} (mandate reference {mandate}, creditor ID {creditor}).",
         "refund": "We will refund the amount of {amount} to your account.",
         "reverse_charge": "Reverse charge",
         "reverse_charge_note": "Reverse charge: the recipient of the service is liable for VAT.",

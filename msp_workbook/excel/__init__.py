@@ -4,8 +4,8 @@ Thin over the same services as the `msp-workbook` command, and the only package 
 xlwings (in `udfs.py`; the macros take the open book and need nothing from xlwings itself):
 
 - `macros`: `recalculate(book)`, `close_month(book)`, `new_key(book)`, `main(book)`;
-  `import_usage(book)`, `reconcile(book)`, `invoice_documents(book)` and `datev_export(book)`
-  in modules of their own
+  `import_usage(book)`, `reconcile(book)`, `invoice_documents(book)`, `datev_export(book)`
+  and `sepa_export(book)` in modules of their own
 - `port`: `WorkbookPort`, what the macros need from an open workbook; `xlwings_book`:
   `XlwingsBook`, that port over an `xlwings.Book`
 - `inputs`: `read_inputs(port)`, the input tables read from Excel and validated like the CLI does
@@ -23,6 +23,7 @@ from .invoice_documents import invoice_documents_button as invoice_documents
 from .macros import close_month, main, new_key, recalculate
 from .port import Selection, TableData, WorkbookPort
 from .reconcile import reconcile
+from .sepa_export import sepa_export_button as sepa_export
 from .xlwings_book import XlwingsBook
 
 __all__ = [
@@ -39,4 +40,5 @@ __all__ = [
     "read_inputs",
     "recalculate",
     "reconcile",
+    "sepa_export",
 ]

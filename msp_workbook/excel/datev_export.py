@@ -12,14 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from ..datev_export import (
-    EXPORT_OPTIONAL,
-    EXPORT_TABLES,
     DatevReport,
     default_file,
     export_input,
     plan,
-    write_whole,
 )
+from ..export_files import EXPORT_TABLES, write_whole
 from ..workbook import schema
 from ..workbook.debitor_rows import debitor_rows
 from .inputs import read_raw_tables
@@ -41,7 +39,8 @@ def _export(port: WorkbookPort) -> DatevReport:
     saved = port.saved_path
     if not saved:
         raise UserError("Save the workbook first: the export is written beside its file")
-    raw, _ = read_raw_tables(port, EXPORT_TABLES, optional=EXPORT_OPTIONAL)
+    optional = (schema.LEDGER, schema.DEBITORS)
+    raw, _ = read_raw_tables(port, EXPORT_TABLES, optional=optional)
     inputs, ledger, given, errors = export_input(raw)
     month = documents_month(inputs.settings.billing_month, ledger.closed_months())
     port.status(WORKING)

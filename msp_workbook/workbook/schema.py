@@ -50,6 +50,7 @@ SEVERITIES = ("error", "warning", "info")
 MISSING_USAGE = ("carry forward", "zero")
 LANGUAGES = vocabulary.LANGUAGES
 CHARTS_OF_ACCOUNTS = vocabulary.CHARTS_OF_ACCOUNTS
+PAYMENT_METHODS = vocabulary.PAYMENT_METHODS
 YES_NO = ("yes", "no")
 # What a column of a report holds, for an import profile (Amount: a vendor statement's money).
 IMPORT_FIELDS = ("Date", "License key", "Metric", "Quantity", "Amount")
@@ -138,6 +139,8 @@ SETTING_FISCAL_YEAR_START = "Fiscal year start"
 SETTING_REVENUE_ACCOUNT = "Revenue account"
 SETTING_REVERSE_CHARGE_ACCOUNT = "Reverse charge account"
 SETTING_NON_EU_ACCOUNT = "Non-EU account"
+# The SEPA direct debit (SPEC section 9).
+SETTING_CREDITOR_ID = "Creditor ID"
 DATEV_ACCOUNT_SETTINGS = (
     SETTING_REVENUE_ACCOUNT,
     SETTING_REVERSE_CHARGE_ACCOUNT,
@@ -151,6 +154,7 @@ SETTING_FORMS = {
     SETTING_VAT_ID: "vat_id",
     SETTING_EMAIL: "email",
     SETTING_IBAN: "iban",
+    SETTING_CREDITOR_ID: "creditor_id",
 }
 
 
@@ -203,6 +207,11 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
     SettingSpec(SETTING_BIC, None, "BIC of that account (optional). Example: BYLADEM1001"),
     SettingSpec(SETTING_PAYMENT_DAYS, 14, "Days from the invoice date to the due date."),
     SettingSpec(SETTING_LANGUAGE, "de", "Language of invoice documents: de or en."),
+    SettingSpec(
+        SETTING_CREDITOR_ID,
+        None,
+        "Your SEPA creditor ID (Gläubiger-ID), for direct debits. Example: DE98ZZZ09999999999",
+    ),
     SettingSpec(
         SETTING_DATEV_CONSULTANT,
         None,
@@ -309,11 +318,36 @@ CUSTOMERS = Table(
             comment="DATEV debitor account, 10000-69999; empty = the DATEV export gives one "
             "and keeps it (sheet Debitors).",
         ),
+        # How the customer pays; its direct-debit mandate. Text, checked by the SEPA export and
+        # the documents: a wrong value must not stop the customer's billing.
+        _col(
+            "Payment",
+            Kind.TEXT,
+            13,
+            choices=PAYMENT_METHODS,
+            comment="transfer or direct debit (a SEPA mandate below); empty = transfer.",
+        ),
+        _col("Debtor IBAN", Kind.TEXT, 26, form="iban"),
+        _col("Debtor BIC", Kind.TEXT, 13),
+        _col("Mandate ID", Kind.TEXT, 16),
+        _col("Mandate date", Kind.TEXT, 12, number_format=FMT_DATE),
     ),
     generated=False,
     purpose="Your customers.",
     # Columns for invoice documents and exports: a workbook made before them works without them.
-    added_later=("Street", "Postcode", "City", "Buyer reference", "Language", "Debitor"),
+    added_later=(
+        "Street",
+        "Postcode",
+        "City",
+        "Buyer reference",
+        "Language",
+        "Debitor",
+        "Payment",
+        "Debtor IBAN",
+        "Debtor BIC",
+        "Mandate ID",
+        "Mandate date",
+    ),
 )
 
 KEYS = Table(
@@ -521,6 +555,23 @@ DEBITORS = Table(
     "that export: a customer keeps its number. Append-only, written by export-datev.",
 )
 
+COLLECTIONS = Table(
+    "Collections",
+    "Collections",
+    (
+        _col("Month", Kind.MONTH, 9),
+        _col("Invoice", Kind.TEXT, 16),
+        _col("Customer ID", Kind.TEXT, 13),
+        _col("Mandate ID", Kind.TEXT, 16),
+        _col("Sequence", Kind.TEXT, 9),
+        _col("Amount", Kind.MONEY, 12),
+        _col("Collection date", Kind.DATE, 12),
+    ),
+    generated=True,
+    purpose="SEPA direct debits written by export-sepa, one row per invoice: a mandate collected "
+    "before is collected as RCUR, a new one as FRST. Append-only.",
+)
+
 # Sheets a recalculation rewrites (Ledger is append-only and written only by closing a month).
 RECALC_TABLES: tuple[Table, ...] = (BILLING, INVOICES, CHECKS)
 GENERATED_TABLES: tuple[Table, ...] = (
@@ -531,6 +582,7 @@ GENERATED_TABLES: tuple[Table, ...] = (
     LEDGER,
     RECONCILIATION,
     DEBITORS,
+    COLLECTIONS,
 )
 ALL_TABLES: tuple[Table, ...] = INPUT_TABLES + OPTIONAL_INPUT_TABLES + GENERATED_TABLES
 
@@ -576,6 +628,7 @@ SHEET_ORDER: tuple[str, ...] = (
     LEDGER.sheet,
     RECONCILIATION.sheet,
     DEBITORS.sheet,
+    COLLECTIONS.sheet,
 )
 
 

@@ -505,7 +505,7 @@ def _column_validation(column: Column) -> dict[str, Any] | None:
     """The data validation of an input column, or None where any text goes."""
     if column.lookup is not None:
         return _lookup_options(column)
-    if column.kind is Kind.CHOICE:
+    if column.choices:
         return _list_options(column.header, column.choices)
     if column.kind is Kind.WHOLE:
         return _number_options(column.header, "integer", "a whole number >= 0")
@@ -533,6 +533,11 @@ _FORMS: dict[str, tuple[str, str]] = {
     "vat_id": (
         '=OR({c}="",AND(LEN({c})>=4,ISERROR(VALUE(LEFT({c},1))),ISERROR(VALUE(MID({c},2,1)))))',
         "a VAT ID starting with its country code, e.g. DE136695976",
+    ),
+    "creditor_id": (
+        '=OR({c}="",AND(LEN(SUBSTITUTE({c}," ",""))>=8,LEN(SUBSTITUTE({c}," ",""))<=35,'
+        "ISERROR(VALUE(LEFT({c},1))),ISERROR(VALUE(MID({c},2,1)))))",
+        "a SEPA creditor ID starting with its country code, e.g. DE98ZZZ09999999999",
     ),
     "postcode": (
         '=OR({c}="",LEN({c})<=10)',
@@ -676,6 +681,7 @@ _KIND_QUOTE = "Live quote — type in its blue cells"
 _KIND_OTHERS = {
     schema.RECONCILIATION.name: "Generated — do not edit, rewritten by every reconcile",
     schema.DEBITORS.name: "Generated — do not edit; numbers are added by the DATEV export",
+    schema.COLLECTIONS.name: "Generated — do not edit; rows are added by the SEPA export",
 }
 
 

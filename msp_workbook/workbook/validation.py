@@ -265,6 +265,7 @@ def _settings(table: RawTable, out: Collector) -> Settings:
         revenue_account=values.get(schema.SETTING_REVENUE_ACCOUNT),
         reverse_charge_account=values.get(schema.SETTING_REVERSE_CHARGE_ACCOUNT),
         non_eu_account=values.get(schema.SETTING_NON_EU_ACCOUNT),
+        creditor_id=values.get(schema.SETTING_CREDITOR_ID) or "",
         cells=cells,
     )
 
@@ -475,6 +476,11 @@ def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registr
             buyer_reference=v["Buyer reference"] or "",
             language=v["Language"] or "",
             debitor=v["Debitor"] or "",
+            payment=(v["Payment"] or "").lower(),
+            debtor_iban=v["Debtor IBAN"] or "",
+            debtor_bic=v["Debtor BIC"] or "",
+            mandate_id=v["Mandate ID"] or "",
+            mandate_date=v["Mandate date"] or "",
             source=check.source("Customer ID"),
             cells={h: f"{table.sheet}!{row.cells[h]}" for h in row.cells},
         )
