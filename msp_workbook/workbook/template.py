@@ -665,6 +665,12 @@ _STEPS: tuple[tuple[str, str], ...] = (
         'export" in Excel). It goes beside this workbook as EXTF_Buchungsstapel_YYYY-MM.csv:',
         "msp-workbook export-datev MSP_Billing.xlsx --month YYYY-MM",
     ),
+    (
+        "For the customers who pay by direct debit, write the SEPA file for your bank (press "
+        '"SEPA direct debit" in Excel). It goes beside this workbook as '
+        "SEPA_direct_debit_YYYY-MM.xml:",
+        "msp-workbook export-sepa MSP_Billing.xlsx --month YYYY-MM",
+    ),
 )
 
 _FIRST_TIME = (
