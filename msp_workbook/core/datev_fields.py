@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from stdnum.eu import vat as stdnum_vat
+
 from .datev import DOMESTIC_ACCOUNT_RATE, FIRST_DEBITOR, LAST_DEBITOR, revenue_accounts, tax_case
 from .document_fields import Gaps, setting_place
 from .models import Check, Customer, Invoice, Settings, Severity
@@ -116,9 +118,17 @@ def invoice_gaps(
             continue
         if invoice.invoice and not BELEGFELD.match(invoice.invoice):
             unfit.append(invoice.invoice)
+        case = tax_case(invoice, customer, settings)
+        vat_id = customer.vat_id.replace(" ", "").upper()
+        if case == "EU reverse charge" and not stdnum_vat.is_valid(vat_id):
+            gaps.add(
+                customer.cells.get("VAT ID", CUSTOMERS_SHEET),
+                f"VAT ID of {customer.customer_id} is not a valid EU VAT ID (form or check sum): "
+                f'"{customer.vat_id}"; its reverse-charge booking needs it',
+            )
         if (
             invoice.gross != 0
-            and tax_case(invoice, customer, settings) == "domestic"
+            and case == "domestic"
             and invoice.vat_rate != DOMESTIC_ACCOUNT_RATE
             and settings.revenue_account is None
         ):

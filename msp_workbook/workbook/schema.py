@@ -67,8 +67,9 @@ class Column:
     lookup: tuple[str, str] | None = None
     required: bool = False
     comment: str = ""
-    # A value with a form Excel can check roughly as it is typed: "email", "iban", "vat_id",
-    # "postcode" (the program checks it fully, check sums too).
+    # A value with a form Excel can check roughly as it is typed: "email", "iban", "bic",
+    # "vat_id", "postcode", "creditor_id", "debitor", "date" (the program checks it fully,
+    # check sums too).
     form: str = ""
 
 
@@ -148,6 +149,14 @@ DATEV_ACCOUNT_SETTINGS = (
 )
 # The seller's address: once one of them is set, recalc lists what documents would lack.
 SELLER_ADDRESS_SETTINGS = (SETTING_STREET, SETTING_POSTCODE, SETTING_CITY)
+# Settings that are whole numbers in a range: (lowest, highest, what). DATEV's own ranges:
+# Beraternummer 1001-9999999, Mandantennummer 1-99999, four-digit accounts at account length 4.
+SETTING_RANGES: dict[str, tuple[int, int, str]] = {
+    SETTING_DATEV_CONSULTANT: (1001, 9999999, "a DATEV Beraternummer"),
+    SETTING_DATEV_CLIENT: (1, 99999, "a DATEV Mandantennummer"),
+    SETTING_FISCAL_YEAR_START: (1, 12, "a month"),
+    **{name: (1000, 9999, "a four-digit account") for name in DATEV_ACCOUNT_SETTINGS},
+}
 # Settings whose value has a form (see Column.form).
 SETTING_FORMS = {
     SETTING_POSTCODE: "postcode",
@@ -155,6 +164,7 @@ SETTING_FORMS = {
     SETTING_EMAIL: "email",
     SETTING_IBAN: "iban",
     SETTING_CREDITOR_ID: "creditor_id",
+    SETTING_BIC: "bic",
 }
 
 
@@ -315,6 +325,7 @@ CUSTOMERS = Table(
             "Debitor",
             Kind.TEXT,
             10,
+            form="debitor",
             comment="DATEV debitor account, 10000-69999; empty = the DATEV export gives one "
             "and keeps it (sheet Debitors).",
         ),
@@ -328,9 +339,9 @@ CUSTOMERS = Table(
             comment="transfer or direct debit (a SEPA mandate below); empty = transfer.",
         ),
         _col("Debtor IBAN", Kind.TEXT, 26, form="iban"),
-        _col("Debtor BIC", Kind.TEXT, 13),
+        _col("Debtor BIC", Kind.TEXT, 13, form="bic"),
         _col("Mandate ID", Kind.TEXT, 16),
-        _col("Mandate date", Kind.TEXT, 12, number_format=FMT_DATE),
+        _col("Mandate date", Kind.TEXT, 12, number_format=FMT_DATE, form="date"),
     ),
     generated=False,
     purpose="Your customers.",

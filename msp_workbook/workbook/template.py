@@ -405,8 +405,19 @@ def _setting_validation(spec: schema.SettingSpec, row: int) -> dict[str, Any]:
         options = _list_options(spec.name, schema.MISSING_USAGE)
     elif spec.name == schema.SETTING_LANGUAGE:
         options = _list_options(spec.name, schema.LANGUAGES)
+    elif spec.name == schema.SETTING_CHART:
+        options = _list_options(spec.name, schema.CHARTS_OF_ACCOUNTS)
     elif spec.name == schema.SETTING_PAYMENT_DAYS:
         options = _number_options(spec.name, "integer", "a whole number of days >= 0")
+    elif spec.name in schema.SETTING_RANGES:
+        low, high, what = schema.SETTING_RANGES[spec.name]
+        options = {
+            "validate": "integer",
+            "criteria": "between",
+            "minimum": low,
+            "maximum": high,
+            **_messages(spec.name, f"{what}, a whole number from {low} to {high}"),
+        }
     elif spec.name == schema.SETTING_VAT_RATE:
         options = _fraction_options(spec.name)
     elif spec.name in schema.SETTING_FORMS:
@@ -530,10 +541,19 @@ _FORMS: dict[str, tuple[str, str]] = {
         "ISERROR(VALUE(LEFT({c},1))),ISERROR(VALUE(MID({c},2,1)))))",
         "an IBAN: two letters, then up to 32 digits and letters, e.g. DE02120300000000202051",
     ),
+    "bic": (
+        '=OR({c}="",OR(LEN(SUBSTITUTE({c}," ",""))=8,LEN(SUBSTITUTE({c}," ",""))=11))',
+        "a BIC of 8 or 11 characters, e.g. COBADEFFXXX (optional)",
+    ),
     "vat_id": (
         '=OR({c}="",AND(LEN({c})>=4,ISERROR(VALUE(LEFT({c},1))),ISERROR(VALUE(MID({c},2,1)))))',
         "a VAT ID starting with its country code, e.g. DE136695976",
     ),
+    "debitor": (
+        '=OR({c}="",AND(ISNUMBER(--{c}),--{c}>=10000,--{c}<=69999))',
+        "a DATEV debitor account from 10000 to 69999, or empty (the export gives one)",
+    ),
+    "date": ('=OR({c}="",ISNUMBER({c}))', "a date, e.g. 2025-03-14"),
     "creditor_id": (
         '=OR({c}="",AND(LEN(SUBSTITUTE({c}," ",""))>=8,LEN(SUBSTITUTE({c}," ",""))<=35,'
         "ISERROR(VALUE(LEFT({c},1))),ISERROR(VALUE(MID({c},2,1)))))",

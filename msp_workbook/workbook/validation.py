@@ -270,16 +270,6 @@ def _settings(table: RawTable, out: Collector) -> Settings:
     )
 
 
-# Settings that are whole numbers in a range (DATEV's own ranges: Beraternummer 1001-9999999,
-# Mandantennummer 1-99999, four-digit accounts at account length 4).
-_WHOLE_SETTINGS = {
-    schema.SETTING_DATEV_CONSULTANT: (1001, 9999999, "a DATEV Beraternummer"),
-    schema.SETTING_DATEV_CLIENT: (1, 99999, "a DATEV Mandantennummer"),
-    schema.SETTING_FISCAL_YEAR_START: (1, 12, "a month"),
-    **{name: (1000, 9999, "a four-digit account") for name in schema.DATEV_ACCOUNT_SETTINGS},
-}
-
-
 def _setting_value(name: str, raw: RawValue) -> Any:
     if raw is None:
         return None
@@ -301,8 +291,8 @@ def _setting_value(name: str, raw: RawValue) -> Any:
         return as_choice(raw, "the value", schema.LANGUAGES)
     if name == schema.SETTING_CHART:
         return as_choice(raw, "the value", schema.CHARTS_OF_ACCOUNTS)
-    if name in _WHOLE_SETTINGS:
-        low, high, what = _WHOLE_SETTINGS[name]
+    if name in schema.SETTING_RANGES:
+        low, high, what = schema.SETTING_RANGES[name]
         number = as_whole(raw, "the value")
         if not low <= number <= high:
             raise CellError(f"the value must be {what} from {low} to {high}, got {show(raw)}")
