@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal as D
 
+import pytest
 from records import MAILBOXES
 
 from msp_workbook.core.billing import bill_month
@@ -17,6 +18,7 @@ from msp_workbook.core.models import (
     UsageReading,
 )
 from msp_workbook.core.months import Month
+from msp_workbook.core.usage import UsageIndex
 
 OCT = Month(2026, 10)
 NODES = Product(
@@ -69,7 +71,7 @@ def run(keys, usage, products=(MAILBOXES,), customers=(ACME,), settings=None, mo
         keys=tuple(keys),
         usage=tuple(usage),
     )
-    return bill_month(inputs, month)
+    return bill_month(inputs, month, UsageIndex.of_inputs(inputs))
 
 
 def quantities(result) -> list[tuple[str, str, int, str]]:
@@ -305,3 +307,31 @@ def test_lines_sorted_by_customer_product_key_metric_and_invoices_by_customer():
         ("C-1", "LG-MSP", "K-9", "scans"),
     ]
     assert [i.customer_id for i in result.invoices] == ["C-0", "C-1"]
+
+
+# --- One input: the readings billed are the reader's ----------------------------------------------
+
+
+def test_billing_a_bulk_read_needs_its_usage_index_and_then_matches_the_command(demo):
+    """The command line's reader aggregates Usage in bulk and leaves `inputs.usage` empty. The
+    obvious call without the readings is refused, never billed as all-estimated lines."""
+    from conftest import run_cli
+
+    from msp_workbook.workbook.reader import read_workbook
+
+    month = Month(2026, 10)
+    read = read_workbook(demo, month=month)
+    assert read.inputs.readings_elsewhere and read.inputs.usage == ()
+    with pytest.raises(TypeError):
+        bill_month(read.inputs, month)  # type: ignore[call-arg]  # no silent default
+    with pytest.raises(ValueError, match="aggregated them in bulk"):
+        UsageIndex.of_inputs(read.inputs)
+    result = bill_month(read.inputs, month, read.usage_index())
+    lines = run_cli("check", str(demo), "--month", str(month)).stdout.splitlines()
+    assert lines[0] == (
+        f"Billing month {month}: {len(result.lines)} lines, {len(result.invoices)} invoices"
+    )
+    net = sum((i.net for i in result.invoices), D(0))
+    assert lines[1].startswith(f"Net {net:,.2f} EUR")
+    estimated = [line for line in result.lines if line.type == "estimated"]
+    assert len(estimated) == sum("(estimated line)" in line for line in lines) < 5

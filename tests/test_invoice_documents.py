@@ -371,19 +371,22 @@ def test_the_header_follows_the_ledger_the_settings_and_the_customers(issued):
             # SEPA direct debit (59): the debited account, the creditor ID and the mandate.
             seen_payments.add("59")
             assert one(root, f"{means}ram:TypeCode") == "59"
-            assert one(root, f"{means}ram:PayerPartyDebtorFinancialAccount/ram:IBANID") == (
-                customer["Debtor IBAN"]
+            assert (
+                one(root, f"{means}ram:PayerPartyDebtorFinancialAccount/ram:IBANID")
+                == (customer["Debtor IBAN"])
             )
             assert one(root, "//ram:CreditorReferenceID") == s["Creditor ID"]
-            assert one(root, "//ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID") == (
-                customer["Mandate ID"]
+            assert (
+                one(root, "//ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID")
+                == (customer["Mandate ID"])
             )
             assert root.xpath(f"{means}ram:PayeePartyCreditorFinancialAccount", namespaces=NS) == []
         else:
             seen_payments.add("58")
             assert one(root, f"{means}ram:TypeCode") == "58"
-            assert one(root, f"{means}ram:PayeePartyCreditorFinancialAccount/ram:IBANID") == (
-                s["IBAN"]
+            assert (
+                one(root, f"{means}ram:PayeePartyCreditorFinancialAccount/ram:IBANID")
+                == (s["IBAN"])
             )
 
         tax = "//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:"

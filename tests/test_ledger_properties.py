@@ -14,6 +14,7 @@ from msp_workbook.core.billing import billing_lines
 from msp_workbook.core.ledger import Ledger, bill_open_month, closing_entries, number_invoices
 from msp_workbook.core.models import Customer, Inputs, LicenseKey, Product, Settings, UsageReading
 from msp_workbook.core.months import Month
+from msp_workbook.core.usage import UsageIndex
 
 FIRST = Month(2026, 9)
 MONTHS = [FIRST.shift(i) for i in range(7)]  # 2026-09 .. 2027-03: crosses a year
@@ -72,7 +73,7 @@ def _counts_for(line, month: Month) -> bool:
 
 
 def close(inputs: Inputs, month: Month, ledger: Ledger) -> Ledger:
-    result = bill_open_month(inputs, month, ledger)
+    result = bill_open_month(inputs, month, ledger, UsageIndex.of_inputs(inputs))
     numbers = number_invoices(result.invoices, ledger, "INV-", month)
     finalized = datetime(2027, 6, 1)
     entries = closing_entries(result.lines, result.invoices, numbers, finalized)
@@ -97,7 +98,10 @@ def test_closed_months_equal_their_recomputed_billing_once_corrections_are_close
     inputs = inputs_with(usage)
     ledger = close(inputs, MONTHS[closed], ledger)
     for month in MONTHS[:closed]:
-        now = {(li.license_key, li.metric): li for li in billing_lines(inputs, month)[0]}
+        now = {
+            (li.license_key, li.metric): li
+            for li in billing_lines(inputs, month, UsageIndex.of_inputs(inputs))[0]
+        }
         billed = {k: q for k, q in ledger.billed_so_far(month).items() if q != 0}
         assert billed == {k: li.quantity for k, li in now.items() if li.quantity != 0}, month
         ledger_net = sum((e.line.net for e in ledger.lines if _counts_for(e.line, month)), D(0))
@@ -114,7 +118,9 @@ def test_a_correction_of_usage_later_removed_is_undone_at_todays_price():
     late = [(0, ("K-C", "mailboxes"), 1)]
     ledger = close(inputs_with([]), MONTHS[0], ledger=Ledger())
     ledger = close(inputs_with(late), MONTHS[1], ledger)
-    november = bill_open_month(inputs_with([]), MONTHS[2], ledger)
+    november = bill_open_month(
+        inputs_with([]), MONTHS[2], ledger, UsageIndex.of_inputs(inputs_with([]))
+    )
     undo = [li for li in november.lines if li.type == "correction"]
     assert [
         (li.customer_id, li.license_key, li.metric, li.quantity, li.unit_price, li.net, li.note)

@@ -110,7 +110,7 @@ def closed_ledger(inputs: Inputs, closed: set[int], renamed: bool) -> Ledger:
         then = then.model_copy(update={"customers": old})
     lines = []
     for i in sorted(closed):
-        for line in billing_lines(then, MONTHS[i])[0]:
+        for line in billing_lines(then, MONTHS[i], UsageIndex.of_inputs(then))[0]:
             lines.append(LedgerLine(invoice="INV-1", line=line, finalized=datetime(2027, 1, 5)))
     return Ledger(lines)
 

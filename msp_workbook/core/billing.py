@@ -319,13 +319,13 @@ def line_sort_key(line: BillingLine) -> tuple[str, str, str, str]:
 def billing_lines(
     inputs: Inputs,
     month: Month,
-    usage: UsageIndex | None = None,
+    usage: UsageIndex,
     known: Mapping[tuple[str, str], Billed | None] | None = None,
 ) -> tuple[list[BillingLine], list[Check]]:
-    """The month's billing lines (sorted) and the warnings found while computing them.
+    """The month's billing lines (sorted) and the warnings found while computing them, from the
+    readings in `usage` (`UsageIndex.of_inputs`, or the reader's `ReadResult.usage_index()`).
     `known` may hold what the month bills for (license key, metric), already worked out by
     `bill_window` (the comparison bills the month too)."""
-    usage = usage or UsageIndex.of_inputs(inputs)  # pass one in when billing several months
     known = known or {}
     products_by_id, customers = _by_id(inputs)
     checks: list[Check] = []
@@ -441,8 +441,9 @@ def make_invoice(
     )
 
 
-def bill_month(inputs: Inputs, month: Month, usage: UsageIndex | None = None) -> BillingResult:
-    """Bill month M from validated inputs: lines, invoices and the warnings found."""
+def bill_month(inputs: Inputs, month: Month, usage: UsageIndex) -> BillingResult:
+    """Bill month M from validated inputs and their readings: lines, invoices and the warnings
+    found."""
     lines, checks = billing_lines(inputs, month, usage)
     return BillingResult(
         month=month,

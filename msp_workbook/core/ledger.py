@@ -108,7 +108,7 @@ class Ledger:
 
 
 def correction_lines(
-    inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex | None = None
+    inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex
 ) -> list[BillingLine]:
     """Correction lines for month M: differences between what closed months M' < M billed so far
     and what today's sheets give for them."""
@@ -117,7 +117,6 @@ def correction_lines(
         return []
     customers = {c.customer_id: c for c in inputs.customers}
     products = {(p.product_id, p.metric): p for p in inputs.products}
-    usage = usage or UsageIndex.of_inputs(inputs)  # one index for every closed month recomputed
     # Today's quantities of every closed month at once (`bill_window`: what `billing_lines`
     # gives month by month, without pricing a line that matches what was billed).
     now: dict[Month, dict[LineKey, _Today]] = {m: {} for m in earlier}
@@ -325,12 +324,11 @@ def bill_open_month(
     inputs: Inputs,
     month: Month,
     ledger: Ledger,
-    usage: UsageIndex | None = None,
+    usage: UsageIndex,
     known: Mapping[tuple[str, str], Billed | None] | None = None,
 ) -> BillingResult:
     """An open month's billing: its own lines plus corrections of earlier closed months
-    (`known`: see `billing.billing_lines`)."""
-    usage = usage or UsageIndex.of_inputs(inputs)
+    (`usage`, `known`: see `billing.billing_lines`)."""
     lines, checks = billing_lines(inputs, month, usage, known)
     corrections = correction_lines(inputs, month, ledger, usage)
     if corrections:

@@ -163,6 +163,9 @@ class Inputs(Record):
     customers: tuple[Customer, ...]
     keys: tuple[LicenseKey, ...]
     usage: tuple[UsageReading, ...]
+    # True when the reader aggregated the readings in bulk into a UsageIndex of its own
+    # (`ReadResult.usage_index()`): `usage` is then empty and must not be billed from.
+    readings_elsewhere: bool = False
 
 
 class BillingLine(Record):

@@ -156,7 +156,13 @@ class UsageIndex:
 
     @classmethod
     def of_inputs(cls, inputs: Inputs) -> UsageIndex:
-        """The index of the readings held in `inputs`."""
+        """The index of the readings held in `inputs`. Refused for inputs whose readings the
+        reader kept elsewhere (an empty index would bill every key as estimated, silently)."""
+        if inputs.readings_elsewhere:
+            raise ValueError(
+                "these inputs hold no readings: the reader aggregated them in bulk; use "
+                "ReadResult.usage_index()"
+            )
         return cls.from_readings(inputs.usage, inputs.keys, inputs.products)
 
     def history(self, key: str, metric: str) -> tuple[list[int], list[int]]:

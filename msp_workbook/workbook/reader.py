@@ -367,7 +367,9 @@ def read_workbook(
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks
-    return ReadResult(reference.inputs(), tuple(checks), ledger, usage, columns)
+    return ReadResult(
+        reference.inputs(readings_elsewhere=True), tuple(checks), ledger, usage, columns
+    )
 
 
 def _in_table_order(below: dict[str, Check]) -> list[Check]:

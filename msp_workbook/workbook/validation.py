@@ -676,7 +676,9 @@ class ReferenceData:
     keys: tuple[LicenseKey, ...]
     key_ids: Registry
 
-    def inputs(self, usage: tuple[UsageReading, ...] = ()) -> Inputs:
+    def inputs(
+        self, usage: tuple[UsageReading, ...] = (), readings_elsewhere: bool = False
+    ) -> Inputs:
         return Inputs(
             settings=self.settings,
             products=self.products,
@@ -684,6 +686,7 @@ class ReferenceData:
             customers=self.customers,
             keys=self.keys,
             usage=usage,
+            readings_elsewhere=readings_elsewhere,
         )
 
 
