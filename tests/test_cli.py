@@ -231,3 +231,14 @@ def test_readme_documents_every_command_and_option():
                 if option.startswith("--") and option != "--help":
                     assert option in usage[0], f"README's `{name}` line lacks {option}"
     assert "MSP_WORKBOOK_PROGRESS_AFTER" in readme
+
+
+def test_recalc_rewrites_exactly_the_tables_the_contract_names(demo, tmp_path):
+    """schema.RECALC_TABLES is what recalc writes: Billing, Invoices, Comparison and Checks."""
+    from msp_workbook import operations
+    from msp_workbook.workbook import schema
+
+    report = operations.check_workbook(demo, Month(2026, 10))
+    written = operations.generated_tables(report).tables
+    assert list(written) == [t.name for t in schema.RECALC_TABLES]
+    assert list(written) == ["Billing", "Invoices", "Comparison", "Checks"]

@@ -26,6 +26,7 @@ from xlsx_fixtures import (
     build_book,
     charts_over,
     check_rows,
+    comparison_rows,
     fake_vba_project,
     members,
     sheet_part,
@@ -113,7 +114,8 @@ def test_recalc_in_place_replaces_the_file_and_leaves_no_temporary_files(tmp_pat
 
 def test_committed_template_keeps_every_other_part_byte_for_byte(tmp_path: Path) -> None:
     out = tmp_path / "template_out.xlsx"
-    tables = {t.name: all_tables()[t.name] for t in schema.RECALC_TABLES}
+    rows = {**all_tables(), schema.COMPARISON.name: comparison_rows()}
+    tables = {t.name: rows[t.name] for t in schema.RECALC_TABLES}
 
     write_tables(TEMPLATE_PATH, out, tables)
 

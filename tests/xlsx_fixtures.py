@@ -235,6 +235,14 @@ def ledger_rows() -> Rows:
     ]
 
 
+def comparison_rows() -> Rows:
+    return [
+        ["C000", "Müller & Söhne", "KC-MSP", 12, Decimal("10.5"), 14, Decimal("120.00")]
+        + [Decimal("96.00")] * 5
+        + ["annual 1y", Decimal("24.00"), Decimal("24.00")]
+    ]
+
+
 def all_tables() -> dict[str, Rows]:
     return {
         schema.BILLING.name: billing_rows(4),

@@ -584,7 +584,7 @@ COLLECTIONS = Table(
 )
 
 # Sheets a recalculation rewrites (Ledger is append-only and written only by closing a month).
-RECALC_TABLES: tuple[Table, ...] = (BILLING, INVOICES, CHECKS)
+RECALC_TABLES: tuple[Table, ...] = (BILLING, INVOICES, COMPARISON, CHECKS)
 GENERATED_TABLES: tuple[Table, ...] = (
     BILLING,
     INVOICES,
