@@ -73,7 +73,7 @@ def export_datev(
 
 def _export(path: Path, month: Month, target: Path, stamp: FileStamp | None) -> DatevReport:
     report, data, new = plan(*export_input(read_tables(path)), month, target)
-    if data is None or report.status == "unchanged":
+    if data is None:
         return report
     if new:
         from .workbook.debitor_rows import debitor_rows
@@ -87,8 +87,9 @@ def _export(path: Path, month: Month, target: Path, stamp: FileStamp | None) -> 
             unchanged_since=stamp,
         )
         report.given = tuple(new)
-    write_whole(target, data)
-    report.status = "written"
+    if report.status != "unchanged":
+        write_whole(target, data)
+        report.status = "written"
     return report
 
 
@@ -132,9 +133,9 @@ def plan(
         return report, None, []
     data = _render(inputs, month, report.bookings, max(closed_at.values()))
     found = existing(target, data)
-    if found == "unchanged":
+    if found == "unchanged":  # numbers a restored workbook lacks are still recorded
         report.status = "unchanged"
-        return report, data, []
+        return report, data, new
     if found == "other":
         report.errors.append(other_content(target))
         return report, None, []
@@ -146,7 +147,7 @@ def _closing_times(ledger: Ledger, month: Month) -> dict[str, datetime]:
 
 
 def _render(inputs: Inputs, month: Month, booked: tuple[Booking, ...], created: datetime) -> bytes:
-    from .exports.datev_file import Header, render
+    from .exports.datev_file import DatevFileError, Header, render
 
     settings = inputs.settings
     days = sorted({b.day for b in booked})
@@ -165,7 +166,13 @@ def _render(inputs: Inputs, month: Month, booked: tuple[Booking, ...], created: 
         currency=settings.currency.upper(),
         chart=CHARTS[settings.chart_of_accounts],
     )
-    return render(header, booked)
+    try:
+        return render(header, booked)
+    except DatevFileError as exc:
+        raise WorkbookError(
+            f"the DATEV file failed its own format check and is not written (a defect of this "
+            f"program: please report it): {exc}"
+        ) from exc
 
 
 def read_tables(path: Path) -> dict[str, RawTable]:

@@ -23,6 +23,7 @@ from .core.sepa import Collected, Collection, collections, due_date
 from .core.sepa_fields import customer_gaps, invoice_gaps, settings_gaps
 from .export_files import existing, other_content, refuse_open, write_whole
 from .workbook import schema
+from .workbook.errors import WorkbookError
 from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
 
 if TYPE_CHECKING:
@@ -72,13 +73,14 @@ def export_sepa(
         raw = export_files.read_tables(path, (schema.COLLECTIONS,))
         target = out or default_file(path, month)
         report, data, new = plan(*export_input(raw), month, target, collection_date)
-        if data is None or report.status == "unchanged":
+        if data is None:
             return report
-        if new:
+        if new:  # also when the file is unchanged: a restored workbook may lack them
             _record(path, new, month, stamp)
             report.recorded = len(new)
-        write_whole(target, data)
-        report.status = "written"
+        if report.status != "unchanged":
+            write_whole(target, data)
+            report.status = "written"
         return report
 
 
@@ -156,12 +158,11 @@ def plan(
     report.debits = tuple(debits)
     data = _render(inputs, month, report.debits, max(closed_at.values()))
     found = existing(target, data)
-    if found == "unchanged":
-        report.status = "unchanged"
-        return report, data, []
     if found == "other":
         report.errors.append(other_content(target))
         return report, None, []
+    if found == "unchanged":
+        report.status = "unchanged"
     written = {(c.month, c.invoice) for c in history}
     return report, data, [d for d in debits if (month, d.invoice) not in written]
 
@@ -169,8 +170,14 @@ def plan(
 def _render(
     inputs: Inputs, month: Month, debits: tuple[Collection, ...], created: datetime
 ) -> bytes:
-    from .exports.sepa_file import Creditor, render
+    from .exports.sepa_file import Creditor, SepaFileError, render
 
     settings = inputs.settings
     creditor = Creditor(settings.reseller, settings.iban, settings.bic, settings.creditor_id)
-    return render(creditor, debits, created, str(month))
+    try:
+        return render(creditor, debits, created, str(month))
+    except SepaFileError as exc:
+        raise WorkbookError(
+            f"the SEPA file failed its own check and is not written (a defect of this program: "
+            f"please report it): {exc}"
+        ) from exc

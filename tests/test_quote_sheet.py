@@ -23,6 +23,7 @@ from msp_workbook.core.models import AnnualPrice, Product
 from msp_workbook.core.quote import Quote, make_quote, quote_profile
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.template import (
+    NEEDS_ADD_IN,
     QUOTE_STATUS_CELL,
     TEMPLATE_PATH,
     build_workbook,
@@ -406,6 +407,16 @@ def test_quote_example_computes_in_libreoffice(tmp_path: Path) -> None:
     assert exact(got.names[schema.QUOTE_ANNUAL_TOTAL]) == Decimal("3780.00")
     assert exact(got.names[schema.QUOTE_DIFFERENCE]) == Decimal("151.20")
     assert got.status is None
+
+
+def test_without_the_add_in_the_python_quote_cells_say_what_they_need(tmp_path: Path) -> None:
+    """LibreOffice has no xlwings add-in: the four cells of "Same quote by Python" say so,
+    instead of four #NAME? errors in front of a prospect."""
+    (recalculated,) = convert([TEMPLATE_PATH], tmp_path, "xlsx")
+    ws = openpyxl.load_workbook(recalculated, data_only=True)[schema.QUOTE_SHEET]
+    values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    assert values.count(NEEDS_ADD_IN) == 4
+    assert not any(isinstance(v, str) and v.startswith("#NAME") for v in values)
 
 
 def test_libreoffice_with_its_default_settings_computes_the_quote_on_opening(

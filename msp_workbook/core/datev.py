@@ -20,6 +20,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from stdnum.eu import vat as stdnum_vat
+
 from .invoice_document import buyer_country, vat_category
 from .models import Customer, Invoice, Settings
 from .months import Month
@@ -92,16 +94,17 @@ def assign_debitors(
     typed: Mapping[str, int],
     given: Mapping[str, int],
 ) -> tuple[dict[str, int], list[tuple[str, int]]]:
-    """The debitor of each invoice's customer, and the numbers given now (customer ID, number),
-    in invoice order. A typed number wins; else the number given before; else the lowest number
-    from 10000 that is neither typed for nor given to any customer."""
+    """The debitor of each booked invoice's customer (Gross not 0), and the numbers given now
+    (customer ID, number), in invoice order. A typed number wins; else the number given
+    before; else the lowest number from 10000 that is neither typed for nor given to any
+    customer."""
     taken = set(typed.values()) | set(given.values())
     numbers: dict[str, int] = {}
     new: list[tuple[str, int]] = []
     candidate = FIRST_DEBITOR
     for invoice in invoices:
         cid = invoice.customer_id
-        if cid in numbers:
+        if cid in numbers or invoice.gross == 0:  # no booking, no number
             continue
         if cid in typed:
             numbers[cid] = typed[cid]
@@ -142,9 +145,7 @@ def bookings(
                 day=issue_dates[invoice.invoice],
                 invoice=invoice.invoice,
                 text=booking_text(invoice.customer or customer.customer, invoice.month),
-                vat_id=customer.vat_id.replace(" ", "").upper()
-                if case == "EU reverse charge"
-                else "",
+                vat_id=stdnum_vat.compact(customer.vat_id) if case == "EU reverse charge" else "",
                 tax_case=case,
             )
         )

@@ -46,7 +46,7 @@ def _export(port: WorkbookPort) -> DatevReport:
     port.status(WORKING)
     target = default_file(Path(saved), month)
     report, data, new = plan(inputs, ledger, given, errors, month, target)
-    if data is not None and report.status != "unchanged":
+    if data is not None:
         if new:
             debitors = raw.get(schema.DEBITORS.name)
             if debitors is None:
@@ -62,8 +62,9 @@ def _export(port: WorkbookPort) -> DatevReport:
                 kept + debitor_rows(new, str(month)),
             )
             report.given = tuple(new)
-        write_whole(target, data)
-        report.status = "written"
+        if report.status != "unchanged":
+            write_whole(target, data)
+            report.status = "written"
     message = summary(report)
     port.status(message)
     port.alert(message)

@@ -42,7 +42,7 @@ def _export(port: WorkbookPort) -> SepaReport:
     port.status(WORKING)
     target = default_file(Path(saved), month)
     report, data, new = plan(inputs, ledger, history, errors, month, target)
-    if data is not None and report.status != "unchanged":
+    if data is not None:
         if new:
             table = raw.get(schema.COLLECTIONS.name)
             if table is None:
@@ -58,8 +58,9 @@ def _export(port: WorkbookPort) -> SepaReport:
                 kept + collection_rows(new, str(month)),
             )
             report.recorded = len(new)
-        write_whole(target, data)
-        report.status = "written"
+        if report.status != "unchanged":
+            write_whole(target, data)
+            report.status = "written"
     message = summary(report)
     port.status(message)
     port.alert(message)

@@ -1208,11 +1208,14 @@ def _add_quote_sheet(book: Workbook, inputs: Mapping[str, object]) -> None:
 
 
 # The same quote computed by Python (the MSP_QUOTE function of the xlwings add-in), beside the
-# native formulas: with the add-in both agree; without it these cells show #NAME?.
+# native formulas: with the add-in both agree; without it the cells say what they need (not
+# #NAME?: MSP_QUOTE itself returns "#MSP: ..." text, never an error, so nothing else is hidden).
 _Q_PYTHON_ROW = _Q_HELPER_HEADING_ROW
+NEEDS_ADD_IN = "needs the xlwings add-in"
 PYTHON_QUOTE_FORMULA = (
-    "=TRANSPOSE(MSP_QUOTE(Products[#All],AnnualPrices[#All],"
+    "=IFERROR(TRANSPOSE(MSP_QUOTE(Products[#All],AnnualPrices[#All],"
     f"{schema.QUOTE_PRODUCT},{schema.QUOTE_TERM},{schema.QUOTE_UNITS_NOW},{schema.QUOTE_UNITS_12M}))"
+    f',"{NEEDS_ADD_IN}")'
 )
 
 
@@ -1227,7 +1230,7 @@ def _write_python_quote(ws: Worksheet, f: _QuoteFormats) -> None:
     ws.write_array_formula(f"F{first}:F{first + 3}", PYTHON_QUOTE_FORMULA, f.result_money, "")
     ws.write_string(
         f"D{first + 4}",
-        "Needs the xlwings add-in (see docs/excel.md); shows #NAME? without it.",
+        "Computed by the xlwings add-in (see docs/excel.md); without it the cells say so.",
         f.subtitle,
     )
 

@@ -466,7 +466,7 @@ def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registr
             buyer_reference=v["Buyer reference"] or "",
             language=v["Language"] or "",
             debitor=v["Debitor"] or "",
-            payment=(v["Payment"] or "").lower(),
+            payment=v["Payment"] or "",
             debtor_iban=v["Debtor IBAN"] or "",
             debtor_bic=v["Debtor BIC"] or "",
             mandate_id=v["Mandate ID"] or "",
