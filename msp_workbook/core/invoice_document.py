@@ -9,13 +9,13 @@ category, buyer reference, each line's item); how it is written (XML, PDF, langu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Literal
 
 from .models import BillingLine, Customer, Invoice, Settings
 from .months import Month
-from .sepa import compact, pays_by_direct_debit
+from .sepa import compact, due_date, pays_by_direct_debit
 from .vocabulary import EU_COUNTRIES, LANGUAGES
 
 VatCategory = Literal["S", "AE", "O"]
@@ -177,7 +177,7 @@ def invoice_document(
         number=invoice.invoice,
         type_code=CREDIT_NOTE if invoice.net < 0 else INVOICE,
         issue_date=finalized,
-        due_date=finalized + timedelta(days=settings.payment_days),
+        due_date=due_date(finalized, settings),
         month=invoice.month,
         currency=settings.currency,
         language=document_language(customer, settings),
