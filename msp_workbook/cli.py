@@ -563,7 +563,9 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         out.append(f"Created {args.path}")
         return EXIT_OK
     if args.command == "new-key":
-        key = operations.new_key(args.path, args.customer, args.product, args.start, wait=args.wait)
+        from .new_key import new_key
+
+        key = new_key(args.path, args.customer, args.product, args.start, wait=args.wait)
         out.append(key)
         return EXIT_OK
     if args.command == "quote":

@@ -27,12 +27,10 @@ from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
-from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
+from .workbook.lock import DEFAULT_WAIT, writing
 from .workbook.reader import (
-    RawTable,
     ReadResult,
     check_workbook_file,
-    open_tables,
     read_workbook,
 )
 from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
@@ -42,7 +40,6 @@ if TYPE_CHECKING:
     from .datev_export import DatevReport
     from .invoice_documents import DocumentsReport
     from .sepa_export import SepaReport
-    from .workbook.validation import Collector
 
 __all__ = [
     "RunReport",
@@ -54,7 +51,6 @@ __all__ = [
     "close_month",
     "compute",
     "generated_tables",
-    "new_key",
     "new_workbook",
     "quote",
     "recalculate",
@@ -353,95 +349,6 @@ def new_workbook(path: Path) -> None:
         draft = Path(folder) / path.name
         build_workbook(draft)
         copy_file(draft, path)
-
-
-def new_key(
-    path: Path,
-    customer_id: str,
-    product_id: str,
-    start: date | None = None,
-    today: date | None = None,
-    wait: float = DEFAULT_WAIT,
-) -> str:
-    """Create a license key for a customer and product and append it to the Keys table (locked
-    from the read to the save, like every write)."""
-    from .workbook.safe_save import check_can_save
-
-    check_workbook_file(path)
-    check_can_save(path)
-    with writing(path, wait) as stamp:
-        return _new_key(path, customer_id, product_id, start, today, stamp)
-
-
-def _new_key(
-    path: Path,
-    customer_id: str,
-    product_id: str,
-    start: date | None,
-    today: date | None,
-    stamp: FileStamp | None,
-) -> str:
-    from .core.keys import generate_key
-    from .workbook.validation import Collector, build_reference
-    from .workbook.writer import append_rows
-
-    # Usage is not needed to add a key: only the tables a key refers to are read.
-    tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
-    raw, _ = open_tables(path, tables)
-    found = Collector()
-    inputs = build_reference(raw, found)
-    customers = {c.customer_id.lower(): c for c in inputs.customers}
-    products = {p.product_id.lower(): p for p in inputs.products}
-    customer = customers.get(customer_id.strip().lower())
-    if customer is None:
-        raise _not_found(raw[schema.CUSTOMERS.name], "customer ID", customer_id, found)
-    product = products.get(product_id.strip().lower())
-    if product is None:
-        raise _not_found(raw[schema.PRODUCTS.name], "product ID", product_id, found)
-    existing = [
-        str(row.values["License key"]) for row in raw[schema.KEYS.name] if row.values["License key"]
-    ]
-    key = generate_key(existing)
-    append_rows(
-        path,
-        path,
-        schema.KEYS.name,
-        [
-            {
-                "License key": key,
-                "Customer ID": customer.customer_id,
-                "Product ID": product.product_id,
-                "Start": start or today or date.today(),
-                "Status": "active",
-            }
-        ],
-        unchanged_since=stamp,
-    )
-    return key
-
-
-def _not_found(table: RawTable, what: str, value: str, found: Collector) -> WorkbookError:
-    """Why `new-key` cannot use an ID: its row has errors (the first of them, at its cell), or
-    no row has it."""
-    from .workbook.cells import as_text, invisible, quoted
-
-    header = table.spec.headers[0]
-    wanted = value.strip().lower()
-    for row in table:
-        if as_text(row.values[header]).lower() != wanted:
-            continue
-        cells = set(row.cells.values())
-        problems = [c for c in found.checks if c.sheet == table.sheet and c.cell in cells]
-        if problems:
-            first = problems[0]
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            return WorkbookError(
-                f"{what} {quoted(value)} has errors on {table.sheet}; fix them first: "
-                f"{first.sheet}!{first.cell}: {first.message}{more}"
-            )
-    hidden = invisible(value)
-    hint = f"; it holds {hidden}" if hidden else ""
-    return WorkbookError(f"unknown {what} {quoted(value)} (not on {table.sheet}{hint})")
 
 
 def build_demo(path: Path, replace: bool = False, today: date | None = None) -> RunReport:

@@ -47,7 +47,7 @@ def before(save: Callable[..., Any]) -> Callable[..., Any]:
 
 
 if __name__ == "__main__":
-    from msp_workbook import operations, usage_import
+    from msp_workbook import new_key, operations, usage_import
     from msp_workbook.cli import main
     from msp_workbook.workbook import writer
 
@@ -55,7 +55,7 @@ if __name__ == "__main__":
         writer.save_package = before(writer.save_package)  # every save: the package is open
     else:
         operations.read_workbook = after(operations.read_workbook)  # recalc, close
-        operations.open_tables = after(operations.open_tables)  # new-key
+        new_key.open_tables = after(new_key.open_tables)  # new-key
         catalogue = usage_import.Catalogue
         catalogue.read = classmethod(after(catalogue.read.__func__))  # import-usage
     main()

@@ -132,9 +132,12 @@ def test_demo_builds_and_bills_a_realistic_reseller(tmp_path):
         folder = tmp_path / "invoices" / str(month)
         assert lines[at].startswith(f"Closed {month}: {closed} invoices (INV-")
         batch = f"EXTF_Buchungsstapel_{month}.csv"
+        # Three demo customers pay by direct debit: first collected in the earlier month.
+        sequences = "FRST 3, RCUR 0" if back == 2 else "FRST 0, RCUR 3"
         assert lines[at].endswith(
             f"invoice documents in {folder}: {closed} PDF and XRechnung pairs; "
-            f"DATEV booking batch {batch}: {closed} bookings"
+            f"DATEV booking batch {batch}: {closed} bookings; SEPA direct debit "
+            f"SEPA_direct_debit_{month}.xml: 3 collections ({sequences})"
         )
         assert len(list(folder.glob("INV-*.pdf"))) == len(list(folder.glob("INV-*.xml"))) == closed
         # One booking per invoice (none of the demo's is 0.00), after the header and names.

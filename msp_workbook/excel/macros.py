@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from ..core.keys import generate_key
+from ..new_key import key_for
 from ..operations import (
     GeneratedTables,
     RunReport,
@@ -33,7 +33,6 @@ from ..workbook import schema
 from ..workbook.cells import as_text
 from ..workbook.errors import WorkbookError
 from ..workbook.reader import ReadResult, TableRow
-from ..workbook.validation import build_inputs
 from .inputs import read_raw_tables, validated
 from .port import WorkbookPort
 from .xlwings_book import XlwingsBook
@@ -198,7 +197,9 @@ def _selected_key_row(port: WorkbookPort, rows: list[TableRow], sheet: str) -> T
 
 def _new_key(port: WorkbookPort, today: date) -> str:
     port.status(READING)
-    raw, _ = read_raw_tables(port, schema.INPUT_TABLES)
+    # Usage is not needed to add a key: only the tables a key refers to are read.
+    tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
+    raw, _ = read_raw_tables(port, tables)
     keys = raw[schema.KEYS.name]
     row = _selected_key_row(port, keys.rows, keys.sheet)
     customer_id = as_text(row.values["Customer ID"])
@@ -208,20 +209,8 @@ def _new_key(port: WorkbookPort, today: date) -> str:
         raise UserError(f"the selected Keys row {row.row} has no {missing}; {SELECT_KEYS_ROW}")
 
     port.status(CHECKING)
-    inputs, _ = build_inputs(raw)
-    customers = {c.customer_id.lower(): c for c in inputs.customers}
-    products = {p.product_id.lower(): p for p in inputs.products}
-    customer = customers.get(customer_id.lower())
-    if customer is None:
-        raise WorkbookError(
-            f'unknown customer ID "{customer_id}" (not on {schema.CUSTOMERS.sheet})'
-        )
-    product = products.get(product_id.lower())
-    if product is None:
-        raise WorkbookError(f'unknown product ID "{product_id}" (not on {schema.PRODUCTS.sheet})')
-
-    existing = [as_text(r.values["License key"]) for r in keys.rows if r.values["License key"]]
-    key = generate_key(existing)
+    made = key_for(raw, customer_id, product_id)
+    key, customer, product = made.key, made.customer, made.product
     port.status(WRITING)
     if row.values["License key"] is None:
         values: dict[str, Any] = {"License key": key}
