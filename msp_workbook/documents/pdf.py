@@ -140,7 +140,7 @@ def layout_data(doc: InvoiceDocument) -> dict[str, Any]:
             words["debit"].format(
                 amount=money(doc.gross),
                 due=wording.day(doc.due_date, lang),
-                iban=_spaced(debit.debtor_iban),
+                iban=_spaced(debit.debtor_iban, NO_BREAK),
                 mandate=debit.mandate_id,
                 creditor=debit.creditor_id,
             )
@@ -151,7 +151,7 @@ def layout_data(doc: InvoiceDocument) -> dict[str, Any]:
                 amount=money(doc.gross),
                 due=wording.day(doc.due_date, lang),
                 number=doc.number,
-                iban=_spaced(doc.iban),
+                iban=_spaced(doc.iban, NO_BREAK),
                 bic=f" (BIC {doc.bic})" if doc.bic else "",
             )
         )
@@ -191,8 +191,12 @@ def layout_data(doc: InvoiceDocument) -> dict[str, Any]:
     }
 
 
-def _spaced(iban: str) -> str:
-    return " ".join(iban[i : i + 4] for i in range(0, len(iban), 4))
+NO_BREAK = "\u00a0"  # an IBAN in a sentence stays on one line
+
+
+def _spaced(iban: str, space: str = " ") -> str:
+    """The IBAN in groups of four, as it is printed."""
+    return space.join(iban[i : i + 4] for i in range(0, len(iban), 4))
 
 
 class Renderer:
