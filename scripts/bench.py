@@ -43,6 +43,15 @@ alternate):
   most) when other work kept a quarter of a core busy during it, and reports the cores other work
   kept busy during each run. One run of the smallest size is also made under a
   pseudo-terminal to see its progress line.
+- DATEV and SEPA exports (`--exports-at S M L`; not by default): on a fresh copy of the closed
+  workbook each run, `msp-workbook export-datev` then `msp-workbook export-sepa` of the billing
+  month (a fixed --collection-date), each first on the copy (the file written, debitor numbers
+  and collections appended to the workbook) and then once more on the same copy (unchanged: the
+  same file, nothing written): wall time and peak RSS of each, the bookings, debits and file
+  sizes. Every run is checked: a booking for each of the month's invoices whose Gross is not 0
+  (the batch has two lines more), the SEPA file valid against the pain.008.001.02 XSD with a
+  transaction for each direct-debit customer's invoice with a positive Gross, the second run's
+  file the same and the workbook's bytes unchanged.
 
 Every run has a timeout (`--timeout`) and is killed with its children past it; a measurement whose
 first run takes longer than `--once-above` seconds is not repeated (the output says so).
@@ -72,6 +81,7 @@ import os
 import pickle
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -97,7 +107,7 @@ from msp_workbook.workbook import schema
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_WORKDIR = REPO / "bench-results"
-GENERATOR_VERSION = 2  # bump when the generated data changes: cached workbooks are rebuilt
+GENERATOR_VERSION = 3  # bump when the generated data changes: cached workbooks are rebuilt
 SEED = 2026
 BILL_MONTH = Month(2026, 10)
 MONTHS = 14  # months of usage, ending at the billed month (the comparison looks at 12)
@@ -293,6 +303,32 @@ def _address(rng: random.Random, country: str | None) -> dict[str, object]:
     }
 
 
+# Customers who pay by SEPA direct debit: about this share of all, all of them German (Country
+# DE or empty: the reseller's own), each with a German IBAN and a mandate signed before the first
+# month of usage; the others pay by transfer (Payment and mandate columns empty).
+_DIRECT_DEBIT_SHARE = 0.30
+_GERMAN_SHARE = sum(share for country, share in _COUNTRIES if country in ("DE", None))
+
+
+def _payment(
+    rng: random.Random, index: int, country: str | None, first: Month
+) -> dict[str, object]:
+    """Payment, Debtor IBAN, Mandate ID and Mandate date of customer `index` (0-based): direct
+    debit for about _DIRECT_DEBIT_SHARE of all customers, else nothing (transfer)."""
+    if country not in ("DE", None) or rng.random() >= _DIRECT_DEBIT_SHARE / _GERMAN_SHARE:
+        return {}
+    from stdnum import iban
+
+    bban = f"{rng.randrange(10**7, 9 * 10**7)}{rng.randrange(10**10):010d}"  # bank code, account
+    signed = first.first_day.toordinal() - rng.randint(1, 3 * 365)
+    return {
+        "Payment": "direct debit",
+        "Debtor IBAN": f"DE{iban.calc_check_digits(f'DE00{bban}')}{bban}",
+        "Mandate ID": f"BENCH-C{index + 1:05d}-01",
+        "Mandate date": date.fromordinal(signed),
+    }
+
+
 def bench_data(size: Size, month: Month = BILL_MONTH, seed: int = SEED) -> dict[str, Rows]:
     """Rows of every input table of a reseller of the given size, billing `month`.
 
@@ -301,10 +337,14 @@ def bench_data(size: Size, month: Month = BILL_MONTH, seed: int = SEED) -> dict[
     cancelled or not live yet; a few active keys have no reading in the billed month (estimated
     lines); readings per key, metric and month are spread to give about `size.usage_rows` rows.
     Settings and Customers hold what invoice documents need (the seller's address and bank
-    account; each customer's address, VAT IDs with a right check sum)."""
+    account; each customer's address, VAT IDs with a right check sum) and what the DATEV and SEPA
+    exports need (the seller's DATEV numbers and creditor ID; about 30 % of customers pay by
+    direct debit, with a valid IBAN and a mandate; no customer has a Debitor number yet)."""
     rng = random.Random(f"{seed}-{size.name}")
-    # Addresses have their own stream: the keys and usage stay those of the first generator.
+    # Addresses and payments have their own streams: the keys and usage stay those of the first
+    # generator.
     places = random.Random(f"{seed}-{size.name}-addresses")
+    payments = random.Random(f"{seed}-{size.name}-payments")
     first = month.shift(-(MONTHS - 1))
     metrics = _metrics()
     customers: Rows = []
@@ -324,6 +364,7 @@ def bench_data(size: Size, month: Month = BILL_MONTH, seed: int = SEED) -> dict[
                 "VAT ID": _vat_id(rng, country),
                 "Discount %": Decimal(_pick(rng, _DISCOUNTS)),
                 **_address(places, country),
+                **_payment(payments, i, country, first),
             }
         )
         employees = max(1, int(rng.lognormvariate(2.3, 0.9)))
@@ -543,8 +584,11 @@ def tree_kb(pid, with_pss):
             pass
     return total, pss
 
+env = dict(os.environ)
+out_file = env.pop("BENCH_STDOUT", "")  # where the command's output goes, if kept
+out = open(out_file, "wb") if out_file else subprocess.DEVNULL
 started, busy_start = time.perf_counter(), busy_s()
-proc = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+proc = subprocess.Popen(sys.argv[2:], stdout=out, stderr=subprocess.PIPE, env=env)
 err = []
 reader = threading.Thread(target=lambda: err.append(proc.stderr.read()))
 reader.start()
@@ -576,14 +620,20 @@ class Run:
     pss_mb: float | None = None  # the process tree's summed PSS at its sampled peak
     cpu_s: float | None = None  # CPU time of the command and its descendants
     others_cpu_s: float | None = None  # CPU time the rest of the machine used meanwhile
+    stdout: str = ""  # the command's output, when `measure` was asked to keep it
 
 
-def measure(cmd: Sequence[str], timeout: float, tmp: Path) -> Run:
-    """Run `cmd` once under the measuring wrapper, in its own session (killed whole on timeout)."""
+def measure(cmd: Sequence[str], timeout: float, tmp: Path, keep_stdout: bool = False) -> Run:
+    """Run `cmd` once under the measuring wrapper, in its own session (killed whole on timeout).
+    With `keep_stdout` the command's output is written to a file (not a pipe: nothing but the
+    command reads it meanwhile) and returned in the run."""
     report = tmp / f"measure-{time.monotonic_ns()}.json"
     extra_file = tmp / f"extra-{time.monotonic_ns()}.json"
+    stdout_file = tmp / f"stdout-{time.monotonic_ns()}.txt"
     child_env = dict(os.environ)
     child_env["BENCH_EXTRA"] = str(extra_file)
+    if keep_stdout:
+        child_env["BENCH_STDOUT"] = str(stdout_file)
     proc = subprocess.Popen(
         [sys.executable, "-c", _MEASURE, str(report), *cmd],
         start_new_session=True,
@@ -595,9 +645,14 @@ def measure(cmd: Sequence[str], timeout: float, tmp: Path) -> Run:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, 9)
         proc.wait()
+        stdout_file.unlink(missing_ok=True)
         return Run(None, None, None, f"timed out after {timeout:.0f} s", {"timeout_s": timeout})
     data = json.loads(report.read_text(encoding="utf-8"))
     report.unlink()
+    stdout = ""
+    if stdout_file.exists():
+        stdout = stdout_file.read_text(encoding="utf-8", errors="replace")
+        stdout_file.unlink()
     extra = None
     if extra_file.exists():
         extra = json.loads(extra_file.read_text(encoding="utf-8"))
@@ -612,6 +667,7 @@ def measure(cmd: Sequence[str], timeout: float, tmp: Path) -> Run:
         pss / 1024 if pss else None,
         data.get("cpu_s"),
         data.get("others_cpu_s"),
+        stdout,
     )
 
 
@@ -1443,6 +1499,273 @@ def documents_text(entries: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
+# --- DATEV and SEPA exports -----------------------------------------------------------------------
+
+# The collection date given to export-sepa: fixed, so that every run writes the same file; after
+# the billing month and after the day the benchmark closes it on the machine it was written for
+# (the command warns, without changing what it does, once the date is no longer in the future).
+SEPA_COLLECTION_DATE = date(2027, 1, 15)
+
+_DATEV_DONE = re.compile(
+    r"DATEV booking batch for \S+: .* (written|unchanged), ([\d,]+) bookings? "
+    r"\(S ([\d,.]+), H ([\d,.]+)\)"
+)
+_DATEV_GIVEN = re.compile(r"^([\d,]+) debitor numbers? given", re.MULTILINE)
+_SEPA_DONE = re.compile(
+    r"SEPA direct debit for \S+: .* (written|unchanged), ([\d,]+) direct debits? "
+    r"\(FRST (\d+), RCUR (\d+)\), ([\d,.]+) EUR"
+)
+
+
+def _number(text: str) -> float:
+    return float(text.replace(",", ""))
+
+
+def datev_facts(stdout: str, file: Path) -> dict[str, Any]:
+    """What export-datev printed (status, bookings, S and H totals, debitor numbers given) and
+    what its file holds (bytes, lines)."""
+    done, given = _DATEV_DONE.search(stdout), _DATEV_GIVEN.search(stdout)
+    facts: dict[str, Any] = {"status": done.group(1) if done else None}
+    if done:
+        facts["bookings"] = int(_number(done.group(2)))
+        facts["s_total"], facts["h_total"] = _number(done.group(3)), _number(done.group(4))
+    facts["given"] = int(_number(given.group(1))) if given else 0
+    if file.exists():
+        data = file.read_bytes()
+        facts["bytes"] = len(data)
+        facts["lines"] = data.count(b"\r\n")
+        facts["sha256"] = hashlib.sha256(data).hexdigest()
+    return facts
+
+
+def sepa_facts(stdout: str, file: Path) -> dict[str, Any]:
+    """What export-sepa printed (status, direct debits, FRST/RCUR, total) and what its file holds:
+    bytes, NbOfTxs, and whether it validates against pain.008.001.02's XSD (sepaxml's copy)."""
+    done = _SEPA_DONE.search(stdout)
+    facts: dict[str, Any] = {"status": done.group(1) if done else None}
+    if done:
+        facts["debits"] = int(_number(done.group(2)))
+        facts["frst"], facts["rcur"] = int(done.group(3)), int(done.group(4))
+        facts["total"] = _number(done.group(5))
+    if file.exists():
+        from importlib.resources import files
+
+        from lxml import etree
+
+        data = file.read_bytes()
+        facts["bytes"] = len(data)
+        facts["sha256"] = hashlib.sha256(data).hexdigest()
+        xsd_file = files("sepaxml") / "schemas" / "pain.008.001.02.xsd"
+        xsd = etree.XMLSchema(etree.fromstring(xsd_file.read_bytes()))
+        doc = etree.fromstring(data)
+        facts["xsd_valid"] = xsd.validate(doc)
+        if not facts["xsd_valid"]:
+            facts["xsd_error"] = str(xsd.error_log.last_error)
+        count = doc.findtext(".//{*}GrpHdr/{*}NbOfTxs")
+        facts["nb_of_txs"] = int(count) if count is not None else None
+    return facts
+
+
+def expected_exports(closed: Path) -> dict[str, int]:
+    """What the exports of the closed month must hold, from the closed workbook's Invoices table
+    (the month's invoices, written by close) and its Customers table (bench_data's rows; read
+    back rather than generated again, which at L means a million usage rows): a booking for each
+    invoice whose Gross is not 0, a direct debit for each invoice with a positive Gross of a
+    customer who pays by direct debit."""
+    import python_calamine as calamine
+
+    invoice_headers, customer_headers = schema.INVOICES.headers, schema.CUSTOMERS.headers
+    customer, gross = invoice_headers.index("Customer ID"), invoice_headers.index("Gross")
+    book = calamine.CalamineWorkbook.from_path(str(closed), load_tables=True)
+    try:
+        invoices = book.get_table_by_name(schema.INVOICES.name).to_python()
+        customers = book.get_table_by_name(schema.CUSTOMERS.name).to_python()
+    finally:
+        book.close()
+    cid, payment = customer_headers.index("Customer ID"), customer_headers.index("Payment")
+    debtors = {row[cid] for row in customers if row[payment] == "direct debit"}
+    return {
+        "invoices": len(invoices),
+        "bookings": sum(1 for row in invoices if _amount(row[gross]) != 0),
+        "direct_debit_customers": len(debtors),
+        "debits": sum(
+            1 for row in invoices if row[customer] in debtors and _amount(row[gross]) > 0
+        ),
+    }
+
+
+def _amount(cell: Any) -> float:
+    return float(cell) if isinstance(cell, int | float) else 0.0
+
+
+def bench_exports(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """`msp-workbook export-datev` then `export-sepa` of the closed billing month on a fresh copy
+    of the closed workbook each run (both write rows to the workbook: debitor numbers, the
+    collections), then each again on the same copy (unchanged: the same file, nothing written).
+    Every run's files are checked: the DATEV batch has a header line, a column line and a line
+    per booking, a booking for each invoice whose Gross is not 0; the SEPA file validates against
+    the pain.008.001.02 XSD and holds a transaction for each direct-debit invoice."""
+    workbook, _ = bench_workbook(size, args.workdir, args.rebuild)
+    try:
+        closed, close_s = closed_month_workbook(size, workbook, args)
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        return {"error": str(exc), "correct": False}
+    expected = expected_exports(closed)
+    month = str(BILL_MONTH)
+    datev_file = f"EXTF_Buchungsstapel_{month}.csv"  # the commands' default files, beside it
+    sepa_file = f"SEPA_direct_debit_{month}.xml"
+    runs: dict[str, Measured] = {
+        name: Measured([], args.repeat)
+        for name in ("datev", "sepa", "datev_unchanged", "sepa_unchanged")
+    }
+    problems: list[str] = []
+    _progress(
+        f"{size.name}: export-datev and export-sepa of {month} on a fresh copy, then again, "
+        f"x{args.repeat}"
+    )
+    for i in range(args.repeat):
+        folder = tmp / f"exports-{size.name}-{i}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        copy = folder / closed.name
+        shutil.copyfile(closed, copy)
+        wait_for_quiet(args.quiet_wait)
+        commands = {
+            "datev": [*_msp_workbook(), "export-datev", str(copy), "--month", month],
+            "sepa": [
+                *_msp_workbook(),
+                *("export-sepa", str(copy), "--month", month),
+                *("--collection-date", str(SEPA_COLLECTION_DATE)),
+            ],
+        }
+        written: dict[str, Any] = {}
+        for name in ("datev", "sepa", "datev_unchanged", "sepa_unchanged"):
+            kind = name.split("_")[0]
+            before = _sha256(copy) if name.endswith("unchanged") else None
+            run = measure(commands[kind], args.timeout, tmp, keep_stdout=True)
+            facts = (
+                datev_facts(run.stdout, folder / datev_file)
+                if kind == "datev"
+                else sepa_facts(run.stdout, folder / sepa_file)
+            )
+            if before is not None:
+                facts["workbook_unchanged"] = _sha256(copy) == before
+            run.extra = facts
+            runs[name].runs.append(run)
+            problems += [
+                f"run {i + 1}: {name}: {p}"
+                for p in _export_problems(name, run, facts, expected, written.get(kind))
+            ]
+            written.setdefault(kind, facts)
+        shutil.rmtree(folder, ignore_errors=True)
+    result: dict[str, Any] = {
+        "workbook": str(closed),
+        "close_s": close_s,
+        "collection_date": str(SEPA_COLLECTION_DATE),
+        "expected": expected,
+        **{name: m.to_json() for name, m in runs.items()},
+    }
+    first = {name: m.runs[0].extra for name, m in runs.items() if m.runs and m.runs[0].extra}
+    result["first_run"] = first
+    result["problems"] = problems
+    result["correct"] = not problems and all(m.status() == "ok" for m in runs.values())
+    return result
+
+
+def _export_problems(
+    name: str,
+    run: Run,
+    facts: dict[str, Any],
+    expected: dict[str, int],
+    first: dict[str, Any] | None,
+) -> list[str]:
+    """What is wrong with one export run: its exit code, its status, the counts in its output
+    and its file against the expected ones; a second run must write nothing (the same file, the
+    workbook's bytes unchanged)."""
+    if run.rc != 0:
+        lines = (run.stderr or run.stdout).strip().splitlines()
+        return [f"exit code {run.rc}: {lines[-1] if lines else '?'}"]
+    again = name.endswith("unchanged")
+    problems = []
+    if facts.get("status") != ("unchanged" if again else "written"):
+        problems.append(f"status {facts.get('status')!r}")
+    if name.startswith("datev"):
+        if facts.get("bookings") != expected["bookings"]:
+            problems.append(f"{facts.get('bookings')} bookings, {expected['bookings']} expected")
+        if facts.get("lines") != 2 + expected["bookings"]:
+            problems.append(f"{facts.get('lines')} lines, {2 + expected['bookings']} expected")
+    else:
+        if not facts.get("xsd_valid"):
+            problems.append(f"not valid against the XSD: {facts.get('xsd_error', 'no file')}")
+        for what in ("debits", "nb_of_txs"):
+            if facts.get(what) != expected["debits"]:
+                problems.append(f"{what} {facts.get(what)}, {expected['debits']} expected")
+    if again and not facts.get("workbook_unchanged"):
+        problems.append("the workbook changed")
+    if again and first is not None and facts.get("sha256") != first.get("sha256"):
+        problems.append("the file differs from the first run's")
+    return problems
+
+
+def exports_text(entries: dict[str, Any]) -> str:
+    rows, notes = [], []
+    names = ("datev", "datev_unchanged", "sepa", "sepa_unchanged")
+    for name, e in entries.items():
+        if "datev" not in e:
+            rows.append([name, e.get("error", "?"), *[""] * 11])
+            continue
+        expected, first = e["expected"], e["first_run"]
+        datev, sepa = first.get("datev", {}), first.get("sepa", {})
+        row = [name, f"{expected['invoices']:,}", f"{datev.get('bookings', 0):,}"]
+        for what in names:
+            if what == "sepa":
+                row.append(f"{sepa.get('debits', 0):,}")
+            row += [_timed(e[what]), _mb(e[what]["peak_rss_mb"])]
+        row.append("yes" if e["correct"] else "NO")
+        rows.append(row)
+        if datev:
+            notes.append(
+                f"{name}: DATEV batch {datev.get('bytes', 0):,} bytes, {datev.get('lines', 0):,} "
+                f"lines, S {datev.get('s_total', 0):,.2f} EUR, {datev.get('given', 0):,} debitor "
+                f"numbers given; SEPA file {sepa.get('bytes', 0):,} bytes, NbOfTxs "
+                f"{sepa.get('nb_of_txs')}, XSD {'valid' if sepa.get('xsd_valid') else 'NOT valid'}"
+                f", {sepa.get('total', 0):,.2f} EUR from {expected['direct_debit_customers']:,} "
+                "direct-debit customers"
+            )
+        loads = [v for what in names for v in e[what].get("others_cores") or () if v is not None]
+        if loads:
+            notes.append(
+                f"{name}: other work on the machine during the runs: up to {max(loads):.2f} cores"
+            )
+        for what in names:
+            for error in e[what].get("errors") or ():
+                notes.append(f"{name}: {what}: {error.strip().splitlines()[-1:]}")
+        notes += [f"{name}: {p}" for p in e.get("problems", ())]
+    header = [
+        "size",
+        "invoices",
+        "bookings",
+        "DATEV s",
+        "RSS MB",
+        "again s",
+        "RSS MB",
+        "debits",
+        "SEPA s",
+        "RSS MB",
+        "again s",
+        "RSS MB",
+        "files as expected",
+    ]
+    return "\n".join(
+        [
+            "DATEV and SEPA exports of the closed month (first run on a fresh copy: writes the "
+            "file and rows to the workbook; again: the same file, nothing written)",
+            _table(header, rows),
+            *notes,
+        ]
+    )
+
+
 # --- LibreOffice: the hand-built alternative ------------------------------------------------------
 
 
@@ -2221,12 +2544,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="do not pip-install WeasyPrint when it is missing (the peer is then skipped)",
     )
     parser.add_argument(
+        "--exports-at",
+        nargs="*",
+        choices=names,
+        default=[],
+        help="also measure export-datev and export-sepa of these sizes' closed billing month",
+    )
+    parser.add_argument(
         "--quiet-wait",
         type=float,
         default=300,
-        help="seconds to wait before each invoice documents run for other work on the machine "
-        "to settle (below 0.25 busy cores); a run that other work shared is measured again, "
-        "twice at most (0: neither)",
+        help="seconds to wait before each invoice documents run (and each run of the exports) "
+        "for other work on the machine to settle (below 0.25 busy cores); an invoice documents "
+        "run that other work shared is measured again, twice at most (0: neither)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument(
@@ -2294,6 +2624,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(report_text(earlier))
         if earlier.get("documents"):
             print("\n" + documents_text(earlier["documents"]))
+        if earlier.get("exports"):
+            print("\n" + exports_text(earlier["exports"]))
         return 0
     args.workdir.mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {
@@ -2331,11 +2663,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for name in names
             }
             result["documents_goals"] = documents_goals(result["documents"])
+        if args.exports_at:
+            result["exports"] = {
+                name: bench_exports(SIZES[name], args, tmp)
+                for name in [n for n in SIZES if n in args.exports_at]
+            }
         result["scaling"] = scaling(result["sizes"])
         result["targets"] = targets(result["sizes"])
         result["correct"] = all(
             s.get("correct", {}).get("ok", False) for s in result["sizes"].values()
-        ) and all(d["correct"] for d in result.get("documents", {}).values())
+        ) and all(
+            d["correct"]
+            for d in (*result.get("documents", {}).values(), *result.get("exports", {}).values())
+        )
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
         print(report_text(result))
@@ -2345,6 +2685,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("\n" + reconcile_text(result["reconciliations"]))
         if result.get("documents"):
             print("\n" + documents_text(result["documents"]))
+        if result.get("exports"):
+            print("\n" + exports_text(result["exports"]))
         print(f"\nfigures: {args.json}")
         if args.profile:
             for name in [n for n in SIZES if n in args.sizes]:

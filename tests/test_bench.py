@@ -214,3 +214,29 @@ def test_invoice_documents_are_measured(tmp_path: Path) -> None:
     text = bench.documents_text({"T": entry})
     assert "ours/peer" in text and "L: not measured" in text
     assert not list(tmp_path.glob("documents-*"))  # every run's folder is removed
+
+
+def test_exports_are_measured(tmp_path: Path) -> None:
+    # A tiny workbook: its billing month closed with `close`, then export-datev and export-sepa
+    # timed on a fresh copy and again on the same copy; the files checked against the invoices.
+    args = bench.parse_args(
+        ["--workdir", str(tmp_path / "work"), "--repeat", "1", "--timeout", "60"]
+        + ["--quiet-wait", "0"]
+    )
+    args.workdir.mkdir()
+    size = bench.Size("T", 12, 400)
+    entry = bench.bench_exports(size, args, tmp_path)
+    assert entry["correct"], entry
+    expected = entry["expected"]
+    assert expected["debits"] > 0  # some customers pay by direct debit
+    for name in ("datev", "sepa", "datev_unchanged", "sepa_unchanged"):
+        _measured(entry[name])
+    datev, sepa = entry["first_run"]["datev"], entry["first_run"]["sepa"]
+    assert datev["status"] == "written" and datev["bookings"] == expected["bookings"]
+    assert datev["lines"] == datev["bookings"] + 2 and 0 < datev["given"] <= expected["invoices"]
+    assert sepa["xsd_valid"] and sepa["nb_of_txs"] == sepa["debits"] == expected["debits"]
+    assert entry["first_run"]["sepa_unchanged"]["status"] == "unchanged"
+    assert entry["first_run"]["datev_unchanged"]["workbook_unchanged"]
+    text = bench.exports_text({"T": entry})
+    assert "again s" in text and "XSD valid" in text
+    assert not list(tmp_path.glob("exports-*"))  # every run's copy is removed

@@ -71,18 +71,27 @@ def mandate_day(text: str) -> date | None:
     return None
 
 
-def sequence_of(
-    mandate_id: str, invoice: str, month: Month, history: Iterable[Collected]
-) -> SequenceType:
-    """FRST for a mandate's first collection, RCUR once it was collected in an earlier month;
-    an invoice collected before keeps its sequence."""
-    earlier = False
-    for c in history:
-        if c.month == month and c.invoice == invoice:
-            return c.sequence
-        if c.mandate_id == mandate_id and c.month < month:
-            earlier = True
-    return "RCUR" if earlier else "FRST"
+class History:
+    """The collections written before, indexed once: the sequence each (month, invoice) was
+    written with, and the first month each mandate was collected in."""
+
+    def __init__(self, collected: Iterable[Collected]) -> None:
+        self.written: dict[tuple[Month, str], SequenceType] = {}
+        self.first_month: dict[str, Month] = {}
+        for c in collected:
+            self.written.setdefault((c.month, c.invoice), c.sequence)
+            first = self.first_month.get(c.mandate_id)
+            if first is None or c.month < first:
+                self.first_month[c.mandate_id] = c.month
+
+    def sequence_of(self, mandate_id: str, invoice: str, month: Month) -> SequenceType:
+        """FRST for a mandate's first collection, RCUR once it was collected in an earlier
+        month; an invoice collected before keeps its sequence."""
+        recorded = self.written.get((month, invoice))
+        if recorded is not None:
+            return recorded
+        first = self.first_month.get(mandate_id)
+        return "RCUR" if first is not None and first < month else "FRST"
 
 
 def due_date(issue: date, settings: Settings) -> date:
@@ -100,6 +109,7 @@ def collections(
 ) -> list[Collection]:
     """The month's direct debits, in invoice order. The customers' mandate fields are taken as
     checked (`sepa_fields.customer_gaps`)."""
+    written = History(history)
     out = []
     for invoice in invoices:
         customer = customers[invoice.customer_id]
@@ -118,7 +128,7 @@ def collections(
                 mandate_id=mandate,
                 mandate_date=signed,
                 amount=invoice.gross,
-                sequence=sequence_of(mandate, invoice.invoice, month, history),
+                sequence=written.sequence_of(mandate, invoice.invoice, month),
                 collection_date=collection_date or due_date(issue_dates[invoice.invoice], settings),
                 text=f"{invoice.invoice} {month}",
             )

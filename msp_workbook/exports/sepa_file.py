@@ -1,11 +1,12 @@
 """The SEPA direct debit as a file: pain.008.001.02, SEPA Core (SPEC section 9).
 
 sepaxml builds it (one payment information block per sequence type and collection date, the
-control sums and counts, names and texts in SEPA's character set) and checks it against the
-XSD. It stamps the message with the clock and random IDs; here the message ID, the payment
-information IDs and the creation time are made from the content and the month's closing time
-instead, so the same month gives the same bytes. The result is checked once more against the
-same XSD (lxml) and read back (`check`: counts, sums, sequences) before it is written.
+control sums and counts, names and texts in SEPA's character set). It stamps the message with
+the clock and random IDs; here the message ID, the payment information IDs and the creation
+time are made from the content and the month's closing time instead, so the same month gives
+the same bytes. The result is checked against the official
+pain.008.001.02 XSD that sepaxml ships (lxml) and read back (`check`: counts, sums, sequences)
+before it is written.
 """
 
 from __future__ import annotations
@@ -78,11 +79,9 @@ def render(
         if debit.bic:
             payment["BIC"] = debit.bic
         sepa.add_payment(payment)
-    try:
-        built = sepa.export(validate=True)
-    except Exception as exc:  # sepaxml's ValidationError: the XSD refused what it built
-        raise SepaFileError(f"sepaxml built a file its XSD refuses: {exc}") from exc
-    data = _stamped(built, created, month)
+    # sepaxml's own XSD check (the pure-Python xmlschema: 1.6 s at 3,000 debits) is left to
+    # `check`, which runs the same XSD with lxml on the final bytes (0.04 s).
+    data = _stamped(sepa.export(validate=False), created, month)
     problems = check(data)
     if problems:
         raise SepaFileError("; ".join(problems[:5]))
