@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from conftest import run_cli
-from test_example_basic import table_rows
+from workbook_tables import table_rows
 from xml_edits import convert_to_range, delete_table_part, rewrite_members, table_part
 
 from msp_workbook.core.months import Month

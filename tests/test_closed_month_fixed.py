@@ -12,30 +12,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import REPO, run_cli
-from test_example_basic import table_rows
+from sheet_edits import invoices, set_customer, set_setting
+from workbook_tables import table_rows
 
 from msp_workbook.workbook.package import open_package
 
 FIXTURE = REPO / "tests" / "fixtures" / "ledger_before_vat_columns.xlsx"
-
-
-def set_setting(path: Path, name: str, value: object) -> None:
-    book = openpyxl.load_workbook(path)
-    sheet = book["Settings"]
-    [row] = [r for r in sheet.iter_rows(min_row=2) if r[0].value == name]
-    row[1].value = value
-    book.save(path)
-
-
-def set_customer(path: Path, customer_id: str, **values: object) -> None:
-    """Type into the Customers sheet: keyword = header with spaces as _ (VAT_ID)."""
-    book = openpyxl.load_workbook(path)
-    sheet = book["Customers"]
-    headers = [c.value for c in sheet[1]]
-    [row] = [r for r in sheet.iter_rows(min_row=2) if r[0].value == customer_id]
-    for key, value in values.items():
-        row[headers.index(key.replace("_", " ").replace("pct", "%"))].value = value
-    book.save(path)
 
 
 def set_price(path: Path, product_id: str, price: Decimal) -> None:
@@ -45,12 +27,6 @@ def set_price(path: Path, product_id: str, price: Decimal) -> None:
         if row[0].value == product_id:
             row[5].value = price  # Price per unit
     book.save(path)
-
-
-def invoices(path: Path) -> list[tuple[object, ...]]:
-    keys = ("Invoice", "Customer ID", "Customer", "Net", "VAT rate", "VAT", "Gross")
-    rows = table_rows(path, "Invoices")
-    return [(*(r[k] for k in keys), r["Reverse charge"]) for r in rows]
 
 
 def recalc(path: Path, month: str) -> str:

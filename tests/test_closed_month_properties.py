@@ -12,7 +12,7 @@ from pathlib import Path
 from conftest import load_example
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_closed_month_fixed import invoices, set_customer, set_setting
+from sheet_edits import invoices, set_customer, set_setting
 
 from msp_workbook import operations
 from msp_workbook.core.ledger import (

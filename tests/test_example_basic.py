@@ -8,16 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, read_csv, run_cli
 from libreoffice import convert
-from python_calamine import CalamineWorkbook
+from workbook_tables import table_rows
 
 from msp_workbook.workbook import schema
-
-
-def table_rows(path: Path, name: str) -> list[dict[str, object]]:
-    book = CalamineWorkbook.from_path(str(path), load_tables=True)
-    table = book.get_table_by_name(name)
-    rows = [dict(zip(table.columns, row, strict=True)) for row in table.to_python()]
-    return [r for r in rows if any(v not in ("", None) for v in r.values())]
 
 
 def same(expected: str, actual: object) -> bool:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from bad_input_cases import CASES, with_change
 from conftest import REPO, run_cli
 from fake_xlwings import FakeBook
-from test_bad_input import CASES, with_change
 
 from msp_workbook import operations
 from msp_workbook.core.keys import is_valid_key

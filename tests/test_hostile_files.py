@@ -17,6 +17,7 @@ import pytest
 from conftest import run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from usage_cells import usage_with_cells
 from xlsx_fixtures import members, rewrite_members, sheet_part
 
 from msp_workbook.workbook import schema
@@ -93,20 +94,6 @@ def with_doctype(xml: bytes, doctype: str) -> bytes:
     declaration = re.match(rb"<\?xml[^>]*\?>\s*", xml)
     at = declaration.end() if declaration else 0
     return xml[:at] + doctype.encode() + xml[at:]
-
-
-def usage_with_cells(book: Path, dest: Path, cells: str, row: int | None = 1) -> Path:
-    """The workbook with extra cells in the Usage sheet: in row `row`, or as rows of their own."""
-    part = sheet_part(book, "Usage")
-    xml = members(book)[part].decode()
-    if row is None:
-        xml = xml.replace("</sheetData>", cells + "</sheetData>")
-    else:
-        match = re.search(rf'<row r="{row}"[^>]*>.*?</row>', xml, re.S)
-        assert match
-        start = re.sub(r' spans="[^"]*"', "", match[0])
-        xml = xml.replace(match[0], start[: -len("</row>")] + cells + "</row>")
-    return rewrite_members(book, dest, {part: xml.encode()})
 
 
 @pytest.fixture

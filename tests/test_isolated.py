@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
-from test_hostile_files import usage_with_cells
+from usage_cells import usage_with_cells
 
 from msp_workbook.workbook import isolated, schema, usage_sheet
 from msp_workbook.workbook.errors import WorkbookError

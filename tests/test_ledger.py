@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from conftest import run_cli
-from test_example_basic import table_rows
+from workbook_tables import table_rows
 
 from msp_workbook.core.months import Month
 from msp_workbook.operations import close_month

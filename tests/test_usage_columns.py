@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
-from test_bad_input import CASES, with_change
+from bad_input_cases import CASES, with_change
 
 from msp_workbook import operations
 from msp_workbook.core.months import Month
