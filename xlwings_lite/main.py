@@ -19,12 +19,8 @@ from xlwings import arg, func, script
 # which Pyodide does not have.
 from msp_workbook.excel import functions, macros
 
-_PRODUCTS = "The Products table with its headers: Products[#All]"
-_ANNUAL = "The AnnualPrices table with its headers: AnnualPrices[#All]"
-_PRODUCT = 'Product ID, e.g. "KC-MSP"'
-_TERM = "Term in years: 1, 2, 3, 4 or 5"
-_PROFILE = "Units per month, one row or one column (its length is the number of months)"
-_METRIC = "Optional: the metric, for a product billed by more than one"
+_PRODUCTS, _ANNUAL, _PRODUCT = functions.DOC_PRODUCTS, functions.DOC_ANNUAL, functions.DOC_PRODUCT
+_TERM, _PROFILE, _METRIC = functions.DOC_TERM, functions.DOC_PROFILE, functions.DOC_METRIC
 
 
 # --- Buttons ----------------------------------------------------------------------------------

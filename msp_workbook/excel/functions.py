@@ -36,6 +36,14 @@ __all__ = [
 ]
 
 ERROR_PREFIX = "#MSP: "
+
+# What Excel's function wizard says about each argument (classic xlwings and xlwings Lite).
+DOC_PRODUCTS = "The Products table with its headers: Products[#All]"
+DOC_ANNUAL = "The AnnualPrices table with its headers: AnnualPrices[#All]"
+DOC_PRODUCT = 'Product ID, e.g. "KC-MSP"'
+DOC_TERM = "Term in years: 1, 2, 3, 4 or 5"
+DOC_PROFILE = "Units per month, one row or one column (its length is the number of months)"
+DOC_METRIC = "Optional: the metric, for a product billed by more than one"
 TERMS = (1, 2, 3, 4, 5)
 _CELL = re.compile(r"^[A-Z]+(\d+)$")
 
