@@ -28,11 +28,8 @@ from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
 from .workbook.lock import DEFAULT_WAIT, writing
-from .workbook.reader import (
-    ReadResult,
-    check_workbook_file,
-    read_workbook,
-)
+from .workbook.read import read_workbook
+from .workbook.reader import ReadResult, check_workbook_file
 from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
 from .workbook.sheet_xml import CellValue
 

@@ -103,7 +103,8 @@ def _reconcile(
     from dataclasses import replace
 
     from .operations import written_widths
-    from .workbook.reader import open_tables, read_workbook
+    from .workbook.read import read_workbook
+    from .workbook.reader import open_tables
     from .workbook.typed_notes import typed_notes
 
     raw, _ = open_tables(path, (), optional=(schema.IMPORT_PROFILES,))

@@ -793,7 +793,7 @@ def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
     by row, aggregated reading by reading), pickled for the floor's writer and the checks; with
     `plain_out`, also a plain in-process recalculation."""
     from msp_workbook import operations
-    from msp_workbook.workbook.reader import read_workbook
+    from msp_workbook.workbook.read import read_workbook
 
     target = Month.parse(month)
     started = time.perf_counter()

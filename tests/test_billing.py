@@ -317,7 +317,7 @@ def test_billing_a_bulk_read_needs_its_usage_index_and_then_matches_the_command(
     obvious call without the readings is refused, never billed as all-estimated lines."""
     from conftest import run_cli
 
-    from msp_workbook.workbook.reader import read_workbook
+    from msp_workbook.workbook.read import read_workbook
 
     month = Month(2026, 10)
     read = read_workbook(demo, month=month)

@@ -107,6 +107,7 @@ def test_settings_of_a_german_reseller_billing_last_month(data: Data) -> None:
         "BIC": "BYLADEM1001",
         "Payment days": 14,
         "Language": "de",
+        "Creditor ID": "DE98ZZZ09999999999",  # the Bundesbank's test creditor ID
         # Its DATEV booking batch: DATEV's example numbers, the default chart and accounts.
         "DATEV consultant": 29098,
         "DATEV client": 55003,

@@ -22,7 +22,7 @@ from msp_workbook.core.keys import is_valid_key
 from msp_workbook.excel import XlwingsBook, close_month, new_key, read_inputs, recalculate
 from msp_workbook.excel import macros as macros_module
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.reader import read_workbook
+from msp_workbook.workbook.read import read_workbook
 
 GENERATED = (schema.BILLING, schema.INVOICES, schema.COMPARISON, schema.CHECKS)
 TODAY = date(2026, 11, 9)

@@ -248,3 +248,19 @@ def test_a_batch_the_child_cannot_write_back_is_loaded_here(
     with UsageLoad(book, in_child=False) as loading:
         _, in_thread = loading.result()
     assert found.equals(in_thread)
+
+
+def test_the_command_line_imports_nothing_heavy_before_it_forks_the_usage_loader():
+    """The Usage loader is forked as soon as the command line knows the workbook (`usage_sheet
+    .start`), before the rest of the program is imported: a fork then carries no numpy, pyarrow,
+    pydantic or workbook reader. Importing the command line and the loader's starter must not
+    pull them in (the imports inside functions elsewhere keep it so)."""
+    code = (
+        "import sys, msp_workbook.cli, msp_workbook.workbook.usage_sheet\n"
+        "heavy = ('numpy', 'pyarrow', 'fastexcel', 'python_calamine', 'pydantic', 'lxml',\n"
+        "         'msp_workbook.operations', 'msp_workbook.workbook.read',\n"
+        "         'msp_workbook.workbook.validation', 'msp_workbook.core.models')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

@@ -18,7 +18,7 @@ from bad_input_cases import CASES, with_change
 from msp_workbook import operations
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex
-from msp_workbook.workbook.reader import read_workbook
+from msp_workbook.workbook.read import read_workbook
 
 OCT = Month(2026, 10)
 

@@ -406,7 +406,7 @@ def test_libreoffice_opens_the_imported_workbook_with_the_rows_in_the_table(book
 def test_check_warns_of_two_reports_with_the_same_key_metric_and_day(book, tmp_path):
     """Two different reports with readings of one key, metric and day: both readings are kept
     and billed (max 70), and `check` warns at the second report's row, on both readers."""
-    from msp_workbook.workbook.reader import read_workbook
+    from msp_workbook.workbook.read import read_workbook
 
     first = write(
         tmp_path / "a.csv", f"Date;License key;Metric;Quantity\n31.10.2026;{KC2};mailboxes;60\n"

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..core.ledger import Ledger
 from ..core.models import Check, Inputs
-from ..core.months import Month
 from ..core.usage import UsageIndex
-from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
 from .cells import MAX_TEXT, RawValue, column_letter, fault_of, too_long
 from .errors import WorkbookError
@@ -32,7 +29,7 @@ from .places import (
 )
 
 if TYPE_CHECKING:
-    from .isolated import ChildLoad
+    pass
 
 
 @dataclass(frozen=True)
@@ -311,67 +308,3 @@ def rows_below_warning(spec: schema.Table, sheet: str, first: int, cell: str, co
             "extend the table to include them (Table Design > Resize Table)"
         ),
     )
-
-
-def read_workbook(
-    path: Path,
-    *,
-    bulk: bool = True,
-    progress: Progress = no_progress,
-    usage_load: ChildLoad | None = None,
-    month: Month | None = None,
-    today: date | None = None,
-) -> ReadResult:
-    """Read and validate every input table; bad rows become error checks and are left out.
-
-    With `bulk` (the default) the Usage table is read and aggregated column-wise
-    (`usage_columns`), else row by row into `inputs.usage` (the reference path, same results).
-    `usage_load` is the Usage sheet's load when the caller started it already
-    (`usage_sheet.start`). Readings dated far from the billing month (`month`, else Settings',
-    else the month before `today`) are warnings."""
-    from .ledger_rows import build_ledger
-    from .validation import Collector, billing_month_for, build_inputs, build_reference
-
-    if not bulk:
-        raw, below = open_tables(path, schema.INPUT_TABLES, optional=(schema.LEDGER,))
-        inputs, found = build_inputs(raw, month, today)
-        raw_ledger = raw.get(schema.LEDGER.name)
-        ledger, ledger_checks = build_ledger(raw_ledger)
-        checks = _in_table_order(below) + found + ledger_checks
-        columns = raw_ledger.columns if raw_ledger else ()
-        return ReadResult(inputs, tuple(checks), ledger, ledger_columns=columns)
-
-    from .usage_columns import UsageLoad, read_usage
-
-    progress(READING)
-    check_workbook_file(path)
-    require_tables(path, schema.INPUT_TABLES)
-    # The Usage sheet loads in the background (fastexcel works outside the GIL) while the
-    # tables its readings refer to are read and checked here.
-    with UsageLoad(path, started=usage_load) as loading:
-        tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
-        raw, below = open_tables(path, tables, optional=(schema.LEDGER,))
-        out = Collector()
-        reference = build_reference(raw, out)
-        # Also while Usage loads; its rows are let go once they are ledger lines.
-        raw_ledger = raw.pop(schema.LEDGER.name, None)
-        ledger, ledger_checks = build_ledger(raw_ledger)
-        columns = raw_ledger.columns if raw_ledger else ()
-        del raw_ledger
-        place, batch = loading.result()
-    progress(CHECKING)
-    billing = billing_month_for(reference.settings, month, today)
-    usage, usage_below = read_usage(
-        path, place, batch, reference.key_ids, out, loading.faults, billing
-    )
-    if usage_below is not None:
-        below[schema.USAGE.name] = usage_below
-    checks = _in_table_order(below) + out.checks + ledger_checks
-    return ReadResult(
-        reference.inputs(readings_elsewhere=True), tuple(checks), ledger, usage, columns
-    )
-
-
-def _in_table_order(below: dict[str, Check]) -> list[Check]:
-    order = [t.name for t in (*schema.INPUT_TABLES, schema.LEDGER)]
-    return [below[name] for name in order if name in below]
