@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .core.months import Month
@@ -241,6 +241,23 @@ def _listed_errors(errors: Sequence[object], out: list[str]) -> None:
         out.append(f"... and {len(errors) - MAX_LISTED} more")
 
 
+def _month_file_parser(
+    sub: Any, name: str, short: str, description: str, default: str
+) -> argparse.ArgumentParser:
+    """A command that writes one file of a closed month beside the workbook (an export)."""
+    p = sub.add_parser(name, help=short, description=description)
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
+    p.add_argument("--month", type=_month, required=True, help="the closed month, YYYY-MM")
+    p.add_argument(
+        "--out",
+        type=Path,
+        metavar="FILE",
+        help=f"the file to write (default: {default} beside the workbook)",
+    )
+    _wait_option(p)
+    return p
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -388,49 +405,35 @@ def _parser() -> argparse.ArgumentParser:
         help="folder for the documents (default: invoices/YYYY-MM beside the workbook)",
     )
 
-    p = sub.add_parser(
+    p = _month_file_parser(
+        sub,
         "export-datev",
-        help="write the DATEV booking batch of a closed month (EXTF Buchungsstapel)",
-        description="Write the DATEV booking batch (EXTF Buchungsstapel, format 13) of a closed "
-        "month for your tax adviser: one booking per invoice, Gross on the customer's debitor "
-        "against the revenue account of its tax case. Customers without a Debitor get a number "
-        "that is kept on the Debitors sheet. Nothing is written when the workbook has errors "
-        "or the batch lacks a setting (exit 1).",
+        "write the DATEV booking batch of a closed month (EXTF Buchungsstapel)",
+        "Write the DATEV booking batch (EXTF Buchungsstapel, format 13) of a closed month for "
+        "your tax adviser: one booking per invoice, Gross on the customer's debitor against the "
+        "revenue account of its tax case. Customers without a Debitor get a number that is kept "
+        "on the Debitors sheet. Nothing is written when the workbook has errors or the batch "
+        "lacks a setting (exit 1).",
+        "EXTF_Buchungsstapel_YYYY-MM.csv",
     )
-    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
-    p.add_argument("--month", type=_month, required=True, help="the closed month, YYYY-MM")
-    p.add_argument(
-        "--out",
-        type=Path,
-        metavar="FILE",
-        help="the file to write (default: EXTF_Buchungsstapel_YYYY-MM.csv beside the workbook)",
-    )
-    _wait_option(p)
 
-    p = sub.add_parser(
+    p = _month_file_parser(
+        sub,
         "export-sepa",
-        help="write the SEPA direct-debit file of a closed month (pain.008)",
-        description="Write the SEPA Core direct-debit file (pain.008.001.02) of a closed month "
-        "for your bank: one collection per invoice with a positive Gross of each customer whose "
-        "Payment is direct debit, FRST for a mandate's first collection and RCUR after (the "
-        "Collections sheet remembers them). Nothing is written when the workbook has errors or "
-        "a mandate, IBAN or your creditor ID is missing or wrong (exit 1).",
+        "write the SEPA direct-debit file of a closed month (pain.008)",
+        "Write the SEPA Core direct-debit file (pain.008.001.02) of a closed month for your "
+        "bank: one collection per invoice with a positive Gross of each customer whose Payment "
+        "is direct debit, FRST for a mandate's first collection and RCUR after (the Collections "
+        "sheet remembers them). Nothing is written when the workbook has errors or a mandate, "
+        "IBAN or your creditor ID is missing or wrong (exit 1).",
+        "SEPA_direct_debit_YYYY-MM.xml",
     )
-    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
-    p.add_argument("--month", type=_month, required=True, help="the closed month, YYYY-MM")
     p.add_argument(
         "--collection-date",
         type=_day,
         metavar="YYYY-MM-DD",
         help="the day to collect (default: each invoice's due date)",
     )
-    p.add_argument(
-        "--out",
-        type=Path,
-        metavar="FILE",
-        help="the file to write (default: SEPA_direct_debit_YYYY-MM.xml beside the workbook)",
-    )
-    _wait_option(p)
 
     p = sub.add_parser(
         "quote",

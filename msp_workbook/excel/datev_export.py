@@ -17,12 +17,12 @@ from ..datev_export import (
     export_input,
     plan,
 )
-from ..export_files import EXPORT_TABLES, write_whole
 from ..workbook import schema
 from ..workbook.debitor_rows import debitor_rows
-from .inputs import read_raw_tables
+from ..workbook.reader import RawTable
 from .invoice_documents import documents_month
-from .macros import UserError, _guarded, port_of
+from .macros import _guarded, port_of
+from .month_export import export_month
 from .port import WorkbookPort
 
 WORKING = "MSP Billing: writing the DATEV booking batch..."
@@ -36,35 +36,22 @@ def datev_export_button(book: Any) -> DatevReport | None:
 
 
 def _export(port: WorkbookPort) -> DatevReport:
-    saved = port.saved_path
-    if not saved:
-        raise UserError("Save the workbook first: the export is written beside its file")
-    optional = (schema.LEDGER, schema.DEBITORS)
-    raw, _ = read_raw_tables(port, EXPORT_TABLES, optional=optional)
-    inputs, ledger, given, errors = export_input(raw)
-    month = documents_month(inputs.settings.billing_month, ledger.closed_months())
-    port.status(WORKING)
-    target = default_file(Path(saved), month)
-    report, data, new = plan(inputs, ledger, given, errors, month, target)
-    if data is not None:
-        if new:
-            debitors = raw.get(schema.DEBITORS.name)
-            if debitors is None:
-                raise UserError(
-                    "This workbook has no Debitors table, where the export keeps the debitor "
-                    "numbers it gives: type a Debitor for each customer on Customers, or run "
-                    "msp-workbook export-datev once on the saved file (it adds the table)"
-                )
-            kept = [[row.values.get(h) for h in schema.DEBITORS.headers] for row in debitors]
-            port.replace_rows(
-                schema.DEBITORS.name,
-                schema.DEBITORS.headers,
-                kept + debitor_rows(new, str(month)),
-            )
-            report.given = tuple(new)
-        if report.status != "unchanged":
-            write_whole(target, data)
-            report.status = "written"
+    def plan_it(raw: dict[str, RawTable], saved: Path) -> tuple[DatevReport, bytes | None, list]:
+        inputs, ledger, given, errors = export_input(raw)
+        month = documents_month(inputs.settings.billing_month, ledger.closed_months())
+        return plan(inputs, ledger, given, errors, month, default_file(saved, month))
+
+    report, new = export_month(
+        port,
+        schema.DEBITORS,
+        plan_it,
+        debitor_rows,
+        "This workbook has no Debitors table, where the export keeps the debitor numbers it "
+        "gives: type a Debitor for each customer on Customers, or run msp-workbook "
+        "export-datev once on the saved file (it adds the table)",
+        WORKING,
+    )
+    report.given = tuple(new)
     message = summary(report)
     port.status(message)
     port.alert(message)

@@ -12,13 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..export_files import EXPORT_TABLES, write_whole
 from ..sepa_export import SepaReport, default_file, export_input, plan
 from ..workbook import schema
 from ..workbook.collection_rows import collection_rows
-from .inputs import read_raw_tables
+from ..workbook.reader import RawTable
 from .invoice_documents import documents_month
-from .macros import UserError, _guarded, port_of
+from .macros import _guarded, port_of
+from .month_export import export_month
 from .port import WorkbookPort
 
 WORKING = "MSP Billing: writing the SEPA direct debit..."
@@ -32,35 +32,22 @@ def sepa_export_button(book: Any) -> SepaReport | None:
 
 
 def _export(port: WorkbookPort) -> SepaReport:
-    saved = port.saved_path
-    if not saved:
-        raise UserError("Save the workbook first: the file is written beside it")
-    optional = (schema.LEDGER, schema.COLLECTIONS)
-    raw, _ = read_raw_tables(port, EXPORT_TABLES, optional=optional)
-    inputs, ledger, history, errors = export_input(raw)
-    month = documents_month(inputs.settings.billing_month, ledger.closed_months())
-    port.status(WORKING)
-    target = default_file(Path(saved), month)
-    report, data, new = plan(inputs, ledger, history, errors, month, target)
-    if data is not None:
-        if new:
-            table = raw.get(schema.COLLECTIONS.name)
-            if table is None:
-                raise UserError(
-                    "This workbook has no Collections table, where the export remembers which "
-                    "mandates were collected: run msp-workbook export-sepa once on the saved "
-                    "file (it adds the table)"
-                )
-            kept = [[row.values.get(h) for h in schema.COLLECTIONS.headers] for row in table]
-            port.replace_rows(
-                schema.COLLECTIONS.name,
-                schema.COLLECTIONS.headers,
-                kept + collection_rows(new, str(month)),
-            )
-            report.recorded = len(new)
-        if report.status != "unchanged":
-            write_whole(target, data)
-            report.status = "written"
+    def plan_it(raw: dict[str, RawTable], saved: Path) -> tuple[SepaReport, bytes | None, list]:
+        inputs, ledger, history, errors = export_input(raw)
+        month = documents_month(inputs.settings.billing_month, ledger.closed_months())
+        return plan(inputs, ledger, history, errors, month, default_file(saved, month))
+
+    report, new = export_month(
+        port,
+        schema.COLLECTIONS,
+        plan_it,
+        collection_rows,
+        "This workbook has no Collections table, where the export remembers which mandates "
+        "were collected: run msp-workbook export-sepa once on the saved file (it adds the "
+        "table)",
+        WORKING,
+    )
+    report.recorded = len(new)
     message = summary(report)
     port.status(message)
     port.alert(message)
