@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .core import vocabulary
 from .core.months import Month
 from .progress import TerminalProgress
 from .workbook import lock, safe_save, usage_sheet
@@ -446,7 +447,7 @@ def _parser() -> argparse.ArgumentParser:
         "--term",
         required=True,
         type=int,
-        choices=range(1, 6),
+        choices=vocabulary.TERMS,
         metavar="N",
         help="term in years, 1-5",
     )

@@ -3,6 +3,8 @@ reseller with GFI's actual prices and its own selling prices."""
 
 from __future__ import annotations
 
+from .core import vocabulary
+
 # (Product ID, Product, Metric, Aggregation, Cost per unit, Price per unit, Minimum units)
 PRODUCTS: tuple[tuple[str, str, str, str, str, str, int], ...] = (
     ("KC-MSP", "GFI KerioConnect AI MSP", "mailboxes", "max", "1.60", "2.40", 5),
@@ -32,4 +34,4 @@ TIERS: tuple[tuple[str, str, tuple[tuple[int, int | None, str], ...]], ...] = (
     ),
     ("LG-MSP", "nodes", ((10, 49, "11.00"), (50, 249, "9.90"), (250, None, "8.80"))),
 )
-TERMS = (1, 2, 3, 4, 5)
+TERMS = vocabulary.TERMS

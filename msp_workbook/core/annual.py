@@ -19,8 +19,6 @@ from decimal import Decimal
 from .models import AnnualPrice, Product
 from .money import ZERO, round_money
 
-TERMS = (1, 2, 3, 4, 5)
-
 
 def tiers_for(
     prices: Sequence[AnnualPrice], product_id: str, metric: str, term: int

@@ -19,11 +19,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from .annual import TERMS, TierRates, annual_cost, orders, tiers_for
+from .annual import TierRates, annual_cost, orders, tiers_for
 from .billing import Billed
 from .models import AnnualPrice, BillingLine, Customer, Inputs, Product, Record
 from .money import ZERO, round_money
 from .months import Month
+from .vocabulary import TERMS
 
 WINDOW_MONTHS = 12
 GroupKey = tuple[str, str]  # (customer ID, product ID)

@@ -22,8 +22,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .annual import TERMS, TierRates, tiers_for
+from .annual import TierRates, tiers_for
 from .comparison import ComparisonRow, GroupKey, WindowUnits
+from .vocabulary import TERMS
 from .window_columns import LIMIT, WindowBlock
 
 if TYPE_CHECKING:

@@ -16,6 +16,16 @@ RECONCILIATION_STATUSES = (
     "match",
 )
 
+# Terms of an annual subscription, in years (SPEC section 5).
+TERMS = (1, 2, 3, 4, 5)
+
+# What a license key is (SPEC section 2), what a billing line is (section 3), what a month
+# without a reading bills (the first: the default). `core.models` types them as Literals; a test
+# holds both equal.
+STATUSES = ("active", "suspended", "cancelled")
+LINE_TYPES = ("usage", "minimum", "estimated", "correction")
+MISSING_USAGE = ("carry forward", "zero")
+
 # Charts of accounts of the DATEV booking batch (SPEC section 9); the first is the default.
 CHARTS_OF_ACCOUNTS = ("SKR03", "SKR04")
 

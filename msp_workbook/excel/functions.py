@@ -19,6 +19,7 @@ from ..core.annual import annual_cost, msp_cost, tiers_for
 from ..core.keys import is_valid_key
 from ..core.models import Inputs, Product
 from ..core.quote import QuoteError, make_quote
+from ..core.vocabulary import TERMS
 from ..workbook import schema
 from ..workbook.cells import CellError, RawValue, as_text, as_whole, column_letter, is_empty
 from ..workbook.errors import WorkbookError
@@ -44,7 +45,7 @@ DOC_PRODUCT = 'Product ID, e.g. "KC-MSP"'
 DOC_TERM = "Term in years: 1, 2, 3, 4 or 5"
 DOC_PROFILE = "Units per month, one row or one column (its length is the number of months)"
 DOC_METRIC = "Optional: the metric, for a product billed by more than one"
-TERMS = (1, 2, 3, 4, 5)
+
 _CELL = re.compile(r"^[A-Z]+(\d+)$")
 
 Result = Any  # what goes back into the cell: float, text, bool or a row of them

@@ -44,10 +44,10 @@ INPUT_TABLE_STYLE = "Table Style Medium 2"
 GENERATED_TABLE_STYLE = "Table Style Medium 1"
 
 AGGREGATIONS = ("max", "avg", "last", "sum")
-STATUSES = ("active", "suspended", "cancelled")
-LINE_TYPES = ("usage", "minimum", "estimated", "correction")
+STATUSES = vocabulary.STATUSES
+LINE_TYPES = vocabulary.LINE_TYPES
 SEVERITIES = ("error", "warning", "info")
-MISSING_USAGE = ("carry forward", "zero")
+MISSING_USAGE = vocabulary.MISSING_USAGE
 LANGUAGES = vocabulary.LANGUAGES
 CHARTS_OF_ACCOUNTS = vocabulary.CHARTS_OF_ACCOUNTS
 PAYMENT_METHODS = vocabulary.PAYMENT_METHODS
@@ -186,7 +186,9 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
         "Month to bill, YYYY-MM or any date in it; empty = the month before today.",
     ),
     SettingSpec(
-        SETTING_MISSING_USAGE, "carry forward", "No reading in the month: carry forward or zero."
+        SETTING_MISSING_USAGE,
+        MISSING_USAGE[0],
+        "No reading in the month: carry forward or zero.",
     ),
     SettingSpec(SETTING_INVOICE_PREFIX, "INV-", "Prefix of invoice numbers."),
     SettingSpec(
@@ -471,7 +473,7 @@ COMPARISON = Table(
         _col("Average units", Kind.MONEY, 13, number_format="#,##0.0"),
         _col("Peak units", Kind.WHOLE, 11),
         _col("MSP cost", Kind.MONEY, 12),
-        *(_col(f"Annual {t}y", Kind.MONEY, 12) for t in range(1, 6)),
+        *(_col(f"Annual {t}y", Kind.MONEY, 12) for t in vocabulary.TERMS),
         _col("Best option", Kind.TEXT, 12),
         _col("Saving", Kind.MONEY, 12),
         _col("Saving per year", Kind.MONEY, 14),

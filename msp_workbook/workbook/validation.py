@@ -238,36 +238,41 @@ def _settings(table: RawTable, out: Collector) -> Settings:
             )
             continue
         values[spec.name] = parsed
-    return Settings(
-        reseller=values.get(schema.SETTING_RESELLER) or "",
-        country=values.get(schema.SETTING_COUNTRY) or "DE",
-        currency=values.get(schema.SETTING_CURRENCY) or "EUR",
-        vat_rate=values.get(schema.SETTING_VAT_RATE, Decimal("0.19")),
-        billing_month=values.get(schema.SETTING_BILLING_MONTH),
-        missing_usage=values.get(schema.SETTING_MISSING_USAGE) or "carry forward",
-        invoice_prefix=values.get(schema.SETTING_INVOICE_PREFIX, "INV-"),
-        street=values.get(schema.SETTING_STREET) or "",
-        postcode=values.get(schema.SETTING_POSTCODE) or "",
-        city=values.get(schema.SETTING_CITY) or "",
-        vat_id=values.get(schema.SETTING_VAT_ID) or "",
-        tax_number=values.get(schema.SETTING_TAX_NUMBER) or "",
-        contact=values.get(schema.SETTING_CONTACT) or "",
-        phone=values.get(schema.SETTING_PHONE) or "",
-        email=values.get(schema.SETTING_EMAIL) or "",
-        iban=values.get(schema.SETTING_IBAN) or "",
-        bic=values.get(schema.SETTING_BIC) or "",
-        payment_days=values.get(schema.SETTING_PAYMENT_DAYS, 14),
-        language=values.get(schema.SETTING_LANGUAGE) or schema.LANGUAGES[0],
-        datev_consultant=values.get(schema.SETTING_DATEV_CONSULTANT),
-        datev_client=values.get(schema.SETTING_DATEV_CLIENT),
-        chart_of_accounts=values.get(schema.SETTING_CHART) or schema.CHARTS_OF_ACCOUNTS[0],
-        fiscal_year_start=values.get(schema.SETTING_FISCAL_YEAR_START, 1),
-        revenue_account=values.get(schema.SETTING_REVENUE_ACCOUNT),
-        reverse_charge_account=values.get(schema.SETTING_REVERSE_CHARGE_ACCOUNT),
-        non_eu_account=values.get(schema.SETTING_NON_EU_ACCOUNT),
-        creditor_id=values.get(schema.SETTING_CREDITOR_ID) or "",
-        cells=cells,
-    )
+    # A setting that is missing, empty or wrong takes the model's default (`Settings`).
+    given = {SETTING_FIELDS[name]: value for name, value in values.items() if value is not None}
+    return Settings(**given, cells=cells)
+
+
+# The Settings model's field of each setting.
+SETTING_FIELDS = {
+    schema.SETTING_RESELLER: "reseller",
+    schema.SETTING_COUNTRY: "country",
+    schema.SETTING_CURRENCY: "currency",
+    schema.SETTING_VAT_RATE: "vat_rate",
+    schema.SETTING_BILLING_MONTH: "billing_month",
+    schema.SETTING_MISSING_USAGE: "missing_usage",
+    schema.SETTING_INVOICE_PREFIX: "invoice_prefix",
+    schema.SETTING_STREET: "street",
+    schema.SETTING_POSTCODE: "postcode",
+    schema.SETTING_CITY: "city",
+    schema.SETTING_VAT_ID: "vat_id",
+    schema.SETTING_TAX_NUMBER: "tax_number",
+    schema.SETTING_CONTACT: "contact",
+    schema.SETTING_PHONE: "phone",
+    schema.SETTING_EMAIL: "email",
+    schema.SETTING_IBAN: "iban",
+    schema.SETTING_BIC: "bic",
+    schema.SETTING_PAYMENT_DAYS: "payment_days",
+    schema.SETTING_LANGUAGE: "language",
+    schema.SETTING_CREDITOR_ID: "creditor_id",
+    schema.SETTING_DATEV_CONSULTANT: "datev_consultant",
+    schema.SETTING_DATEV_CLIENT: "datev_client",
+    schema.SETTING_CHART: "chart_of_accounts",
+    schema.SETTING_FISCAL_YEAR_START: "fiscal_year_start",
+    schema.SETTING_REVENUE_ACCOUNT: "revenue_account",
+    schema.SETTING_REVERSE_CHARGE_ACCOUNT: "reverse_charge_account",
+    schema.SETTING_NON_EU_ACCOUNT: "non_eu_account",
+}
 
 
 def _setting_value(name: str, raw: RawValue) -> Any:
