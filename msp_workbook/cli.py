@@ -591,7 +591,7 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
             )
         out.append(
             f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
-            f"({operations.span(closed.numbers)}), "
+            f"({operations.number_range(closed.numbers)}), "
             f"{closed.appended} lines appended to the Ledger"
         )
         _summary(closed.report, out)
@@ -606,7 +606,8 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         ):
             out.append(
                 f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
-                f"({operations.span(closed.numbers)}); invoice documents in {documents.folder}: "
+                f"({operations.number_range(closed.numbers)}); invoice documents in "
+                f"{documents.folder}: "
                 f"{len(documents.written) + len(documents.unchanged)} PDF and XRechnung pairs"
                 + (f", {len(documents.errors)} errors" if documents.errors else "")
                 + f"; DATEV booking batch {export.file.name}: {len(export.bookings)} bookings"

@@ -40,13 +40,13 @@ def closed_input(raw: dict[str, RawTable]) -> tuple[Inputs, Ledger, list[Check]]
     """Settings, Customers (Products and Keys, which their checks need) and the Ledger, with
     every error in them: an export is not written while any is there."""
     from .workbook.ledger_rows import build_ledger
-    from .workbook.validation import Collector, build_reference
+    from .workbook.validation import Collector, build_master_data
 
     out = Collector()
-    reference = build_reference(raw, out)
+    master = build_master_data(raw, out)
     ledger, ledger_errors = build_ledger(raw.get(schema.LEDGER.name))
     errors = [c for c in out.checks if c.severity == "error"]
-    return reference.inputs(), ledger, [*errors, *ledger_errors]
+    return master.inputs(), ledger, [*errors, *ledger_errors]
 
 
 def refuse_open(month: Month, what: str) -> WorkbookError:

@@ -320,10 +320,10 @@ def read_for_documents(path: Path) -> tuple[Inputs, Ledger, list[Check]]:
     never the Usage sheet. The errors that make documents untrustworthy: unreadable Ledger rows."""
     from .workbook.ledger_rows import build_ledger
     from .workbook.reader import open_tables
-    from .workbook.validation import Collector, build_reference
+    from .workbook.validation import Collector, build_master_data
 
     tables = (schema.SETTINGS, schema.PRODUCTS, schema.ANNUAL_PRICES, schema.CUSTOMERS, schema.KEYS)
     raw, _ = open_tables(path, tables, optional=(schema.LEDGER,))
-    reference = build_reference(raw, Collector())
+    master = build_master_data(raw, Collector())
     ledger, ledger_errors = build_ledger(raw.get(schema.LEDGER.name))
-    return reference.inputs(), ledger, ledger_errors
+    return master.inputs(), ledger, ledger_errors

@@ -33,10 +33,10 @@ def key_for(raw: dict[str, RawTable], customer_id: str, product_id: str) -> NewK
     Keys table's keys. Raises WorkbookError (one line) for an unknown ID or one whose row has
     errors."""
     from .core.keys import generate_key
-    from .workbook.validation import Collector, build_reference
+    from .workbook.validation import Collector, build_master_data
 
     found = Collector()
-    inputs = build_reference(raw, found)
+    inputs = build_master_data(raw, found)
     customers = {c.customer_id.lower(): c for c in inputs.customers}
     products = {p.product_id.lower(): p for p in inputs.products}
     customer = customers.get(customer_id.strip().lower())

@@ -123,8 +123,8 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         )
         rows, _ = comparison_window(read, target, usage)
     else:
-        rows, known = comparison_window(read, target, usage)
-        result = ledger_core.bill_open_month(read.inputs, target, ledger, usage, known)
+        rows, precomputed = comparison_window(read, target, usage)
+        result = ledger_core.bill_open_month(read.inputs, target, ledger, usage, precomputed)
     checks += document_warnings(read.inputs, result.invoices)
     checks += datev_warnings(read.inputs, result.invoices)
     checks += sepa_warnings(read.inputs)
@@ -196,17 +196,17 @@ def comparison_window(
             units, read.inputs, still_open, usage, last_month=target_open
         )
         if billed is not None:
-            block, known = billed
+            block, precomputed = billed
             rows = comparison_columns.comparison_rows_in_bulk(units, block)
             if rows is not None:
-                return rows, known
+                return rows, precomputed
     positions = units.positions(still_open)
-    known = {}  # the reference, key by key
+    precomputed = {}  # the reference, key by key
     for key, customer, product, billed in billing.bill_window(read.inputs, still_open, usage):
         units.add_billed(positions, customer, product, billed)
         if target_open:
-            known[(key.license_key, product.metric)] = billed[-1]
-    return units.rows(), known
+            precomputed[(key.license_key, product.metric)] = billed[-1]
+    return units.rows(), precomputed
 
 
 # The tables recalc and close write whole (closing appends to the Ledger, which keeps its rows
@@ -461,7 +461,7 @@ def close(
     ledger = read.ledger
     if ledger.is_closed(target):
         numbers = sorted({e.invoice for e in ledger.month_lines(target)})
-        raise WorkbookError(f"{target} is already closed (invoices {span(numbers)})")
+        raise WorkbookError(f"{target} is already closed (invoices {number_range(numbers)})")
     if target >= Month.of(day):
         raise WorkbookError(
             f"{target} cannot be closed: it has not ended yet (today is {day.isoformat()}); "
@@ -551,7 +551,7 @@ def close_month(
     return closed
 
 
-def span(numbers: Sequence[str]) -> str:
+def number_range(numbers: Sequence[str]) -> str:
     """`INV-2026-0001 .. INV-2026-0004` (or the one number, or "none")."""
     if not numbers:
         return "none"

@@ -89,7 +89,9 @@ def test_a_window_bills_each_month_as_billing_lines_does(keys, readings, missing
     assert sorted(window) == sorted(one_by_one)
 
     # The last month billed from what the window worked out: the same lines and warnings.
-    known = {(k.license_key, product.metric): billed[-1] for k, _, product, billed in billed_window}
-    assert billing_lines(inputs, MONTHS[-1], index, known) == billing_lines(
+    precomputed = {
+        (k.license_key, product.metric): billed[-1] for k, _, product, billed in billed_window
+    }
+    assert billing_lines(inputs, MONTHS[-1], index, precomputed) == billing_lines(
         inputs, MONTHS[-1], index
     )

@@ -129,10 +129,10 @@ def test_the_window_in_arrays_equals_the_window_key_by_key(
     inputs = make_inputs(keys, readings, missing)
     read = ReadResult(inputs=inputs, checks=(), ledger=closed_ledger(inputs, closed, renamed))
     usage = UsageIndex.of_inputs(inputs)
-    bulk_rows, bulk_known = comparison_window(read, TARGET, usage, bulk=True)
-    rows, known = comparison_window(read, TARGET, usage, bulk=False)
+    bulk_rows, bulk_precomputed = comparison_window(read, TARGET, usage, bulk=True)
+    rows, precomputed = comparison_window(read, TARGET, usage, bulk=False)
     assert bulk_rows == rows
-    assert bulk_known == known
+    assert bulk_precomputed == precomputed
 
 
 def test_the_window_in_arrays_matches_a_worked_example():
@@ -147,7 +147,7 @@ def test_the_window_in_arrays_matches_a_worked_example():
         "carry forward",
     )
     read = ReadResult(inputs=inputs, checks=(), ledger=Ledger())
-    rows, known = comparison_window(read, TARGET, UsageIndex.of_inputs(inputs), bulk=True)
+    rows, precomputed = comparison_window(read, TARGET, UsageIndex.of_inputs(inputs), bulk=True)
     assert [(r.customer_id, r.months, r.peak_units, r.average_units, r.msp_cost) for r in rows] == [
         ("C-0", 4, 60, D("33.00"), D("316.80"))
     ]
@@ -157,7 +157,7 @@ def test_the_window_in_arrays_matches_a_worked_example():
         D("8.20"),
         D("24.60"),
     )
-    assert known[("K-0", "mailboxes")].quantity == 60
+    assert precomputed[("K-0", "mailboxes")].quantity == 60
 
 
 @pytest.mark.parametrize(
@@ -172,12 +172,12 @@ def test_numbers_too_large_for_the_arrays_are_compared_key_by_key(quantity):
     inputs = make_inputs([("KC", "active", 10, 0, False, 1)], [(0, 14, 5, quantity)], "zero")
     read = ReadResult(inputs=inputs, checks=(), ledger=Ledger())
     usage = UsageIndex.of_inputs(inputs)
-    rows, known = comparison_window(read, TARGET, usage, bulk=True)
-    assert (rows, known) == comparison_window(read, TARGET, usage, bulk=False)
+    rows, precomputed = comparison_window(read, TARGET, usage, bulk=True)
+    assert (rows, precomputed) == comparison_window(read, TARGET, usage, bulk=False)
     assert rows[0].peak_units == quantity
     # Aug..Nov have no readings: estimated 0 (Missing usage = zero), raised to the minimum of 5.
     assert rows[0].msp_cost == D(quantity) * D("2.4") + 4 * 5 * D("2.4")
-    assert known[("K-0", "mailboxes")].quantity == quantity
+    assert precomputed[("K-0", "mailboxes")].quantity == quantity
 
 
 def test_the_window_of_a_closed_billing_month_needs_nothing_from_it():
@@ -217,8 +217,8 @@ def test_a_closed_line_of_a_metric_no_longer_on_products_costs_what_it_was_bille
     )
     read = ReadResult(inputs=inputs, checks=(), ledger=ledger)
     usage = UsageIndex.of_inputs(inputs)
-    rows, known = comparison_window(read, TARGET, usage, bulk=True)
-    assert (rows, known) == comparison_window(read, TARGET, usage, bulk=False)
+    rows, precomputed = comparison_window(read, TARGET, usage, bulk=True)
+    assert (rows, precomputed) == comparison_window(read, TARGET, usage, bulk=False)
     assert [(r.months, r.peak_units, r.average_units, r.msp_cost) for r in rows] == [
         (3, 10, D("10.00"), D("74.00"))
     ]
@@ -235,6 +235,6 @@ def test_a_rate_too_fine_for_whole_cents_in_64_bits_is_compared_profile_by_profi
     ).model_copy(update={"annual_prices": fine})
     read = ReadResult(inputs=inputs, checks=(), ledger=Ledger())
     usage = UsageIndex.of_inputs(inputs)
-    rows, known = comparison_window(read, TARGET, usage, bulk=True)
-    assert (rows, known) == comparison_window(read, TARGET, usage, bulk=False)
+    rows, precomputed = comparison_window(read, TARGET, usage, bulk=True)
+    assert (rows, precomputed) == comparison_window(read, TARGET, usage, bulk=False)
     assert rows[0].annual == (D("0.93"), None, None, None, None)

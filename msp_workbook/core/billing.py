@@ -45,7 +45,6 @@ from .months import Month, ordinal_of
 from .usage import UsageIndex
 
 BILLED_STATUSES = ("active", "cancelled")
-_UNKNOWN = object()  # not in a mapping of what is already billed
 
 
 def period_months(key: LicenseKey) -> tuple[int, int | None]:
@@ -254,12 +253,14 @@ def _key_lines(
     settings: Settings,
     usage: UsageIndex,
     checks: list[Check],
-    known: Mapping[tuple[str, str], Billed | None],
+    precomputed: Mapping[tuple[str, str], Billed | None],
 ) -> list[BillingLine]:
     lines: list[BillingLine] = []
     for product in products:
-        billed = known.get((key.license_key, product.metric), _UNKNOWN)
-        if billed is _UNKNOWN:
+        pair = (key.license_key, product.metric)
+        if pair in precomputed:
+            billed = precomputed[pair]
+        else:
             billed = billed_months(key, product, (month,), settings, usage)[0]
         if billed is None:
             continue
@@ -320,13 +321,13 @@ def billing_lines(
     inputs: Inputs,
     month: Month,
     usage: UsageIndex,
-    known: Mapping[tuple[str, str], Billed | None] | None = None,
+    precomputed: Mapping[tuple[str, str], Billed | None] | None = None,
 ) -> tuple[list[BillingLine], list[Check]]:
     """The month's billing lines (sorted) and the warnings found while computing them, from the
     readings in `usage` (`UsageIndex.of_inputs`, or the reader's `ReadResult.usage_index()`).
-    `known` may hold what the month bills for (license key, metric), already worked out by
+    `precomputed` may hold what the month bills for (license key, metric), already worked out by
     `bill_window` (the comparison bills the month too)."""
-    known = known or {}
+    precomputed = precomputed or {}
     products_by_id, customers = _by_id(inputs)
     checks: list[Check] = []
     lines: list[BillingLine] = []
@@ -344,7 +345,7 @@ def billing_lines(
                 inputs.settings,
                 usage,
                 checks,
-                known,
+                precomputed,
             )
         )
     checks.extend(_unbilled_usage(inputs.keys, usage, month, billed_keys))

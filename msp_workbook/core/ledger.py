@@ -325,11 +325,11 @@ def bill_open_month(
     month: Month,
     ledger: Ledger,
     usage: UsageIndex,
-    known: Mapping[tuple[str, str], Billed | None] | None = None,
+    precomputed: Mapping[tuple[str, str], Billed | None] | None = None,
 ) -> BillingResult:
     """An open month's billing: its own lines plus corrections of earlier closed months
-    (`usage`, `known`: see `billing.billing_lines`)."""
-    lines, checks = billing_lines(inputs, month, usage, known)
+    (`usage`, `precomputed`: see `billing.billing_lines`)."""
+    lines, checks = billing_lines(inputs, month, usage, precomputed)
     corrections = correction_lines(inputs, month, ledger, usage)
     if corrections:
         closed = sorted({str(c.corrects) for c in corrections})

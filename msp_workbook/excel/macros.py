@@ -27,7 +27,7 @@ from ..operations import (
     close,
     compute,
     generated_tables,
-    span,
+    number_range,
 )
 from ..workbook import schema
 from ..workbook.cells import as_text
@@ -160,9 +160,9 @@ def _close_month(port: WorkbookPort, today: date | None, now: datetime | None) -
     invoices_text = "1 invoice" if len(closed.numbers) == 1 else f"{len(closed.numbers)} invoices"
     lines_text = "1 line" if closed.appended == 1 else f"{closed.appended} lines"
     message = (
-        f"Closed {report.month}: {invoices_text} ({span(closed.numbers)}), {lines_text} appended "
-        f"to the Ledger; net {report.net:,.2f} {report.currency}, gross {report.gross:,.2f} "
-        f"{report.currency}."
+        f"Closed {report.month}: {invoices_text} ({number_range(closed.numbers)}), {lines_text} "
+        f"appended to the Ledger; net {report.net:,.2f} {report.currency}, gross "
+        f"{report.gross:,.2f} {report.currency}."
     )
     port.status(message)
     port.alert(message)

@@ -19,7 +19,7 @@ from . import schema
 from .ledger_rows import build_ledger
 from .package import check_workbook_file
 from .reader import ReadResult, open_tables, require_tables
-from .validation import Collector, billing_month_for, build_inputs, build_reference
+from .validation import Collector, billing_month_for, build_inputs, build_master_data
 
 if TYPE_CHECKING:
     from .isolated import ChildLoad
@@ -63,7 +63,7 @@ def read_workbook(
         tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
         raw, below = open_tables(path, tables, optional=(schema.LEDGER,))
         out = Collector()
-        reference = build_reference(raw, out)
+        master = build_master_data(raw, out)
         # Also while Usage loads; its rows are let go once they are ledger lines.
         raw_ledger = raw.pop(schema.LEDGER.name, None)
         ledger, ledger_checks = build_ledger(raw_ledger)
@@ -71,16 +71,14 @@ def read_workbook(
         del raw_ledger
         place, batch = loading.result()
     progress(CHECKING)
-    billing = billing_month_for(reference.settings, month, today)
+    billing = billing_month_for(master.settings, month, today)
     usage, usage_below = read_usage(
-        path, place, batch, reference.key_ids, out, loading.faults, billing
+        path, place, batch, master.key_ids, out, loading.faults, billing
     )
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks
-    return ReadResult(
-        reference.inputs(readings_elsewhere=True), tuple(checks), ledger, usage, columns
-    )
+    return ReadResult(master.inputs(readings_elsewhere=True), tuple(checks), ledger, usage, columns)
 
 
 def _in_table_order(below: dict[str, Check]) -> list[Check]:

@@ -671,7 +671,7 @@ def usage_plausibility(
 
 
 @dataclass(frozen=True)
-class ReferenceData:
+class MasterData:
     """The validated tables that usage readings refer to, and the license keys by ID."""
 
     settings: Settings
@@ -695,14 +695,14 @@ class ReferenceData:
         )
 
 
-def build_reference(raw: dict[str, RawTable], out: Collector) -> ReferenceData:
+def build_master_data(raw: dict[str, RawTable], out: Collector) -> MasterData:
     """Settings, Products, AnnualPrices, Customers and Keys, validated in that order."""
     settings = _settings(raw[schema.SETTINGS.name], out)
     products, product_ids = _products(raw[schema.PRODUCTS.name], out)
     annual = _annual_prices(raw[schema.ANNUAL_PRICES.name], out, product_ids)
     customers, customer_ids = _customers(raw[schema.CUSTOMERS.name], out)
     keys, key_ids = _keys(raw[schema.KEYS.name], out, customer_ids, product_ids)
-    return ReferenceData(
+    return MasterData(
         settings, tuple(products), tuple(annual), tuple(customers), tuple(keys), key_ids
     )
 
@@ -713,9 +713,9 @@ def build_inputs(
     """Validated inputs and every problem found, in sheet order; readings implausible for
     the billing month (`month`, else Settings', else last month) are warnings."""
     out = Collector()
-    reference = build_reference(raw, out)
-    usage = validate_usage(raw[schema.USAGE.name], out, reference.key_ids)
-    billing = billing_month_for(reference.settings, month, today)
+    master = build_master_data(raw, out)
+    usage = validate_usage(raw[schema.USAGE.name], out, master.key_ids)
+    billing = billing_month_for(master.settings, month, today)
     usage_plausibility(usage, raw[schema.USAGE.name], out, billing)
     overlapping_reports(usage, raw[schema.USAGE.name], out)
-    return reference.inputs(tuple(usage)), out.checks
+    return master.inputs(tuple(usage)), out.checks
