@@ -39,6 +39,7 @@ from .validation import (
     EARLIEST_PLAUSIBLE,
     IMPORTED_SOURCE,
     Collector,
+    KnownKey,
     Registry,
     far_date_warning,
     latest_plausible,
@@ -149,7 +150,7 @@ def read_usage(
     path: Path,
     place: TablePlace,
     batch: Any,
-    keys: Registry,
+    keys: Registry[KnownKey],
     out: Collector,
     faults: Faults | None = None,
     billing: Month | None = None,
@@ -178,11 +179,11 @@ def read_usage(
     outside = (rows > place.end_row) | (rows == place.totals_row)  # not input
 
     # License keys and metrics: each distinct text is looked up once.
-    key_records = [record for record, _ in keys.accepted.values()]
+    key_records = [known.key for known in keys.accepted.values()]
     key_of = {record.license_key: i for i, record in enumerate(key_records)}
     key_codes, key_texts = _encode(column[_KEY])
     found = [keys.accepted.get(text) if text else None for text in map(_plain, key_texts)]
-    key_index = np.array([key_of[f[0].license_key] if f else -1 for f in found], dtype=np.int64)
+    key_index = np.array([key_of[f.key.license_key] if f else -1 for f in found], dtype=np.int64)
     key_i = key_index[key_codes]
     metric_codes, metric_texts = _encode(column[_METRIC])
     metric_names = [_plain(text) for text in metric_texts]
@@ -378,7 +379,7 @@ def _pairs(
     metric_codes: np.ndarray,
     metric_names: Sequence[str | None],
     key_records: Sequence[Any],
-    keys: Registry,
+    keys: Registry[KnownKey],
 ) -> tuple[list[tuple[str, Product]], np.ndarray]:
     """The distinct (license key, product metric) pairs of the rows, and each row's pair index
     (-1 where the key is unknown or its product has no such metric)."""
@@ -407,7 +408,7 @@ def _pairs(
         name = metric_names[code % width]
         if name is None:
             continue
-        metrics = keys.accepted[key_record.license_key.lower()][1]
+        metrics = keys.accepted[key_record.license_key.lower()].metrics
         product = next((p for p in metrics if p.metric.lower() == name), None)
         if product is not None:  # metrics spelled in other cases share one pair
             pair = seen.setdefault((key_record.license_key, product.metric), len(pairs))
@@ -424,7 +425,7 @@ def _check_rows(
     path: Path,
     place: TablePlace,
     wanted: list[int],
-    keys: Registry,
+    keys: Registry[KnownKey],
     out: Collector,
     faults: Faults,
 ) -> tuple[list[UsageReading], list[int]]:
@@ -465,7 +466,7 @@ def _with_readings(
     readings: Sequence[UsageReading],
     pairs: list[tuple[str, Product]],
     key_of: dict[str, int],
-    keys: Registry,
+    keys: Registry[KnownKey],
 ) -> _Columns:
     """The bulk columns plus readings that passed the per-row checks."""
     import numpy as np
@@ -480,7 +481,7 @@ def _with_readings(
     for reading in readings:
         pair = pair_of.get((reading.license_key, reading.metric))
         if pair is None:  # a key or metric the bulk tests could not read as plain text
-            metrics = keys.accepted[reading.license_key.lower()][1]
+            metrics = keys.accepted[reading.license_key.lower()].metrics
             product = next(p for p in metrics if p.metric == reading.metric)
             pair = pair_of[(reading.license_key, reading.metric)] = len(pairs)
             pairs.append((reading.license_key, product))

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from ..core.models import (
     AnnualPrice,
@@ -141,17 +141,28 @@ def _parse(column: schema.Column, raw: RawValue) -> Any:
     raise AssertionError(f"no parser for {kind}")  # pragma: no cover
 
 
-class Registry:
-    """IDs seen in a table: the accepted rows (by lower-case ID) and IDs of rejected rows."""
+T = TypeVar("T")
+
+
+class KnownKey(NamedTuple):
+    """An accepted license key and the metrics its product bills."""
+
+    key: LicenseKey
+    metrics: list[Product]
+
+
+class Registry(Generic[T]):
+    """IDs seen in a table: the accepted rows' records (by lower-case ID: a Customer, a
+    product's metric rows, a KnownKey) and IDs of rejected rows."""
 
     def __init__(self, sheet: str) -> None:
         self.sheet = sheet
-        self.accepted: dict[str, Any] = {}
+        self.accepted: dict[str, T] = {}
         self.first_cell: dict[str, str] = {}
         self.rejected: set[str] = set()
         self.dependents: dict[str, tuple[str, str, str, list[int]]] = {}
 
-    def resolve(self, check: RowCheck, header: str, value: str, what: str) -> Any:
+    def resolve(self, check: RowCheck, header: str, value: str, what: str) -> T | None:
         """The accepted record for an ID, or an error on the referring cell.
 
         Rows that refer to a record left out for its own errors are left out too, and reported
@@ -324,10 +335,10 @@ def _setting_value(name: str, raw: RawValue) -> Any:
 # --- Products and annual prices -------------------------------------------------------------------
 
 
-def _products(table: RawTable, out: Collector) -> tuple[list[Product], Registry]:
+def _products(table: RawTable, out: Collector) -> tuple[list[Product], Registry[list[Product]]]:
     products: list[Product] = []
-    ids = Registry(table.sheet)
-    pairs = Registry(table.sheet)
+    ids: Registry[list[Product]] = Registry(table.sheet)
+    pairs: Registry[object] = Registry(table.sheet)
     for row in table:
         check = RowCheck(table, row, out)
         v = {h: check.value(h) for h in table.spec.headers}
@@ -356,7 +367,9 @@ def _products(table: RawTable, out: Collector) -> tuple[list[Product], Registry]
     return products, ids
 
 
-def _annual_prices(table: RawTable, out: Collector, products: Registry) -> list[AnnualPrice]:
+def _annual_prices(
+    table: RawTable, out: Collector, products: Registry[list[Product]]
+) -> list[AnnualPrice]:
     prices: list[AnnualPrice] = []
     tiers: dict[tuple[str, str, int], list[AnnualPrice]] = {}  # by product, metric, term
     for row in table:
@@ -439,7 +452,7 @@ def _metric_of(check: RowCheck, metrics: list[Product], metric: str, relation: s
 # --- Customers, keys, usage -----------------------------------------------------------------------
 
 
-def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registry]:
+def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registry[Customer]]:
     customers: list[Customer] = []
     ids = Registry(table.sheet)
     for row in table:
@@ -485,8 +498,11 @@ def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registr
 
 
 def _keys(
-    table: RawTable, out: Collector, customers: Registry, products: Registry
-) -> tuple[list[LicenseKey], Registry]:
+    table: RawTable,
+    out: Collector,
+    customers: Registry[Customer],
+    products: Registry[list[Product]],
+) -> tuple[list[LicenseKey], Registry[KnownKey]]:
     keys: list[LicenseKey] = []
     ids = Registry(table.sheet)
     for row in table:
@@ -525,13 +541,13 @@ def _keys(
             source=check.source("License key"),
         )
         keys.append(key)
-        ids.accepted[key_id.lower()] = (key, metrics)
+        ids.accepted[key_id.lower()] = KnownKey(key, metrics)
     customers.report_dependents(table, out)
     products.report_dependents(table, out)
     return keys, ids
 
 
-def validate_usage(table: RawTable, out: Collector, keys: Registry) -> list[UsageReading]:
+def validate_usage(table: RawTable, out: Collector, keys: Registry[KnownKey]) -> list[UsageReading]:
     """The Usage rows as readings; bad rows become errors and are left out."""
     readings: list[UsageReading] = []
     for row in table:
@@ -544,13 +560,13 @@ def validate_usage(table: RawTable, out: Collector, keys: Registry) -> list[Usag
         )
         metric = v["Metric"]
         if found and metric:
-            metric = _metric_of(check, found[1], metric, "is not billed for")
+            metric = _metric_of(check, found.metrics, metric, "is not billed for")
         if not check.ok:
             continue
         readings.append(
             UsageReading(
                 day=v["Date"],
-                license_key=found[0].license_key,
+                license_key=found.key.license_key,
                 metric=metric,
                 quantity=v["Quantity"],
                 source_name=v["Source"] or "",
@@ -679,7 +695,7 @@ class MasterData:
     annual_prices: tuple[AnnualPrice, ...]
     customers: tuple[Customer, ...]
     keys: tuple[LicenseKey, ...]
-    key_ids: Registry
+    key_ids: Registry[KnownKey]
 
     def inputs(
         self, usage: tuple[UsageReading, ...] = (), readings_elsewhere: bool = False
