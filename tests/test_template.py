@@ -21,21 +21,17 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
 from msp_workbook.workbook import schema
+from msp_workbook.workbook.quote_sheet import PYTHON_QUOTE_FORMULA, QUOTE_DEFAULTS, QUOTE_PURPOSE
 from msp_workbook.workbook.schema import Kind, Table
+from msp_workbook.workbook.sheet_look import INPUT_TAB_COLOUR, QUOTE_TAB_COLOUR, lookup_name
 from msp_workbook.workbook.template import (
     EXAMPLE_MARKER,
     GENERATED_TAB_COLOUR,
-    INPUT_TAB_COLOUR,
-    PYTHON_QUOTE_FORMULA,
-    QUOTE_DEFAULTS,
-    QUOTE_PURPOSE,
-    QUOTE_TAB_COLOUR,
     TEMPLATE_PATH,
     VALIDATED_LAST_ROW,
     XLWINGS_CONF_SHEET,
     build_workbook,
     default_rows,
-    lookup_name,
 )
 
 # --- helpers --------------------------------------------------------------------------------------
