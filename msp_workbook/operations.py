@@ -18,11 +18,12 @@ from .core import billing, comparison, comparison_columns, window_columns
 from .core import ledger as ledger_core
 from .core.billing import Billed
 from .core.comparison import ComparisonRow
-from .core.models import BillingResult, Check, Inputs, Invoice
+from .core.models import BillingResult, Check
 from .core.money import ZERO
 from .core.months import Month, previous_month
 from .core.quote import Quote, QuoteError, make_quote
 from .core.usage import UsageIndex
+from .output_gaps import output_gaps
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
 from .workbook.errors import WorkbookError
@@ -125,55 +126,9 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
     else:
         rows, precomputed = comparison_window(read, target, usage)
         result = ledger_core.bill_open_month(read.inputs, target, ledger, usage, precomputed)
-    checks += document_warnings(read.inputs, result.invoices)
-    checks += datev_warnings(read.inputs, result.invoices)
-    checks += sepa_warnings(read.inputs)
+    checks += output_gaps(read.inputs, result.invoices)
     all_checks = tuple(sorted_checks([*checks, *result.checks]))
     return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
-
-
-def document_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:
-    """Once a seller address is set on Settings (documents are in use), what the month's
-    invoice documents would lack, as warnings: fixed before the month is closed (SPEC 6)."""
-    from .core.document_fields import buyer_gaps, seller_gaps
-
-    settings = inputs.settings
-    if not any((settings.street, settings.postcode, settings.city)):
-        return []
-    warnings = seller_gaps(settings, "warning")
-    customers = {c.customer_id: c for c in inputs.customers}
-    for invoice in invoices:
-        customer = customers.get(invoice.customer_id)
-        if customer is not None:
-            warnings += buyer_gaps(customer, settings, invoice.reverse_charge, "warning")
-    return warnings
-
-
-def datev_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:
-    """Once a DATEV consultant is set on Settings (the DATEV export is in use), what the month's
-    booking batch would lack, as warnings: fixed before the month is closed (SPEC 9)."""
-    from .core.datev_fields import invoice_gaps, settings_gaps, typed_debitors
-
-    settings = inputs.settings
-    if settings.datev_consultant is None:
-        return []
-    customers = {c.customer_id: c for c in inputs.customers}
-    _, debitors = typed_debitors(inputs.customers, {}, "warning")
-    return [
-        *settings_gaps(settings, "warning"),
-        *debitors,
-        *invoice_gaps(invoices, customers, settings, "warning"),
-    ]
-
-
-def sepa_warnings(inputs: Inputs) -> list[Check]:
-    """Once a customer's Payment is filled in (direct debits are in use), what the SEPA file and
-    the documents of direct-debit customers would lack, as warnings (SPEC 9)."""
-    from .core.sepa_fields import customer_gaps, settings_gaps
-
-    if not any(c.payment.strip() for c in inputs.customers):
-        return []
-    return [*settings_gaps(inputs.settings, "warning"), *customer_gaps(inputs.customers, "warning")]
 
 
 def comparison_window(
