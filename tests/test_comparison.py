@@ -75,7 +75,8 @@ def test_comparison_rows_for_a_worked_example():
     large, small = rows  # largest saving first
     # C-2: W = 12, u = 100 each month.
     # MSP 12 x round(100 x 2.40) = 2880.00 (list price, no discount)
-    # Annual 1y: 100 x 24 x 12/12 = 2400; 2y: 100 x 23 = 2300 -> best Annual 2y, saving 100 vs 1y.
+    # Annual 1y: 100 x 24 x 12/12 = 2400; 2y: 100 x 23 = 2300 -> best Annual 2y; the saving is
+    # against the other model's best, MSP: 2880 - 2300 = 580.00, per year 580 x 12/12.
     assert (large.customer_id, large.months, large.average_units, large.peak_units) == (
         "C-2",
         12,
@@ -88,13 +89,14 @@ def test_comparison_rows_for_a_worked_example():
     )
     assert (large.best_option, large.saving, large.saving_per_year) == (
         "Annual 2y",
-        D("100.00"),
-        D("100.00"),
+        D("580.00"),
+        D("580.00"),
     )
     # C-1: W = 3 (Aug..Oct), u = 20, 30, 30. MSP 48 + 36 + 36 + 72 = 192.00.
     # Annual 1y: 20 x 30 x 3/12 = 150; Sep adds 10 at 30 for 2 months: 50 -> 200.00.
     # Annual 2y: 20 x 29 x 3/12 = 145; 10 x 29 x 2/12 = 48.33.. -> 193.33.
-    # Best MSP (192.00), runner-up Annual 2y (193.33): saving 1.33, per year 1.33 x 12/3 = 5.32.
+    # Best MSP (192.00); the other model's best is Annual 2y (193.33): saving 1.33, per year
+    # 1.33 x 12/3 = 5.32.
     assert (small.customer_id, small.months, small.average_units, small.peak_units) == (
         "C-1",
         3,
@@ -109,6 +111,7 @@ def test_tie_goes_to_msp_then_to_the_shorter_term():
     # Both terms priced alike, so they cost the same.
     same = tuple(t.model_copy(update={"price_per_unit_per_year": D("24")}) for t in TIERS)
     data = inputs().model_copy(update={"annual_prices": same})
-    # u = 120 for 1 month: MSP 288.00; both terms 120 x 24 / 12 = 240.00 -> Annual 1y, saving 0.00
+    # u = 120 for 1 month: MSP 288.00; both terms 120 x 24 / 12 = 240.00 -> Annual 1y (the
+    # shorter term); it saves 288.00 - 240.00 = 48.00 against MSP, not 0.00 against Annual 2y.
     rows = comparison_rows(data, OCT, {OCT: [line(LARGE, OCT, 120)]})
-    assert [(r.best_option, r.saving) for r in rows] == [("Annual 1y", D("0.00"))]
+    assert [(r.best_option, r.saving) for r in rows] == [("Annual 1y", D("48.00"))]

@@ -10,7 +10,9 @@ product:
   of that customer and product, all metrics (list prices: no customer discount);
 - Annual Ty is the annual cost of the profile u for a term of T years (see `annual`);
 - the best option is the cheapest (on a tie MSP, then the shorter term); the saving is what it
-  saves against the runner-up, and per year Saving x 12 / W.
+  saves against the best option of the other model (the cheapest annual term when MSP is best,
+  MSP when an annual term is: equal annual prices per term never hide a saving), and per year
+  Saving x 12 / W.
 """
 
 from __future__ import annotations
@@ -257,14 +259,13 @@ def _orders(
 
 
 def _best(msp: Decimal, annual: tuple[Decimal | None, ...]) -> tuple[str, Decimal]:
-    """Cheapest option (ties: MSP, then the shorter term) and its saving against the runner-up."""
+    """Cheapest option (ties: MSP, then the shorter term) and its saving against the best option
+    of the other model (SPEC 5): the cheapest annual term when MSP is best, else MSP."""
     best, lowest = "MSP", msp
-    costs = [msp]
     for term, cost in zip(TERMS, annual, strict=True):
-        if cost is None:
-            continue
-        costs.append(cost)
-        if cost < lowest:  # strictly: on a tie the earlier option (MSP, shorter term) stays
+        if cost is not None and cost < lowest:  # strictly: on a tie the earlier option stays
             best, lowest = f"Annual {term}y", cost
-    costs.remove(lowest)
-    return best, (min(costs) if costs else lowest) - lowest
+    if best != "MSP":
+        return best, msp - lowest
+    terms = [cost for cost in annual if cost is not None]
+    return best, (min(terms) - msp) if terms else Decimal("0.00")

@@ -11,7 +11,8 @@ time:
   its own size falls in, for the months left; the sum is divided by 12 and rounded half up to the
   cent once, at the end (in cents: exactly, with integers);
 - the best option is the cheapest (ties: MSP, then the shorter term), the saving is what it saves
-  against the runner-up, and per year saving x 12 / months, rounded half up.
+  against the best option of the other model (the cheapest term when MSP is best, else MSP),
+  and per year saving x 12 / months, rounded half up.
 
 `comparison_rows_in_bulk` returns None where an amount could pass 64 bits or a price is negative:
 then the caller uses the reference. `tests/test_window_columns.py` holds the two to equal rows.
@@ -76,8 +77,12 @@ def _product_rows(
         costs.append(np.full(len(msp), _NONE, dtype=np.int64) if cost is None else cost)
     table = np.stack(costs, axis=1)
     best = np.argmin(table, axis=1)  # the first of equal costs: MSP, then the shorter term
-    two = np.partition(table, 1, axis=1)[:, :2]
-    saving = np.where(two[:, 1] == _NONE, 0, two[:, 1] - two[:, 0])
+    cheapest_term = table[:, 1:].min(axis=1)
+    saving = np.where(
+        best == 0,
+        np.where(cheapest_term == _NONE, 0, cheapest_term - table[:, 0]),
+        table[:, 0] - cheapest_term,
+    )
     average = _half_up(profile.sum(axis=1) * 100, months)
     per_year = _half_up(saving * 12, months)
     return [
