@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 
 from .core import billing, comparison, comparison_columns, window_columns
 from .core import ledger as ledger_core
-from .core.billing import Billed
+from .core.billing import Billed, missing_vat_id_warnings
 from .core.comparison import ComparisonRow
+from .core.invoice_document import tax_case
 from .core.models import BillingResult, Check
 from .core.money import ZERO
 from .core.months import Month, previous_month
@@ -64,6 +65,8 @@ class RunReport:
     checks: tuple[Check, ...]
     currency: str
     comparison: tuple[ComparisonRow, ...] = ()
+    # How VAT applies to each invoice, in the order of `result.invoices` (`VAT_TREATMENTS`).
+    treatments: tuple[str, ...] = ()
 
     @property
     def errors(self) -> list[Check]:
@@ -126,9 +129,16 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
     else:
         rows, precomputed = comparison_window(read, target, usage)
         result = ledger_core.bill_open_month(read.inputs, target, ledger, usage, precomputed)
-    checks += output_gaps(read.inputs, result.invoices)
+    inputs = read.inputs
+    customers = {c.customer_id: c for c in inputs.customers}
+    checks += missing_vat_id_warnings(customers, inputs.settings, result.invoices)
+    checks += output_gaps(inputs, result.invoices)
+    treatments = tuple(
+        tax_case(i, customers[i.customer_id], inputs.settings) if i.customer_id in customers else ""
+        for i in result.invoices
+    )
     all_checks = tuple(sorted_checks([*checks, *result.checks]))
-    return RunReport(target, result, all_checks, read.inputs.settings.currency, tuple(rows))
+    return RunReport(target, result, all_checks, inputs.settings.currency, tuple(rows), treatments)
 
 
 def comparison_window(
@@ -184,6 +194,7 @@ class GeneratedTables:
 # Comparison chart's second series.
 SIDE_COLUMNS = {
     schema.COMPARISON.name: [schema.COMPARISON_CHART_COLUMN],
+    schema.INVOICES.name: [schema.INVOICES_VAT_TREATMENT],
     schema.RECONCILIATION.name: list(schema.RECONCILIATION_SIDE_HEADERS),  # written by reconcile
 }
 
@@ -228,7 +239,11 @@ def generated_tables(report: RunReport) -> GeneratedTables:
             schema.COMPARISON.name: (
                 SIDE_COLUMNS[schema.COMPARISON.name],
                 [[row.best_annual] for row in report.comparison],
-            )
+            ),
+            schema.INVOICES.name: (
+                SIDE_COLUMNS[schema.INVOICES.name],
+                [[treatment] for treatment in report.treatments],
+            ),
         },
     )
 

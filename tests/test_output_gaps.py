@@ -29,3 +29,34 @@ def test_a_bad_debitor_and_a_bad_debtor_iban_are_warnings_and_the_month_bills(de
         in w
         for w in warnings
     ), lines
+
+
+def test_invoices_show_each_invoices_vat_treatment_beside_the_table(demo, tmp_path):
+    """Reverse charge = yes says nothing of why: the VAT treatment beside the Invoices table
+    tells a domestic supply, EU reverse charge and a supply outside the EU apart (a Swiss
+    customer's invoice is no reverse charge under German law: it is not taxable here)."""
+    import openpyxl
+
+    path = tmp_path / "book.xlsx"
+    shutil.copy(demo, path)
+    assert run_cli("recalc", str(path), "--month", "2026-10").returncode == 0
+    rows = list(
+        openpyxl.load_workbook(path, data_only=True)["Invoices"].iter_rows(values_only=True)
+    )
+    headers = list(rows[0])
+    assert headers[12:] == [None, "VAT treatment"]  # one blank column, then the side column
+    countries = {
+        r[0]: r[3]
+        for r in list(openpyxl.load_workbook(path)["Customers"].iter_rows(values_only=True))[1:]
+    }
+    eu = {"AT", "NL", "DE"}  # the demo's countries in the EU; CH is not
+    for row in rows[1:]:
+        customer, reverse, treatment = row[2], row[10], row[13]
+        country = countries[customer] or "DE"
+        if reverse == "no":
+            assert treatment == "domestic", row
+        elif country in eu:
+            assert treatment == "EU reverse charge", row
+        else:
+            assert (country, treatment) == ("CH", "outside the EU"), row
+    assert {r[13] for r in rows[1:]} == {"domestic", "EU reverse charge", "outside the EU"}

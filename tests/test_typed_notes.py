@@ -53,20 +53,23 @@ def value(path: Path, sheet: str, ref: str) -> object:
         book.close()
 
 
-PAID = '<c r="N2" t="inlineStr"><is><t>bezahlt 03.11.2026</t></is></c>'
-PAID_2 = '<c r="N3"><v>46329</v></c>'
-FORMATTED_EMPTY = '<c r="P4" s="1"/>'
+# Beside the Invoices table: its VAT treatment column is N (after one blank column), the clerk's
+# notes are in P.
+PAID = '<c r="P2" t="inlineStr"><is><t>bezahlt 03.11.2026</t></is></c>'
+PAID_2 = '<c r="P3"><v>46329</v></c>'
+FORMATTED_EMPTY = '<c r="R4" s="1"/>'
 TOTAL_BELOW = '<c r="E8"><f>SUM(E2:E5)</f><v>229.49</v></c>'
 
 
 def test_notes_beside_invoices_are_reported_and_stay_in_the_backup(book):
-    """Invoices of 2026-10 fill A1:L5 (4 invoices). N2, N3 and a total in E8 are the clerk's;
-    the formatted empty P4 is no note. One warning names the cells and where they stay."""
+    """Invoices of 2026-10 fill A1:L5 (4 invoices) and their VAT treatment N1:N5. P2, P3 and a
+    total in E8 are the clerk's; the formatted empty R4 is no note. One warning names the cells
+    and where they stay."""
     type_cells(book, "Invoices", {2: PAID, 3: PAID_2, 4: FORMATTED_EMPTY, 8: TOTAL_BELOW})
     result = run_cli("recalc", str(book), "--month", "2026-10")
     assert result.returncode == 0, result.stderr
     warning = (
-        "warning: Invoices!E2:N8: 3 cells typed beside the generated table are not kept: this "
+        "warning: Invoices!E2:P8: 3 cells typed beside the generated table are not kept: this "
         "sheet is rewritten by every run (they stay in MSP_Billing.backup-1.xlsx); keep notes "
         "on a sheet of your own"
     )
@@ -75,11 +78,11 @@ def test_notes_beside_invoices_are_reported_and_stay_in_the_backup(book):
     found = [
         [c.value for c in row]
         for row in checks.iter_rows(min_row=2)
-        if row[1].value == "Invoices" and row[2].value == "E2:N8"
+        if row[1].value == "Invoices" and row[2].value == "E2:P8"
     ]
     assert found and found[0][0] == "warning"
-    assert value(book, "Invoices", "N2") is None
-    assert value(backup_path(book, 1), "Invoices", "N2") == "bezahlt 03.11.2026"
+    assert value(book, "Invoices", "P2") is None
+    assert value(backup_path(book, 1), "Invoices", "P2") == "bezahlt 03.11.2026"
     assert value(backup_path(book, 1), "Invoices", "E8") == pytest.approx(229.49)
 
 
@@ -87,7 +90,7 @@ def test_a_recalculation_of_an_untouched_workbook_warns_of_nothing(book):
     """The program's own cells (the table, the Comparison chart's side column) are no notes."""
     result = run_cli("recalc", str(book), "--month", "2026-10")
     assert "typed beside" not in result.stdout
-    widths = {"Billing": 17, "Invoices": 12, "Comparison": 17, "Checks": 4}
+    widths = {"Billing": 17, "Invoices": 14, "Comparison": 19, "Checks": 4}
     assert typed_notes(book, widths, "x") == []
 
 

@@ -43,6 +43,7 @@ from .models import (
 from .money import ZERO, round_money
 from .months import Month, ordinal_of
 from .usage import UsageIndex
+from .vocabulary import EU_COUNTRIES
 
 BILLED_STATUSES = ("active", "cancelled")
 
@@ -377,6 +378,31 @@ def is_reverse_charge(customer: Customer, settings: Settings) -> bool:
         and country != settings.country.strip().upper()
         and bool(customer.vat_id.strip())
     )
+
+
+def missing_vat_id_warnings(
+    customers: Mapping[str, Customer], settings: Settings, invoices: Sequence[Invoice]
+) -> list[Check]:
+    """A customer in another EU country without a VAT ID is billed like a domestic one (VAT
+    charged): right for a consumer, but a business customer would want reverse charge. One
+    warning per such invoice, at the customer's VAT ID cell."""
+    home = settings.country.strip().upper()
+    found = []
+    for invoice in invoices:
+        customer = customers.get(invoice.customer_id)
+        if customer is None or customer.vat_id.strip() or invoice.reverse_charge:
+            continue
+        country = customer.country.strip().upper()
+        if country and country != home and country in EU_COUNTRIES:
+            found.append(
+                _warning_at(
+                    customer.cells.get("VAT ID", customer.source),
+                    f"{customer.customer_id} is in {country} (EU) and has no VAT ID: billed with "
+                    f"{invoice.vat_rate:.0%} VAT like a domestic customer; type its VAT ID for EU "
+                    "reverse charge if it is a business",
+                )
+            )
+    return found
 
 
 def invoices_for(

@@ -18,15 +18,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from stdnum.eu import vat as stdnum_vat
 
-from .invoice_document import buyer_country, vat_category
+from .invoice_document import TaxCase, tax_case
 from .models import Customer, Invoice, Settings
 from .months import Month
-
-TaxCase = Literal["domestic", "EU reverse charge", "outside the EU"]
 
 FIRST_DEBITOR, LAST_DEBITOR = 10000, 69999
 ACCOUNT_LENGTH = 4  # Sachkontenlänge: four-digit accounts, five-digit debitors
@@ -54,13 +51,6 @@ class Booking:
     text: str  # Buchungstext
     vat_id: str  # EU-Land u. UStID (Bestimmung): the customer's, under EU reverse charge
     tax_case: TaxCase
-
-
-def tax_case(invoice: Invoice, customer: Customer, settings: Settings) -> TaxCase:
-    """Domestic when VAT was charged; else EU reverse charge or outside the EU by the buyer's
-    country (the same decision as the e-invoice's VAT category S / AE / O)."""
-    category = vat_category(invoice.reverse_charge, buyer_country(customer, settings))
-    return {"S": "domestic", "AE": "EU reverse charge"}.get(category, "outside the EU")  # type: ignore[return-value]
 
 
 def revenue_accounts(settings: Settings) -> dict[TaxCase, int]:

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from stdnum.eu import vat as stdnum_vat
 
-from .datev import DOMESTIC_ACCOUNT_RATE, FIRST_DEBITOR, LAST_DEBITOR, revenue_accounts, tax_case
+from .datev import DOMESTIC_ACCOUNT_RATE, FIRST_DEBITOR, LAST_DEBITOR, revenue_accounts
 from .document_fields import Gaps, setting_place
+from .invoice_document import tax_case
 from .models import Check, Customer, Invoice, Settings, Severity
 
 # Belegfeld 1: at most 36 of these characters (DATEV's format description).

@@ -18,6 +18,7 @@ from .months import Month
 from .sepa import compact, due_date, pays_by_direct_debit
 from .vocabulary import EU_COUNTRIES, LANGUAGES
 
+TaxCase = Literal["domestic", "EU reverse charge", "outside the EU"]
 VatCategory = Literal["S", "AE", "O"]
 
 INVOICE = "380"
@@ -126,6 +127,15 @@ def vat_category(reverse_charge: bool, buyer_country: str) -> VatCategory:
     if not reverse_charge:
         return "S"
     return "AE" if buyer_country in EU_COUNTRIES else "O"
+
+
+def tax_case(invoice: Invoice, customer: Customer, settings: Settings) -> TaxCase:
+    """How VAT applies (`vocabulary.VAT_TREATMENTS`): domestic when VAT was charged; else EU
+    reverse charge or outside the EU by the buyer's country (the same decision as the
+    e-invoice's VAT category S / AE / O, the DATEV tax case and the Invoices sheet's VAT
+    treatment)."""
+    category = vat_category(invoice.reverse_charge, buyer_country(customer, settings))
+    return {"S": "domestic", "AE": "EU reverse charge"}.get(category, "outside the EU")  # type: ignore[return-value]
 
 
 def buyer_country(customer: Customer, settings: Settings) -> str:

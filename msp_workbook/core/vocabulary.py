@@ -26,6 +26,10 @@ STATUSES = ("active", "suspended", "cancelled")
 LINE_TYPES = ("usage", "minimum", "estimated", "correction")
 MISSING_USAGE = ("carry forward", "zero")
 
+# How VAT applies to an invoice (SPEC sections 3, 6, 9): VAT charged; reverse charge to a buyer
+# in another EU country; a supply to a buyer outside the EU, not taxable here.
+VAT_TREATMENTS = ("domestic", "EU reverse charge", "outside the EU")
+
 # Charts of accounts of the DATEV booking batch (SPEC section 9); the first is the default.
 CHARTS_OF_ACCOUNTS = ("SKR03", "SKR04")
 

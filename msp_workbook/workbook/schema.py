@@ -461,6 +461,8 @@ INVOICES = Table(
     generated=True,
     purpose="One invoice per customer for the month. Rewritten by every recalculation.",
 )
+# Beside the Invoices table (one blank column between): how VAT applies to each invoice.
+INVOICES_VAT_TREATMENT = "VAT treatment"
 
 COMPARISON = Table(
     "Comparison",
