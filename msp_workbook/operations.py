@@ -137,7 +137,19 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         tax_case(i, customers[i.customer_id], inputs.settings) if i.customer_id in customers else ""
         for i in result.invoices
     )
-    all_checks = tuple(sorted_checks([*checks, *result.checks]))
+    found = [*checks, *result.checks]
+    ended = target <= previous_month(today or date.today())
+    if ended and not ledger.is_closed(target) and not any(c.severity == "error" for c in found):
+        found.append(
+            Check(
+                severity="info",
+                sheet="",
+                cell="",
+                message=f"no errors: {target} is ready to close (Close month in Excel, or "
+                f"msp-workbook close PATH --month {target})",
+            )
+        )
+    all_checks = tuple(sorted_checks(found))
     return RunReport(target, result, all_checks, inputs.settings.currency, tuple(rows), treatments)
 
 

@@ -51,7 +51,13 @@ def test_invoices_equal_the_worked_example(recalculated):
 def test_estimated_line_and_unbilled_usage_are_warned_about_on_checks(recalculated):
     path, stdout = recalculated
     checks = [(r["Severity"], r["Sheet"], r["Cell"]) for r in table_rows(path, "Checks")]
-    assert checks == [("warning", "Keys", "A8"), ("warning", "Usage", "B18")]
+    # ... and, with no error, that the month (over by now) is ready to close.
+    assert checks == [("warning", "Keys", "A8"), ("warning", "Usage", "B18"), ("info", "", "")]
+    ready = [r["Message"] for r in table_rows(path, "Checks")][-1]
+    assert ready == (
+        "no errors: 2026-10 is ready to close (Close month in Excel, or msp-workbook close PATH "
+        "--month 2026-10)"
+    )
     assert (
         "warning: Keys!A8: key K4444-AAAAA-BBBBB-CCCC8: no mailboxes reported for 2026-10" in stdout
     )

@@ -60,3 +60,24 @@ def test_invoices_show_each_invoices_vat_treatment_beside_the_table(demo, tmp_pa
         else:
             assert (country, treatment) == ("CH", "outside the EU"), row
     assert {r[13] for r in rows[1:]} == {"domestic", "EU reverse charge", "outside the EU"}
+
+
+def test_ready_to_close_only_for_an_ended_open_month_without_errors(demo, tmp_path):
+    from datetime import date
+
+    from msp_workbook.core.months import Month
+    from msp_workbook.operations import check_workbook
+
+    def ready(path, today):
+        report = check_workbook(path, Month(2026, 10), today=today)
+        return [c.message for c in report.checks if c.message.startswith("no errors:")]
+
+    assert ready(demo, date(2026, 11, 2)) == [
+        "no errors: 2026-10 is ready to close (Close month in Excel, or msp-workbook close PATH "
+        "--month 2026-10)"
+    ]
+    assert ready(demo, date(2026, 10, 20)) == []  # October has not ended yet
+    broken = tmp_path / "broken.xlsx"
+    shutil.copy(demo, broken)
+    set_customer(broken, "C-0003", Country="Germany")  # an error: not a two-letter code
+    assert ready(broken, date(2026, 11, 2)) == []
