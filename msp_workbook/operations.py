@@ -67,6 +67,18 @@ class RunReport:
     comparison: tuple[ComparisonRow, ...] = ()
     # How VAT applies to each invoice, in the order of `result.invoices` (`VAT_TREATMENTS`).
     treatments: tuple[str, ...] = ()
+    closed: bool = False  # the month is closed: its invoices are final
+
+    @property
+    def invoice_status(self) -> str:
+        """What the Invoices sheet says of every invoice of the month: final once the month is
+        closed, else a draft, and why it cannot be closed yet."""
+        if self.closed:
+            return "final"
+        errors = len(self.errors)
+        if errors:
+            return f"draft: {errors} error{'' if errors == 1 else 's'} on Checks"
+        return "draft"
 
     @property
     def errors(self) -> list[Check]:
@@ -150,7 +162,15 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
             )
         )
     all_checks = tuple(sorted_checks(found))
-    return RunReport(target, result, all_checks, inputs.settings.currency, tuple(rows), treatments)
+    return RunReport(
+        target,
+        result,
+        all_checks,
+        inputs.settings.currency,
+        tuple(rows),
+        treatments,
+        closed=ledger.is_closed(target),
+    )
 
 
 def comparison_window(
@@ -206,7 +226,7 @@ class GeneratedTables:
 # Comparison chart's second series.
 SIDE_COLUMNS = {
     schema.COMPARISON.name: [schema.COMPARISON_CHART_COLUMN],
-    schema.INVOICES.name: [schema.INVOICES_VAT_TREATMENT],
+    schema.INVOICES.name: [schema.INVOICES_VAT_TREATMENT, schema.INVOICES_STATUS],
     schema.RECONCILIATION.name: list(schema.RECONCILIATION_SIDE_HEADERS),  # written by reconcile
 }
 
@@ -254,7 +274,7 @@ def generated_tables(report: RunReport) -> GeneratedTables:
             ),
             schema.INVOICES.name: (
                 SIDE_COLUMNS[schema.INVOICES.name],
-                [[treatment] for treatment in report.treatments],
+                [[treatment, report.invoice_status] for treatment in report.treatments],
             ),
         },
     )
@@ -475,7 +495,9 @@ def close(
     invoices = tuple(
         i.model_copy(update={"invoice": numbers[i.customer_id]}) for i in report.result.invoices
     )
-    closed = replace(report, result=report.result.model_copy(update={"invoices": invoices}))
+    closed = replace(
+        report, result=report.result.model_copy(update={"invoices": invoices}), closed=True
+    )
     generated = generated_tables(closed)
     added = tuple(ledger_row(e) for e in entries)
     # The Ledger whole, for a face that rewrites it: in the table's own column order, so that

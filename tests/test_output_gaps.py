@@ -44,7 +44,12 @@ def test_invoices_show_each_invoices_vat_treatment_beside_the_table(demo, tmp_pa
         openpyxl.load_workbook(path, data_only=True)["Invoices"].iter_rows(values_only=True)
     )
     headers = list(rows[0])
-    assert headers[12:] == [None, "VAT treatment"]  # one blank column, then the side column
+    # One blank column, then the side columns: the VAT treatment and whether the invoice is final.
+    assert headers[12:] == [None, "VAT treatment", "Status"]
+    assert {r[14] for r in rows[1:]} == {"draft"}  # October is open and has no error
+    assert run_cli("close", str(path), "--month", "2026-10").returncode == 0
+    closed = openpyxl.load_workbook(path, data_only=True)["Invoices"].iter_rows(values_only=True)
+    assert {r[14] for r in list(closed)[1:]} == {"final"}
     countries = {
         r[0]: r[3]
         for r in list(openpyxl.load_workbook(path)["Customers"].iter_rows(values_only=True))[1:]
@@ -81,3 +86,18 @@ def test_ready_to_close_only_for_an_ended_open_month_without_errors(demo, tmp_pa
     shutil.copy(demo, broken)
     set_customer(broken, "C-0003", Country="Germany")  # an error: not a two-letter code
     assert ready(broken, date(2026, 11, 2)) == []
+
+
+def test_an_open_month_with_errors_shows_its_invoices_as_drafts_and_why(demo, tmp_path):
+    import openpyxl
+
+    path = tmp_path / "book.xlsx"
+    shutil.copy(demo, path)
+    set_customer(path, "C-0003", Country="Germany")  # an error: not a two-letter code
+    result = run_cli("recalc", str(path), "--month", "2026-10")
+    assert result.returncode == 1
+    (summary,) = [line for line in result.stdout.splitlines() if " errors, " in line]
+    errors = int(summary.split()[0])  # the row's error and those of its keys left out with it
+    assert errors > 1
+    rows = openpyxl.load_workbook(path, data_only=True)["Invoices"].iter_rows(values_only=True)
+    assert {r[14] for r in list(rows)[1:]} == {f"draft: {errors} errors on Checks"}

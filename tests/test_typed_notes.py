@@ -53,8 +53,8 @@ def value(path: Path, sheet: str, ref: str) -> object:
         book.close()
 
 
-# Beside the Invoices table: its VAT treatment column is N (after one blank column), the clerk's
-# notes are in P.
+# Beside the Invoices table: its VAT treatment and status columns are N and O (after one blank
+# column), the clerk's notes are in P.
 PAID = '<c r="P2" t="inlineStr"><is><t>bezahlt 03.11.2026</t></is></c>'
 PAID_2 = '<c r="P3"><v>46329</v></c>'
 FORMATTED_EMPTY = '<c r="R4" s="1"/>'
@@ -62,9 +62,9 @@ TOTAL_BELOW = '<c r="E8"><f>SUM(E2:E5)</f><v>229.49</v></c>'
 
 
 def test_notes_beside_invoices_are_reported_and_stay_in_the_backup(book):
-    """Invoices of 2026-10 fill A1:L5 (4 invoices) and their VAT treatment N1:N5. P2, P3 and a
-    total in E8 are the clerk's; the formatted empty R4 is no note. One warning names the cells
-    and where they stay."""
+    """Invoices of 2026-10 fill A1:L5 (4 invoices), their VAT treatment and status N1:O5. P2,
+    P3 and a total in E8 are the clerk's; the formatted empty R4 is no note. One warning names
+    the cells and where they stay."""
     type_cells(book, "Invoices", {2: PAID, 3: PAID_2, 4: FORMATTED_EMPTY, 8: TOTAL_BELOW})
     result = run_cli("recalc", str(book), "--month", "2026-10")
     assert result.returncode == 0, result.stderr
@@ -90,7 +90,7 @@ def test_a_recalculation_of_an_untouched_workbook_warns_of_nothing(book):
     """The program's own cells (the table, the Comparison chart's side column) are no notes."""
     result = run_cli("recalc", str(book), "--month", "2026-10")
     assert "typed beside" not in result.stdout
-    widths = {"Billing": 17, "Invoices": 14, "Comparison": 19, "Checks": 4}
+    widths = {"Billing": 17, "Invoices": 15, "Comparison": 19, "Checks": 4}
     assert typed_notes(book, widths, "x") == []
 
 

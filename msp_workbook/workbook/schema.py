@@ -463,6 +463,8 @@ INVOICES = Table(
 )
 # Beside the Invoices table (one blank column between): how VAT applies to each invoice.
 INVOICES_VAT_TREATMENT = "VAT treatment"
+# ... and whether it is final (its month closed) or a draft (open; with errors on Checks, so).
+INVOICES_STATUS = "Status"
 
 COMPARISON = Table(
     "Comparison",
