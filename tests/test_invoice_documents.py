@@ -1177,7 +1177,11 @@ def made_and_checked(case: Case, check: Checker, tmp: Path) -> tuple[Made, etree
         ("en", True): "Credit note",
     }[(language, invoice.net < 0)]
     assert f"{kind} {invoice.invoice}" in text
-    assert customer.customer in text and s.reseller in text
+    # Names compared without their spaces: pdftotext may join two short words ("0 3" -> "03")
+    # where the glyphs' gap is narrow; what the page says is the same.
+    squeezed = "".join(text.split())
+    assert "".join(customer.customer.split()) in squeezed
+    assert "".join(s.reseller.split()) in squeezed
     if s.currency == "EUR":
         amount = german if language == "de" else english
         assert amount(invoice.gross) in text, amount(invoice.gross)
