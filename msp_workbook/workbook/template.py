@@ -236,10 +236,23 @@ def _check_headers(table: Table, rows: Rows) -> None:
 # --- Table sheets ---------------------------------------------------------------------------------
 
 
+# Generated sheets with many columns keep the customer in view while they scroll right.
+_KEEP_IN_VIEW = "Customer"
+
+
+def frozen_columns(table: Table) -> int:
+    """How many columns stay in view: a generated table's columns up to its Customer, else none
+    (the header row always stays)."""
+    headers = table.headers
+    if table.generated and _KEEP_IN_VIEW in headers:
+        return headers.index(_KEEP_IN_VIEW) + 1
+    return 0
+
+
 def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats) -> None:
     ws = book.add_worksheet(table.sheet)
     ws.set_tab_color(GENERATED_TAB_COLOUR if table.generated else INPUT_TAB_COLOUR)
-    ws.freeze_panes(1, 0)
+    ws.freeze_panes(1, frozen_columns(table))
     _set_columns(ws, table, formats)
     _add_table(ws, table, len(rows), formats)
     _write_rows(ws, table, rows, formats)
