@@ -118,7 +118,7 @@ def plan(
     if report.errors:
         return report, None, []
     numbers, new = assign_debitors(invoices, typed, given)
-    closed_at = _closing_times(ledger, month)
+    closed_at = ledger.finalized(month)
     report.bookings = tuple(
         bookings(
             invoices,
@@ -140,10 +140,6 @@ def plan(
         report.errors.append(other_content(target))
         return report, None, []
     return report, data, new
-
-
-def _closing_times(ledger: Ledger, month: Month) -> dict[str, datetime]:
-    return {e.invoice: e.finalized for e in ledger.month_lines(month)}
 
 
 def _render(inputs: Inputs, month: Month, booked: tuple[Booking, ...], created: datetime) -> bytes:

@@ -124,7 +124,7 @@ def month_documents(
 
 
 def _finalized(ledger: Ledger, month: Month) -> dict[str, date]:
-    return {e.invoice: e.finalized.date() for e in ledger.month_lines(month)}
+    return {number: moment.date() for number, moment in ledger.finalized(month).items()}
 
 
 def _not_written(check: Check, what: str) -> Check:

@@ -125,7 +125,7 @@ def plan(
     report = SepaReport(month, target)
     _, invoices, _ = closed_month_view(ledger, inputs, month)
     customers = {c.customer_id: c for c in inputs.customers}
-    closed_at = {e.invoice: e.finalized for e in ledger.month_lines(month)}
+    closed_at = ledger.finalized(month)
     issued = {number: moment.date() for number, moment in closed_at.items()}
     settings = inputs.settings
     first_collection = collection_date or min(

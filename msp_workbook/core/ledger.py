@@ -74,6 +74,10 @@ class Ledger:
     def month_lines(self, month: Month) -> list[LedgerLine]:
         return list(self._by_month.get(month, ()))
 
+    def finalized(self, month: Month) -> dict[str, datetime]:
+        """When each invoice of a closed month was closed (its issue date), by invoice number."""
+        return {e.invoice: e.finalized for e in self._by_month.get(month, ())}
+
     def billed_so_far(self, month: Month) -> dict[LineKey, int]:
         """Quantity billed for `month` per (key, metric): its own lines plus later corrections."""
         return dict(self.billed_by_month().get(month, {}))

@@ -40,12 +40,8 @@ def settings_gaps(settings: Settings, severity: Severity = "error") -> list[Chec
         if not value.strip():
             cell, hint = setting_place(settings, name)
             gaps.add(cell, f"{name} is empty: {need} {what}{hint}")
-    creditor = settings.creditor_id
-    if creditor.strip() and not stdnum_creditor_id.is_valid(creditor):
-        cell, _ = setting_place(settings, "Creditor ID")
-        gaps.add(
-            cell, f'Creditor ID is not a valid SEPA creditor ID (form or check sum): "{creditor}"'
-        )
+    if settings.creditor_id.strip():
+        _check_creditor_id(gaps, settings)
     if settings.iban.strip() and not stdnum_iban.is_valid(settings.iban):
         cell, _ = setting_place(settings, "IBAN")
         gaps.add(cell, f'IBAN is not a valid IBAN (form or check sum): "{settings.iban}"')
@@ -133,19 +129,26 @@ def mandate_gaps(
     """What the invoice documents of a direct-debit customer need to say how the amount is
     collected: its mandate and account, and your creditor ID."""
     gaps = Gaps(severity)
-    creditor = settings.creditor_id
-    cell, hint = setting_place(settings, "Creditor ID")
-    if not creditor.strip():
+    if not settings.creditor_id.strip():
+        cell, hint = setting_place(settings, "Creditor ID")
         gaps.add(
             cell,
             f"Creditor ID is empty: the invoice documents of {customer.customer_id} (direct "
             f"debit) must give your creditor ID{hint}",
         )
-    elif not stdnum_creditor_id.is_valid(creditor):
+    else:
+        _check_creditor_id(gaps, settings)
+    return [*gaps.checks, *customer_gaps([customer], severity)]
+
+
+def _check_creditor_id(gaps: Gaps, settings: Settings) -> None:
+    """The creditor ID's form and check sum (python-stdnum's at_02, ISO 7064 MOD 97-10)."""
+    creditor = settings.creditor_id
+    if not stdnum_creditor_id.is_valid(creditor):
+        cell, _ = setting_place(settings, "Creditor ID")
         gaps.add(
             cell, f'Creditor ID is not a valid SEPA creditor ID (form or check sum): "{creditor}"'
         )
-    return [*gaps.checks, *customer_gaps([customer], severity)]
 
 
 def invoice_gaps(invoices: Iterable[Invoice], severity: Severity = "error") -> list[Check]:
