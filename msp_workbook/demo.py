@@ -323,6 +323,7 @@ def _settings(last_month: Month) -> Rows:
         schema.SETTING_BILLING_MONTH: str(last_month),
         schema.SETTING_MISSING_USAGE: "carry forward",
         schema.SETTING_INVOICE_PREFIX: "INV-",
+        schema.SETTING_CORRECTION_MONTHS: 12,
         **SELLER,
     }
     return [_row(schema.SETTINGS, spec.name, values[spec.name]) for spec in schema.SETTINGS_SPEC]

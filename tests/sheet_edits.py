@@ -9,11 +9,22 @@ import openpyxl
 from workbook_tables import table_rows
 
 
-def set_setting(path: Path, name: str, value: object) -> None:
+def set_setting(path: Path, name: str, value: object) -> str:
+    """Type a setting's value; returns its cell (B12)."""
     book = openpyxl.load_workbook(path)
     sheet = book["Settings"]
     [row] = [r for r in sheet.iter_rows(min_row=2) if r[0].value == name]
     row[1].value = value
+    book.save(path)
+    return row[1].coordinate
+
+
+def set_cells(path: Path, sheet_name: str, values: dict[str, object]) -> None:
+    """Type values into cells of a sheet ({"D4": 50})."""
+    book = openpyxl.load_workbook(path)
+    sheet = book[sheet_name]
+    for ref, value in values.items():
+        sheet[ref] = value
     book.save(path)
 
 

@@ -93,6 +93,7 @@ def test_settings_of_a_german_reseller_billing_last_month(data: Data) -> None:
         "VAT rate": Decimal("0.19"),
         "Billing month": "2026-10",
         "Missing usage": "carry forward",
+        "Correction months": 12,
         "Invoice prefix": "INV-",
         # The seller on its invoice documents.
         "Street": "Friedrichstraße 123",

@@ -3,8 +3,9 @@
 - Closing month M appends M's billing lines to the ledger, each with its invoice number
   `{prefix}{YYYY}-{NNNN}`: YYYY is M's year, NNNN counts on from the invoices already in the ledger
   for that year, gap-free, one per customer in Customer ID order. A closed month never changes.
-- Billing an open month M recomputes every closed month M' < M from today's sheets. For each
-  (key, metric) whose recomputed quantity (0 without a line) differs from what was billed for M'
+- Billing an open month M recomputes the closed months M' among the `correction_months` months
+  before M (Settings' `Correction months`; older closed months are final) from today's sheets.
+  For each (key, metric) whose recomputed quantity (0 without a line) differs from what was billed for M'
   so far (its ledger lines plus ledger corrections of M'), M gets a `correction` line for the
   difference, priced as the original line of M' (today's price list where there was none).
 """
@@ -114,9 +115,10 @@ class Ledger:
 def correction_lines(
     inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex
 ) -> list[BillingLine]:
-    """Correction lines for month M: differences between what closed months M' < M billed so far
-    and what today's sheets give for them."""
-    earlier = [m for m in ledger.closed_months() if m < month]
+    """Correction lines for month M: differences between what closed months M' billed so far
+    and what today's sheets give for them, for the closed months among the Settings'
+    `correction_months` months before M (older closed months are final)."""
+    earlier = correction_window(ledger.closed_months(), month, inputs.settings.correction_months)
     if not earlier:
         return []
     customers = {c.customer_id: c for c in inputs.customers}
@@ -160,6 +162,12 @@ def correction_lines(
                 )
             )
     return corrections
+
+
+def correction_window(closed: Iterable[Month], month: Month, months: int) -> list[Month]:
+    """The closed months that billing `month` corrects: those among the `months` before it."""
+    first = month.shift(-months)
+    return [m for m in sorted(closed) if first <= m < month]
 
 
 class _Today(NamedTuple):

@@ -33,6 +33,8 @@ class Settings(Record):
     billing_month: Month | None = None
     missing_usage: MissingUsage = "carry forward"
     invoice_prefix: str = "INV-"
+    # Closed months among this many before an open month are recomputed; older ones are final.
+    correction_months: int = 12
     # The seller on invoice documents (SPEC section 6); empty = not set.
     street: str = ""
     postcode: str = ""

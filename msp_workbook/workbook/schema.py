@@ -119,6 +119,8 @@ SETTING_BILLING_MONTH = "Billing month"
 FIRST_MONTH, LAST_MONTH = Month(2000, 1), Month(9998, 12)
 SETTING_MISSING_USAGE = "Missing usage"
 SETTING_INVOICE_PREFIX = "Invoice prefix"
+# Years of data (SPEC section 11): how far back billing an open month corrects closed months.
+SETTING_CORRECTION_MONTHS = "Correction months"
 # The seller on invoice documents (SPEC section 6).
 SETTING_STREET = "Street"
 SETTING_POSTCODE = "Postcode"
@@ -155,6 +157,7 @@ SETTING_RANGES: dict[str, tuple[int, int, str]] = {
     SETTING_DATEV_CONSULTANT: (1001, 9999999, "a DATEV Beraternummer"),
     SETTING_DATEV_CLIENT: (1, 99999, "a DATEV Mandantennummer"),
     SETTING_FISCAL_YEAR_START: (1, 12, "a month"),
+    SETTING_CORRECTION_MONTHS: (0, 120, "a number of months"),
     **{name: (1000, 9999, "a four-digit account") for name in DATEV_ACCOUNT_SETTINGS},
 }
 # Settings whose value has a form (see Column.form).
@@ -191,6 +194,12 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
         "No reading in the month: carry forward or zero.",
     ),
     SettingSpec(SETTING_INVOICE_PREFIX, "INV-", "Prefix of invoice numbers."),
+    SettingSpec(
+        SETTING_CORRECTION_MONTHS,
+        12,
+        "Closed months this far back are corrected when usage or prices change; older ones "
+        "are final (0 = no corrections).",
+    ),
     SettingSpec(
         SETTING_STREET, None, "Your street and number, on invoices. Example: Hauptstraße 1"
     ),

@@ -263,6 +263,7 @@ SETTING_FIELDS = {
     schema.SETTING_BILLING_MONTH: "billing_month",
     schema.SETTING_MISSING_USAGE: "missing_usage",
     schema.SETTING_INVOICE_PREFIX: "invoice_prefix",
+    schema.SETTING_CORRECTION_MONTHS: "correction_months",
     schema.SETTING_STREET: "street",
     schema.SETTING_POSTCODE: "postcode",
     schema.SETTING_CITY: "city",
