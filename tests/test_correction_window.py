@@ -117,9 +117,7 @@ def test_a_final_month_still_shows_as_it_was_closed_and_a_later_one_is_corrected
         result = run_cli("close", str(path), "--month", month)
         assert result.returncode == 0, result.stderr
     rows = table_rows(path, "Usage")
-    october = next(
-        i for i, r in enumerate(rows, start=2) if str(r["Date"]).startswith("2026-10")
-    )
+    october = next(i for i, r in enumerate(rows, start=2) if str(r["Date"]).startswith("2026-10"))
     set_cells(path, "Usage", {f"D{october}": 999})
     result = run_cli("recalc", str(path), "--month", "2026-12")
     assert result.returncode == 0, result.stderr

@@ -5,9 +5,10 @@
   for that year, gap-free, one per customer in Customer ID order. A closed month never changes.
 - Billing an open month M recomputes the closed months M' among the `correction_months` months
   before M (Settings' `Correction months`; older closed months are final) from today's sheets.
-  For each (key, metric) whose recomputed quantity (0 without a line) differs from what was billed for M'
-  so far (its ledger lines plus ledger corrections of M'), M gets a `correction` line for the
-  difference, priced as the original line of M' (today's price list where there was none).
+  For each (key, metric) whose recomputed quantity (0 without a line) differs from what was
+  billed for M' so far (its ledger lines plus ledger corrections of M'), M gets a `correction`
+  line for the difference, priced as the original line of M' (today's price list where there
+  was none).
 """
 
 from __future__ import annotations
