@@ -234,6 +234,13 @@ def _export_sepa(args: argparse.Namespace, out: list[str]) -> int:
     return EXIT_OK if report.ok else EXIT_CHECK_ERRORS
 
 
+def _archive(args: argparse.Namespace, out: list[str]) -> int:
+    from .archive import archive, archive_summary
+
+    out.append(archive_summary(archive(args.path, args.before, wait=args.wait)))
+    return EXIT_OK
+
+
 def _listed_errors(errors: Sequence[object], out: list[str]) -> None:
     out.append(f"{len(errors)} error{'' if len(errors) == 1 else 's'}")
     for check in errors[:MAX_LISTED]:
@@ -437,6 +444,22 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "archive",
+        help="move old usage and closed months into NAME.archive-YYYY.xlsx",
+        description="Move the Usage rows dated before a month and the Ledger lines of the "
+        "closed months before it into NAME.archive-YYYY.xlsx beside the workbook (one file per "
+        "calendar year, added to when it exists). The latest readings of each key and metric "
+        "stay, so estimates do not change. Refused (exit 2) unless every month it moves is "
+        "closed and lies before the comparison and correction windows of the first open month. "
+        "The archive is saved before the workbook; after an interruption, run it again.",
+    )
+    p.add_argument("path", type=Path, metavar="PATH", help="the workbook")
+    p.add_argument(
+        "--before", type=_month, required=True, metavar="YYYY-MM", help="the first month kept"
+    )
+    _wait_option(p)
+
+    p = sub.add_parser(
         "quote",
         help="quote MSP monthly against an annual subscription",
         description="Quote a prospect: MSP monthly against an annual subscription of the given "
@@ -523,7 +546,7 @@ def _print(text: str) -> None:
 # program is imported (see `workbook/usage_sheet.py`).
 READS_USAGE = ("recalc", "check", "close", "reconcile")
 # Commands that write the workbook: each holds its lock from the first read to the save.
-WRITES = ("recalc", "close", "new-key", "import-usage", "reconcile")
+WRITES = ("recalc", "close", "new-key", "import-usage", "reconcile", "archive")
 
 
 def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
@@ -584,6 +607,8 @@ def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) 
         return _export_datev(args, out)
     if args.command == "export-sepa":
         return _export_sepa(args, out)
+    if args.command == "archive":
+        return _archive(args, out)
     if args.command == "close":
         with TerminalProgress(sys.stderr) as progress:
             closed = operations.close_month(

@@ -736,3 +736,9 @@ def build_inputs(
     usage_plausibility(usage, raw[schema.USAGE.name], out, billing)
     overlapping_reports(usage, raw[schema.USAGE.name], out)
     return master.inputs(tuple(usage)), out.checks
+
+
+def read_settings(table: RawTable) -> tuple[Settings, list[Check]]:
+    """The Settings table on its own (a command that needs no other input), and its checks."""
+    out = Collector()
+    return _settings(table, out), out.checks

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 from . import schema
@@ -57,6 +57,7 @@ from .package import (
     tags,
 )
 from .places import lost_table
+from .row_removal import without_rows
 from .sheet_xml import (
     KEPT_TABLE_ATTRIBUTES,
     MAX_COL,
@@ -83,7 +84,15 @@ from .sheet_xml import (
     worksheet_xml,
 )
 
-__all__ = ["CellValue", "SideColumnValues", "WorkbookError", "append_rows", "write_tables"]
+__all__ = [
+    "CellValue",
+    "SideColumnValues",
+    "WorkbookError",
+    "append_rows",
+    "append_to_tables",
+    "remove_rows",
+    "write_tables",
+]
 
 
 # Per table name: (headers, rows) of the columns written beside it.
@@ -146,6 +155,40 @@ def append_rows(
         written = edit.append(table_name, rows) if rows else []
         save_package(package, edit.replacements, Path(dest), unchanged_since=unchanged_since)
     return written
+
+
+def append_to_tables(
+    src: Path,
+    dest: Path,
+    rows: Mapping[str, Sequence[Mapping[str, CellValue]]],
+    *,
+    unchanged_since: FileStamp | None = None,
+) -> None:
+    """`append_rows` to several tables (by table name) in one save."""
+    with open_package(Path(src)) as package:
+        edit = _Edit(package)
+        for table_name, table_rows in rows.items():
+            if table_rows:
+                edit.append(table_name, table_rows)
+        save_package(package, edit.replacements, Path(dest), unchanged_since=unchanged_since)
+
+
+def remove_rows(
+    src: Path,
+    dest: Path,
+    rows: Mapping[str, Collection[int]],
+    *,
+    unchanged_since: FileStamp | None = None,
+) -> None:
+    """Take these sheet rows (by table name) out of their tables and save to `dest`: the rows
+    below them inside the table move up and the table shrinks; nothing else changes."""
+    with open_package(Path(src)) as package:
+        edit = _Edit(package)
+        for table_name, numbers in rows.items():
+            if numbers:
+                edit.remove_rows(table_name, numbers)
+        edit.drop_calc_chain()
+        save_package(package, edit.replacements, Path(dest), unchanged_since=unchanged_since)
 
 
 def _generated_table(name: str) -> schema.Table:
@@ -518,6 +561,32 @@ class _Edit:
         self.patch(sheet.part, text, edits)
         self.edit(table.part, lambda t: _set_table_ref(t, new_ref))
         return targets
+
+    def remove_rows(self, table_name: str, numbers: Collection[int]) -> None:
+        """Take rows out of a table (see `row_removal`)."""
+        table = self.package.table(table_name)
+        if table is None:
+            raise WorkbookError(f'{self.package.path.name}: there is no table named "{table_name}"')
+        root = parse_xml(self.text(table.part).encode("utf-8"), table.part)
+        first_row, first_col, last_row, last_col = parse_range(root.get("ref", ""))
+        first_data = first_row + int(root.get("headerRowCount") or 1)
+        if int(root.get("totalsRowCount") or 0):
+            raise WorkbookError(
+                f'table "{table.name}" has a total row: turn it off in Excel to take rows out'
+            )
+        outside = [n for n in numbers if not first_data <= n <= last_row]
+        if outside:
+            raise ValueError(f"row {outside[0]} is not a data row of table {table_name!r}")
+        text = self.text(table.sheet.part)
+        _, children = top_level(text)
+        sheet_data = next((c for c in children if c.name == "sheetData"), None)
+        if sheet_data is None:
+            raise WorkbookError(f'damaged workbook: sheet "{table.sheet.name}" has no cell data')
+        edit, gone = without_rows(text, sheet_data, set(numbers), last_row)
+        self.patch(table.sheet.part, text, [edit])
+        new_last = max(last_row - gone, first_data)  # a table keeps one (blank) data row
+        new_ref = range_ref(first_row, first_col, new_last, last_col)
+        self.edit(table.part, lambda t: _set_table_ref(t, new_ref))
 
     def _check_room(self, table: TableRef, last_row: int, new_last: int, c1: int, c2: int) -> None:
         """Refuse to grow a table into another table on the same sheet."""
