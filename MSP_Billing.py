@@ -80,6 +80,12 @@ def sepa_export() -> None:
     _run("sepa_export")
 
 
+def archive() -> None:
+    """Move the usage and closed months older than the comparison and correction windows into
+    NAME.archive-YYYY.xlsx beside the saved workbook (save the workbook afterwards)."""
+    _run("archive")
+
+
 if __name__ == "__main__":
     # Run from a terminal with the workbook open in Excel: acts on that workbook.
     xw.Book("MSP_Billing.xlsx").set_mock_caller()

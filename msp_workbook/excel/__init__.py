@@ -5,7 +5,7 @@ xlwings (in `udfs.py`; the macros take the open book and need nothing from xlwin
 
 - `macros`: `recalculate(book)`, `close_month(book)`, `new_key(book)`, `main(book)`;
   `import_usage(book)`, `reconcile(book)`, `invoice_documents(book)`, `datev_export(book)`
-  and `sepa_export(book)` in modules of their own
+  `sepa_export(book)` and `archive(book)` in modules of their own
 - `port`: `WorkbookPort`, what the macros need from an open workbook; `xlwings_book`:
   `XlwingsBook`, that port over an `xlwings.Book`
 - `inputs`: `read_inputs(port)`, the input tables read from Excel and validated like the CLI does
@@ -16,6 +16,7 @@ Set-up and reference: docs/excel.md.
 
 from __future__ import annotations
 
+from .archive import archive_button as archive
 from .datev_export import datev_export_button as datev_export
 from .import_usage import import_usage
 from .inputs import read_inputs
@@ -31,6 +32,7 @@ __all__ = [
     "TableData",
     "WorkbookPort",
     "XlwingsBook",
+    "archive",
     "close_month",
     "datev_export",
     "import_usage",

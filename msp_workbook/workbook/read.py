@@ -12,13 +12,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.models import Check
+from ..core.ledger import Ledger
+from ..core.models import Check, Settings
 from ..core.months import Month
 from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
 from .ledger_rows import build_ledger
 from .package import check_workbook_file
+from .places import table_places
 from .reader import ReadResult, open_tables, require_tables
+from .row_limits import row_limit_warnings
 from .validation import Collector, billing_month_for, build_inputs, build_master_data
 
 if TYPE_CHECKING:
@@ -47,6 +50,7 @@ def read_workbook(
         raw_ledger = raw.get(schema.LEDGER.name)
         ledger, ledger_checks = build_ledger(raw_ledger)
         checks = _in_table_order(below) + found + ledger_checks
+        checks += _near_the_row_limit(path, ledger, inputs.settings)
         columns = raw_ledger.columns if raw_ledger else ()
         return ReadResult(inputs, tuple(checks), ledger, ledger_columns=columns)
 
@@ -78,7 +82,14 @@ def read_workbook(
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks
+    checks += _near_the_row_limit(path, ledger, master.settings)
     return ReadResult(master.inputs(readings_elsewhere=True), tuple(checks), ledger, usage, columns)
+
+
+def _near_the_row_limit(path: Path, ledger: Ledger, settings: Settings) -> list[Check]:
+    places = table_places(path, (schema.USAGE, schema.LEDGER))
+    last_rows = {name: place.last_row for name, place in places.items() if place is not None}
+    return row_limit_warnings(path, last_rows, ledger.closed_months(), settings.correction_months)
 
 
 def _in_table_order(below: dict[str, Check]) -> list[Check]:
