@@ -181,7 +181,7 @@ def write_archives(
             new_usage, skipped = _not_there(
                 [usage[n] for n in found.usage_rows.get(year, ())], there[schema.USAGE.name]
             )
-            archived_months = {str(r.values.get("Month")) for r in there[schema.LEDGER.name].rows}
+            archived_months = {_month_text(r) for r in there[schema.LEDGER.name].rows}
             lines = [ledger[n] for n in found.ledger_rows.get(year, ())]
             new_lines = [r for r in lines if _month_text(r) not in archived_months]
             already += skipped + len(lines) - len(new_lines)

@@ -185,7 +185,7 @@ def comparison_window(
     units = comparison.WindowUnits(read.inputs, target)
     for month in units.months:  # oldest first: the latest name of a customer is the one shown
         if ledger.is_closed(month):
-            units.add_lines(month, (e.line for e in ledger.month_lines(month)))
+            units.add_lines(month, ledger.line_views(month))
     still_open = [m for m in units.months if not ledger.is_closed(m)]
     target_open = bool(still_open) and still_open[-1] == target
     if bulk:
@@ -260,6 +260,7 @@ def _read_for_writing(
 
 
 def generated_tables(report: RunReport) -> GeneratedTables:
+    status = report.invoice_status  # the same for every invoice: counted once
     return GeneratedTables(
         tables={
             schema.BILLING.name: [billing_row(line) for line in report.result.lines],
@@ -274,7 +275,7 @@ def generated_tables(report: RunReport) -> GeneratedTables:
             ),
             schema.INVOICES.name: (
                 SIDE_COLUMNS[schema.INVOICES.name],
-                [[treatment, report.invoice_status] for treatment in report.treatments],
+                [[treatment, status] for treatment in report.treatments],
             ),
         },
     )
@@ -434,8 +435,9 @@ def quote(
 @dataclass(frozen=True)
 class CloseReport:
     """A closed month: its report, invoice numbers, and what is written. `generated` holds
-    every generated table whole, the Ledger's old rows included (the Excel face writes it so);
-    `ledger_rows` are the rows added to the Ledger (the file face appends just them)."""
+    the generated tables recalc writes whole; `ledger_rows` are the rows added to the Ledger
+    (the file face appends them; `with_whole_ledger` gives the Ledger whole for the Excel
+    face)."""
 
     report: RunReport
     numbers: tuple[str, ...]
@@ -500,18 +502,26 @@ def close(
     )
     generated = generated_tables(closed)
     added = tuple(ledger_row(e) for e in entries)
-    # The Ledger whole, for a face that rewrites it: in the table's own column order, so that
-    # an older Ledger's columns stay where they are (and keep their formats); the columns it
-    # lacks come last.
-    order = ledger_order(read.ledger_columns)
-    at = [schema.LEDGER.headers.index(h) for h in order]
-    generated.tables[schema.LEDGER.name] = [
-        [row[i] for i in at] for row in [*(ledger_row(e) for e in ledger.lines), *added]
-    ]
-    if order != schema.LEDGER.headers:
-        generated.orders[schema.LEDGER.name] = order
     ordered = tuple(numbers[c] for c in sorted(numbers))
     return CloseReport(closed, ordered, len(entries), generated, added)
+
+
+def with_whole_ledger(read: ReadResult, closed: CloseReport) -> GeneratedTables:
+    """The closed month's generated tables with the Ledger whole (its rows and the new ones),
+    for a face that rewrites the Ledger instead of appending to it (Excel): in the table's own
+    column order, so that an older Ledger's columns stay where they are (and keep their
+    formats); the columns it lacks come last."""
+    from .workbook.ledger_rows import ledger_row
+
+    generated = closed.generated
+    order = ledger_order(read.ledger_columns)
+    at = [schema.LEDGER.headers.index(h) for h in order]
+    rows = [*(ledger_row(e) for e in read.ledger.lines), *closed.ledger_rows]
+    tables = {**generated.tables, schema.LEDGER.name: [[row[i] for i in at] for row in rows]}
+    orders = dict(generated.orders)
+    if order != schema.LEDGER.headers:
+        orders[schema.LEDGER.name] = order
+    return replace(generated, tables=tables, orders=orders)
 
 
 def ledger_order(columns: Sequence[str]) -> tuple[str, ...]:
@@ -543,11 +553,10 @@ def close_month(
         closed = close(read, month, today, now)
         progress(WRITING)
         # The Ledger is appended to: its rows already there stay byte for byte.
-        tables = {k: v for k, v in closed.generated.tables.items() if k != schema.LEDGER.name}
         write_tables(
             path,
             path,
-            tables,
+            closed.generated.tables,
             side_columns=closed.generated.side_columns,
             appended={schema.LEDGER.name: closed.ledger_rows},
             unchanged_since=stamp,

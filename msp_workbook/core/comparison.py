@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from .annual import TierRates, annual_cost, orders, tiers_for
 from .billing import Billed
@@ -81,6 +82,19 @@ def comparison_rows(
     return units.rows()
 
 
+class BilledLine(Protocol):
+    """What the comparison reads of a month's line: a `BillingLine`, or a ledger line's view
+    (`ledger.LineView`) that needs no record."""
+
+    type: str
+    customer_id: str
+    customer: str
+    product_id: str
+    metric: str
+    quantity: int
+    unit_price: Decimal
+
+
 class WindowUnits:
     """The units billed in the window per customer, product and month (of the product's
     annual-priced metric) and their MSP cost (all metrics): filled month by month, oldest first,
@@ -109,7 +123,7 @@ class WindowUnits:
         found = self.annual_metrics.get(product_id)
         return found is not None and found.metric == metric
 
-    def add_lines(self, month: Month, lines: Iterable[BillingLine]) -> None:
+    def add_lines(self, month: Month, lines: Iterable[BilledLine]) -> None:
         """A month's billing lines (corrections are not usage of the month: left out)."""
         position = self._position[month]
         names, units, msp = self._names, self._units, self._msp

@@ -19,6 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
+from . import window_columns
 from .billing import (
     Billed,
     bill_window,
@@ -58,14 +59,103 @@ class LedgerLine(Record):
     reverse_charge: bool | None = None
 
 
+class LedgerColumns(NamedTuple):
+    """The Ledger's values column by column, converted (a reader's bulk form: line records are
+    made only for the months asked for)."""
+
+    invoice: Sequence[str]
+    month: Sequence[Month]
+    customer_id: Sequence[str]
+    customer: Sequence[str]
+    license_key: Sequence[str]
+    product_id: Sequence[str]
+    product: Sequence[str]
+    metric: Sequence[str]
+    quantity: Sequence[int]
+    unit_price: Sequence[Decimal]
+    discount: Sequence[Decimal]
+    net: Sequence[Decimal]
+    unit_cost: Sequence[Decimal]
+    cost: Sequence[Decimal]
+    margin: Sequence[Decimal]
+    type: Sequence[str]
+    corrects: Sequence[Month | None]
+    note: Sequence[str]
+    vat_rate: Sequence[Decimal | None]
+    reverse_charge: Sequence[bool | None]
+    finalized: Sequence[datetime]
+
+    @classmethod
+    def of_lines(cls, lines: Sequence[LedgerLine]) -> LedgerColumns:
+        rows = [
+            (e.invoice, *(getattr(e.line, f) for f in _LINE_FIELDS), e.vat_rate,
+             e.reverse_charge, e.finalized)
+            for e in lines
+        ]  # fmt: skip
+        if not rows:
+            return cls(*([] for _ in cls._fields))
+        return cls(*(list(column) for column in zip(*rows, strict=True)))
+
+
+# The BillingLine fields in LedgerColumns, in its order (between invoice and vat_rate).
+_LINE_FIELDS = LedgerColumns._fields[1:-3]
+
+
+class LineView(NamedTuple):
+    """What the comparison needs of a closed line, without making its record."""
+
+    type: str
+    customer_id: str
+    customer: str
+    product_id: str
+    metric: str
+    quantity: int
+    unit_price: Decimal
+
+
 class Ledger:
-    """The ledger's lines, indexed by month."""
+    """The ledger's lines, indexed by month; kept as columns, a month's line records made when
+    they are first asked for (a year's ledger has hundreds of thousands of lines, of which a
+    run needs the records of a few months)."""
 
     def __init__(self, lines: Iterable[LedgerLine] = ()) -> None:
-        self.lines = list(lines)
-        self._by_month: dict[Month, list[LedgerLine]] = defaultdict(list)
-        for entry in self.lines:
-            self._by_month[entry.line.month].append(entry)
+        given = list(lines)
+        self._init(LedgerColumns.of_lines(given), given)
+
+    @classmethod
+    def of_columns(cls, columns: LedgerColumns) -> Ledger:
+        ledger = cls.__new__(cls)
+        ledger._init(columns, None)
+        return ledger
+
+    def _init(self, columns: LedgerColumns, given: list[LedgerLine] | None) -> None:
+        self.columns = columns
+        self._given = given
+        self._by_month: dict[Month, list[int]] = defaultdict(list)
+        for at, month in enumerate(columns.month):
+            self._by_month[month].append(at)
+        self._made: dict[Month, list[LedgerLine]] = {}
+
+    def __len__(self) -> int:
+        return len(self.columns.month)
+
+    def _line(self, at: int) -> LedgerLine:
+        if self._given is not None:
+            return self._given[at]
+        c = self.columns
+        line = BillingLine.model_construct(**{f: getattr(c, f)[at] for f in _LINE_FIELDS})
+        return LedgerLine.model_construct(
+            invoice=c.invoice[at],
+            line=line,
+            finalized=c.finalized[at],
+            vat_rate=c.vat_rate[at],
+            reverse_charge=c.reverse_charge[at],
+        )
+
+    @property
+    def lines(self) -> list[LedgerLine]:
+        """Every line, in ledger order (records made for all: for small ledgers and tests)."""
+        return [self._line(at) for at in range(len(self))]
 
     def is_closed(self, month: Month) -> bool:
         return month in self._by_month
@@ -74,66 +164,110 @@ class Ledger:
         return sorted(self._by_month)
 
     def month_lines(self, month: Month) -> list[LedgerLine]:
-        return list(self._by_month.get(month, ()))
+        made = self._made.get(month)
+        if made is None:
+            made = self._made[month] = [self._line(at) for at in self._by_month.get(month, ())]
+        return list(made)
+
+    def line_views(self, month: Month) -> list[LineView]:
+        """A month's lines as the comparison reads them (no records made)."""
+        c = self.columns
+        return [
+            LineView(c.type[at], c.customer_id[at], c.customer[at], c.product_id[at],
+                     c.metric[at], c.quantity[at], c.unit_price[at])
+            for at in self._by_month.get(month, ())
+        ]  # fmt: skip
 
     def finalized(self, month: Month) -> dict[str, datetime]:
         """When each invoice of a closed month was closed (its issue date), by invoice number."""
-        return {e.invoice: e.finalized for e in self._by_month.get(month, ())}
+        c = self.columns
+        return {c.invoice[at]: c.finalized[at] for at in self._by_month.get(month, ())}
 
     def billed_so_far(self, month: Month) -> dict[LineKey, int]:
         """Quantity billed for `month` per (key, metric): its own lines plus later corrections."""
-        return dict(self.billed_by_month().get(month, {}))
+        return dict(self.billed_by_month((month,)).get(month, {}))
 
-    def billed_by_month(self) -> dict[Month, dict[LineKey, int]]:
-        """`billed_so_far` of every month, in one pass over the ledger."""
+    def billed_by_month(
+        self, months: Iterable[Month] | None = None
+    ) -> dict[Month, dict[LineKey, int]]:
+        """`billed_so_far` of every month (or of these months), in one pass over the ledger."""
+        wanted = None if months is None else set(months)
         billed: dict[Month, dict[LineKey, int]] = defaultdict(lambda: defaultdict(int))
-        for entry in self.lines:
-            line = entry.line
-            month = line.corrects if line.type == "correction" else line.month
-            if month is not None:
-                billed[month][(line.license_key, line.metric)] += line.quantity
+        c = self.columns
+        for line_type, corrects, month, key, metric, quantity in zip(
+            c.type, c.corrects, c.month, c.license_key, c.metric, c.quantity, strict=True
+        ):
+            target = corrects if line_type == "correction" else month
+            if target is not None and (wanted is None or target in wanted):
+                billed[target][(key, metric)] += quantity
         return billed
 
     def original_lines(self, month: Month) -> dict[LineKey, BillingLine]:
         return {
             (e.line.license_key, e.line.metric): e.line
-            for e in self._by_month.get(month, ())
+            for e in self.month_lines(month)
             if e.line.type != "correction"
         }
 
     def corrections_of(self, month: Month) -> dict[LineKey, BillingLine]:
         """The latest correction line of `month` per (key, metric), in ledger order."""
-        return {
-            (e.line.license_key, e.line.metric): e.line
-            for e in self.lines
-            if e.line.type == "correction" and e.line.corrects == month
-        }
+        c = self.columns
+        found = {}
+        for at, (line_type, corrects) in enumerate(zip(c.type, c.corrects, strict=True)):
+            if line_type == "correction" and corrects == month:
+                found[(c.license_key[at], c.metric[at])] = self._line(at).line
+        return found
 
     def invoices_in_year(self, year: int) -> set[str]:
-        return {e.invoice for e in self.lines if e.line.month.year == year and e.invoice}
+        c = self.columns
+        return {
+            invoice
+            for invoice, month in zip(c.invoice, c.month, strict=True)
+            if month.year == year and invoice
+        }
 
 
 def correction_lines(
-    inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex
+    inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex, *, bulk: bool = True
 ) -> list[BillingLine]:
     """Correction lines for month M: differences between what closed months M' billed so far
     and what today's sheets give for them, for the closed months among the Settings'
-    `correction_months` months before M (older closed months are final)."""
+    `correction_months` months before M (older closed months are final).
+
+    With `bulk` the closed months' quantities of every key come from arrays
+    (`window_columns.billed_quantities`) and only keys whose quantity differs are billed again
+    the reference way (`billing.bill_window`), which is what every key goes through without."""
     earlier = correction_window(ledger.closed_months(), month, inputs.settings.correction_months)
     if not earlier:
         return []
     customers = {c.customer_id: c for c in inputs.customers}
     products = {(p.product_id, p.metric): p for p in inputs.products}
-    # Today's quantities of every closed month at once (`bill_window`: what `billing_lines`
+    billed_by_month = ledger.billed_by_month(earlier)
+    suspects: set[str] | None = None  # the keys that may differ (None: every key)
+    if bulk:
+        quantities = window_columns.billed_quantities(inputs, earlier, usage)
+        if quantities is not None:
+            suspects = _differing_keys(earlier, quantities, billed_by_month)
+            if not suspects:  # the usual case: nothing changed since the months were closed
+                return []
+    billed_inputs = inputs
+    if suspects is not None:  # only those keys billed the reference way, with their notes
+        billed_inputs = inputs.model_copy(
+            update={"keys": tuple(k for k in inputs.keys if k.license_key in suspects)}
+        )
+        billed_by_month = {
+            m: {k: q for k, q in found.items() if k[0] in suspects}
+            for m, found in billed_by_month.items()
+        }
+    # Today's quantities of the closed months at once (`bill_window`: what `billing_lines`
     # gives month by month, without pricing a line that matches what was billed).
     now: dict[Month, dict[LineKey, _Today]] = {m: {} for m in earlier}
-    for key, customer, product, billed in bill_window(inputs, earlier, usage):
+    for key, customer, product, billed in bill_window(billed_inputs, earlier, usage):
         for closed, found in zip(earlier, billed, strict=True):
             if found is not None:
                 now[closed][(key.license_key, product.metric)] = _Today(
                     key, customer, product, found
                 )
-    billed_by_month = ledger.billed_by_month()
     corrections: list[BillingLine] = []
     for closed in earlier:
         today = now[closed]
@@ -169,6 +303,21 @@ def correction_window(closed: Iterable[Month], month: Month, months: int) -> lis
     """The closed months that billing `month` corrects: those among the `months` before it."""
     first = month.shift(-months)
     return [m for m in sorted(closed) if first <= m < month]
+
+
+def _differing_keys(
+    months: Sequence[Month],
+    quantities: Sequence[Mapping[LineKey, int]],
+    billed_by_month: Mapping[Month, Mapping[LineKey, int]],
+) -> set[str]:
+    """The license keys with a (metric, month) whose quantity today differs from what was
+    billed for it so far (0 where there is no line)."""
+    keys: set[str] = set()
+    for month, today in zip(months, quantities, strict=True):
+        so_far = billed_by_month.get(month, {})
+        keys.update(k[0] for k, q in today.items() if q != so_far.get(k, 0))
+        keys.update(k[0] for k, q in so_far.items() if q != 0 and k not in today)
+    return keys
 
 
 class _Today(NamedTuple):

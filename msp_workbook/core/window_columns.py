@@ -74,16 +74,70 @@ def bill_open_months(
         import numpy as np
     except ImportError:  # pragma: no cover - numpy is a dependency wherever fastexcel is
         return None
+    bill = _bill(inputs, months, usage)
+    if bill is None:
+        return None
+    width = len(window.months)
+    pairs = bill.pairs
+    if not pairs.keys:
+        empty = np.zeros((0, width), dtype=np.int64)
+        return WindowBlock([], empty, np.zeros(0, dtype=np.int64)), {}
+    billed, quantity, product = bill.billed, bill.quantity, bill.product
+    found = _group_sums(window, inputs, pairs, billed, quantity, product)
+    if found is None:
+        return None
+    present, summed, msp_cents = found
+    units = np.full((len(pairs.groups), width), -1, dtype=np.int64)
+    units[:, window.positions(months)] = np.where(present, summed, -1)
+    billing = present.any(axis=1)  # a group whose keys bill nothing in the months is left out
+    groups = [group for group, kept in zip(pairs.groups, billing.tolist(), strict=True) if kept]
+    block = WindowBlock(groups, units[billing], msp_cents[billing])
+    if not last_month:
+        return block, {}
+    return block, _last_month(
+        pairs,
+        months[-1],
+        inputs.settings,
+        bill.in_period,
+        bill.reported,
+        bill.earlier,
+        bill.at,
+        bill.month_of,
+        bill.quantity_of,
+    )
+
+
+@dataclass(frozen=True)
+class _Billed:
+    """Every (license key, metric) of keys whose period touches the months (`pairs`, one row
+    each) against the months (one column each): what they bill and how it came about."""
+
+    pairs: _Pairs
+    billed: np.ndarray  # bool: the pair bills a line in the month
+    quantity: np.ndarray  # int64: the quantity billed (where `billed`)
+    product: np.ndarray  # the index of each pair's product in inputs.products
+    in_period: np.ndarray
+    reported: np.ndarray
+    earlier: np.ndarray
+    at: np.ndarray
+    month_of: np.ndarray
+    quantity_of: np.ndarray
+
+
+def _bill(inputs: Inputs, months: Sequence[Month], usage: UsageIndex) -> _Billed | None:
+    """Rules 1-4 and 6 for every pair and month at once (None: no arrays, or too large)."""
+    import numpy as np
+
     flat = usage.arrays()
     if flat is None:
         return None
     if max((p.minimum_units for p in inputs.products), default=0) >= LIMIT:
         return None
     pairs = _Pairs.of(inputs, months, usage) if months else _Pairs()
-    width = len(window.months)
     if not pairs.keys:
-        empty = np.zeros((0, width), dtype=np.int64)
-        return WindowBlock([], empty, np.zeros(0, dtype=np.int64)), {}
+        nothing = np.zeros((0, len(months)), dtype=bool)
+        return _Billed(pairs, nothing, nothing.astype(np.int64), np.zeros(0, dtype=np.int64),
+                       *(nothing for _ in range(4)), np.zeros(0), np.zeros(0))  # fmt: skip
     ordinals = np.array([m.ordinal for m in months], dtype=np.int64)
     month_of, quantity_of = (np.append(a, fill) for a, fill in zip(flat, (-1, 0), strict=True))
 
@@ -112,20 +166,33 @@ def bill_open_months(
     quantity = np.where(raised, minimum[:, None], quantity)
     billed = in_period & (reported | ~suspended) & ((quantity != 0) | estimated)
 
-    found = _group_sums(window, inputs, pairs, billed, quantity, product)
-    if found is None:
-        return None
-    present, summed, msp_cents = found
-    units = np.full((len(pairs.groups), width), -1, dtype=np.int64)
-    units[:, window.positions(months)] = np.where(present, summed, -1)
-    billing = present.any(axis=1)  # a group whose keys bill nothing in the months is left out
-    groups = [group for group, kept in zip(pairs.groups, billing.tolist(), strict=True) if kept]
-    block = WindowBlock(groups, units[billing], msp_cents[billing])
-    if not last_month:
-        return block, {}
-    return block, _last_month(
-        pairs, months[-1], inputs.settings, in_period, reported, earlier, at, month_of, quantity_of
+    return _Billed(
+        pairs, billed, quantity, product, in_period, reported, earlier, at, month_of, quantity_of
     )
+
+
+def billed_quantities(
+    inputs: Inputs, months: Sequence[Month], usage: UsageIndex
+) -> list[dict[tuple[str, str], int]] | None:
+    """Per month (in the order given): the quantity each (license key, metric) bills, where it
+    bills a line; the same as `billing.bill_window` gives, for every key at once. None where
+    numpy is missing or a number does not fit 64 bits."""
+    try:
+        import numpy  # noqa: F401
+    except ImportError:  # pragma: no cover - numpy is a dependency wherever fastexcel is
+        return None
+    bill = _bill(inputs, months, usage) if months else None
+    if bill is None:
+        return None if months else []
+    pairs = [
+        (k.license_key, p.metric) for k, p in zip(bill.pairs.keys, bill.pairs.products, strict=True)
+    ]
+    found: list[dict[tuple[str, str], int]] = []
+    for column in range(len(months)):
+        rows = bill.billed[:, column].nonzero()[0]
+        quantities = bill.quantity[rows, column].tolist()
+        found.append({pairs[r]: q for r, q in zip(rows.tolist(), quantities, strict=True)})
+    return found
 
 
 class _Pairs:

@@ -28,6 +28,7 @@ from ..operations import (
     compute,
     generated_tables,
     number_range,
+    with_whole_ledger,
 )
 from ..workbook import schema
 from ..workbook.cells import as_text
@@ -155,7 +156,7 @@ def _close_month(port: WorkbookPort, today: date | None, now: datetime | None) -
     read = _read(port)
     port.status(BILLING)
     closed = close(read, None, today, now)
-    _write(port, closed.generated)
+    _write(port, with_whole_ledger(read, closed))
     report = closed.report
     invoices_text = "1 invoice" if len(closed.numbers) == 1 else f"{len(closed.numbers)} invoices"
     lines_text = "1 line" if closed.appended == 1 else f"{closed.appended} lines"

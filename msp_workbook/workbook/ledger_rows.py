@@ -12,8 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
 
-from ..core.ledger import Ledger, LedgerLine
-from ..core.models import BillingLine, Check
+from ..core.ledger import Ledger, LedgerColumns, LedgerLine
+from ..core.models import Check
 from . import schema
 from .cells import CellError, RawValue, as_choice, as_date, as_decimal, as_month, as_text, show
 from .reader import RawTable
@@ -48,22 +48,23 @@ def build_ledger(raw: RawTable | None) -> tuple[Ledger, list[Check]]:
     rows = raw.rows
     bad: set[int] = set()  # positions of the rows with a value that does not convert
     # A column the Ledger lacks (one closed before it was recorded) reads as empty cells.
-    columns = [_converted(h, [r.values.get(h) for r in rows], bad) for h in _READ]
-    entries: list[LedgerLine] = []
+    columns = [converted_column(h, [r.values.get(h) for r in rows], bad) for h in _READ]
+    good: list[tuple[object, ...]] = []
     checks: list[Check] = []
     taxes: dict[str, tuple[object, object]] = {}  # invoice -> its first line's VAT rate, reverse
     for at, (row, values) in enumerate(zip(rows, zip(*columns, strict=True), strict=True)):
         try:
             if at in bad:  # raises at the row's first cell that does not convert
                 values = tuple(convert(row.values.get(h)) for h, convert in _CONVERT.items())
-            entry = _line(values)
-            tax = taxes.setdefault(entry.invoice, (entry.vat_rate, entry.reverse_charge))
-            if tax != (entry.vat_rate, entry.reverse_charge):
+            check_row_taxes(values[-3], values[-2])
+            invoice, vat_rate, reverse_charge = values[0], values[-3], values[-2]
+            tax = taxes.setdefault(invoice, (vat_rate, reverse_charge))
+            if tax != (vat_rate, reverse_charge):
                 raise ValueError(
                     f"its VAT rate and reverse charge differ from those of invoice "
-                    f"{entry.invoice}'s earlier lines; all lines of an invoice carry the same"
+                    f"{invoice}'s earlier lines; all lines of an invoice carry the same"
                 )
-            entries.append(entry)
+            good.append(values)
         except (CellError, TypeError, ValueError) as exc:
             checks.append(
                 Check(
@@ -74,14 +75,15 @@ def build_ledger(raw: RawTable | None) -> tuple[Ledger, list[Check]]:
                     "by closing a month and must not be edited",
                 )
             )
-    return Ledger(entries), checks
+    if not bad and len(good) == len(rows):  # the usual case: the columns as they are
+        return Ledger.of_columns(LedgerColumns(*columns)), checks
+    if not good:
+        return Ledger(), checks
+    return Ledger.of_columns(LedgerColumns(*(list(c) for c in zip(*good, strict=True)))), checks
 
 
-def _line(values: tuple[object, ...]) -> LedgerLine:
-    """A ledger line from a row's converted values (in `_READ` order)."""
-    (invoice, month, customer_id, customer, license_key, product_id, product, metric,
-     quantity, unit_price, discount, net, unit_cost, cost, margin, line_type, corrects,
-     note, vat_rate, reverse_charge, finalized) = values  # fmt: skip
+def check_row_taxes(vat_rate: object, reverse_charge: object) -> None:
+    """A row's VAT rate and reverse charge agree."""
     if (vat_rate is None) != (reverse_charge is None):
         raise ValueError(
             "VAT rate and Reverse charge are both set (closed with them) or both empty "
@@ -89,20 +91,6 @@ def _line(values: tuple[object, ...]) -> LedgerLine:
         )
     if reverse_charge and vat_rate != 0:
         raise ValueError(f"a reverse-charge invoice has VAT rate 0, got {vat_rate}")
-    line = BillingLine(
-        month=month, customer_id=customer_id, customer=customer,
-        license_key=license_key, product_id=product_id, product=product, metric=metric,
-        quantity=quantity, unit_price=unit_price, discount=discount, net=net,
-        unit_cost=unit_cost, cost=cost, margin=margin, type=line_type,
-        corrects=corrects, note=note,
-    )  # fmt: skip
-    return LedgerLine(
-        invoice=invoice,
-        line=line,
-        finalized=finalized,
-        vat_rate=vat_rate,
-        reverse_charge=reverse_charge,
-    )
 
 
 def _money(header: str) -> Callable[[RawValue], Decimal]:
@@ -134,10 +122,11 @@ _CONVERT: dict[str, Callable[[RawValue], object]] = {
     "Finalized": lambda value: _timestamp(value, "finalized"),
 }
 _READ = tuple(_CONVERT)
+READ_ORDER = _READ  # the Ledger's columns in the order of `core.ledger.LedgerColumns`
 _NUMBERS = (bool, int, float)  # equal values of different types: 1, 1.0 and True
 
 
-def _converted(header: str, values: list[RawValue], bad: set[int]) -> list[object]:
+def converted_column(header: str, values: list[RawValue], bad: set[int]) -> list[object]:
     """A column's values converted, each distinct value once; _BAD where one does not (its
     position is added to `bad`)."""
     convert = _CONVERT[header]

@@ -17,6 +17,7 @@ from ..core.models import Check, Settings
 from ..core.months import Month
 from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
+from .ledger_columns import LedgerLoad, ledger_in_bulk
 from .ledger_rows import build_ledger
 from .package import check_workbook_file
 from .places import table_places
@@ -63,16 +64,22 @@ def read_workbook(
     require_tables(path, schema.INPUT_TABLES)
     # The Usage sheet loads in the background (fastexcel works outside the GIL) while the
     # tables its readings refer to are read and checked here.
-    with UsageLoad(path, started=usage_load) as loading:
+    # So does the Ledger, in a child of its own (`ledger_columns`).
+    with UsageLoad(path, started=usage_load) as loading, LedgerLoad(path) as ledger_load:
         tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
-        raw, below = open_tables(path, tables, optional=(schema.LEDGER,))
+        raw, below = open_tables(path, tables)
         out = Collector()
         master = build_master_data(raw, out)
-        # Also while Usage loads; its rows are let go once they are ledger lines.
-        raw_ledger = raw.pop(schema.LEDGER.name, None)
-        ledger, ledger_checks = build_ledger(raw_ledger)
-        columns = raw_ledger.columns if raw_ledger else ()
-        del raw_ledger
+        in_bulk = ledger_in_bulk(ledger_load.place, ledger_load.result())
+        if in_bulk is None:  # a row that does not convert: read the reference way
+            raw_ledger, ledger_below = open_tables(path, (), optional=(schema.LEDGER,))
+            below.update(ledger_below)
+            found_ledger = raw_ledger.get(schema.LEDGER.name)
+            ledger, ledger_checks = build_ledger(found_ledger)
+            columns = found_ledger.columns if found_ledger else ()
+            del raw_ledger, found_ledger
+        else:
+            ledger, ledger_checks, columns = in_bulk
         place, batch = loading.result()
     progress(CHECKING)
     billing = billing_month_for(master.settings, month, today)

@@ -1,0 +1,112 @@
+"""The Ledger read in bulk (`workbook/ledger_columns.py`: fastexcel columns, each distinct value
+converted once, kept as columns) gives the same closed lines and the same checks as the
+reference reader (`ledger_rows.build_ledger` over python-calamine's cells), on real files: a
+clean Ledger, edited rows (read again the reference way for their messages), rows typed below
+the table, and a Ledger closed before it recorded VAT rate and reverse charge."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from conftest import load_example
+
+from msp_workbook.core.months import Month
+from msp_workbook.operations import close_month
+from msp_workbook.workbook.read import read_workbook
+from msp_workbook.workbook.template import build_workbook
+
+TODAY = date(2027, 1, 15)
+
+
+@pytest.fixture(scope="module")
+def closed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The basic example with October, November and December 2026 closed."""
+    path = tmp_path_factory.mktemp("closed") / "book.xlsx"
+    build_workbook(path, load_example("basic"))
+    for month in (Month(2026, 10), Month(2026, 11), Month(2026, 12)):
+        close_month(path, month, today=TODAY)
+    return path
+
+
+def both(path: Path):
+    bulk = read_workbook(path, month=Month(2027, 1), today=TODAY)
+    plain = read_workbook(path, bulk=False, month=Month(2027, 1), today=TODAY)
+    return bulk, plain
+
+
+def ledger_checks(read) -> list[str]:
+    return [str(c) for c in read.checks if c.sheet == "Ledger"]
+
+
+def edited(closed: Path, tmp_path: Path, cells: dict[str, object]) -> Path:
+    path = tmp_path / "book.xlsx"
+    shutil.copyfile(closed, path)
+    book = openpyxl.load_workbook(path)
+    for ref, value in cells.items():
+        book["Ledger"][ref] = value
+    book.save(path)
+    return path
+
+
+def test_a_clean_ledger_reads_the_same_lines_in_bulk(closed):
+    bulk, plain = both(closed)
+    assert len(bulk.ledger) == len(plain.ledger) > 20
+    assert bulk.ledger.lines == plain.ledger.lines
+    assert bulk.ledger.closed_months() == [Month(2026, 10), Month(2026, 11), Month(2026, 12)]
+    assert bulk.ledger_columns == plain.ledger_columns
+    assert ledger_checks(bulk) == ledger_checks(plain) == []
+
+
+def test_month_records_and_views_agree_with_the_lines(closed):
+    bulk, _ = both(closed)
+    ledger = bulk.ledger
+    for month in ledger.closed_months():
+        lines = ledger.month_lines(month)
+        assert [e.line.month for e in lines] == [month] * len(lines)
+        views = ledger.line_views(month)
+        assert [(v.customer_id, v.metric, v.quantity, v.unit_price) for v in views] == [
+            (e.line.customer_id, e.line.metric, e.line.quantity, e.line.unit_price) for e in lines
+        ]
+    assert ledger.invoices_in_year(2026) == {e.invoice for e in ledger.lines}
+
+
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"I2": "twelve"},  # Quantity: text where a whole number belongs
+        {"I3": 2.5},  # a fractional quantity
+        {"B4": "2026-13"},  # no month
+        {"P2": "usage?"},  # an unknown type
+        {"S2": None},  # VAT rate gone, Reverse charge still there
+        {"J2": "1.000"},  # an ambiguous unit price
+    ],
+)
+def test_an_edited_row_gives_the_reference_readers_error_at_its_row(closed, tmp_path, cells):
+    path = edited(closed, tmp_path, cells)
+    bulk, plain = both(path)
+    found = ledger_checks(bulk)
+    assert found == ledger_checks(plain)
+    assert len(found) == 1 and "cannot be read" in found[0]
+    assert bulk.ledger.lines == plain.ledger.lines
+
+
+def test_rows_typed_below_the_ledger_are_read_with_the_same_warning(closed, tmp_path):
+    book = openpyxl.load_workbook(closed)
+    sheet = book["Ledger"]
+    last = sheet.max_row
+    copy = [c.value for c in sheet[last]]
+    path = tmp_path / "book.xlsx"
+    for column, value in enumerate(copy, start=1):
+        sheet.cell(row=last + 1, column=column, value=value)
+    book.save(path)
+    bulk, plain = both(path)
+    assert (
+        [str(c) for c in bulk.checks if "below the table" in c.message]
+        == [str(c) for c in plain.checks if "below the table" in c.message]
+        != []
+    )
+    assert bulk.ledger.lines == plain.ledger.lines
