@@ -13,9 +13,11 @@ same row), then completes the move.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -68,6 +70,25 @@ def _span(months: Sequence[Month]) -> str:
     return str(months[0]) if len(months) == 1 else f"{months[0]} .. {months[-1]}"
 
 
+def archive_files(workbook: Path) -> list[Path]:
+    """The archive files beside the workbook (`NAME.archive-YYYY.xlsx`), oldest year first."""
+    pattern = re.compile(re.escape(workbook.stem) + r"\.archive-(\d{4})\.xlsx")
+    found = [f for f in workbook.parent.glob(f"{workbook.stem}.archive-*.xlsx")]
+    return sorted(f for f in found if pattern.fullmatch(f.name))
+
+
+def archived_months(workbook: Path) -> set[Month]:
+    """The closed months whose Ledger lines are in the archive files beside the workbook: still
+    closed months (a reading kept from one of them is not unbilled usage)."""
+    months: set[Month] = set()
+    for file in archive_files(workbook):
+        raw, _ = open_tables(file, (schema.LEDGER,))
+        for row in raw[schema.LEDGER.name].rows:
+            with contextlib.suppress(CellError, TypeError, ValueError):
+                months.add(as_month(row.values.get("Month"), "month"))
+    return months
+
+
 def archive_path(workbook: Path, year: int) -> Path:
     """`NAME.archive-YYYY.xlsx` beside the workbook."""
     return workbook.with_name(f"{workbook.stem}.archive-{year}.xlsx")
@@ -78,10 +99,12 @@ def plan(
     last_rows: Mapping[str, int],
     headers: Mapping[str, Sequence[str]],
     cut: Month,
+    archived: Collection[Month] = (),
 ) -> ArchivePlan:
     """What archiving before `cut` moves, from the raw Settings, Usage and Ledger tables
     (`last_rows`: the last sheet row of each table's range, rows typed below it stay;
-    `headers`: every header of the Usage and Ledger tables). WorkbookError says why it cannot."""
+    `headers`: every header of the Usage and Ledger tables; `archived`: the closed months whose
+    lines are in the archive files already). WorkbookError says why it cannot."""
     if not schema.FIRST_MONTH <= cut <= schema.LAST_MONTH:
         raise WorkbookError(
             f"cannot archive before {cut}: the month must be from {schema.FIRST_MONTH} to "
@@ -110,9 +133,8 @@ def plan(
         for row in _in_range(raw.get(schema.USAGE.name), last_rows)
     ]  # fmt: skip
     try:
-        return plan_archive(
-            cut, ledger.closed_months(), ledger_rows, usage_rows, settings.correction_months
-        )
+        closed = sorted({*ledger.closed_months(), *archived})
+        return plan_archive(cut, closed, ledger_rows, usage_rows, settings.correction_months)
     except ArchiveRefused as exc:
         raise WorkbookError(str(exc)) from None
 
@@ -130,7 +152,7 @@ def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveRep
         raw, _ = open_tables(path, (schema.SETTINGS, schema.USAGE), optional=(schema.LEDGER,))
         places = table_places(path, ARCHIVED_TABLES)
         last_rows = {name: place.last_row for name, place in places.items() if place}
-        found = plan(raw, last_rows, table_headers(path), before)
+        found = plan(raw, last_rows, table_headers(path), before, archived_months(path))
         if not (found.moved_usage or found.moved_ledger):
             return ArchiveReport(found, (), 0)
         files, already = write_archives(path, found, raw)
@@ -170,25 +192,26 @@ def write_archives(
     already = 0
     for year in found.years:
         target = archive_path(workbook, year)
-        with writing(target, wait) as stamp:
-            if not target.exists():
-                with tempfile.TemporaryDirectory() as folder:
-                    draft = Path(folder) / target.name
-                    build_archive_workbook(draft, headers)
-                    copy_file(draft, target)
+        with writing(target, wait) as stamp, contextlib.ExitStack() as aside:
+            folder = None
+            source = target
+            if not target.exists():  # built and filled aside, then saved in one go
+                folder = aside.enter_context(tempfile.TemporaryDirectory())
+                source = Path(folder) / target.name
+                build_archive_workbook(source, headers)
                 stamp = None
-            there, _ = open_tables(target, (schema.USAGE, schema.LEDGER))
+            there, _ = open_tables(source, (schema.USAGE, schema.LEDGER))
             new_usage, skipped = _not_there(
                 [usage[n] for n in found.usage_rows.get(year, ())], there[schema.USAGE.name]
             )
-            archived_months = {_month_text(r) for r in there[schema.LEDGER.name].rows}
+            months_there = {_month_text(r) for r in there[schema.LEDGER.name].rows}
             lines = [ledger[n] for n in found.ledger_rows.get(year, ())]
-            new_lines = [r for r in lines if _month_text(r) not in archived_months]
+            new_lines = [r for r in lines if _month_text(r) not in months_there]
             already += skipped + len(lines) - len(new_lines)
             if new_usage or new_lines:
                 append_to_tables(
-                    target,
-                    target,
+                    source,
+                    source if folder is not None else target,
                     {
                         schema.USAGE.name: [
                             _cells(r, headers[schema.USAGE.name]) for r in new_usage
@@ -199,6 +222,8 @@ def write_archives(
                     },
                     unchanged_since=stamp,
                 )
+            if folder is not None:
+                copy_file(source, target)  # saved and synced, like every save
         files.append(target)
         if after_each is not None:
             after_each(target)

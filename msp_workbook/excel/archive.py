@@ -13,7 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..archive import ARCHIVED_TABLES, ArchiveReport, archive_summary, plan, write_archives
+from ..archive import (
+    ARCHIVED_TABLES,
+    ArchiveReport,
+    archive_summary,
+    archived_months,
+    plan,
+    write_archives,
+)
 from ..core.archive import latest_cut
 from ..workbook import schema
 from ..workbook.ledger_rows import build_ledger
@@ -49,6 +56,7 @@ def _archive(port: WorkbookPort) -> ArchiveReport:
         {name: data.last_row for name, data in found_tables.items()},
         {name: data.headers for name, data in found_tables.items()},
         cut,
+        archived_months(Path(saved)),
     )
     if not (found.moved_usage or found.moved_ledger):
         report = ArchiveReport(found, (), 0)

@@ -20,7 +20,7 @@ from ..core.ledger import Ledger, LedgerColumns
 from ..core.models import Check
 from . import isolated, schema
 from .isolated import ChildFailed, ChildLoad
-from .ledger_rows import READ_ORDER, check_row_taxes, converted_column
+from .ledger_rows import NOT_CONVERTED, READ_ORDER, check_row_taxes, convert_value
 from .places import TablePlace, table_places, unreadable
 from .reader import refuse_lost_table, rows_below_warning
 from .usage_sheet import LOAD_IMPORTS
@@ -99,37 +99,54 @@ def ledger_in_bulk(
     place: TablePlace | None, batch: Any
 ) -> tuple[Ledger, list[Check], tuple[str, ...]] | None:
     """The Ledger, its checks and its columns (the table's order) from a loaded batch; None when
-    a row does not convert (the caller reads the table the reference way for its messages)."""
+    a row does not convert (the caller reads the table the reference way for its messages).
+
+    Column by column in Arrow: each column's distinct values are converted once in Python and
+    put back in place by index (numpy), so no cell is touched one by one."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if place is None:
         return Ledger(), [], ()
     ordered = tuple(sorted(place.columns, key=place.columns.__getitem__))
     if batch is None:
         return Ledger(), [], ordered
-    loaded = {h: batch.column(i).to_pylist() for i, h in enumerate(ordered)}
     first = place.header_row + 2  # the sheet row of the batch's first row
     count = min(batch.num_rows, max(place.end_row - first + 1, 0))
+    batch = batch.slice(0, count)
     # All-empty rows are no rows; rows below the table's range are read too (with a warning).
-    present = [loaded[h] for h in ordered]
-    keep = [i for i in range(count) if any(column[i] is not None for column in present)]
-    if len(keep) == batch.num_rows:
-        picked = loaded
-    else:
-        picked = {h: [values[i] for i in keep] for h, values in loaded.items()}
-    empty = [None] * len(keep)
-    bad: set[int] = set()
-    columns = [converted_column(h, picked.get(h, empty), bad) for h in READ_ORDER]
-    if bad:
-        return None
-    try:
-        taxes: dict[object, tuple[object, object]] = {}
-        for invoice, vat_rate, reverse in zip(columns[0], columns[-3], columns[-2], strict=True):
-            check_row_taxes(vat_rate, reverse)
-            if taxes.setdefault(invoice, (vat_rate, reverse)) != (vat_rate, reverse):
+    filled = pc.is_valid(batch.column(0))
+    for column in batch.columns[1:]:
+        filled = pc.or_(filled, pc.is_valid(column))
+    positions = np.flatnonzero(filled.to_numpy(zero_copy_only=False))
+    if len(positions) < count:
+        batch = batch.filter(filled)
+    rows = len(positions)
+    loaded = {h: batch.column(i) for i, h in enumerate(ordered)}
+    columns: list[list[object]] = []
+    codes: dict[str, Any] = {}
+    for header in READ_ORDER:
+        array = loaded.get(header)
+        if array is None:  # a column the Ledger lacks (closed before it was recorded)
+            array = pa.nulls(rows, pa.string())
+        encoded = pc.dictionary_encode(array)
+        distinct = encoded.dictionary.to_pylist()
+        values = [convert_value(header, v) for v in distinct]
+        values.append(convert_value(header, None))  # the empty cell, at the end
+        if any(v is NOT_CONVERTED for v in values):
+            used = set(np.unique(_indices(encoded, len(distinct))).tolist())
+            if any(values[i] is NOT_CONVERTED for i in used):
                 return None
-    except ValueError:
+        index = _indices(encoded, len(distinct))
+        codes[header] = index
+        table = np.empty(len(values), dtype=object)
+        table[:] = values
+        columns.append(table[index].tolist())
+    if not _taxes_agree(columns, codes, np):
         return None
     checks = []
-    below = [first + i for i in keep if first + i > place.last_row]
+    below = [first + int(i) for i in positions if first + i > place.last_row]
     if below:
         letter = _letter(place.columns[schema.LEDGER.headers[0]])
         checks.append(
@@ -138,6 +155,31 @@ def ledger_in_bulk(
             )
         )
     return Ledger.of_columns(LedgerColumns(*columns)), checks, ordered
+
+
+def _indices(encoded: Any, empty: int) -> Any:
+    """A dictionary-encoded column's indices as numpy, an empty cell pointing past the
+    dictionary (`empty`)."""
+    import pyarrow.compute as pc
+
+    return pc.fill_null(encoded.indices, empty).to_numpy(zero_copy_only=False)
+
+
+def _taxes_agree(columns: list[list[object]], codes: dict[str, Any], np: Any) -> bool:
+    """Every row's VAT rate and reverse charge agree, and all lines of an invoice carry the
+    same (`ledger_rows.check_row_taxes` and its invoice rule, over distinct values)."""
+    vat, reverse = codes["VAT rate"], codes["Reverse charge"]
+    width = int(reverse.max(initial=0)) + 1
+    pair = vat.astype(np.int64) * width + reverse
+    for code in np.unique(pair).tolist():
+        at = int(np.flatnonzero(pair == code)[0])
+        try:
+            check_row_taxes(columns[-3][at], columns[-2][at])
+        except ValueError:
+            return False
+    invoice = codes["Invoice"].astype(np.int64)
+    per_invoice = np.unique(invoice * (int(pair.max(initial=0)) + 1) + pair)
+    return len(per_invoice) == len(np.unique(invoice))
 
 
 def _letter(column: int) -> str:

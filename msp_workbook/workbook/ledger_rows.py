@@ -101,7 +101,7 @@ def _optional(convert: Callable[[RawValue], T], empty: object) -> Callable[[RawV
     return lambda value: empty if value is None else convert(value)
 
 
-_BAD = object()  # a cell value that does not convert
+_BAD = NOT_CONVERTED = object()  # a cell value that does not convert
 _TEXT = ("Customer ID", "Customer", "License key", "Product ID", "Product", "Metric")
 # Each column's conversion, in the order `_line` unpacks a row's values.
 _CONVERT: dict[str, Callable[[RawValue], object]] = {
@@ -123,6 +123,11 @@ _CONVERT: dict[str, Callable[[RawValue], object]] = {
 }
 _READ = tuple(_CONVERT)
 READ_ORDER = _READ  # the Ledger's columns in the order of `core.ledger.LedgerColumns`
+
+
+def convert_value(header: str, value: RawValue) -> object:
+    """One cell of a Ledger column converted, or `NOT_CONVERTED`."""
+    return _or_bad(_CONVERT[header], value)
 _NUMBERS = (bool, int, float)  # equal values of different types: 1, 1.0 and True
 
 
