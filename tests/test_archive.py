@@ -434,8 +434,8 @@ def test_check_warns_once_usage_reaches_past_80_percent_of_excels_rows(
     expected = [
         "warning: Usage!A838861: the Usage table reaches row 838,861 of the 1,048,576 an Excel "
         "sheet can hold (80%); move the oldest months into an archive: msp-workbook archive "
-        '"book.xlsx" --before 2026-02 (the latest month it accepts), or the Archive button in '
-        "Excel"
+        '"book.xlsx" --before 2026-02 (the latest month the comparison and correction windows '
+        "allow), or the Archive button in Excel"
     ]
     assert limit_warnings(result.stdout) == (expected if warned else [])
 
@@ -464,8 +464,8 @@ def test_recalc_puts_the_ledger_row_limit_warning_on_checks(original, tmp_path):
             "Cell": "A1000000",
             "Message": "the Ledger table reaches row 1,000,000 of the 1,048,576 an Excel sheet "
             "can hold (95%); move the oldest months into an archive: msp-workbook archive "
-            '"book.xlsx" --before 2026-02 (the latest month it accepts), or the Archive button '
-            "in Excel",
+            '"book.xlsx" --before 2026-02 (the latest month the comparison and correction '
+            "windows allow), or the Archive button in Excel",
         }
     ]
 

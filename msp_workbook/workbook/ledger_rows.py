@@ -128,6 +128,8 @@ READ_ORDER = _READ  # the Ledger's columns in the order of `core.ledger.LedgerCo
 def convert_value(header: str, value: RawValue) -> object:
     """One cell of a Ledger column converted, or `NOT_CONVERTED`."""
     return _or_bad(_CONVERT[header], value)
+
+
 _NUMBERS = (bool, int, float)  # equal values of different types: 1, 1.0 and True
 
 

@@ -33,7 +33,8 @@ def row_limit_warnings(
     else:
         remedy = (
             f'move the oldest months into an archive: msp-workbook archive "{workbook.name}" '
-            f"--before {cut} (the latest month it accepts), or the Archive button in Excel"
+            f"--before {cut} (the latest month the comparison and correction windows allow), or "
+            "the Archive button in Excel"
         )
     found = []
     for spec in (schema.USAGE, schema.LEDGER):
