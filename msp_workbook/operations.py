@@ -185,7 +185,7 @@ def comparison_window(
     units = comparison.WindowUnits(read.inputs, target)
     for month in units.months:  # oldest first: the latest name of a customer is the one shown
         if ledger.is_closed(month):
-            units.add_lines(month, ledger.line_views(month))
+            units.add_rows(month, ledger.line_rows(month))
     still_open = [m for m in units.months if not ledger.is_closed(m)]
     target_open = bool(still_open) and still_open[-1] == target
     if bulk:

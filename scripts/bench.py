@@ -26,10 +26,30 @@ alternate):
   workbook whose Billing sheet computes every line with MAXIFS/SUMIFS over the Usage rows and
   whose Invoices sheet sums it with SUMIFS, recalculating everything (forced) and saving it. The
   same workbook without formulas is converted as well, to show what is load and save alone.
-- closed months (L by default, `--closed-months-at`): recalc of the same workbook after the 11
-  months before the billing month were closed one by one with `msp-workbook close`
-  (`--closed-months`), as a reseller's workbook is after a year: the Ledger then holds a year of
-  lines and most of the comparison window comes from it (cached beside the workbook).
+- closed months and years of data (L by default, `--closed-months-at`), each on a fresh copy each
+  run, with the peak RSS of the command and its children:
+  - recalc of the same workbook after the 11 months before the billing month were closed one by
+    one with `msp-workbook close` (`--closed-months`), as a reseller's workbook is after a year:
+    the Ledger then holds a year of lines and most of the comparison window comes from it
+    (cached beside the workbook as `...-closed11.xlsx`);
+  - alternating with it, recalc of the same workbook with an empty Ledger, recalculated once
+    beforehand (cached as `...-recalculated.xlsx`) so that its generated sheets are full as the
+    closed workbook's are (recalc reads and rewrites them): the ratio closed/empty, goal 1.3x, and
+    the closed recalc's peak RSS, goal 700 MB;
+  - alternating with both, `msp-workbook close` of the billing month on the closed workbook:
+    the ratio close/closed recalc, goal 1.3x;
+  - `msp-workbook archive --before 2025-12` with Settings' Correction months set to 0 (at the
+    default 12 the correction window of the first open month, 2026-11, covers every month of
+    usage: nothing could move; the setting's row is replaced by `writer.remove_rows` and
+    `writer.append_rows`, without loading the sheets) on a workbook whose every month of usage
+    is closed, 2025-09 .. 2026-10 (the archive refuses to move usage of a month that is not
+    closed: the workbook after the close above with `--closed-months 13`, else the size's
+    workbook closed month by month, cached as `...-closed14-to-2026-10.xlsx`): wall time, peak
+    RSS, what it moved (its line of output; checked: exit 0, something moved, the
+    `NAME.archive-2025.xlsx` file beside the workbook); then recalc of the first open month
+    2026-11 on the archived workbook against the same before the archive, alternately (goal: no
+    slower; within 5 % counts as noise), and whether Billing, Invoices and Comparison of the two
+    outputs are equal (Checks is shown too: its messages name Usage rows, which move up).
 - invoice documents (`--documents-at S M L`; not by default): `msp-workbook invoices` of the
   billing month once it is closed with `msp-workbook close` (the closed workbook is cached beside
   the workbook), into a fresh --out folder each run: wall time, peak RSS of the process and its
@@ -761,14 +781,12 @@ def repeat_runs(times: int, run: Callable[[int], Run], note: str = "") -> Measur
     return measured
 
 
-def alternate_runs(
-    times: int, first: Callable[[int], Run], second: Callable[[int], Run]
-) -> tuple[Measured, Measured]:
-    """`times` runs of each, one of the first then one of the second; a measurement stops after
-    a failed or timed-out run (the other goes on)."""
-    measured = (Measured([], times), Measured([], times))
+def alternate_runs(times: int, *runs: Callable[[int], Run]) -> tuple[Measured, ...]:
+    """`times` runs of each, one of the first, then one of the second, and so on; a measurement
+    stops after a failed or timed-out run (the others go on)."""
+    measured = tuple(Measured([], times) for _ in runs)
     for i in range(times):
-        for m, run in zip(measured, (first, second), strict=True):
+        for m, run in zip(measured, runs, strict=True):
             if m.runs and (m.runs[-1].wall_s is None or m.runs[-1].rc != 0):
                 continue
             m.runs.append(run(i))
@@ -900,6 +918,7 @@ def child_main(argv: Sequence[str]) -> None:
         "openpyxl": child_openpyxl,
         "openpyxl-import": child_openpyxl_import,
         "weasyprint": child_weasyprint,
+        "correction-months": child_correction_months,
     }[command](*args)
 
 
@@ -1969,9 +1988,11 @@ def compare_with_expected(out: Path, expected: dict[str, Any]) -> dict[str, str]
     return result
 
 
-def compare_outputs(first: Path, second: Path) -> dict[str, str]:
+def compare_outputs(
+    first: Path, second: Path, tables: Sequence[schema.Table] = _GENERATED
+) -> dict[str, str]:
     """The generated sheets of two output workbooks, cell by cell."""
-    names = [t.sheet for t in _GENERATED]
+    names = [t.sheet for t in tables]
     a, b = _sheets(first, names), _sheets(second, names)
     return {n: f"equal ({len(a[n]) - 1} rows)" if a[n] == b[n] else "differ" for n in names}
 
@@ -2138,55 +2159,348 @@ def bench_size(size: Size, args: argparse.Namespace, tmp: Path) -> dict[str, Any
     return result
 
 
-def closed_workbook(size: Size, path: Path, months: int, args: argparse.Namespace) -> Path:
-    """The size's workbook after a reseller closed the `months` months before the billing month
-    one by one with `msp-workbook close` (cached beside it)."""
-    closed = path.with_name(f"{path.stem}-closed{months}.xlsx")
+CLOSED_GOAL_RATIO = 1.3  # recalc with the months closed: at most 1.3x the same with an empty Ledger
+CLOSED_GOAL_MB = 700.0  # and its peak RSS
+CLOSE_GOAL_RATIO = 1.3  # close of the billing month: at most 1.3x the recalc
+ARCHIVE_NOISE = 1.05  # recalc after an archive "no slower" than before: within 5 % (noise)
+FIRST_OPEN = BILL_MONTH.shift(1)  # the first open month once the billing month is closed
+# The latest month `archive --before` accepts then with Correction months 0: the first month of
+# the first open month's comparison window (it and the 11 months before it).
+ARCHIVE_BEFORE = FIRST_OPEN.shift(-11)
+ARCHIVE_CORRECTION_MONTHS = 0  # the default 12 covers every month of usage: nothing could move
+ARCHIVE_COMPARED = (schema.BILLING, schema.INVOICES, schema.COMPARISON)  # must stay the same
+
+
+def _remove_leftovers(*workbooks: Path) -> None:
+    """The backups the program's saves keep of these workbooks, and their lock files."""
+    for work in workbooks:
+        for leftover in (
+            *work.parent.glob(f"{work.stem}.backup-*.xlsx"),
+            *work.parent.glob(f".~*{work.name}"),
+        ):
+            leftover.unlink(missing_ok=True)
+
+
+def closed_workbook(
+    size: Size, path: Path, months: int, args: argparse.Namespace, last: Month | None = None
+) -> Path:
+    """The size's workbook after a reseller closed the `months` months up to `last` (default: the
+    months before the billing month) one by one with `msp-workbook close` (cached beside it)."""
+    last = last or BILL_MONTH.shift(-1)
+    name = f"closed{months}" if last == BILL_MONTH.shift(-1) else f"closed{months}-to-{last}"
+    closed = path.with_name(f"{path.stem}-{name}.xlsx")
     if closed.exists() and not args.rebuild:
         return closed
     work = closed.with_suffix(".partial.xlsx")
     shutil.copyfile(path, work)
-    for back in range(months, 0, -1):
-        month = str(BILL_MONTH.shift(-back))
-        _progress(f"{size.name}: closing {month}")
-        cmd = [*_msp_workbook(), "close", str(work), "--month", month]
-        done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
-        if done.returncode != 0:
-            work.unlink(missing_ok=True)
-            raise RuntimeError(f"closing {month} failed: {done.stderr.strip()}")
+    try:
+        for back in range(months - 1, -1, -1):
+            month = str(last.shift(-back))
+            _progress(f"{size.name}: closing {month}")
+            cmd = [*_msp_workbook(), "close", str(work), "--month", month]
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+            if done.returncode != 0:
+                work.unlink(missing_ok=True)
+                raise RuntimeError(f"closing {month} failed: {done.stderr.strip()}")
+    finally:
+        _remove_leftovers(work)
     work.replace(closed)
     return closed
+
+
+def recalculated_workbook(
+    size: Size, path: Path, args: argparse.Namespace
+) -> tuple[Path, float | None]:
+    """The size's workbook recalculated once for the billing month (`recalc --out`: its
+    generated sheets full, as a closed workbook's are), cached beside it; and the time the recalc
+    took if it ran now."""
+    recalculated = path.with_name(f"{path.stem}-recalculated.xlsx")
+    if recalculated.exists() and not args.rebuild:
+        return recalculated, None
+    src = recalculated.with_suffix(".source.xlsx")
+    work = recalculated.with_suffix(".partial.xlsx")
+    shutil.copyfile(path, src)
+    _progress(f"{size.name}: recalculating the workbook once (empty Ledger)")
+    started = time.perf_counter()
+    cmd = [*_msp_workbook(), "recalc", str(src), "--month", str(BILL_MONTH), "--out", str(work)]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+    finally:
+        src.unlink(missing_ok=True)
+        _remove_leftovers(src, work)
+    if done.returncode != 0 or not work.exists():
+        work.unlink(missing_ok=True)
+        raise RuntimeError(f"recalc {BILL_MONTH} failed: {done.stderr.strip()}")
+    work.replace(recalculated)
+    return recalculated, time.perf_counter() - started
+
+
+def child_correction_months(path: str, value: str) -> None:
+    """Settings' Correction months set to `value` in the workbook at `path` without loading its
+    sheets (openpyxl takes minutes and gigabytes at L): the setting's row is taken out of the
+    Settings table (`writer.remove_rows`) and a row with the new value appended
+    (`writer.append_rows`); every other part of the file is copied as it is. Checked by reading
+    the Settings table back."""
+    from msp_workbook.workbook.reader import open_tables
+    from msp_workbook.workbook.validation import read_settings
+    from msp_workbook.workbook.writer import append_rows, remove_rows
+
+    book, name, wanted = Path(path), schema.SETTING_CORRECTION_MONTHS, int(value)
+    raw, _ = open_tables(book, (schema.SETTINGS,))
+    rows = [
+        r.row
+        for r in raw[schema.SETTINGS.name].rows
+        if str(r.values.get("Setting") or "").strip().lower() == name.lower()
+    ]
+    if rows:
+        remove_rows(book, book, {schema.SETTINGS.name: rows})
+    append_rows(book, book, schema.SETTINGS.name, [{"Setting": name, "Value": wanted}])
+    raw, _ = open_tables(book, (schema.SETTINGS,))
+    settings, _ = read_settings(raw[schema.SETTINGS.name])
+    if settings.correction_months != wanted:
+        raise SystemExit(f"{name} reads {settings.correction_months} after the edit, not {wanted}")
+    _report_extra({"replaced_rows": rows})
+
+
+_ARCHIVED = re.compile(
+    r"Archived before (?P<cut>\S+): (?P<usage>[\d,]+) usage readings and "
+    r"(?:(?P<ledger>[\d,]+) Ledger lines of (?P<months>[^;]+?)|no Ledger lines) moved to "
+    r"(?P<files>[^;]+); (?P<kept>[\d,]+) latest readings stay"
+)
+
+
+def archive_facts(line: str) -> dict[str, Any]:
+    """What `archive` says it moved, from its line of output."""
+    found = _ARCHIVED.search(line)
+    if not found:
+        return {"moved_usage": 0, "moved_ledger": 0}
+    return {
+        "moved_usage": int(found["usage"].replace(",", "")),
+        "moved_ledger": int((found["ledger"] or "0").replace(",", "")),
+        "ledger_months": found["months"],
+        "kept_usage": int(found["kept"].replace(",", "")),
+        "files": found["files"].split(", "),
+    }
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _recalc_runs(
+    size: Size,
+    source: Path,
+    month: Month,
+    tag: str,
+    args: argparse.Namespace,
+    tmp: Path,
+    keep: Path | None = None,
+) -> Callable[[int], Run]:
+    """`recalc SRC --month M --out OUT` runs on a fresh copy of `source` each; the first run's
+    output is kept at `keep`."""
+
+    def run(i: int) -> Run:
+        src = tmp / f"{size.name}-{tag}-input.xlsx"
+        out = tmp / f"{size.name}-{tag}-recalc.xlsx"
+        shutil.copyfile(source, src)
+        cmd = [*_msp_workbook(), "recalc", str(src), "--month", str(month), "--out", str(out)]
+        result = measure(cmd, args.timeout, tmp)
+        src.unlink(missing_ok=True)
+        if keep is not None and i == 0 and result.rc == 0 and out.exists():
+            out.replace(keep)
+        out.unlink(missing_ok=True)
+        _remove_leftovers(src, out)
+        return result
+
+    return run
 
 
 def bench_closed_months(
     size: Size, path: Path, args: argparse.Namespace, tmp: Path
 ) -> dict[str, Any]:
     """recalc of the billing month once the months before it are closed: the Ledger holds a
-    year of lines and the comparison reads most of its window from it (the benchmark's own
-    workbooks have an empty Ledger)."""
+    year of lines and the comparison reads most of its window from it; against the same
+    workbook recalculated once (an empty Ledger), alternately. Then `close` of the billing month
+    on a fresh copy each run, and `archive` of the oldest months with every month of usage closed
+    (`bench_archive`). Errors are reported in the result, not raised."""
     months = args.closed_months
     try:
         closed = closed_workbook(size, path, months, args)
     except (RuntimeError, subprocess.TimeoutExpired) as exc:
         return {"months": months, "error": str(exc)}
-    _progress(f"{size.name}: recalc with {months} months closed x{args.repeat}")
+    result: dict[str, Any] = {
+        "months": months,
+        "workbook": str(closed),
+        "ledger_lines": _counts(closed, (schema.LEDGER,))[schema.LEDGER.name],
+    }
+    empty: dict[str, Any] = {}
+    try:
+        recalculated, build_s = recalculated_workbook(size, path, args)
+        empty.update({"workbook": str(recalculated), "build_s": build_s})
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        recalculated, empty["error"] = None, str(exc)
 
-    def recalc(i: int) -> Run:
-        src = tmp / f"{size.name}-closed-input.xlsx"
-        out = tmp / f"{size.name}-closed-recalc.xlsx"
-        shutil.copyfile(closed, src)
-        cmd = [*_msp_workbook(), "recalc", str(src), "--month", str(BILL_MONTH), "--out", str(out)]
-        run = measure(cmd, args.timeout, tmp)
-        src.unlink(missing_ok=True)
-        out.unlink(missing_ok=True)
+    month = str(BILL_MONTH)
+    after_close = tmp / f"{size.name}-closed-through-{BILL_MONTH}.xlsx"
+    close_output: list[str] = []
+
+    def close(i: int) -> Run:
+        folder = tmp / f"{size.name}-close-{i}"
+        folder.mkdir()
+        copy = folder / closed.name
+        shutil.copyfile(closed, copy)
+        run = measure(
+            [*_msp_workbook(), "close", str(copy), "--month", month],
+            args.timeout,
+            tmp,
+            keep_stdout=True,
+        )
+        if i == 0:
+            close_output.append(_first_line(run.stdout))
+            if run.rc == 0:
+                copy.replace(after_close)  # the workbook after the close, for the archive
+        shutil.rmtree(folder)
         return run
 
-    measured = repeat_runs(args.repeat, recalc)
-    return {
-        "months": months,
-        "ledger_lines": _counts(closed, (schema.LEDGER,))[schema.LEDGER.name],
-        "recalc": measured.to_json(),
+    # Alternated, so that a slow spell of the machine weighs on every side of the ratios.
+    runs = [_recalc_runs(size, closed, BILL_MONTH, "closed", args, tmp), close]
+    if recalculated is not None:
+        runs.append(_recalc_runs(size, recalculated, BILL_MONTH, "empty-ledger", args, tmp))
+    _progress(
+        f"{size.name}: recalc with {months} months closed, close {month} on it"
+        + (", recalc with an empty Ledger" if recalculated is not None else "")
+        + f", alternately, x{args.repeat}"
+    )
+    closed_m, close_m, *empty_m = alternate_runs(args.repeat, *runs)
+    result["recalc"] = closed_m.to_json()
+    if empty_m:
+        empty["recalc"] = empty_m[0].to_json()
+    result["empty_ledger"] = empty
+    result["closed_over_empty"] = _ratio(
+        closed_m.median_s, empty_m[0].median_s if empty_m else None
+    )
+    result["close"] = {
+        "month": month,
+        **close_m.to_json(),
+        "output": close_output[0] if close_output else "",
     }
+    result["close_over_recalc"] = _ratio(close_m.median_s, closed_m.median_s)
+    result["archive"] = bench_archive(
+        size, path, after_close if after_close.exists() else None, args, tmp
+    )
+    if not args.keep:
+        after_close.unlink(missing_ok=True)
+    return result
+
+
+def bench_archive(
+    size: Size, path: Path, after_close: Path | None, args: argparse.Namespace, tmp: Path
+) -> dict[str, Any]:
+    """`archive --before ARCHIVE_BEFORE` on a fresh copy each run of a workbook whose months are
+    closed up to the billing month, with Correction months 0; then recalc of the first open month
+    on the archived copy against the same on the copy before the archive (alternately), and
+    whether their Billing, Invoices and Comparison are equal.
+
+    The archive moves nothing unless every month before the cut that has usage is closed: the
+    workbook after the close above when it closed every month of usage (`--closed-months 13`),
+    else the size's workbook with every month of usage closed one by one (cached beside it)."""
+    result: dict[str, Any] = {
+        "before": str(ARCHIVE_BEFORE),
+        "first_open": str(FIRST_OPEN),
+        "correction_months": ARCHIVE_CORRECTION_MONTHS,
+    }
+    first_usage = BILL_MONTH.shift(-(MONTHS - 1))
+    if args.closed_months >= MONTHS - 1 and after_close is not None:
+        source = after_close
+        result["workbook"] = f"the workbook after the close of {BILL_MONTH} above"
+    else:
+        try:
+            source = closed_workbook(size, path, MONTHS, args, last=BILL_MONTH)
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            return {**result, "error": f"closing every month of usage: {exc}"}
+        result["workbook"] = str(source)
+    result["closed"] = f"{first_usage} .. {BILL_MONTH}"
+
+    # The archive's input: that workbook with Correction months 0.
+    before = tmp / f"{size.name}-before-archive.xlsx"
+    shutil.copyfile(source, before)
+    _progress(f"{size.name}: Settings' Correction months = {ARCHIVE_CORRECTION_MONTHS}")
+    setting = measure(
+        _child("correction-months", str(before), str(ARCHIVE_CORRECTION_MONTHS)),
+        args.timeout,
+        tmp,
+    )
+    result["setting_s"] = setting.wall_s
+    _remove_leftovers(before)
+    if setting.rc != 0:
+        before.unlink(missing_ok=True)
+        return {**result, "error": f"setting Correction months failed: {setting.stderr.strip()}"}
+    result["ledger_lines"] = _counts(before, (schema.LEDGER,))[schema.LEDGER.name]
+
+    archived = tmp / f"{size.name}-archived.xlsx"
+    year = ARCHIVE_BEFORE.shift(-1).year
+
+    def archive(i: int) -> Run:
+        folder = tmp / f"{size.name}-archive-{i}"
+        folder.mkdir()
+        copy = folder / f"{size.name}-years.xlsx"
+        shutil.copyfile(before, copy)
+        cmd = [*_msp_workbook(), "archive", str(copy), "--before", str(ARCHIVE_BEFORE)]
+        run = measure(cmd, args.timeout, tmp, keep_stdout=True)
+        line = _first_line(run.stdout)
+        facts = archive_facts(line)
+        file = copy.with_name(f"{copy.stem}.archive-{year}.xlsx")
+        if run.rc == 0 and not file.exists():
+            run.rc, run.stderr = -1, f"{file.name} did not appear beside the workbook: {line}"
+        elif run.rc == 0 and not (facts["moved_usage"] or facts["moved_ledger"]):
+            run.rc, run.stderr = -1, f"nothing was archived: {line}"
+        if file.exists():
+            facts["archive_file_bytes"] = file.stat().st_size
+        run.extra = {**(run.extra or {}), "output": line, **facts}
+        if i == 0 and run.rc == 0:
+            copy.replace(archived)
+        shutil.rmtree(folder)
+        return run
+
+    _progress(f"{size.name}: archive --before {ARCHIVE_BEFORE} x{args.repeat}")
+    archive_m = repeat_runs(args.repeat, archive)
+    first = (archive_m.runs[0].extra or {}) if archive_m.runs else {}
+    result["command"] = {
+        **archive_m.to_json(),
+        "output": first.get("output", ""),
+        "archive_file": f"NAME.archive-{year}.xlsx",
+        **{
+            k: first[k]
+            for k in ("moved_usage", "moved_ledger", "kept_usage", "archive_file_bytes")
+            if k in first
+        },
+    }
+    if not archived.exists():
+        before.unlink(missing_ok=True)
+        return {**result, "error": "the archive failed: recalc after it is not measured"}
+
+    _progress(f"{size.name}: recalc {FIRST_OPEN} before and after the archive x{args.repeat}")
+    outputs = (tmp / f"{size.name}-before-archive-out.xlsx", tmp / f"{size.name}-archived-out.xlsx")
+    before_m, after_m = alternate_runs(
+        args.repeat,
+        _recalc_runs(size, before, FIRST_OPEN, "before-archive", args, tmp, keep=outputs[0]),
+        _recalc_runs(size, archived, FIRST_OPEN, "archived", args, tmp, keep=outputs[1]),
+    )
+    result["recalc_before"] = before_m.to_json()
+    result["recalc_after"] = after_m.to_json()
+    result["after_over_before"] = _ratio(after_m.median_s, before_m.median_s)
+    if all(o.exists() for o in outputs):
+        generated = compare_outputs(*outputs, tables=(*ARCHIVE_COMPARED, schema.CHECKS))
+        result["generated"] = generated
+        result["generated_equal"] = _all_equal(
+            {t.sheet: generated[t.sheet] for t in ARCHIVE_COMPARED}
+        )
+    else:
+        result["generated_equal"] = None
+    for leftover in (before, archived, *outputs):
+        if not args.keep:
+            leftover.unlink(missing_ok=True)
+    return result
 
 
 def bench_libreoffice(
@@ -2327,18 +2641,128 @@ def targets(sizes: dict[str, dict[str, Any]]) -> list[tuple[str, str]]:
     if "M" in sizes:
         ratio = sizes["M"]["ratios"]["libreoffice_over_recalc"]
         check("M LibreOffice/recalc >= 5x", ratio, lambda v: v >= 5, _x(ratio))
+    # Years of data (the issue's goals are L's; other sizes with --closed-months-at are shown too).
+    for n in [n for n in SIZES if n in sizes]:
+        closed = sizes[n].get("closed_months")
+        if closed is None or "error" in closed:
+            continue
+        months = f"{closed['months']} months closed"
+        ratio = closed.get("closed_over_empty")
+        check(
+            f"{n} recalc with {months} <= {CLOSED_GOAL_RATIO}x empty Ledger",
+            ratio,
+            lambda v: v <= CLOSED_GOAL_RATIO,
+            _x2(ratio),
+        )
+        rss = closed["recalc"]["peak_rss_mb"]
+        check(
+            f"{n} recalc with {months} peak RSS <= {CLOSED_GOAL_MB:.0f} MB",
+            rss,
+            lambda v: v <= CLOSED_GOAL_MB,
+            f"{_mb(rss)} MB",
+        )
+        ratio = closed.get("close_over_recalc")
+        check(
+            f"{n} close <= {CLOSE_GOAL_RATIO}x recalc with {months}",
+            ratio,
+            lambda v: v <= CLOSE_GOAL_RATIO,
+            _x2(ratio),
+        )
+        archive = closed.get("archive") or {}
+        ratio = archive.get("after_over_before")
+        took = (archive.get("command") or {}).get("median_s")
+        check(
+            f"{n} recalc after archive no slower (after/before <= {ARCHIVE_NOISE}: noise)",
+            ratio,
+            lambda v: v <= ARCHIVE_NOISE,
+            f"archive {_s(took)} s; after/before {_x2(ratio)}",
+        )
+        equal = archive.get("generated_equal")
+        found.append(
+            (
+                f"{n} recalc after archive: Billing, Invoices, Comparison unchanged",
+                "n/a" if equal is None else ("equal -> met" if equal else "differ -> NOT met"),
+            )
+        )
     return found
 
 
-def closed_text(closed: dict[str, Any]) -> str:
+def _x2(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}x"
+
+
+def _rss(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0f} MB"
+
+
+def closed_lines(closed: dict[str, Any]) -> list[str]:
+    """The closed-months measurement in a few lines (the later ones indented)."""
     what = f"recalc with the {closed['months']} months before the billing month closed"
     if "error" in closed:
-        return f"{what}: not measured ({closed['error']})"
+        return [f"{what}: not measured ({closed['error']})"]
+
+    def timed(entry: dict[str, Any]) -> str:
+        return f"{_timed(entry)} s, peak RSS {_rss(entry.get('peak_rss_mb'))}"
+
     recalc = closed["recalc"]
-    return (
-        f"{what} ({closed['ledger_lines']:,} Ledger lines): {_timed(recalc)} s, "
-        f"peak RSS {_mb(recalc['peak_rss_mb'])} MB"
+    lines = [f"{what} ({closed['ledger_lines']:,} Ledger lines): {timed(recalc)}"]
+    empty = closed.get("empty_ledger")
+    if empty is not None:
+        shown = f"not measured ({empty['error']})" if "error" in empty else timed(empty["recalc"])
+        lines.append(
+            f"  the same workbook with an empty Ledger (recalculated once): {shown}; "
+            f"closed/empty {_x2(closed.get('closed_over_empty'))} "
+            f"(goal <= {CLOSED_GOAL_RATIO}x)"
+        )
+    close = closed.get("close")
+    if close is not None:
+        lines.append(
+            f"  close {close['month']} on it: {timed(close)}; close/recalc "
+            f"{_x2(closed.get('close_over_recalc'))} (goal <= {CLOSE_GOAL_RATIO}x)"
+            + (f'; "{close["output"]}"' if close.get("output") else "")
+        )
+        for error in close.get("errors") or ():
+            lines.append(f"  close: {error.strip().splitlines()[-1:]}")
+    archive = closed.get("archive")
+    if archive is not None:
+        lines += archive_lines(archive)
+    return lines
+
+
+def archive_lines(archive: dict[str, Any]) -> list[str]:
+    what = (
+        f"archive --before {archive['before']} (Correction months "
+        f"{archive['correction_months']}, {archive.get('closed', '?')} closed"
     )
+    if "ledger_lines" in archive:
+        what += f", {archive['ledger_lines']:,} Ledger lines"
+    command = archive.get("command")
+    if command is None:
+        return [f"  {what}): not measured ({archive.get('error', '?')})"]
+    lines = [
+        f"  {what}): {_timed(command)} s, peak RSS {_rss(command['peak_rss_mb'])}"
+        + (f'; "{command["output"]}"' if command.get("output") else "")
+    ]
+    for error in command.get("errors") or ():
+        lines.append(f"  archive: {error.strip().splitlines()[-1:]}")
+    if "error" in archive:
+        lines.append(f"  {archive['error']}")
+    if "recalc_before" in archive:
+        before, after = archive["recalc_before"], archive["recalc_after"]
+        lines.append(
+            f"  recalc {archive['first_open']} before the archive {_timed(before)} s (RSS "
+            f"{_rss(before['peak_rss_mb'])}), after it {_timed(after)} s (RSS "
+            f"{_rss(after['peak_rss_mb'])}): after/before {_x2(archive.get('after_over_before'))}"
+        )
+        generated = archive.get("generated")
+        equal = archive.get("generated_equal")
+        verdict = "n/a" if equal is None else "equal" if equal else "NOT equal"
+        shown = ", ".join(f"{k} {v}" for k, v in generated.items()) if generated else "n/a"
+        lines.append(
+            f"  its outputs before/after the archive: Billing, Invoices, Comparison {verdict} "
+            f"({shown}; Checks names Usage rows, which move up)"
+        )
+    return lines
 
 
 def report_text(result: dict[str, Any]) -> str:
@@ -2436,7 +2860,7 @@ def report_text(result: dict[str, Any]) -> str:
                 out.append(f"{name}: {what}: {error.strip().splitlines()[-1:]}")
         closed = s.get("closed_months")
         if closed:
-            out.append(f"{name}: {closed_text(closed)}")
+            out += [f"{name}: {line}" for line in closed_lines(closed)]
     out.append("")
     out.append("Targets (later work):")
     out += [f"  {name}: {verdict}" for name, verdict in result["targets"]]
@@ -2591,7 +3015,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         nargs="*",
         choices=names,
         default=["L"],
-        help="also recalc these sizes with the months before the billing month closed",
+        help="also recalc these sizes with the months before the billing month closed "
+        "(against an empty Ledger), close the billing month, and archive the oldest months",
     )
     parser.add_argument(
         "--closed-months", type=int, default=11, help="how many months (with --closed-months-at)"

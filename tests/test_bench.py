@@ -147,6 +147,24 @@ def test_recalc_with_closed_months_is_measured(run: tuple[dict[str, Any], str, f
         f"S: recalc with the 2 months before the billing month closed ({closed['ledger_lines']:,}"
     )
     assert shown in stdout
+    # Against the same workbook with an empty Ledger; close of 2026-10 on it; archive before
+    # 2025-12 of a workbook with every month of usage closed, then recalc of 2026-11 around it.
+    _measured(closed["empty_ledger"]["recalc"])
+    assert closed["closed_over_empty"] == pytest.approx(
+        closed["recalc"]["median_s"] / closed["empty_ledger"]["recalc"]["median_s"]
+    )
+    _measured(closed["close"])
+    assert closed["close"]["output"].startswith("Closed 2026-10: ")
+    archive = closed["archive"]
+    assert "error" not in archive, archive
+    _measured(archive["command"])
+    assert archive["command"]["moved_usage"] > 0 and archive["command"]["moved_ledger"] > 0
+    assert archive["command"]["output"].startswith("Archived before 2025-12: ")
+    _measured(archive["recalc_before"])
+    _measured(archive["recalc_after"])
+    assert archive["after_over_before"] > 0
+    assert archive["generated_equal"], archive["generated"]
+    assert "S close <= 1.3x recalc with 2 months closed" in stdout
 
 
 def test_bench_data_has_what_invoice_documents_need(tmp_path: Path) -> None:

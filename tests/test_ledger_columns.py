@@ -61,16 +61,17 @@ def test_a_clean_ledger_reads_the_same_lines_in_bulk(closed):
     assert ledger_checks(bulk) == ledger_checks(plain) == []
 
 
-def test_month_records_and_views_agree_with_the_lines(closed):
+def test_month_records_and_rows_agree_with_the_lines(closed):
     bulk, _ = both(closed)
     ledger = bulk.ledger
     for month in ledger.closed_months():
         lines = ledger.month_lines(month)
         assert [e.line.month for e in lines] == [month] * len(lines)
-        views = ledger.line_views(month)
-        assert [(v.customer_id, v.metric, v.quantity, v.unit_price) for v in views] == [
-            (e.line.customer_id, e.line.metric, e.line.quantity, e.line.unit_price) for e in lines
-        ]
+        assert list(ledger.line_rows(month)) == [
+            (e.line.type, e.line.customer_id, e.line.customer, e.line.product_id, e.line.metric,
+             e.line.quantity, e.line.unit_price)
+            for e in lines
+        ]  # fmt: skip
     assert ledger.invoices_in_year(2026) == {e.invoice for e in ledger.lines}
 
 

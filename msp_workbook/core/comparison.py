@@ -83,8 +83,7 @@ def comparison_rows(
 
 
 class BilledLine(Protocol):
-    """What the comparison reads of a month's line: a `BillingLine`, or a ledger line's view
-    (`ledger.LineView`) that needs no record."""
+    """What the comparison reads of a month's line (a `BillingLine` has it)."""
 
     type: str
     customer_id: str
@@ -125,32 +124,46 @@ class WindowUnits:
 
     def add_lines(self, month: Month, lines: Iterable[BilledLine]) -> None:
         """A month's billing lines (corrections are not usage of the month: left out)."""
+        self.add_rows(
+            month,
+            (
+                (li.type, li.customer_id, li.customer, li.product_id, li.metric, li.quantity,
+                 li.unit_price)
+                for li in lines
+            ),
+        )  # fmt: skip
+
+    def add_rows(
+        self, month: Month, rows: Iterable[tuple[str, str, str, str, str, int, Decimal]]
+    ) -> None:
+        """`add_lines` of lines given as (type, customer ID, customer, product ID, metric,
+        quantity, unit price) rows: a year of closed months at L size is 200,000 lines, read
+        from the Ledger's columns without records (`Ledger.line_rows`)."""
         position = self._position[month]
         names, units, msp = self._names, self._units, self._msp
         width = len(self.months)
         # (product, metric) -> (list price or None, its costs by quantity, counts units)
         metrics: dict[tuple[str, str], tuple[Decimal | None, dict[int, Decimal], bool]] = {}
-        for line in lines:  # a year of closed months at L size is 200,000 lines: kept tight
-            if line.type == "correction":
+        for line_type, customer_id, customer, product_id, metric, quantity, unit_price in rows:
+            if line_type == "correction":
                 continue
-            customer_id, product_id, quantity = line.customer_id, line.product_id, line.quantity
             group = (customer_id, product_id)
             per_month = units.get(group)
             if per_month is None:
                 per_month = units[group] = [None] * width
             named = names.get(customer_id)
             if named is None or position >= named[0]:  # the name on the latest month's lines
-                names[customer_id] = (position, line.customer)
-            found = metrics.get((product_id, line.metric))
+                names[customer_id] = (position, customer)
+            found = metrics.get((product_id, metric))
             if found is None:
-                found = metrics[(product_id, line.metric)] = (
-                    self._prices.get((product_id, line.metric)),
-                    self._costs.setdefault((product_id, line.metric), {}),
-                    self.counts_units(product_id, line.metric),
+                found = metrics[(product_id, metric)] = (
+                    self._prices.get((product_id, metric)),
+                    self._costs.setdefault((product_id, metric), {}),
+                    self.counts_units(product_id, metric),
                 )
             price, costs, counted = found
             if price is None:  # a product no longer on Products: the price it was billed at
-                cost = round_money(quantity * line.unit_price)
+                cost = round_money(quantity * unit_price)
             else:
                 cost = costs.get(quantity)
                 if cost is None:

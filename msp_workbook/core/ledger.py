@@ -101,18 +101,6 @@ class LedgerColumns(NamedTuple):
 _LINE_FIELDS = LedgerColumns._fields[1:-3]
 
 
-class LineView(NamedTuple):
-    """What the comparison needs of a closed line, without making its record."""
-
-    type: str
-    customer_id: str
-    customer: str
-    product_id: str
-    metric: str
-    quantity: int
-    unit_price: Decimal
-
-
 class Ledger:
     """The ledger's lines, indexed by month; kept as columns, a month's line records made when
     they are first asked for (a year's ledger has hundreds of thousands of lines, of which a
@@ -169,14 +157,18 @@ class Ledger:
             made = self._made[month] = [self._line(at) for at in self._by_month.get(month, ())]
         return list(made)
 
-    def line_views(self, month: Month) -> list[LineView]:
-        """A month's lines as the comparison reads them (no records made)."""
+    def line_rows(self, month: Month) -> Iterable[tuple[str, str, str, str, str, int, Decimal]]:
+        """A month's lines as `comparison.WindowUnits.add_rows` reads them: (type, customer ID,
+        customer, product ID, metric, quantity, unit price), from the columns (a month's lines
+        are one run of rows in the usual Ledger: sliced at once)."""
+        at = self._by_month.get(month, [])
         c = self.columns
-        return [
-            LineView(c.type[at], c.customer_id[at], c.customer[at], c.product_id[at],
-                     c.metric[at], c.quantity[at], c.unit_price[at])
-            for at in self._by_month.get(month, ())
-        ]  # fmt: skip
+        fields = (c.type, c.customer_id, c.customer, c.product_id, c.metric, c.quantity,
+                  c.unit_price)  # fmt: skip
+        if at and at[-1] - at[0] == len(at) - 1:
+            first, stop = at[0], at[-1] + 1
+            return zip(*(f[first:stop] for f in fields), strict=True)
+        return zip(*([f[i] for i in at] for f in fields), strict=True)
 
     def finalized(self, month: Month) -> dict[str, datetime]:
         """When each invoice of a closed month was closed (its issue date), by invoice number."""
