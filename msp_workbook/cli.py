@@ -20,13 +20,14 @@ from . import __version__
 from .core import vocabulary
 from .core.months import Month
 from .progress import TerminalProgress
-from .workbook import lock, safe_save, usage_sheet
+from .workbook import early as early_loads
+from .workbook import lock, safe_save
 from .workbook.cells import CellError, as_date
 from .workbook.errors import WorkbookError
 
 if TYPE_CHECKING:
     from .operations import RunReport
-    from .workbook.isolated import ChildLoad
+    from .workbook.early import EarlyLoads
 
 EXIT_OK, EXIT_CHECK_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
 DEMO_PATH = Path("demo") / "MSP_Billing_demo.xlsx"
@@ -122,7 +123,7 @@ def _import_usage(args: argparse.Namespace, out: list[str]) -> int:
     return EXIT_CHECK_ERRORS if problems else EXIT_OK
 
 
-def _reconcile(args: argparse.Namespace, out: list[str], early: ChildLoad | None) -> int:
+def _reconcile(args: argparse.Namespace, out: list[str], early: EarlyLoads | None) -> int:
     from .reconciliation import reconcile_statement
     from .workbook import schema
 
@@ -543,7 +544,8 @@ def _print(text: str) -> None:
 
 
 # Commands that read the Usage sheet: its load starts in a child process before the rest of the
-# program is imported (see `workbook/usage_sheet.py`).
+# program is imported (see `workbook/usage_sheet.py`), and so does the Ledger sheet's
+# (`workbook/ledger_sheet.py`).
 READS_USAGE = ("recalc", "check", "close", "reconcile")
 # Commands that write the workbook: each holds its lock from the first read to the save.
 WRITES = ("recalc", "close", "new-key", "import-usage", "reconcile", "archive")
@@ -551,7 +553,7 @@ WRITES = ("recalc", "close", "new-key", "import-usage", "reconcile", "archive")
 
 def _dispatch(args: argparse.Namespace, out: list[str]) -> int:
     with _write_lock(args):
-        early = usage_sheet.start(args.path) if args.command in READS_USAGE else None
+        early = early_loads.start(args.path) if args.command in READS_USAGE else None
         try:
             return _command(args, out, early)
         finally:
@@ -582,7 +584,7 @@ def _write_lock(args: argparse.Namespace) -> Iterator[None]:
         yield
 
 
-def _command(args: argparse.Namespace, out: list[str], early: ChildLoad | None) -> int:
+def _command(args: argparse.Namespace, out: list[str], early: EarlyLoads | None) -> int:
     from . import operations
 
     if args.command == "new":

@@ -27,6 +27,7 @@ from .core.usage import UsageIndex
 from .output_gaps import output_gaps
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
+from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
 from .workbook.lock import DEFAULT_WAIT, writing
@@ -245,7 +246,7 @@ def _read_for_writing(
     month: Month | None,
     today: date | None,
     progress: Progress,
-    usage_load: ChildLoad | None,
+    usage_load: ChildLoad | EarlyLoads | None,
 ) -> ReadResult:
     """The workbook read for a command that rewrites the generated sheets into `dest`, with a
     warning for values typed on those sheets that the write will not keep (they stay in the
@@ -286,7 +287,7 @@ def check_workbook(
     month: Month | None = None,
     today: date | None = None,
     progress: Progress = no_progress,
-    usage_load: ChildLoad | None = None,
+    usage_load: ChildLoad | EarlyLoads | None = None,
 ) -> RunReport:
     """Read, validate and bill the month (and compare MSP with annual) without writing anything.
     `progress` is told each stage as it starts (see `progress.py`); `usage_load` is the Usage
@@ -302,7 +303,7 @@ def recalculate(
     out: Path | None = None,
     today: date | None = None,
     progress: Progress = no_progress,
-    usage_load: ChildLoad | None = None,
+    usage_load: ChildLoad | EarlyLoads | None = None,
     wait: float = DEFAULT_WAIT,
 ) -> RunReport:
     """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
@@ -537,7 +538,7 @@ def close_month(
     today: date | None = None,
     now: datetime | None = None,
     progress: Progress = no_progress,
-    usage_load: ChildLoad | None = None,
+    usage_load: ChildLoad | EarlyLoads | None = None,
     wait: float = DEFAULT_WAIT,
 ) -> CloseReport:
     """Close the month in the workbook file, in one save (see `close`), locked from the read to

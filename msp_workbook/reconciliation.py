@@ -31,6 +31,7 @@ from .core.statement import (
 )
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
+from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
 from .workbook.lock import DEFAULT_WAIT, writing
@@ -62,7 +63,7 @@ def reconcile_statement(
     profile: str | None = None,
     today: date | None = None,
     progress: Progress = no_progress,
-    usage_load: ChildLoad | None = None,
+    usage_load: ChildLoad | EarlyLoads | None = None,
     wait: float = DEFAULT_WAIT,
 ) -> ReconcileReport:
     """Reconcile the month (default: as `recalc` picks it) against the statement file and write
@@ -98,7 +99,7 @@ def _reconcile(
     profile_name: str | None,
     today: date | None,
     progress: Progress,
-    usage_load: ChildLoad | None,
+    usage_load: ChildLoad | EarlyLoads | None,
 ) -> tuple[ReconcileReport, list[list[CellValue]], list[list[CellValue]]]:
     from dataclasses import replace
 

@@ -6,6 +6,8 @@ the table, and a Ledger closed before it recorded VAT rate and reverse charge.""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import shutil
 from datetime import date
 from pathlib import Path
@@ -16,6 +18,11 @@ from conftest import load_example
 
 from msp_workbook.core.months import Month
 from msp_workbook.operations import close_month
+from msp_workbook.workbook import ledger_sheet
+from msp_workbook.workbook.errors import WorkbookError
+from msp_workbook.workbook.isolated import ChildLoad
+from msp_workbook.workbook.ledger_columns import LedgerLoad, ledger_in_bulk
+from msp_workbook.workbook.ledger_sheet import load_ledger_columns
 from msp_workbook.workbook.read import read_workbook
 from msp_workbook.workbook.template import build_workbook
 
@@ -111,3 +118,32 @@ def test_rows_typed_below_the_ledger_are_read_with_the_same_warning(closed, tmp_
         != []
     )
     assert bulk.ledger.lines == plain.ledger.lines
+
+
+def test_a_ledger_load_started_early_is_taken_over_by_the_reader(closed):
+    started = ledger_sheet.start(closed)
+    assert started is not None
+    with LedgerLoad(closed, started=started) as loading:
+        early = loading.result()
+    assert early.equals(load_ledger_columns(closed, loading.place))
+    assert ledger_sheet.place_of(early) == loading.place
+
+
+def test_a_workbook_changed_during_the_early_ledger_load_is_refused(closed):
+    place = LedgerLoad(closed).place
+    moved = dataclasses.replace(place, last_row=place.last_row + 5)
+    child = ChildLoad(functools.partial(load_ledger_columns, closed, moved))
+    with LedgerLoad(closed, started=child) as loading, pytest.raises(WorkbookError) as error:
+        loading.result()
+    assert str(error.value) == f"{closed}: the workbook changed while it was read; try again"
+
+
+def test_an_empty_ledger_loads_as_no_lines(tmp_path):
+    path = tmp_path / "book.xlsx"
+    build_workbook(path, load_example("basic"))  # a Ledger table with no rows
+    with LedgerLoad(path, started=ledger_sheet.start(path)) as loading:
+        batch = loading.result()
+        assert batch is None or batch.num_rows == 0
+        ledger, checks, _ = ledger_in_bulk(loading.place, batch)
+    assert (len(ledger), checks) == (0, [])
+    assert ledger_sheet.start(tmp_path / "missing.xlsx") is None

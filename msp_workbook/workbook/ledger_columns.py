@@ -19,53 +19,28 @@ from typing import Any
 from ..core.ledger import Ledger, LedgerColumns
 from ..core.models import Check
 from . import isolated, schema
+from .errors import WorkbookError
 from .isolated import ChildFailed, ChildLoad
 from .ledger_rows import NOT_CONVERTED, READ_ORDER, check_row_taxes, convert_value
-from .places import TablePlace, table_places, unreadable
+from .ledger_sheet import load_ledger_columns, place_of
+from .places import TablePlace, table_places
 from .reader import refuse_lost_table, rows_below_warning
 from .usage_sheet import LOAD_IMPORTS
-
-_FINALIZED = "Finalized"
-
-
-def load_ledger_columns(path: Path, place: TablePlace) -> Any:
-    """The Ledger table's columns from its first data row to the end of the sheet, as an Arrow
-    record batch (texts as read, Finalized as a datetime); None when there are no rows."""
-    import fastexcel
-
-    ordered = sorted(place.columns, key=place.columns.__getitem__)
-    dtypes = {place.columns[h]: ("datetime" if h == _FINALIZED else "string") for h in ordered}
-    try:
-        reader = fastexcel.read_excel(str(path))
-    except Exception as exc:
-        raise unreadable(path, exc) from exc
-    try:
-        return reader.load_sheet(
-            place.sheet,
-            header_row=None,
-            skip_rows=place.header_row + 1,
-            use_columns=[place.columns[h] for h in ordered],
-            dtypes=dtypes,
-            eager=True,
-        )
-    except fastexcel.InvalidParametersError:
-        return None  # the sheet ends at the table's header: no rows
-    except Exception as exc:
-        raise unreadable(path, exc) from exc
 
 
 class LedgerLoad:
     """The Ledger's columns loading in a child process (in this process where there is none)
-    while the caller reads the other tables."""
+    while the caller reads the other tables; `started`: the load the command line started
+    (`ledger_sheet.start`)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, started: ChildLoad | None = None) -> None:
         self.path = path
         self.place = table_places(path, (schema.LEDGER,))[schema.LEDGER.name]
-        self._child: ChildLoad | None = None
+        self._child: ChildLoad | None = started
         if self.place is None:
             refuse_lost_table(path, schema.LEDGER)  # rows without their table: stop
             return
-        if isolated.available():
+        if self._child is None and isolated.available():
             with contextlib.suppress(OSError):
                 self._child = ChildLoad(
                     functools.partial(load_ledger_columns, path, self.place), LOAD_IMPORTS
@@ -78,11 +53,14 @@ class LedgerLoad:
         if self._child is None:
             return load_ledger_columns(self.path, self.place)
         try:
-            return self._child.result()
+            batch = self._child.result()
         except ChildFailed:
             # Whatever stopped the child (memory, a temporary folder with no room), the sheet
             # is read the reference way, which refuses a sheet too large to read with a reason.
             return load_ledger_columns(self.path, self.place)
+        if batch is not None and place_of(batch) != self.place:
+            raise WorkbookError(f"{self.path}: the workbook changed while it was read; try again")
+        return batch
 
     def close(self) -> None:
         if self._child is not None:

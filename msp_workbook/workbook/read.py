@@ -17,6 +17,7 @@ from ..core.models import Check, Settings
 from ..core.months import Month
 from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
+from .early import EarlyLoads
 from .ledger_columns import LedgerLoad, ledger_in_bulk
 from .ledger_rows import build_ledger
 from .package import check_workbook_file
@@ -34,7 +35,7 @@ def read_workbook(
     *,
     bulk: bool = True,
     progress: Progress = no_progress,
-    usage_load: ChildLoad | None = None,
+    usage_load: ChildLoad | EarlyLoads | None = None,
     month: Month | None = None,
     today: date | None = None,
 ) -> ReadResult:
@@ -43,8 +44,9 @@ def read_workbook(
     With `bulk` (the default) the Usage table is read and aggregated column-wise
     (`usage_columns`), else row by row into `inputs.usage` (the reference path, same results).
     `usage_load` is the Usage sheet's load when the caller started it already
-    (`usage_sheet.start`). Readings dated far from the billing month (`month`, else Settings',
-    else the month before `today`) are warnings."""
+    (`usage_sheet.start`), or the Usage and Ledger sheets' loads (`early.start`). Readings dated
+    far from the billing month (`month`, else Settings', else the month before `today`) are
+    warnings."""
     if not bulk:
         raw, below = open_tables(path, schema.INPUT_TABLES, optional=(schema.LEDGER,))
         inputs, found = build_inputs(raw, month, today)
@@ -65,7 +67,11 @@ def read_workbook(
     # The Usage sheet loads in the background (fastexcel works outside the GIL) while the
     # tables its readings refer to are read and checked here.
     # So does the Ledger, in a child of its own (`ledger_columns`).
-    with UsageLoad(path, started=usage_load) as loading, LedgerLoad(path) as ledger_load:
+    early = usage_load if isinstance(usage_load, EarlyLoads) else EarlyLoads(usage_load, None)
+    with (
+        UsageLoad(path, started=early.usage) as loading,
+        LedgerLoad(path, started=early.ledger) as ledger_load,
+    ):
         tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
         raw, below = open_tables(path, tables)
         out = Collector()

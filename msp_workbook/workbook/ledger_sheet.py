@@ -1,0 +1,89 @@
+"""The Ledger sheet's columns, loaded with fastexcel, and the command line's early start of it.
+
+Light on imports, like `usage_sheet`: `start(path)` forks the loader (`isolated.ChildLoad`) as
+soon as the command line knows the workbook, beside the Usage sheet's loader, while the rest of
+the program is still being imported (a child forked then shares little with the parent);
+`ledger_columns.LedgerLoad` takes it over and converts what it loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from . import isolated, schema
+from .isolated import ChildLoad
+from .places import TablePlace, table_places, unreadable
+from .usage_sheet import LOAD_IMPORTS
+
+_FINALIZED = "Finalized"
+
+
+def start(path: Path) -> ChildLoad | None:
+    """The Ledger sheet loading in a child process (None where loads do not run in a child,
+    where the workbook has no Ledger table or is no file, or where no child can be started)."""
+    if not isolated.available() or not Path(path).is_file():
+        return None
+    try:
+        place = table_places(Path(path), (schema.LEDGER,))[schema.LEDGER.name]
+    except Exception:  # the reader says what is wrong with the file
+        return None
+    if place is None:
+        return None
+    try:
+        return ChildLoad(functools.partial(load_ledger_columns, Path(path), place), LOAD_IMPORTS)
+    except OSError:
+        return None
+
+
+def load_ledger_columns(path: Path, place: TablePlace) -> Any:
+    """The Ledger table's columns from its first data row to the end of the sheet, as an Arrow
+    record batch (texts as read, Finalized as a datetime); None when there are no rows. The
+    place goes with the batch, so that a load started early is known to be of this table."""
+    import json
+
+    import fastexcel
+
+    ordered = sorted(place.columns, key=place.columns.__getitem__)
+    dtypes = {place.columns[h]: ("datetime" if h == _FINALIZED else "string") for h in ordered}
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:
+        raise unreadable(path, exc) from exc
+    try:
+        batch = reader.load_sheet(
+            place.sheet,
+            header_row=None,
+            skip_rows=place.header_row + 1,
+            use_columns=[place.columns[h] for h in ordered],
+            dtypes=dtypes,
+            eager=True,
+        )
+    except fastexcel.InvalidParametersError:
+        return None  # the sheet ends at the table's header: no rows
+    except Exception as exc:
+        raise unreadable(path, exc) from exc
+    return batch.replace_schema_metadata({_PLACE: json.dumps(place_fields(place))})
+
+
+_PLACE = b"msp_workbook.place"
+
+
+def place_fields(place: TablePlace) -> dict[str, Any]:
+    return {
+        "sheet": place.sheet,
+        "header_row": place.header_row,
+        "last_row": place.last_row,
+        "end_row": place.end_row,
+        "totals_row": place.totals_row,
+        "columns": place.columns,
+    }
+
+
+def place_of(batch: Any) -> TablePlace | None:
+    """The place a batch of `load_ledger_columns` was loaded from."""
+    import json
+
+    found = (batch.schema.metadata or {}).get(_PLACE)
+    return TablePlace(**json.loads(found)) if found else None
