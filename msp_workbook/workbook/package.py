@@ -1014,7 +1014,31 @@ class TextPatch:
         return b"".join(self.chunks()).decode("utf-8")
 
 
-Content = bytes | TextPatch
+@dataclass(frozen=True)
+class BytesPatch:
+    """A part's new content as its old bytes with some byte spans replaced: a large sheet that
+    gains rows at its end is neither decoded nor copied whole (`writer`'s append to a window)."""
+
+    data: bytes
+    edits: tuple[tuple[int, int, bytes], ...]  # (start, stop, new bytes), in order
+
+    def chunks(self, size: int = _CHUNK) -> Iterator[bytes]:
+        at = 0
+        view = memoryview(self.data)
+        for start, stop, new in (*self.edits, (len(self.data), len(self.data), b"")):
+            if start < at:
+                raise ValueError("bytes patch: edits overlap or are out of order")
+            for piece in range(at, start, size):
+                yield bytes(view[piece : min(piece + size, start)])
+            if new:
+                yield new
+            at = stop
+
+    def applied(self) -> bytes:
+        return b"".join(self.chunks())
+
+
+Content = bytes | TextPatch | BytesPatch
 
 
 def save_package(
@@ -1092,7 +1116,7 @@ class _ZipWriter:
         packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
         packed: list[bytes] = []
         crc = size = 0
-        for chunk in data.chunks() if isinstance(data, TextPatch) else [data]:
+        for chunk in data.chunks() if isinstance(data, (TextPatch, BytesPatch)) else [data]:
             crc, size = zlib.crc32(chunk, crc), size + len(chunk)
             packed.append(packer.compress(chunk))
         packed.append(packer.flush())

@@ -34,6 +34,7 @@ from .package import (
     RT_CALC_CHAIN,
     RT_TABLE,
     RT_WORKSHEET,
+    BytesPatch,
     Content,
     Package,
     TableRef,
@@ -58,6 +59,7 @@ from .package import (
 )
 from .places import lost_table
 from .row_removal import without_rows
+from .sheet_window import WINDOW_FROM, SheetWindow
 from .sheet_xml import (
     KEPT_TABLE_ATTRIBUTES,
     MAX_COL,
@@ -250,7 +252,26 @@ class _Edit:
         data = self.replacements.get(self._key(part))
         if isinstance(data, TextPatch):
             return data.applied()
+        if isinstance(data, BytesPatch):
+            return _utf8(data.applied(), part)
         return _utf8(data if data is not None else self.package.read(part), part)
+
+    def window(self, part: str, last_row: int) -> SheetWindow | None:
+        """A large sheet not changed yet, as the text of its head and of its rows from one at or
+        above `last_row` to its end (`SheetWindow`); None for a small sheet, or where no such
+        window can be told apart safely (the whole text is read then)."""
+        if self._key(part) in self.replacements:
+            return None
+        data = self.package.read(part)
+        if len(data) < WINDOW_FROM:
+            return None
+        return SheetWindow.of(data, last_row)
+
+    def patch_window(
+        self, part: str, window: SheetWindow, edits: Sequence[tuple[int, int, str]]
+    ) -> None:
+        """`patch` of edits made to a window's text: the part's bytes with them applied."""
+        self.replacements[self._key(part)] = window.patched(edits)
 
     def set(self, part: str, text: str) -> None:
         self.replacements[self._key(part)] = text.encode("utf-8")
@@ -482,10 +503,12 @@ class _Edit:
         table_name: str,
         rows: Sequence[Mapping[str, CellValue]],
         like: Mapping[str, str] | None = None,
+        whole: bool = False,
     ) -> list[int]:
         """Insert rows at the end of a table; returns their sheet row numbers. A new cell takes
         its own style, else that of the cell above, else its column's; `like` (header -> header)
-        gives a column with none of these the style of another (a column just added)."""
+        gives a column with none of these the style of another (a column just added). A large
+        sheet is read from a window of its last rows (`SheetWindow`) unless `whole`."""
         package = self.package
         table = package.table(table_name)
         if table is None:
@@ -503,7 +526,9 @@ class _Edit:
         positions = _positions(table.name, headers, first_col, rows)
         first_data = first_row + int(root.get("headerRowCount") or 1)
 
-        text = self.text(sheet.part)
+        # A large sheet (a year's Ledger) is read from its last rows on, not whole.
+        window = None if whole else self.window(sheet.part, last_row - 1)
+        text = window.text if window is not None else self.text(sheet.part)
         _, children = top_level(text)
         sheet_data = next((c for c in children if c.name == "sheetData"), None)
         if sheet_data is None:
@@ -518,6 +543,9 @@ class _Edit:
         if end == last_row:
             while start - 1 >= first_data and not grid.has_values(start - 1):
                 start -= 1
+        if window is not None and start - 1 < window.first_row:
+            # Blank rows at the table's end reach above the window: read the sheet whole.
+            return self.append(table_name, rows, like, whole=True)
         targets = list(range(start, start + len(rows)))
         new_last = max(end, targets[-1])
         for number in targets:
@@ -558,7 +586,10 @@ class _Edit:
 
         new_ref = range_ref(first_row, first_col, new_last, last_col)
         edits = [grid.rows_edit(new_cells, prefix), *_dimension_edit(text, new_ref)]
-        self.patch(sheet.part, text, edits)
+        if window is not None:
+            self.patch_window(sheet.part, window, edits)
+        else:
+            self.patch(sheet.part, text, edits)
         self.edit(table.part, lambda t: _set_table_ref(t, new_ref))
         return targets
 
