@@ -23,6 +23,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from .core.archive import ArchivePlan, ArchiveRefused, LedgerRow, UsageRow, plan_archive
+from .core.ledger import Ledger
+from .core.models import Check
 from .core.months import Month
 from .workbook import schema
 from .workbook.cells import CellError, RawValue, as_date, as_month
@@ -80,12 +82,17 @@ def archive_files(workbook: Path) -> list[Path]:
 def archived_months(workbook: Path) -> set[Month]:
     """The closed months whose Ledger lines are in the archive files beside the workbook: still
     closed months (a reading kept from one of them is not unbilled usage)."""
+    from .workbook.places import table_places
+    from .workbook.table_stream import stream_rows
+
     months: set[Month] = set()
     for file in archive_files(workbook):
-        raw, _ = open_tables(file, (schema.LEDGER,))
-        for row in raw[schema.LEDGER.name].rows:
+        place = table_places(file, (schema.LEDGER,))[schema.LEDGER.name]
+        if place is None:
+            continue
+        for _, values in stream_rows(file, place, ("Month",)):
             with contextlib.suppress(CellError, TypeError, ValueError):
-                months.add(as_month(row.values.get("Month"), "month"))
+                months.add(as_month(values["Month"], "month"))
     return months
 
 
@@ -94,68 +101,176 @@ def archive_path(workbook: Path, year: int) -> Path:
     return workbook.with_name(f"{workbook.stem}.archive-{year}.xlsx")
 
 
-def plan(
-    raw: Mapping[str, RawTable],
-    last_rows: Mapping[str, int],
-    headers: Mapping[str, Sequence[str]],
-    cut: Month,
-    archived: Collection[Month] = (),
-) -> ArchivePlan:
-    """What archiving before `cut` moves, from the raw Settings, Usage and Ledger tables
-    (`last_rows`: the last sheet row of each table's range, rows typed below it stay;
-    `headers`: every header of the Usage and Ledger tables; `archived`: the closed months whose
-    lines are in the archive files already). WorkbookError says why it cannot."""
+@dataclass
+class ArchiveInput:
+    """What archiving reads of a workbook to plan the move, by either face."""
+
+    settings: RawTable  # the Settings table
+    ledger: Ledger
+    problems: list[Check]  # Ledger rows that cannot be read
+    usage_rows: list[UsageRow]  # the Usage table's rows (in its range)
+    ledger_rows: list[LedgerRow]  # the Ledger table's rows (in its range)
+    # The schema columns of Usage and Ledger in the table's order; every header of the tables.
+    columns: dict[str, tuple[str, ...]]
+    headers: dict[str, list[str]]
+
+
+# (table name, sheet rows) -> those rows' values by header: the rows that move.
+RowValues = Callable[[str, Collection[int]], dict[int, dict[str, RawValue]]]
+
+
+def plan(found: ArchiveInput, cut: Month, archived: Collection[Month] = ()) -> ArchivePlan:
+    """What archiving before `cut` moves (`archived`: the closed months whose lines are in the
+    archive files already). WorkbookError says why it cannot."""
     if not schema.FIRST_MONTH <= cut <= schema.LAST_MONTH:
         raise WorkbookError(
             f"cannot archive before {cut}: the month must be from {schema.FIRST_MONTH} to "
             f"{schema.LAST_MONTH}"
         )
-    settings, setting_checks = read_settings(raw[schema.SETTINGS.name])
+    settings, setting_checks = read_settings(found.settings)
     cell = settings.cells.get(schema.SETTING_CORRECTION_MONTHS, "")
     wrong = [c for c in setting_checks if c.severity == "error" and f"{c.sheet}!{c.cell}" == cell]
     if wrong:
         raise WorkbookError(f"cannot archive before {cut}: {wrong[0]}; fix it first")
-    ledger_raw = raw.get(schema.LEDGER.name)
-    ledger, problems = build_ledger(ledger_raw)
-    if problems:
+    if found.problems:
         raise WorkbookError(
-            f"cannot archive before {cut}: {len(problems)} Ledger rows cannot be read (first: "
-            f"{problems[0]}); the closed months must be known before anything is moved"
+            f"cannot archive before {cut}: {len(found.problems)} Ledger rows cannot be read "
+            f"(first: {found.problems[0]}); the closed months must be known before anything "
+            "is moved"
         )
-    _refuse_unknown_columns(cut, headers)
-    ledger_rows = [
-        LedgerRow(row.row, as_month(row.values["Month"], "month"))
-        for row in _in_range(ledger_raw, last_rows)
-    ]
-    usage_rows = [
-        UsageRow(row.row, _day(row.values), _text(row.values, "License key"),
-                 _text(row.values, "Metric"))
-        for row in _in_range(raw.get(schema.USAGE.name), last_rows)
-    ]  # fmt: skip
+    _refuse_unknown_columns(cut, found.headers)
     try:
-        closed = sorted({*ledger.closed_months(), *archived})
-        return plan_archive(cut, closed, ledger_rows, usage_rows, settings.correction_months)
+        closed = sorted({*found.ledger.closed_months(), *archived})
+        return plan_archive(
+            cut, closed, found.ledger_rows, found.usage_rows, settings.correction_months
+        )
     except ArchiveRefused as exc:
         raise WorkbookError(str(exc)) from None
+
+
+def input_of_tables(
+    raw: Mapping[str, RawTable],
+    last_rows: Mapping[str, int],
+    headers: Mapping[str, Sequence[str]],
+) -> tuple[ArchiveInput, RowValues]:
+    """The archive input from raw tables (the Excel face's: `last_rows` is the last sheet row of
+    each table's range, rows typed below it stay; `headers` every header of the tables)."""
+    ledger_raw = raw.get(schema.LEDGER.name)
+    ledger, problems = build_ledger(ledger_raw)
+    ledger_rows = []
+    if not problems:
+        ledger_rows = [
+            LedgerRow(row.row, as_month(row.values["Month"], "month"))
+            for row in _in_range(ledger_raw, last_rows)
+        ]
+    usage_rows = [
+        _usage_row(row.row, row.values) for row in _in_range(raw.get(schema.USAGE.name), last_rows)
+    ]
+    found = ArchiveInput(
+        raw[schema.SETTINGS.name],
+        ledger,
+        problems,
+        usage_rows,
+        ledger_rows,
+        {
+            schema.USAGE.name: raw[schema.USAGE.name].columns,
+            schema.LEDGER.name: ledger_raw.columns if ledger_raw else schema.LEDGER.headers,
+        },
+        {name: list(h) for name, h in headers.items()},
+    )
+    by_row = {name: {r.row: r.values for r in table.rows} for name, table in raw.items()}
+
+    def values(table: str, rows: Collection[int]) -> dict[int, dict[str, RawValue]]:
+        return {n: by_row[table][n] for n in rows}
+
+    return found, values
+
+
+def input_of_file(path: Path) -> tuple[ArchiveInput, RowValues]:
+    """The archive input of a workbook file, without holding its large tables as rows: Usage is
+    streamed (python-calamine's rows, one at a time: its date, key and metric kept), the Ledger
+    read in bulk (`ledger_columns`); the values of the rows that move are streamed again."""
+    from .workbook.ledger_columns import ledger_rows_in_bulk
+    from .workbook.ledger_sheet import load_ledger_columns
+    from .workbook.package import check_before_parsing
+    from .workbook.places import table_places
+    from .workbook.reader import refuse_lost_table, refuse_unreadable_errors
+    from .workbook.table_stream import stream_rows
+
+    raw, _ = open_tables(path, (schema.SETTINGS,))
+    refuse_unreadable_errors(path, check_before_parsing(path, [t.name for t in ARCHIVED_TABLES]))
+    places = table_places(path, ARCHIVED_TABLES)
+    usage_place, ledger_place = places[schema.USAGE.name], places[schema.LEDGER.name]
+    if usage_place is None:
+        open_tables(path, (schema.USAGE,))  # says that the table is missing
+        raise AssertionError("unreachable")  # pragma: no cover
+    if ledger_place is None:
+        refuse_lost_table(path, schema.LEDGER)
+    usage_columns = _in_order(usage_place.columns)
+    usage_rows = [
+        _usage_row(n, values) for n, values in stream_rows(path, usage_place, usage_columns)
+    ]
+    bulk = None
+    if ledger_place is not None:
+        bulk = ledger_rows_in_bulk(ledger_place, load_ledger_columns(path, ledger_place))
+    if ledger_place is None:
+        ledger, problems, ledger_rows = Ledger(), [], []
+        ledger_columns = schema.LEDGER.headers
+    elif bulk is not None:
+        ledger, _, ledger_columns, numbers = bulk
+        problems = []
+        ledger_rows = [
+            LedgerRow(n, m)
+            for n, m in zip(numbers, ledger.columns.month, strict=True)
+            if n <= ledger_place.last_row
+        ]
+    else:  # a row that does not convert: the reference reader says which and why
+        ledger_raw = open_tables(path, (), optional=(schema.LEDGER,))[0].get(schema.LEDGER.name)
+        ledger, problems = build_ledger(ledger_raw)
+        ledger_rows, ledger_columns = [], ledger_raw.columns if ledger_raw else ()
+    found = ArchiveInput(
+        raw[schema.SETTINGS.name],
+        ledger,
+        problems,
+        usage_rows,
+        ledger_rows,
+        {schema.USAGE.name: usage_columns, schema.LEDGER.name: tuple(ledger_columns)},
+        table_headers(path),
+    )
+
+    def values(table: str, rows: Collection[int]) -> dict[int, dict[str, RawValue]]:
+        wanted = set(rows)
+        place = places[table]
+        if not wanted or place is None:
+            return {}
+        columns = found.columns[table]
+        return {n: v for n, v in stream_rows(path, place, columns) if n in wanted}
+
+    return found, values
+
+
+def _in_order(columns: Mapping[str, int]) -> tuple[str, ...]:
+    return tuple(sorted(columns, key=columns.__getitem__))
+
+
+def _usage_row(row: int, values: Mapping[str, RawValue]) -> UsageRow:
+    return UsageRow(row, _day(values), _text(values, "License key"), _text(values, "Metric"))
 
 
 def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveReport:
     """Archive the rows before month `before` (see the module)."""
     from .workbook.package import check_workbook_file
-    from .workbook.places import table_places
     from .workbook.safe_save import check_can_save
     from .workbook.writer import remove_rows
 
     check_workbook_file(path)
     check_can_save(path)
     with writing(path, wait) as stamp:
-        raw, _ = open_tables(path, (schema.SETTINGS, schema.USAGE), optional=(schema.LEDGER,))
-        places = table_places(path, ARCHIVED_TABLES)
-        last_rows = {name: place.last_row for name, place in places.items() if place}
-        found = plan(raw, last_rows, table_headers(path), before, archived_months(path))
+        found_input, values = input_of_file(path)
+        found = plan(found_input, before, archived_months(path))
         if not (found.moved_usage or found.moved_ledger):
             return ArchiveReport(found, (), 0)
-        files, already = write_archives(path, found, raw)
+        files, already = write_archives(path, found, found_input.columns, values)
         remove_rows(
             path,
             path,
@@ -171,23 +286,20 @@ def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveRep
 def write_archives(
     workbook: Path,
     found: ArchivePlan,
-    raw: Mapping[str, RawTable],
+    columns: Mapping[str, Sequence[str]],
+    values: RowValues,
     wait: float = DEFAULT_WAIT,
-    after_each: Callable[[Path], None] | None = None,
 ) -> tuple[tuple[Path, ...], int]:
     """Add the plan's rows to the archive file of each year (created when missing), each saved
-    and synced before the next; returns the files and how many rows were in them already."""
+    and synced before the next; returns the files and how many rows were in them already.
+    `columns`: the schema columns of Usage and Ledger in the workbook's order (a new archive's);
+    `values`: the moved rows' values."""
     from .workbook.archive_template import build_archive_workbook
     from .workbook.safe_save import copy_file
     from .workbook.writer import append_to_tables
 
-    usage = {r.row: r for r in raw[schema.USAGE.name].rows}
-    ledger_raw = raw.get(schema.LEDGER.name)
-    ledger = {r.row: r for r in ledger_raw.rows} if ledger_raw else {}
-    headers = {
-        schema.USAGE.name: raw[schema.USAGE.name].columns,
-        schema.LEDGER.name: ledger_raw.columns if ledger_raw else schema.LEDGER.headers,
-    }
+    usage = values(schema.USAGE.name, _moved(found.usage_rows))
+    ledger = values(schema.LEDGER.name, _moved(found.ledger_rows))
     files: list[Path] = []
     already = 0
     for year in found.years:
@@ -198,36 +310,77 @@ def write_archives(
             if not target.exists():  # built and filled aside, then saved in one go
                 folder = aside.enter_context(tempfile.TemporaryDirectory())
                 source = Path(folder) / target.name
-                build_archive_workbook(source, headers)
+                build_archive_workbook(source, columns)
                 stamp = None
-            there, _ = open_tables(source, (schema.USAGE, schema.LEDGER))
-            new_usage, skipped = _not_there(
-                [usage[n] for n in found.usage_rows.get(year, ())], there[schema.USAGE.name]
-            )
-            months_there = {_month_text(r) for r in there[schema.LEDGER.name].rows}
+            there = _Archived.of(source) if folder is None else _Archived.empty(columns)
+            new_usage, skipped = there.not_there([usage[n] for n in found.usage_rows.get(year, ())])
             lines = [ledger[n] for n in found.ledger_rows.get(year, ())]
-            new_lines = [r for r in lines if _month_text(r) not in months_there]
+            new_lines = [v for v in lines if _month_text(v) not in there.months]
             already += skipped + len(lines) - len(new_lines)
             if new_usage or new_lines:
                 append_to_tables(
                     source,
                     source if folder is not None else target,
                     {
-                        schema.USAGE.name: [
-                            _cells(r, headers[schema.USAGE.name]) for r in new_usage
-                        ],
-                        schema.LEDGER.name: [
-                            _cells(r, headers[schema.LEDGER.name]) for r in new_lines
-                        ],
+                        schema.USAGE.name: [_cells(v, there.usage_columns) for v in new_usage],
+                        schema.LEDGER.name: [_cells(v, there.ledger_columns) for v in new_lines],
                     },
                     unchanged_since=stamp,
                 )
             if folder is not None:
                 copy_file(source, target)  # saved and synced, like every save
         files.append(target)
-        if after_each is not None:
-            after_each(target)
     return tuple(files), already
+
+
+@dataclass
+class _Archived:
+    """What an archive file holds already: its Usage rows (as compared with new ones) and the
+    months of its Ledger lines; read a row at a time."""
+
+    usage_columns: tuple[str, ...]
+    ledger_columns: tuple[str, ...]
+    rows: Counter[tuple[object, ...]]
+    months: set[str]
+
+    @classmethod
+    def empty(cls, columns: Mapping[str, Sequence[str]]) -> _Archived:
+        usage, ledger = columns[schema.USAGE.name], columns[schema.LEDGER.name]
+        return cls(tuple(usage), tuple(ledger), Counter(), set())
+
+    @classmethod
+    def of(cls, path: Path) -> _Archived:
+        from .workbook.places import table_places
+        from .workbook.table_stream import stream_rows
+
+        places = table_places(path, ARCHIVED_TABLES)
+        for spec in ARCHIVED_TABLES:
+            if places[spec.name] is None:
+                open_tables(path, (spec,))  # says that the table is missing
+        usage_place, ledger_place = places[schema.USAGE.name], places[schema.LEDGER.name]
+        assert usage_place is not None and ledger_place is not None
+        usage_columns = _in_order(usage_place.columns)
+        rows = Counter(
+            _identity(v, usage_columns) for _, v in stream_rows(path, usage_place, usage_columns)
+        )
+        months = {_month_text(v) for _, v in stream_rows(path, ledger_place, ("Month",))}
+        return cls(usage_columns, _in_order(ledger_place.columns), rows, months)
+
+    def not_there(
+        self, rows: Sequence[dict[str, RawValue]]
+    ) -> tuple[list[dict[str, RawValue]], int]:
+        """The rows the archive does not hold yet: each archived row stands for one equal row."""
+        there = Counter(self.rows)
+        new: list[dict[str, RawValue]] = []
+        skipped = 0
+        for row in rows:
+            key = _identity(row, self.usage_columns)
+            if there[key] > 0:
+                there[key] -= 1
+                skipped += 1
+            else:
+                new.append(row)
+        return new, skipped
 
 
 def _moved(by_year: Mapping[int, Sequence[int]]) -> list[int]:
@@ -253,8 +406,11 @@ def _text(values: Mapping[str, RawValue], header: str) -> str:
     return "" if value is None else str(value)
 
 
-def _month_text(row: TableRow) -> str:
-    return str(as_month(row.values["Month"], "month"))
+def _month_text(values: Mapping[str, RawValue]) -> str:
+    try:
+        return str(as_month(values.get("Month"), "month"))
+    except (CellError, TypeError, ValueError):
+        return ""
 
 
 def _refuse_unknown_columns(cut: Month, headers: Mapping[str, Sequence[str]]) -> None:
@@ -307,27 +463,11 @@ def _identity(values: Mapping[str, RawValue], headers: Sequence[str]) -> tuple[o
     return tuple(out)
 
 
-def _not_there(rows: Sequence[TableRow], archived: RawTable) -> tuple[list[TableRow], int]:
-    """The rows the archive does not hold yet: each archived row stands for one equal row."""
-    headers = archived.columns
-    there = Counter(_identity(r.values, headers) for r in archived.rows)
-    new: list[TableRow] = []
-    skipped = 0
-    for row in rows:
-        key = _identity(row.values, headers)
-        if there[key] > 0:
-            there[key] -= 1
-            skipped += 1
-        else:
-            new.append(row)
-    return new, skipped
-
-
-def _cells(row: TableRow, headers: Sequence[str]) -> dict[str, CellValue]:
+def _cells(values: Mapping[str, RawValue], headers: Sequence[str]) -> dict[str, CellValue]:
     """A raw row as cell values to write (an error value as its text, e.g. #N/A)."""
     cells: dict[str, CellValue] = {}
     for header in headers:
-        value = row.values.get(header)
+        value = values.get(header)
         if value is not None and not isinstance(value, (str, int, float, bool, date)):
             value = str(value)
         cells[header] = value

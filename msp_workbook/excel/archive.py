@@ -18,12 +18,12 @@ from ..archive import (
     ArchiveReport,
     archive_summary,
     archived_months,
+    input_of_tables,
     plan,
     write_archives,
 )
 from ..core.archive import latest_cut
 from ..workbook import schema
-from ..workbook.ledger_rows import build_ledger
 from ..workbook.validation import read_settings
 from .inputs import read_raw_tables
 from .macros import UserError, _guarded, port_of
@@ -45,19 +45,17 @@ def _archive(port: WorkbookPort) -> ArchiveReport:
     raw, _ = read_raw_tables(port, (schema.SETTINGS, schema.USAGE), optional=(schema.LEDGER,))
     tables = {t.name: port.read_table(t.name) for t in ARCHIVED_TABLES}
     found_tables = {name: data for name, data in tables.items() if data is not None}
-    settings, _ = read_settings(raw[schema.SETTINGS.name])
-    ledger, _ = build_ledger(raw.get(schema.LEDGER.name))
-    cut = latest_cut(ledger.closed_months(), settings.correction_months)
-    if cut is None:
-        raise UserError("Nothing is closed yet: only closed months are archived")
-    port.status(WORKING)
-    found = plan(
+    found_input, values = input_of_tables(
         raw,
         {name: data.last_row for name, data in found_tables.items()},
         {name: data.headers for name, data in found_tables.items()},
-        cut,
-        archived_months(Path(saved)),
     )
+    settings, _ = read_settings(raw[schema.SETTINGS.name])
+    cut = latest_cut(found_input.ledger.closed_months(), settings.correction_months)
+    if cut is None:
+        raise UserError("Nothing is closed yet: only closed months are archived")
+    port.status(WORKING)
+    found = plan(found_input, cut, archived_months(Path(saved)))
     if not (found.moved_usage or found.moved_ledger):
         report = ArchiveReport(found, (), 0)
     else:
@@ -66,7 +64,8 @@ def _archive(port: WorkbookPort) -> ArchiveReport:
             schema.LEDGER.name: {n for rows in found.ledger_rows.values() for n in rows},
         }
         kept = {name: _kept_rows(data, moved[name]) for name, data in found_tables.items()}
-        files, already = write_archives(Path(saved), found, raw)  # first: saved and synced
+        # First: the archives, saved and synced.
+        files, already = write_archives(Path(saved), found, found_input.columns, values)
         report = ArchiveReport(found, files, already)
         for name, data in found_tables.items():
             if moved[name]:

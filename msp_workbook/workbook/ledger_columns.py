@@ -77,7 +77,15 @@ def ledger_in_bulk(
     place: TablePlace | None, batch: Any
 ) -> tuple[Ledger, list[Check], tuple[str, ...]] | None:
     """The Ledger, its checks and its columns (the table's order) from a loaded batch; None when
-    a row does not convert (the caller reads the table the reference way for its messages).
+    a row does not convert (the caller reads the table the reference way for its messages)."""
+    found = ledger_rows_in_bulk(place, batch)
+    return None if found is None else found[:3]
+
+
+def ledger_rows_in_bulk(
+    place: TablePlace | None, batch: Any
+) -> tuple[Ledger, list[Check], tuple[str, ...], list[int]] | None:
+    """`ledger_in_bulk`, and each line's sheet row.
 
     Column by column in Arrow: each column's distinct values are converted once in Python and
     put back in place by index (numpy), so no cell is touched one by one."""
@@ -86,10 +94,10 @@ def ledger_in_bulk(
     import pyarrow.compute as pc
 
     if place is None:
-        return Ledger(), [], ()
+        return Ledger(), [], (), []
     ordered = tuple(sorted(place.columns, key=place.columns.__getitem__))
     if batch is None:
-        return Ledger(), [], ordered
+        return Ledger(), [], ordered, []
     first = place.header_row + 2  # the sheet row of the batch's first row
     count = min(batch.num_rows, max(place.end_row - first + 1, 0))
     batch = batch.slice(0, count)
@@ -132,7 +140,8 @@ def ledger_in_bulk(
                 schema.LEDGER, place.sheet, below[0], f"{letter}{below[0]}", len(below)
             )
         )
-    return Ledger.of_columns(LedgerColumns(*columns)), checks, ordered
+    numbers = [first + int(i) for i in positions]
+    return Ledger.of_columns(LedgerColumns(*columns)), checks, ordered, numbers
 
 
 def _indices(encoded: Any, empty: int) -> Any:
