@@ -15,6 +15,7 @@ import pytest
 from msp_workbook.workbook import writer
 from msp_workbook.workbook.ledger_rows import ledger_row
 from msp_workbook.workbook.package import open_package
+from msp_workbook.workbook.row_removal import without_rows_in_bytes
 from msp_workbook.workbook.sheet_window import SheetWindow
 from msp_workbook.workbook.template import build_workbook
 
@@ -112,3 +113,23 @@ def test_closing_into_a_large_ledger_writes_what_the_whole_text_append_writes(
     writer.write_tables(large_ledger, whole, {}, appended={"Ledger": added})
     assert ledger_sheet_xml(windowed) == ledger_sheet_xml(whole)
     assert b'<row r="7051">' in ledger_sheet_xml(windowed)
+
+
+def test_taking_rows_out_of_a_large_sheet_as_bytes_gives_what_the_text_path_gives(
+    large_ledger, tmp_path, monkeypatch
+):
+    # Rows scattered over the table (archive takes a Ledger's oldest months and the Usage rows
+    # of any date), the rows after them renumbered, the table shortened.
+    removed = {2, 3, 500, 501, 502, 4_999, 7_001}
+    assert without_rows_in_bytes(ledger_sheet_xml(large_ledger), removed, 7_001) is not None
+    as_bytes = tmp_path / "bytes.xlsx"
+    writer.remove_rows(large_ledger, as_bytes, {"Ledger": removed})
+    monkeypatch.setattr(writer, "WINDOW_FROM", 1 << 40)  # the reference: the whole text
+    as_text = tmp_path / "text.xlsx"
+    writer.remove_rows(large_ledger, as_text, {"Ledger": removed})
+    assert ledger_sheet_xml(as_bytes) == ledger_sheet_xml(as_text)
+    xml = ledger_sheet_xml(as_bytes)
+    assert b'<row r="6994"' in xml and b'<row r="6995"' not in xml
+    with zipfile.ZipFile(as_bytes) as z:
+        tables = [n for n in z.namelist() if n.startswith("xl/tables/")]
+        assert any(b'ref="A1:U6994"' in z.read(n) for n in tables)

@@ -58,7 +58,7 @@ from .package import (
     tags,
 )
 from .places import lost_table
-from .row_removal import without_rows
+from .row_removal import without_rows, without_rows_in_bytes
 from .sheet_window import WINDOW_FROM, SheetWindow
 from .sheet_xml import (
     KEPT_TABLE_ATTRIBUTES,
@@ -608,13 +608,24 @@ class _Edit:
         outside = [n for n in numbers if not first_data <= n <= last_row]
         if outside:
             raise ValueError(f"row {outside[0]} is not a data row of table {table_name!r}")
-        text = self.text(table.sheet.part)
-        _, children = top_level(text)
-        sheet_data = next((c for c in children if c.name == "sheetData"), None)
-        if sheet_data is None:
-            raise WorkbookError(f'damaged workbook: sheet "{table.sheet.name}" has no cell data')
-        edit, gone = without_rows(text, sheet_data, set(numbers), last_row)
-        self.patch(table.sheet.part, text, [edit])
+        found = None
+        if self._key(table.sheet.part) not in self.replacements:  # a large sheet: as bytes
+            data = self.package.read(table.sheet.part)
+            if len(data) >= WINDOW_FROM:
+                found = without_rows_in_bytes(data, set(numbers), last_row)
+        if found is not None:
+            (start, stop, new), gone = found
+            self.replacements[self._key(table.sheet.part)] = BytesPatch(data, ((start, stop, new),))
+        else:
+            text = self.text(table.sheet.part)
+            _, children = top_level(text)
+            sheet_data = next((c for c in children if c.name == "sheetData"), None)
+            if sheet_data is None:
+                raise WorkbookError(
+                    f'damaged workbook: sheet "{table.sheet.name}" has no cell data'
+                )
+            edit, gone = without_rows(text, sheet_data, set(numbers), last_row)
+            self.patch(table.sheet.part, text, [edit])
         new_last = max(last_row - gone, first_data)  # a table keeps one (blank) data row
         new_ref = range_ref(first_row, first_col, new_last, last_col)
         self.edit(table.part, lambda t: _set_table_ref(t, new_ref))
