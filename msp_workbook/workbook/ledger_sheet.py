@@ -15,7 +15,9 @@ from typing import Any
 from . import isolated, schema
 from .isolated import ChildLoad
 from .places import TablePlace, table_places, unreadable
-from .usage_sheet import LOAD_IMPORTS
+from .usage_sheet import LOAD_IMPORTS, place_of, with_place
+
+__all__ = ["load_ledger_columns", "place_of", "start"]
 
 _FINALIZED = "Finalized"
 
@@ -41,8 +43,6 @@ def load_ledger_columns(path: Path, place: TablePlace) -> Any:
     """The Ledger table's columns from its first data row to the end of the sheet, as an Arrow
     record batch (texts as read, Finalized as a datetime); None when there are no rows. The
     place goes with the batch, so that a load started early is known to be of this table."""
-    import json
-
     import fastexcel
 
     ordered = sorted(place.columns, key=place.columns.__getitem__)
@@ -64,26 +64,4 @@ def load_ledger_columns(path: Path, place: TablePlace) -> Any:
         return None  # the sheet ends at the table's header: no rows
     except Exception as exc:
         raise unreadable(path, exc) from exc
-    return batch.replace_schema_metadata({_PLACE: json.dumps(place_fields(place))})
-
-
-_PLACE = b"msp_workbook.place"
-
-
-def place_fields(place: TablePlace) -> dict[str, Any]:
-    return {
-        "sheet": place.sheet,
-        "header_row": place.header_row,
-        "last_row": place.last_row,
-        "end_row": place.end_row,
-        "totals_row": place.totals_row,
-        "columns": place.columns,
-    }
-
-
-def place_of(batch: Any) -> TablePlace | None:
-    """The place a batch of `load_ledger_columns` was loaded from."""
-    import json
-
-    found = (batch.schema.metadata or {}).get(_PLACE)
-    return TablePlace(**json.loads(found)) if found else None
+    return with_place(batch, place)

@@ -43,13 +43,17 @@ def load_with_place(path: Path) -> Any:
     """`load_columns` at the table's place, found here; the place goes with the batch."""
     place = table_place(path, schema.USAGE)
     batch = load_columns(path, place)
-    if batch is None:
-        return None
+    return None if batch is None else with_place(batch, place)
+
+
+def with_place(batch: Any, place: TablePlace) -> Any:
+    """The batch carrying the place it was loaded from (a load started early is checked to be
+    of the table the reader finds)."""
     return batch.replace_schema_metadata({_PLACE: json.dumps(_place_fields(place))})
 
 
 def place_of(batch: Any) -> TablePlace | None:
-    """The place a batch of `load_with_place` was loaded from."""
+    """The place a batch was loaded from (`with_place`)."""
     found = (batch.schema.metadata or {}).get(_PLACE)
     return TablePlace(**json.loads(found)) if found else None
 
