@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from ..new_key import key_for
@@ -34,6 +36,7 @@ from ..workbook import schema
 from ..workbook.cells import as_text
 from ..workbook.errors import WorkbookError
 from ..workbook.reader import ReadResult, TableRow
+from ..workbook.row_limits import row_limit_warnings
 from .inputs import read_raw_tables, validated
 from .port import WorkbookPort
 from .xlwings_book import XlwingsBook
@@ -96,7 +99,18 @@ def _read(port: WorkbookPort) -> ReadResult:
     port.status(READING)
     raw, below = read_raw_tables(port, schema.INPUT_TABLES, optional=(schema.LEDGER,))
     port.status(CHECKING)
-    return validated(raw, below)
+    read = validated(raw, below)
+    # Usage or the Ledger near Excel's row limit: the same warning as `check` gives.
+    last_rows = {
+        spec.name: max((row.row for row in raw[spec.name].rows), default=0)
+        for spec in (schema.USAGE, schema.LEDGER)
+        if spec.name in raw
+    }
+    settings = read.inputs.settings
+    found = row_limit_warnings(
+        Path(port.name), last_rows, read.ledger.closed_months(), settings.correction_months
+    )
+    return replace(read, checks=(*read.checks, *found)) if found else read
 
 
 def _write(port: WorkbookPort, generated: GeneratedTables) -> None:
