@@ -11,21 +11,20 @@ python-calamine's cells), which names each bad row's problem exactly as before.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 from pathlib import Path
 from typing import Any
 
 from ..core.ledger import Ledger, LedgerColumns
 from ..core.models import Check
-from . import isolated, schema
+from . import schema
 from .errors import WorkbookError
 from .isolated import ChildFailed, ChildLoad
 from .ledger_rows import NOT_CONVERTED, READ_ORDER, check_row_taxes, convert_value
 from .ledger_sheet import load_ledger_columns, place_of
 from .places import TablePlace, table_places
 from .reader import refuse_lost_table, rows_below_warning
-from .usage_sheet import LOAD_IMPORTS
+from .usage_sheet import start_load
 
 
 class LedgerLoad:
@@ -40,11 +39,8 @@ class LedgerLoad:
         if self.place is None:
             refuse_lost_table(path, schema.LEDGER)  # rows without their table: stop
             return
-        if self._child is None and isolated.available():
-            with contextlib.suppress(OSError):
-                self._child = ChildLoad(
-                    functools.partial(load_ledger_columns, path, self.place), LOAD_IMPORTS
-                )
+        if self._child is None:
+            self._child = start_load(path, functools.partial(load_ledger_columns, path, self.place))
 
     def result(self) -> Any:
         """The loaded batch (None: no Ledger table, or no rows)."""

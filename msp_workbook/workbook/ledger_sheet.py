@@ -14,8 +14,8 @@ from typing import Any
 
 from . import isolated, schema
 from .isolated import ChildLoad
-from .places import TablePlace, table_places, unreadable
-from .usage_sheet import LOAD_IMPORTS, place_of, with_place
+from .places import TablePlace, table_places
+from .usage_sheet import load_table_columns, place_of, start_load, with_place
 
 __all__ = ["load_ledger_columns", "place_of", "start"]
 
@@ -33,35 +33,13 @@ def start(path: Path) -> ChildLoad | None:
         return None
     if place is None:
         return None
-    try:
-        return ChildLoad(functools.partial(load_ledger_columns, Path(path), place), LOAD_IMPORTS)
-    except OSError:
-        return None
+    return start_load(path, functools.partial(load_ledger_columns, Path(path), place))
 
 
 def load_ledger_columns(path: Path, place: TablePlace) -> Any:
     """The Ledger table's columns from its first data row to the end of the sheet, as an Arrow
     record batch (texts as read, Finalized as a datetime); None when there are no rows. The
     place goes with the batch, so that a load started early is known to be of this table."""
-    import fastexcel
-
     ordered = sorted(place.columns, key=place.columns.__getitem__)
-    dtypes = {place.columns[h]: ("datetime" if h == _FINALIZED else "string") for h in ordered}
-    try:
-        reader = fastexcel.read_excel(str(path))
-    except Exception as exc:
-        raise unreadable(path, exc) from exc
-    try:
-        batch = reader.load_sheet(
-            place.sheet,
-            header_row=None,
-            skip_rows=place.header_row + 1,
-            use_columns=[place.columns[h] for h in ordered],
-            dtypes=dtypes,
-            eager=True,
-        )
-    except fastexcel.InvalidParametersError:
-        return None  # the sheet ends at the table's header: no rows
-    except Exception as exc:
-        raise unreadable(path, exc) from exc
-    return with_place(batch, place)
+    batch = load_table_columns(path, place, ordered, _FINALIZED)
+    return None if batch is None else with_place(batch, place)

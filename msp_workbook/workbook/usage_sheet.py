@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +32,19 @@ LOAD_IMPORTS = (
 def start(path: Path) -> ChildLoad | None:
     """The Usage sheet loading in a child process (None where loads do not run in a child,
     where `path` is no file, the reader then says why, or where no child can be started)."""
+    return start_load(path, functools.partial(load_with_place, Path(path)))
+
+
+def start_load(path: Path, load: Callable[[], Any]) -> ChildLoad | None:
+    """`load` running in a child process for the command line's early start (None where loads
+    do not run in a child, where `path` is no file, or where no child can be started: the
+    reader then loads it itself)."""
     if not isolated.available() or not Path(path).is_file():
         return None
     try:
-        return ChildLoad(functools.partial(load_with_place, Path(path)), LOAD_IMPORTS)
+        return ChildLoad(load, LOAD_IMPORTS)
     except OSError:
-        return None  # the reader loads it itself
+        return None
 
 
 def load_with_place(path: Path) -> Any:
@@ -77,11 +85,19 @@ def ordered_headers(place: TablePlace) -> list[str]:
 def load_columns(path: Path, place: TablePlace) -> Any:
     """The table's columns from its first data row to the end of the sheet (rows typed below
     the range included), as an Arrow record batch; None when there are no such rows."""
+    return load_table_columns(path, place, ordered_headers(place), _DATE)
+
+
+def load_table_columns(
+    path: Path, place: TablePlace, ordered: list[str], datetime_header: str
+) -> Any:
+    """The `ordered` columns of a table (in the order of their sheet columns) from its first
+    data row to the end of the sheet, as an Arrow record batch: `datetime_header` as datetimes,
+    the others as text; None when there are no rows."""
     import fastexcel
 
-    ordered = ordered_headers(place)
     indexes = [place.columns[h] for h in ordered]
-    dtypes = {place.columns[h]: ("datetime" if h == _DATE else "string") for h in ordered}
+    dtypes = {place.columns[h]: ("datetime" if h == datetime_header else "string") for h in ordered}
     try:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:
