@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from msp_workbook.core.billing import billing_lines, make_line
-from msp_workbook.core.ledger import Ledger, LedgerLine
+from msp_workbook.core.ledger import Ledger, LedgerLine, correction_lines
 from msp_workbook.core.models import (
     AnnualPrice,
     Customer,
@@ -133,6 +133,29 @@ def test_the_window_in_arrays_equals_the_window_key_by_key(
     rows, precomputed = comparison_window(read, TARGET, usage, bulk=False)
     assert bulk_rows == rows
     assert bulk_precomputed == precomputed
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    keys=st.lists(key, min_size=2, max_size=8),
+    readings=st.lists(reading, min_size=1, max_size=60),
+    missing=st.sampled_from(["carry forward", "zero"]),
+    closed=st.sets(st.integers(2, 13), min_size=1, max_size=6),
+    window=st.integers(0, 14),
+)
+def test_corrections_found_in_arrays_equal_those_found_key_by_key(
+    keys, readings, missing, closed, window
+):
+    # The closed months were billed with half the readings: late readings make corrections.
+    inputs = make_inputs(keys, readings, missing)
+    inputs = inputs.model_copy(
+        update={"settings": Settings(missing_usage=missing, correction_months=window)}
+    )
+    ledger = closed_ledger(inputs, closed, renamed=False)
+    usage = UsageIndex.of_inputs(inputs)
+    assert correction_lines(inputs, TARGET, ledger, usage, bulk=True) == correction_lines(
+        inputs, TARGET, ledger, usage, bulk=False
+    )
 
 
 def test_the_window_in_arrays_matches_a_worked_example():
