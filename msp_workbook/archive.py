@@ -31,6 +31,7 @@ from .workbook.cells import CellError, RawValue, as_date, as_month
 from .workbook.errors import WorkbookError
 from .workbook.ledger_rows import build_ledger
 from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.places import TablePlace, missing_table
 from .workbook.reader import RawTable, TableRow, open_tables
 from .workbook.sheet_xml import CellValue
 from .workbook.validation import read_settings
@@ -83,17 +84,21 @@ def archived_months(workbook: Path) -> set[Month]:
     """The closed months whose Ledger lines are in the archive files beside the workbook: still
     closed months (a reading kept from one of them is not unbilled usage)."""
     from .workbook.places import table_places
-    from .workbook.table_stream import stream_rows
 
     months: set[Month] = set()
     for file in archive_files(workbook):
         place = table_places(file, (schema.LEDGER,))[schema.LEDGER.name]
-        if place is None:
-            continue
-        for _, values in stream_rows(file, place, ("Month",)):
-            with contextlib.suppress(CellError, TypeError, ValueError):
-                months.add(as_month(values["Month"], "month"))
+        if place is not None:
+            months |= _ledger_months(file, place)
     return months
+
+
+def _ledger_months(file: Path, place: TablePlace) -> set[Month]:
+    """The months of the Ledger lines of a file, read a row at a time."""
+    from .workbook.table_stream import stream_rows
+
+    found = (_month_of(values) for _, values in stream_rows(file, place, ("Month",)))
+    return {month for month in found if month is not None}
 
 
 def archive_path(workbook: Path, year: int) -> Path:
@@ -202,8 +207,7 @@ def input_of_file(path: Path) -> tuple[ArchiveInput, RowValues]:
     places = table_places(path, ARCHIVED_TABLES)
     usage_place, ledger_place = places[schema.USAGE.name], places[schema.LEDGER.name]
     if usage_place is None:
-        open_tables(path, (schema.USAGE,))  # says that the table is missing
-        raise AssertionError("unreachable")  # pragma: no cover
+        raise missing_table(path, schema.USAGE)
     if ledger_place is None:
         refuse_lost_table(path, schema.LEDGER)
     usage_columns = _in_order(usage_place.columns)
@@ -315,7 +319,7 @@ def write_archives(
             there = _Archived.of(source) if folder is None else _Archived.empty(columns)
             new_usage, skipped = there.not_there([usage[n] for n in found.usage_rows.get(year, ())])
             lines = [ledger[n] for n in found.ledger_rows.get(year, ())]
-            new_lines = [v for v in lines if _month_text(v) not in there.months]
+            new_lines = [v for v in lines if _month_of(v) not in there.months]
             already += skipped + len(lines) - len(new_lines)
             if new_usage or new_lines:
                 append_to_tables(
@@ -341,7 +345,7 @@ class _Archived:
     usage_columns: tuple[str, ...]
     ledger_columns: tuple[str, ...]
     rows: Counter[tuple[object, ...]]
-    months: set[str]
+    months: set[Month]
 
     @classmethod
     def empty(cls, columns: Mapping[str, Sequence[str]]) -> _Archived:
@@ -354,16 +358,16 @@ class _Archived:
         from .workbook.table_stream import stream_rows
 
         places = table_places(path, ARCHIVED_TABLES)
-        for spec in ARCHIVED_TABLES:
-            if places[spec.name] is None:
-                open_tables(path, (spec,))  # says that the table is missing
         usage_place, ledger_place = places[schema.USAGE.name], places[schema.LEDGER.name]
-        assert usage_place is not None and ledger_place is not None
+        if usage_place is None:
+            raise missing_table(path, schema.USAGE)
+        if ledger_place is None:
+            raise missing_table(path, schema.LEDGER)
         usage_columns = _in_order(usage_place.columns)
         rows = Counter(
             _identity(v, usage_columns) for _, v in stream_rows(path, usage_place, usage_columns)
         )
-        months = {_month_text(v) for _, v in stream_rows(path, ledger_place, ("Month",))}
+        months = _ledger_months(path, ledger_place)
         return cls(usage_columns, _in_order(ledger_place.columns), rows, months)
 
     def not_there(
@@ -406,11 +410,11 @@ def _text(values: Mapping[str, RawValue], header: str) -> str:
     return "" if value is None else str(value)
 
 
-def _month_text(values: Mapping[str, RawValue]) -> str:
+def _month_of(values: Mapping[str, RawValue]) -> Month | None:
     try:
-        return str(as_month(values.get("Month"), "month"))
+        return as_month(values.get("Month"), "month")
     except (CellError, TypeError, ValueError):
-        return ""
+        return None
 
 
 def _refuse_unknown_columns(cut: Month, headers: Mapping[str, Sequence[str]]) -> None:
