@@ -10,6 +10,7 @@ import re
 from collections.abc import Collection
 
 from .errors import WorkbookError
+from .sheet_window import SHEET_DATA_START
 from .sheet_xml import Span, iter_rows, row_search_start
 
 # The r="..." reference of a <row> or <c> start tag (any prefix): group 1 up to the quote, 2 the
@@ -51,10 +52,9 @@ def without_rows(
     return (start, stop, "".join(pieces)), gone
 
 
-_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData(?=[\s>/])[^>]*>")
 _ROW_START = re.compile(rb'<((?:[\w.-]+:)?)row\b((?:[^>"\']|"[^"]*"|\'[^\']*\')*?)(/?)>')
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
-_REFERENCE_BYTES = re.compile(rb'(<(?:[\w.-]+:)?(?:row|c)\b[^>]*?\sr=")([A-Z]*)(\d+)"')
+_REFERENCE_BYTES = re.compile(_REFERENCE.pattern.encode())
 
 
 def without_rows_in_bytes(
@@ -65,7 +65,7 @@ def without_rows_in_bytes(
     apart this way (a comment or CDATA section among them, no sheetData)."""
     if not removed:
         return None
-    opening = _SHEET_DATA.search(data)
+    opening = SHEET_DATA_START.search(data)
     if opening is None or opening[0].endswith(b"/>"):
         return None
     first = min(removed)

@@ -17,7 +17,8 @@ from .package import BytesPatch
 
 WINDOW_FROM = 4 << 20  # parts smaller than this are read whole
 _TAIL = 64 << 10  # bytes of rows before the end of sheetData that the window starts with
-_SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData(?=[\s>/])[^>]*>")
+# The start tag of a sheet's sheetData, in its bytes (also `row_removal`'s).
+SHEET_DATA_START = re.compile(rb"<(?:[\w.-]+:)?sheetData(?=[\s>/])[^>]*>")
 _SHEET_DATA_END = re.compile(rb"</(?:[\w.-]+:)?sheetData>")
 _ROW = re.compile(rb'<(?:[\w.-]+:)?row\b[^>]*?\sr="(\d+)"')
 
@@ -36,7 +37,7 @@ class SheetWindow:
         """The window whose tail starts at a row numbered `last_row` or less (so that every row
         after it is in the tail); None where the sheet's layout does not allow one (no
         sheetData, a comment or CDATA among the rows, no numbered row near the end)."""
-        opening = _SHEET_DATA.search(data)
+        opening = SHEET_DATA_START.search(data)
         if opening is None or opening[0].endswith(b"/>"):
             return None
         ends = list(_SHEET_DATA_END.finditer(data, max(opening.end(), len(data) - (1 << 20))))
