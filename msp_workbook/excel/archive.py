@@ -25,7 +25,7 @@ from ..archive import (
 from ..core.archive import latest_cut
 from ..workbook import schema
 from ..workbook.validation import read_settings
-from .inputs import read_raw_tables
+from .inputs import read_tables
 from .macros import UserError, _guarded, port_of
 from .port import TableData, WorkbookPort
 
@@ -42,9 +42,8 @@ def _archive(port: WorkbookPort) -> ArchiveReport:
     saved = port.saved_path
     if not saved:
         raise UserError("Save the workbook first: the archive files are written beside it")
-    raw, _ = read_raw_tables(port, (schema.SETTINGS, schema.USAGE), optional=(schema.LEDGER,))
-    tables = {t.name: port.read_table(t.name) for t in ARCHIVED_TABLES}
-    found_tables = {name: data for name, data in tables.items() if data is not None}
+    raw, _, tables = read_tables(port, (schema.SETTINGS, schema.USAGE), optional=(schema.LEDGER,))
+    found_tables = {t.name: tables[t.name] for t in ARCHIVED_TABLES if t.name in tables}
     found_input, values = input_of_tables(
         raw,
         {name: data.last_row for name, data in found_tables.items()},

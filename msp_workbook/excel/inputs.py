@@ -43,8 +43,18 @@ def read_raw_tables(
 ) -> tuple[dict[str, RawTable], list[Check]]:
     """Raw rows of the given tables (and of the optional ones the workbook has), plus a warning
     per table about rows typed below it."""
+    raw, checks, _ = read_tables(port, specs, optional)
+    return raw, checks
+
+
+def read_tables(
+    port: WorkbookPort, specs: Sequence[schema.Table], optional: Sequence[schema.Table] = ()
+) -> tuple[dict[str, RawTable], list[Check], dict[str, TableData]]:
+    """`read_raw_tables`, and each table as Excel gave it (`TableData`: where it is, its
+    headers), each read from the workbook once."""
     found: dict[str, RawTable] = {}
     checks: list[Check] = []
+    given: dict[str, TableData] = {}
     for spec in (*specs, *optional):
         data = port.read_table(spec.name)
         if data is None and spec in optional:
@@ -58,11 +68,12 @@ def read_raw_tables(
                 f'table "{spec.name}" not found (it belongs on sheet "{spec.sheet}"); '
                 "start from the template (msp-workbook new)"
             )
+        given[spec.name] = data
         table, below = raw_table(spec, data)
         found[spec.name] = table
         if below:
             checks.append(below_warning(spec, table.sheet, below))
-    return found, checks
+    return found, checks, given
 
 
 def raw_table(spec: schema.Table, data: TableData) -> tuple[RawTable, list[TableRow]]:
