@@ -8,6 +8,7 @@ so nothing imports back into a module that imports it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from .early import EarlyLoads
 from .ledger_columns import LedgerLoad, ledger_in_bulk
 from .ledger_rows import build_ledger
 from .package import check_workbook_file
-from .places import table_places
+from .places import TablePlace, table_places
 from .reader import ReadResult, open_tables, require_tables
 from .row_limits import row_limit_warnings
 from .validation import Collector, billing_month_for, build_inputs, build_master_data
@@ -53,7 +54,8 @@ def read_workbook(
         raw_ledger = raw.get(schema.LEDGER.name)
         ledger, ledger_checks = build_ledger(raw_ledger)
         checks = _in_table_order(below) + found + ledger_checks
-        checks += _near_the_row_limit(path, ledger, inputs.settings)
+        places = table_places(path, (schema.USAGE, schema.LEDGER))
+        checks += _near_the_row_limit(path, places, ledger, inputs.settings)
         columns = raw_ledger.columns if raw_ledger else ()
         return ReadResult(inputs, tuple(checks), ledger, ledger_columns=columns)
 
@@ -95,12 +97,14 @@ def read_workbook(
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks
-    checks += _near_the_row_limit(path, ledger, master.settings)
+    places = {schema.USAGE.name: place, schema.LEDGER.name: ledger_load.place}
+    checks += _near_the_row_limit(path, places, ledger, master.settings)
     return ReadResult(master.inputs(readings_elsewhere=True), tuple(checks), ledger, usage, columns)
 
 
-def _near_the_row_limit(path: Path, ledger: Ledger, settings: Settings) -> list[Check]:
-    places = table_places(path, (schema.USAGE, schema.LEDGER))
+def _near_the_row_limit(
+    path: Path, places: Mapping[str, TablePlace | None], ledger: Ledger, settings: Settings
+) -> list[Check]:
     last_rows = {name: place.last_row for name, place in places.items() if place is not None}
     return row_limit_warnings(path, last_rows, ledger.closed_months(), settings.correction_months)
 
