@@ -6,6 +6,7 @@ raises `WorkbookError` (one line for the user); bad rows never do: they become c
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 from .core import billing, comparison, comparison_columns, window_columns
 from .core import ledger as ledger_core
 from .core.billing import Billed, missing_vat_id_warnings
+from .core.check_customers import customers_of
 from .core.comparison import ComparisonRow
 from .core.invoice_document import tax_case
 from .core.models import BillingResult, Check
@@ -24,9 +26,11 @@ from .core.money import ZERO
 from .core.months import Month, previous_month
 from .core.quote import Quote, QuoteError, make_quote
 from .core.usage import UsageIndex
+from .core.vocabulary import USAGE_SHEET
 from .output_gaps import output_gaps
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
+from .workbook.cells import column_letter
 from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
@@ -34,7 +38,7 @@ from .workbook.lock import DEFAULT_WAIT, writing
 from .workbook.read import read_workbook
 from .workbook.reader import ReadResult, check_workbook_file
 from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
-from .workbook.sheet_xml import CellValue
+from .workbook.sheet_xml import CellValue, Link
 
 if TYPE_CHECKING:
     from .datev_export import DatevReport
@@ -69,6 +73,8 @@ class RunReport:
     # How VAT applies to each invoice, in the order of `result.invoices` (`VAT_TREATMENTS`).
     treatments: tuple[str, ...] = ()
     closed: bool = False  # the month is closed: its invoices are final
+    # Per check, in order: the customer it concerns ("C-0021 Name"), or "".
+    check_customers: tuple[str, ...] = ()
 
     @property
     def invoice_status(self) -> str:
@@ -150,7 +156,7 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         tax_case(i, customers[i.customer_id], inputs.settings) if i.customer_id in customers else ""
         for i in result.invoices
     )
-    found = [*checks, *result.checks]
+    found = at_next_reading([*checks, *result.checks], read.usage_next_cell)
     ended = target <= previous_month(today or date.today())
     if ended and not ledger.is_closed(target) and not any(c.severity == "error" for c in found):
         found.append(
@@ -171,7 +177,19 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         tuple(rows),
         treatments,
         closed=ledger.is_closed(target),
+        check_customers=tuple(customers_of(all_checks, inputs.customers, inputs.keys)),
     )
+
+
+def at_next_reading(checks: Sequence[Check], next_cell: str) -> list[Check]:
+    """The checks, those about Usage without a cell (a reading that is missing) pointing at
+    `next_cell`, where the next reading goes."""
+    if not next_cell:
+        return list(checks)
+    return [
+        c.model_copy(update={"cell": next_cell}) if c.sheet == USAGE_SHEET and not c.cell else c
+        for c in checks
+    ]
 
 
 def comparison_window(
@@ -219,6 +237,8 @@ class GeneratedTables:
 
     tables: dict[str, list[list[CellValue]]]
     side_columns: dict[str, tuple[list[str], list[list[CellValue]]]]
+    # Links from cells of a table's sheet to places in the workbook (Checks' cells).
+    links: dict[str, list[Link]] = field(default_factory=dict)
     # Tables whose rows are in another column order than the schema's (an older Ledger's).
     orders: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
@@ -228,6 +248,8 @@ class GeneratedTables:
 SIDE_COLUMNS = {
     schema.COMPARISON.name: [schema.COMPARISON_CHART_COLUMN],
     schema.INVOICES.name: [schema.INVOICES_VAT_TREATMENT, schema.INVOICES_STATUS],
+    schema.CHECKS.name: [schema.CHECKS_CUSTOMER],
+    schema.BILLING.name: list(schema.BILLING_TOTALS),  # a block: the month's totals
     schema.RECONCILIATION.name: list(schema.RECONCILIATION_SIDE_HEADERS),  # written by reconcile
 }
 
@@ -278,8 +300,41 @@ def generated_tables(report: RunReport) -> GeneratedTables:
                 SIDE_COLUMNS[schema.INVOICES.name],
                 [[treatment, status] for treatment in report.treatments],
             ),
+            schema.CHECKS.name: (
+                SIDE_COLUMNS[schema.CHECKS.name],
+                [[name or None] for name in report.check_customers],
+            ),
+            schema.BILLING.name: (SIDE_COLUMNS[schema.BILLING.name], billing_totals(report)),
         },
+        links={schema.CHECKS.name: check_links(report.checks)},
     )
+
+
+def billing_totals(report: RunReport) -> list[list[CellValue]]:
+    """The block beside Billing: whether the bill is final, its lines and money."""
+    lines = report.result.lines
+    cost = sum((line.cost for line in lines), ZERO)
+    net = sum((line.net for line in lines), ZERO)
+    values: list[CellValue] = [report.invoice_status, len(lines), net, cost, net - cost]
+    return [
+        [label, value] for label, value in zip(schema.BILLING_TOTAL_LABELS, values, strict=True)
+    ]
+
+
+# A cell or range a link can go to: "A13", "$B$2", "A2:D9".
+_CELL = re.compile(r"\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}(:\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6})?")
+
+
+def check_links(checks: Sequence[Check]) -> list[Link]:
+    """Links from Checks' Cell column to the cells the findings name (the writer keeps those
+    on sheets the workbook has)."""
+    column = column_letter(schema.CHECKS.headers.index("Cell"))
+    links = []
+    for row, check in enumerate(checks, start=2):
+        if check.sheet and _CELL.fullmatch(check.cell):
+            sheet = check.sheet.replace("'", "''")
+            links.append(Link(f"{column}{row}", f"'{sheet}'!{check.cell}"))
+    return links
 
 
 def check_workbook(
@@ -329,6 +384,7 @@ def recalculate(
             generated.tables,
             side_columns=generated.side_columns,
             unchanged_since=stamp if out is None else None,
+            links=generated.links,
         )
     return report
 
@@ -560,6 +616,7 @@ def close_month(
             closed.generated.tables,
             side_columns=closed.generated.side_columns,
             appended={schema.LEDGER.name: closed.ledger_rows},
+            links=closed.generated.links,
             unchanged_since=stamp,
         )
     return closed

@@ -43,7 +43,7 @@ from .models import (
 from .money import ZERO, round_money
 from .months import Month, ordinal_of
 from .usage import UsageIndex
-from .vocabulary import EU_COUNTRIES
+from .vocabulary import EU_COUNTRIES, USAGE_SHEET
 
 BILLED_STATUSES = ("active", "cancelled")
 
@@ -266,8 +266,10 @@ def _key_lines(
         if billed is None:
             continue
         if billed.estimate:
+            # What to change is the missing reading: the warning points at Usage (the run
+            # gives it the row where the next reading goes).
             message = f"key {key.license_key}: {billed.estimate} (estimated line)"
-            checks.append(_warning_at(key.source, message))
+            checks.append(Check(severity="warning", sheet=USAGE_SHEET, cell="", message=message))
         lines.append(
             price_line(
                 month=month,

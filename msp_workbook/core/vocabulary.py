@@ -72,3 +72,7 @@ EU_COUNTRIES = frozenset(
         "SK",
     ]
 )
+
+# The sheet (and table) of usage readings: a finding about a reading that is missing points
+# there, at the row where the next reading goes (the reader knows which row that is).
+USAGE_SHEET = "Usage"

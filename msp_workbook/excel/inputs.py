@@ -15,7 +15,14 @@ from ..workbook import schema
 from ..workbook.errors import WorkbookError
 from ..workbook.ledger_rows import build_ledger
 from ..workbook.places import lost_table
-from ..workbook.reader import RawTable, ReadResult, TableRow, below_warning, table_from_rows
+from ..workbook.reader import (
+    RawTable,
+    ReadResult,
+    TableRow,
+    below_warning,
+    next_cell_below,
+    table_from_rows,
+)
 from ..workbook.validation import build_inputs
 from .port import TableData, WorkbookPort
 
@@ -35,7 +42,13 @@ def validated(raw: dict[str, RawTable], checks: list[Check]) -> ReadResult:
     raw_ledger = raw.get(schema.LEDGER.name)
     ledger, ledger_checks = build_ledger(raw_ledger)
     columns = raw_ledger.columns if raw_ledger else ()
-    return ReadResult(inputs, tuple(checks + found + ledger_checks), ledger, ledger_columns=columns)
+    return ReadResult(
+        inputs,
+        tuple(checks + found + ledger_checks),
+        ledger,
+        ledger_columns=columns,
+        usage_next_cell=next_cell_below(raw.get(schema.USAGE.name), "Date"),
+    )
 
 
 def read_raw_tables(

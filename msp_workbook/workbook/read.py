@@ -18,12 +18,13 @@ from ..core.models import Check, Settings
 from ..core.months import Month
 from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
+from .cells import column_letter
 from .early import EarlyLoads
 from .ledger_columns import LedgerLoad, ledger_in_bulk
 from .ledger_rows import build_ledger
 from .package import check_workbook_file
 from .places import TablePlace, table_places
-from .reader import ReadResult, open_tables, require_tables
+from .reader import ReadResult, next_cell_below, open_tables, require_tables
 from .row_limits import row_limit_warnings
 from .validation import Collector, billing_month_for, build_inputs, build_master_data
 
@@ -57,7 +58,11 @@ def read_workbook(
         places = table_places(path, (schema.USAGE, schema.LEDGER))
         checks += _near_the_row_limit(path, places, ledger, inputs.settings)
         columns = raw_ledger.columns if raw_ledger else ()
-        return ReadResult(inputs, tuple(checks), ledger, ledger_columns=columns)
+        usage_place = places[schema.USAGE.name]
+        next_cell = next_cell_below(raw.get(schema.USAGE.name), "Date") or _next_cell(usage_place)
+        return ReadResult(
+            inputs, tuple(checks), ledger, ledger_columns=columns, usage_next_cell=next_cell
+        )
 
     # numpy and pyarrow only now: the command line forks the Usage loader before they load,
     # and the Excel face (Pyodide) never gets here.
@@ -99,7 +104,22 @@ def read_workbook(
     checks = _in_table_order(below) + out.checks + ledger_checks
     places = {schema.USAGE.name: place, schema.LEDGER.name: ledger_load.place}
     checks += _near_the_row_limit(path, places, ledger, master.settings)
-    return ReadResult(master.inputs(readings_elsewhere=True), tuple(checks), ledger, usage, columns)
+    return ReadResult(
+        master.inputs(readings_elsewhere=True),
+        tuple(checks),
+        ledger,
+        usage,
+        columns,
+        usage_next_cell=_next_cell(place),
+    )
+
+
+def _next_cell(place: TablePlace | None) -> str:
+    """The Date cell under a table's last row (rows read below its range are left to the
+    warning that asks to extend the table)."""
+    if place is None or "Date" not in place.columns:
+        return ""
+    return f"{column_letter(place.columns['Date'])}{place.last_row + 1}"
 
 
 def _near_the_row_limit(

@@ -82,6 +82,9 @@ class ReadResult:
     usage: UsageIndex | None = None
     # The Ledger table's columns in its order (a Ledger from an earlier release lacks some).
     ledger_columns: tuple[str, ...] = ()
+    # Where the next Usage reading goes (the Date cell under the last row read, e.g. "A2400"):
+    # a finding about Usage that has no row of its own (a reading that is missing) points here.
+    usage_next_cell: str = ""
 
     def usage_index(self) -> UsageIndex:
         return self.usage if self.usage is not None else UsageIndex.of_inputs(self.inputs)
@@ -89,6 +92,19 @@ class ReadResult:
     @property
     def errors(self) -> tuple[Check, ...]:
         return tuple(c for c in self.checks if c.severity == "error")
+
+
+def next_cell_below(table: RawTable | None, header: str) -> str:
+    """The cell of `header`'s column under the table's last row read ("" without rows)."""
+    if table is None or not table.rows:
+        return ""
+    last = max(row.row for row in table.rows)
+    for row in table.rows:
+        ref = row.cells.get(header, "")
+        letters = ref.rstrip("0123456789")
+        if letters:
+            return f"{letters}{last + 1}"
+    return ""
 
 
 def open_tables(

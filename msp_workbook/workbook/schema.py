@@ -389,8 +389,8 @@ KEYS = Table(
 )
 
 USAGE = Table(
-    "Usage",
-    "Usage",
+    vocabulary.USAGE_SHEET,
+    vocabulary.USAGE_SHEET,
     (
         _col("Date", Kind.DATE, 12, required=True),
         _col("License key", Kind.ID, 28, lookup=("Keys", "License key"), required=True),
@@ -510,6 +510,11 @@ CHECKS = Table(
     generated=True,
     purpose="Problems found in your input, with the cell to fix. Rewritten by every recalculation.",
 )
+# Beside the Checks table: the customer a finding concerns ("C-0021 Name"), where there is one.
+CHECKS_CUSTOMER = "Customer"
+# Beside the Billing table, a block: the month's totals and whether its bill is final.
+BILLING_TOTALS = ("Totals", "Amount")
+BILLING_TOTAL_LABELS = ("Status", "Lines", "Net", "Cost", "Margin")
 
 LEDGER = Table(
     "Ledger",
@@ -566,7 +571,7 @@ RECONCILIATION_SIDE_HEADERS = (
 )
 RECONCILIATION_MONEY_SIDE = ("Vendor charged", "Billed revenue", "Billed cost", "Amount")
 # Tables whose side columns are a block of their own, not one row of values per table row.
-SIDE_BLOCK_TABLES = (RECONCILIATION.name,)
+SIDE_BLOCK_TABLES = (RECONCILIATION.name, BILLING.name)
 
 DEBITORS = Table(
     "Debitors",

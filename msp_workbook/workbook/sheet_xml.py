@@ -440,6 +440,7 @@ def set_attribute(tag: str, name: str, value: str) -> str:
 KEPT_BEFORE_DATA = ("sheetPr", "sheetViews", "sheetFormatPr", "cols")
 KEPT_AFTER_DATA = (
     "sheetProtection",
+    "conditionalFormatting",  # the template's highlighting (by Type, by severity)
     "printOptions",
     "pageMargins",
     "pageSetup",
@@ -553,14 +554,73 @@ class SideColumns:
         return self.first + len(self.headers) - 1
 
 
+# Elements that follow <hyperlinks> in a worksheet (ECMA-376 CT_Worksheet order).
+_AFTER_HYPERLINKS = frozenset(
+    {
+        "printOptions",
+        "pageMargins",
+        "pageSetup",
+        "headerFooter",
+        "rowBreaks",
+        "colBreaks",
+        "customProperties",
+        "cellWatches",
+        "ignoredErrors",
+        "smartTags",
+        "drawing",
+        "legacyDrawing",
+        "legacyDrawingHF",
+        "picture",
+        "oleObjects",
+        "controls",
+        "webPublishItems",
+        "tableParts",
+        "extLst",
+        "AlternateContent",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link in a cell to a place in the workbook: clicking the cell (`ref`, e.g. "C2") goes to
+    `location` (e.g. "'Keys'!A13"). The cell keeps its value; the link needs no relationship."""
+
+    ref: str
+    location: str
+
+
+def hyperlinks_xml(links: Sequence[Link]) -> str:
+    """The <hyperlinks> element of these links ("" for none)."""
+    if not links:
+        return ""
+    items = "".join(
+        f'<hyperlink ref="{escape_attr(link.ref)}" location="{escape_attr(link.location)}"/>'
+        for link in links
+    )
+    return f"<hyperlinks>{items}</hyperlinks>"
+
+
+def _with_hyperlinks(
+    after: Sequence[tuple[str, str]], links: Sequence[Link]
+) -> list[tuple[str, str]]:
+    """The elements after the data with the links at their place in the schema's order."""
+    kept = [(n, t) for n, t in after if n != "hyperlinks"]
+    if not links:
+        return kept
+    at = next((i for i, (n, _) in enumerate(kept) if n in _AFTER_HYPERLINKS), len(kept))
+    return [*kept[:at], ("hyperlinks", hyperlinks_xml(links)), *kept[at:]]
+
+
 def worksheet_xml(
     layout: SheetLayout,
     headers: Sequence[str],
     rows: Iterable[Sequence[CellValue]],
     side: SideColumns | None = None,
+    links: Sequence[Link] = (),
 ) -> str:
     """A generated sheet: the table's header in row 1 and the data rows below it, at A1, and
-    any side columns to its right."""
+    any side columns to its right; `links` make cells jump to places in the workbook."""
     last_col = side.last if side is not None and side.headers else len(headers) - 1
     xml = XmlWriter()
     xml.declaration()
@@ -573,7 +633,7 @@ def worksheet_xml(
     for _, element in before:
         xml.raw(element)
     xml.raw(data_xml)
-    for _, element in layout.after:
+    for _, element in _with_hyperlinks(layout.after, links):
         xml.raw(element)
     xml.end("worksheet")
     return xml.getvalue()

@@ -9,6 +9,7 @@ key and metric) are resolved case-insensitively to the spelling of the reference
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -80,6 +81,13 @@ class RowCheck:
     def __init__(self, table: RawTable, row: TableRow, out: Collector) -> None:
         self.table, self.row, self.out = table, row, out
         self.ok = True
+        self.first_error = ""  # where the row's first error of its own is ("Keys!C4")
+        self.caused_by = ""  # the root cause of a record it refers to that was left out
+
+    @property
+    def root(self) -> str:
+        """Where to fix what left this row out: its own first error, else its reference's."""
+        return self.first_error or self.caused_by
 
     def cell(self, header: str) -> str:
         return self.row.cells[header]
@@ -89,6 +97,7 @@ class RowCheck:
 
     def error(self, header: str, message: str) -> None:
         self.ok = False
+        self.first_error = self.first_error or self.source(header)
         self.out.error(self.table.sheet, self.cell(header), message)
 
     def value(self, header: str) -> Any:
@@ -151,6 +160,11 @@ class KnownKey(NamedTuple):
     metrics: list[Product]
 
 
+def _shown(rows: Sequence[int]) -> str:
+    """Row numbers for a message: the first ten."""
+    return ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+
+
 class Registry(Generic[T]):
     """IDs seen in a table: the accepted rows' records (by lower-case ID: a Customer, a
     product's metric rows, a KnownKey) and IDs of rejected rows."""
@@ -160,7 +174,19 @@ class Registry(Generic[T]):
         self.accepted: dict[str, T] = {}
         self.first_cell: dict[str, str] = {}
         self.rejected: set[str] = set()
+        # Of the rejected IDs: where to fix each (the first error of its own, or the root cause
+        # of the record it refers to), and those whose rows had errors of their own.
+        self.roots: dict[str, str] = {}
+        self.own: set[str] = set()
         self.dependents: dict[str, tuple[str, str, str, list[int]]] = {}
+
+    def reject(self, value: str, check: RowCheck) -> None:
+        """Leave out the record of this ID, for the errors of its row (`check`)."""
+        key = value.lower()
+        self.rejected.add(key)
+        self.roots.setdefault(key, check.root)
+        if check.first_error:
+            self.own.add(key)
 
     def resolve(self, check: RowCheck, header: str, value: str, what: str) -> T | None:
         """The accepted record for an ID, or an error on the referring cell.
@@ -173,6 +199,7 @@ class Registry(Generic[T]):
             return self.accepted[key]
         if key in self.rejected:
             check.ok = False
+            check.caused_by = check.caused_by or self.roots.get(key, "")
             group = self.dependents.setdefault(key, (value, what, check.cell(header), []))
             group[3].append(check.row.row)
         else:
@@ -182,15 +209,32 @@ class Registry(Generic[T]):
         return None
 
     def report_dependents(self, table: RawTable, out: Collector) -> None:
-        """One error per left-out record, for the rows of `table` that refer to it."""
-        for value, what, cell, rows in self.dependents.values():
-            shown = ", ".join(str(r) for r in rows[:10]) + (", ..." if len(rows) > 10 else "")
+        """One error per left-out record, for the rows of `table` that refer to it; records
+        left out only because of a record they refer to in turn are said once per root cause
+        (the cell to fix), with how many of them there are and their rows here."""
+        follow_on: dict[str, list[tuple[str, str, str, list[int]]]] = {}
+        for key, (value, what, cell, rows) in self.dependents.items():
+            root = self.roots.get(key, "")
+            if root and key not in self.own:
+                follow_on.setdefault(root, []).append((value, what, cell, rows))
+                continue
             count = "its row" if len(rows) == 1 else f"its {len(rows)} rows"
             out.error(
                 table.sheet,
                 cell,
                 f"{what} {quoted(value)} has errors on {self.sheet}; fix them first "
-                f"({count} here left out: {shown})",
+                f"({count} here left out: {_shown(rows)})",
+            )
+        for root, groups in follow_on.items():
+            value, what, cell, _ = min(groups, key=lambda g: g[3][0])  # the first row's cell
+            rows = sorted(r for group in groups for r in group[3])
+            records = f"{what} {quoted(value)}" if len(groups) == 1 else f"{len(groups)} {what}s"
+            count = "its row" if len(rows) == 1 else f"{len(rows)} rows"
+            out.error(
+                table.sheet,
+                cell,
+                f"{records} left out on {self.sheet} because of {root}: fix that cell first "
+                f"({count} here left out too: {_shown(rows)})",
             )
         self.dependents.clear()
 
@@ -348,7 +392,7 @@ def _products(table: RawTable, out: Collector) -> tuple[list[Product], Registry[
             pairs.claim(check, "Metric", f"{pid} / {metric}", "product ID and metric")
         if not check.ok:
             if pid:
-                ids.rejected.add(pid.lower())
+                ids.reject(pid, check)
             continue
         product = Product(
             product_id=pid,
@@ -470,7 +514,7 @@ def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registr
             continue
         if not check.ok:
             if cid:
-                ids.rejected.add(cid.lower())
+                ids.reject(cid, check)
             continue
         customer = Customer(
             customer_id=cid,
@@ -529,7 +573,7 @@ def _keys(
             continue
         if not check.ok:
             if key_id:
-                ids.rejected.add(key_id.lower())
+                ids.reject(key_id, check)
             continue
         key = LicenseKey(
             license_key=key_id,

@@ -65,6 +65,7 @@ from .sheet_xml import (
     MAX_COL,
     Cell,
     CellValue,
+    Link,
     SideColumns,
     Span,
     TableSpec,
@@ -88,6 +89,7 @@ from .sheet_xml import (
 
 __all__ = [
     "CellValue",
+    "Link",
     "SideColumnValues",
     "WorkbookError",
     "append_rows",
@@ -109,6 +111,7 @@ def write_tables(
     side_columns: SideColumnValues | None = None,
     appended: Mapping[str, Sequence[Sequence[CellValue]]] | None = None,
     unchanged_since: FileStamp | None = None,
+    links: Mapping[str, Sequence[Link]] | None = None,
 ) -> None:
     """Rewrite the named generated tables (schema table names, e.g. "Billing") with these data
     rows (one value per schema column, in schema column order) and save to `dest` (may be `src`).
@@ -123,6 +126,8 @@ def write_tables(
     blank column after it and outside it: headers in row 1, one row of values per table row, in
     the same order. Charts whose series cover a rewritten table's data (ranges from row 2, also
     over side columns) are resized to the new rows. Everything else is copied byte for byte.
+    `links` maps a table name to links from cells of its sheet to places in the workbook
+    (Checks' cells to the cells they name); they replace the sheet's old links.
     With `unchanged_since`, nothing is saved unless `dest` is still the file of that stamp."""
     specs = [_generated_table(name) for name in tables]
     sides = {spec.name: _side_columns(spec, tables[spec.name], side_columns) for spec in specs}
@@ -132,7 +137,9 @@ def write_tables(
     with open_package(Path(src)) as package:
         edit = _Edit(package)
         for spec in specs:
-            edit.write_table(spec, tables[spec.name], sides[spec.name])
+            edit.write_table(
+                spec, tables[spec.name], sides[spec.name], (links or {}).get(spec.name, ())
+            )
         for name, rows in (appended or {}).items():
             edit.append_generated(_generated_table(name), rows)
         edit.follow_charts()
@@ -307,8 +314,10 @@ class _Edit:
         spec: schema.Table,
         rows: Sequence[Sequence[CellValue]],
         side: SideColumns | None = None,
+        links: Sequence[Link] = (),
     ) -> None:
-        """Write a generated table's sheet (with any side columns) and table part whole."""
+        """Write a generated table's sheet (with any side columns and links) and table part
+        whole."""
         package = self.package
         sheet = package.sheet(spec.sheet)
         table = package.table(spec.name)
@@ -319,8 +328,9 @@ class _Edit:
             )
         name = spec.sheet if sheet is None else sheet.name
         self._written[name.casefold()] = WrittenSheet(name, rows, side)
+        links = [link for link in links if self._leads_somewhere(link)]
         if sheet is None:
-            self._add_sheet(spec, rows, side)
+            self._add_sheet(spec, rows, side, links)
             return
         others = [t.name for t in package.tables() if t.sheet.part == sheet.part and t != table]
         if others:
@@ -338,8 +348,15 @@ class _Edit:
             table_part = table.part
             if not layout.has("tableParts"):
                 layout = layout.with_table_part(table.rel_id)
-        self.set(sheet.part, worksheet_xml(layout, spec.headers, rows, side))
+        self.set(sheet.part, worksheet_xml(layout, spec.headers, rows, side, links))
         self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
+
+    def _leads_somewhere(self, link: Link) -> bool:
+        """The link's sheet is in the workbook (a finding may name a file, or a lost sheet)."""
+        sheet, _, _ = link.location.rpartition("!")
+        if sheet.startswith("'") and sheet.endswith("'"):
+            sheet = sheet[1:-1].replace("''", "'")
+        return bool(sheet) and self.package.sheet(sheet) is not None
 
     def _old_table_spec(self, part: str) -> TableSpec:
         """Identity, formats and style of the table part being replaced."""
@@ -381,7 +398,11 @@ class _Edit:
         return table_part, rel_id
 
     def _add_sheet(
-        self, spec: schema.Table, rows: Sequence[Sequence[CellValue]], side: SideColumns | None
+        self,
+        spec: schema.Table,
+        rows: Sequence[Sequence[CellValue]],
+        side: SideColumns | None,
+        links: Sequence[Link] = (),
     ) -> None:
         """Create a missing generated sheet with its table, after the other sheets."""
         book = self.package.workbook_part
@@ -396,7 +417,7 @@ class _Edit:
         table_spec = self._new_table_spec(spec)
         table_part, table_rel_id = self._add_table_part(sheet_part)
         layout = new_layout([c.width for c in spec.columns], table_rel_id)
-        self.set(sheet_part, worksheet_xml(layout, spec.headers, rows, side))
+        self.set(sheet_part, worksheet_xml(layout, spec.headers, rows, side, links))
         self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
 
     # Append-only generated tables.
