@@ -315,10 +315,7 @@ def billing_totals(report: RunReport) -> list[list[CellValue]]:
     lines = report.result.lines
     cost = sum((line.cost for line in lines), ZERO)
     net = sum((line.net for line in lines), ZERO)
-    values: list[CellValue] = [report.invoice_status, len(lines), net, cost, net - cost]
-    return [
-        [label, value] for label, value in zip(schema.BILLING_TOTAL_LABELS, values, strict=True)
-    ]
+    return [[report.invoice_status, len(lines), net, cost, net - cost]]
 
 
 # A cell or range a link can go to: "A13", "$B$2", "A2:D9".

@@ -512,9 +512,9 @@ CHECKS = Table(
 )
 # Beside the Checks table: the customer a finding concerns ("C-0021 Name"), where there is one.
 CHECKS_CUSTOMER = "Customer"
-# Beside the Billing table, a block: the month's totals and whether its bill is final.
-BILLING_TOTALS = ("Totals", "Amount")
-BILLING_TOTAL_LABELS = ("Status", "Lines", "Net", "Cost", "Margin")
+# Beside the Billing table, a block of one row: whether the month's bill is final (as Invoices'
+# Status says), its number of lines and its totals.
+BILLING_TOTALS = ("Bill", "Lines", "Total net", "Total cost", "Total margin")
 
 LEDGER = Table(
     "Ledger",

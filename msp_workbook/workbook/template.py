@@ -28,6 +28,7 @@ from msp_workbook import example_prices
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.schema import Column, Kind, Table
 
+from .generated_look import add_billing_look, add_checks_look, add_page_header
 from .quote_sheet import QUOTE_PURPOSE, add_quote_sheet, quote_input_values
 from .sheet_look import (
     INPUT_FILL,
@@ -259,6 +260,7 @@ def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+    add_page_header(ws)
     if not table.generated:
         last_row = max(VALIDATED_LAST_ROW - 1, len(rows))
         for col, column in enumerate(table.columns):
@@ -273,6 +275,10 @@ def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats
         _add_comparison_chart(book, ws, formats)
     if table is schema.RECONCILIATION:
         _add_reconciliation_side(book, ws, formats)
+    if table is schema.BILLING:
+        add_billing_look(book, ws)
+    if table is schema.CHECKS:
+        add_checks_look(book, ws)
 
 
 def _add_reconciliation_side(book: Workbook, ws: Worksheet, formats: _Formats) -> None:
