@@ -75,7 +75,7 @@ def add_billing_look(book: Workbook, ws: Worksheet) -> None:
     money = book.add_format({"num_format": schema.FMT_MONEY})
     ws.set_column(side - 1, side - 1, 3)
     # Printed: the lines (the block is on screen; a page as wide as both is unreadably small).
-    ws.print_area(f"A:{xl_col_to_name(len(table.columns) - 1)}")
+    ws.print_area(0, 0, MAX_ROW - 1, len(table.columns) - 1)
     for i, name in enumerate(schema.BILLING_TOTALS):
         width = 26 if name == "Bill" else 14
         ws.set_column(side + i, side + i, width, formats.get(name, money))
