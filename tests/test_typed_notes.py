@@ -87,10 +87,11 @@ def test_notes_beside_invoices_are_reported_and_stay_in_the_backup(book):
 
 
 def test_a_recalculation_of_an_untouched_workbook_warns_of_nothing(book):
-    """The program's own cells (the table, the Comparison chart's side column) are no notes."""
+    """The program's own cells (the tables, the Comparison chart's side column, Billing's totals
+    block, Checks' customer column) are no notes."""
     result = run_cli("recalc", str(book), "--month", "2026-10")
     assert "typed beside" not in result.stdout
-    widths = {"Billing": 17, "Invoices": 15, "Comparison": 19, "Checks": 4}
+    widths = {"Billing": 23, "Invoices": 15, "Comparison": 19, "Checks": 6}
     assert typed_notes(book, widths, "x") == []
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ..core.models import Check
 from ..workbook import schema
+from ..workbook.cells import column_letter
 from ..workbook.errors import WorkbookError
 from ..workbook.ledger_rows import build_ledger
 from ..workbook.places import lost_table
@@ -20,7 +21,6 @@ from ..workbook.reader import (
     ReadResult,
     TableRow,
     below_warning,
-    next_cell_below,
     table_from_rows,
 )
 from ..workbook.validation import build_inputs
@@ -32,11 +32,25 @@ __all__ = ["raw_table", "read_inputs", "read_raw_tables", "validated"]
 def read_inputs(port: WorkbookPort) -> ReadResult:
     """Read and validate every input table of the open workbook, and its Ledger (closed months)
     when it has one; bad rows become checks."""
-    raw, checks = read_raw_tables(port, schema.INPUT_TABLES, optional=(schema.LEDGER,))
-    return validated(raw, checks)
+    raw, checks, given = read_tables(port, schema.INPUT_TABLES, optional=(schema.LEDGER,))
+    return validated(raw, checks, next_cell_below(given.get(schema.USAGE.name), "Date"))
 
 
-def validated(raw: dict[str, RawTable], checks: list[Check]) -> ReadResult:
+def next_cell_below(table: TableData | None, header: str) -> str:
+    """The cell of a table's column under its range ("" without that column): for Usage, where
+    the next reading goes (the same cell as the file reader finds)."""
+    if table is None:
+        return ""
+    headers = [str(h or "").strip().casefold() for h in table.headers]
+    if header.casefold() not in headers:
+        return ""
+    column = table.first_column - 1 + headers.index(header.casefold())
+    return f"{column_letter(column)}{table.last_row + 1}"
+
+
+def validated(
+    raw: dict[str, RawTable], checks: list[Check], usage_next_cell: str = ""
+) -> ReadResult:
     """Raw tables -> what the file reader returns for them (inputs, ledger, checks in order)."""
     inputs, found = build_inputs(raw)
     raw_ledger = raw.get(schema.LEDGER.name)
@@ -47,7 +61,7 @@ def validated(raw: dict[str, RawTable], checks: list[Check]) -> ReadResult:
         tuple(checks + found + ledger_checks),
         ledger,
         ledger_columns=columns,
-        usage_next_cell=next_cell_below(raw.get(schema.USAGE.name), "Date"),
+        usage_next_cell=usage_next_cell,
     )
 
 

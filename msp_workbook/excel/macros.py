@@ -37,7 +37,7 @@ from ..workbook.cells import as_text
 from ..workbook.errors import WorkbookError
 from ..workbook.reader import ReadResult, TableRow
 from ..workbook.row_limits import row_limit_warnings
-from .inputs import read_raw_tables, validated
+from .inputs import next_cell_below, read_raw_tables, read_tables, validated
 from .port import WorkbookPort
 from .xlwings_book import XlwingsBook
 
@@ -97,9 +97,9 @@ def recalculate(book: Any, today: date | None = None) -> RunReport | None:
 
 def _read(port: WorkbookPort) -> ReadResult:
     port.status(READING)
-    raw, below = read_raw_tables(port, schema.INPUT_TABLES, optional=(schema.LEDGER,))
+    raw, below, given = read_tables(port, schema.INPUT_TABLES, optional=(schema.LEDGER,))
     port.status(CHECKING)
-    read = validated(raw, below)
+    read = validated(raw, below, next_cell_below(given.get(schema.USAGE.name), "Date"))
     # Usage or the Ledger near Excel's row limit: the same warning as `check` gives.
     last_rows = {
         spec.name: max((row.row for row in raw[spec.name].rows), default=0)

@@ -24,7 +24,7 @@ from .ledger_columns import LedgerLoad, ledger_in_bulk
 from .ledger_rows import build_ledger
 from .package import check_workbook_file
 from .places import TablePlace, table_places
-from .reader import ReadResult, next_cell_below, open_tables, require_tables
+from .reader import ReadResult, open_tables, require_tables
 from .row_limits import row_limit_warnings
 from .validation import Collector, billing_month_for, build_inputs, build_master_data
 
@@ -58,8 +58,7 @@ def read_workbook(
         places = table_places(path, (schema.USAGE, schema.LEDGER))
         checks += _near_the_row_limit(path, places, ledger, inputs.settings)
         columns = raw_ledger.columns if raw_ledger else ()
-        usage_place = places[schema.USAGE.name]
-        next_cell = next_cell_below(raw.get(schema.USAGE.name), "Date") or _next_cell(usage_place)
+        next_cell = _next_cell(places[schema.USAGE.name])
         return ReadResult(
             inputs, tuple(checks), ledger, ledger_columns=columns, usage_next_cell=next_cell
         )
@@ -115,8 +114,8 @@ def read_workbook(
 
 
 def _next_cell(place: TablePlace | None) -> str:
-    """The Date cell under a table's last row (rows read below its range are left to the
-    warning that asks to extend the table)."""
+    """The Date cell under the table's range: where the next reading goes (rows typed below
+    the range have a warning of their own, which asks to extend the table)."""
     if place is None or "Date" not in place.columns:
         return ""
     return f"{column_letter(place.columns['Date'])}{place.last_row + 1}"

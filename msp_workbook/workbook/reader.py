@@ -94,19 +94,6 @@ class ReadResult:
         return tuple(c for c in self.checks if c.severity == "error")
 
 
-def next_cell_below(table: RawTable | None, header: str) -> str:
-    """The cell of `header`'s column under the table's last row read ("" without rows)."""
-    if table is None or not table.rows:
-        return ""
-    last = max(row.row for row in table.rows)
-    for row in table.rows:
-        ref = row.cells.get(header, "")
-        letters = ref.rstrip("0123456789")
-        if letters:
-            return f"{letters}{last + 1}"
-    return ""
-
-
 def open_tables(
     path: Path, tables: tuple[schema.Table, ...], optional: tuple[schema.Table, ...] = ()
 ) -> tuple[dict[str, RawTable], dict[str, Check]]:
