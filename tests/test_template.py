@@ -642,8 +642,8 @@ def test_libreoffice_drop_downs_accept_listed_values_and_flag_others(tmp_path: P
 
 # Functions that Excel 2016+ and LibreOffice 7.4+ both compute (no XLOOKUP, LET, FILTER, MINIFS).
 QUOTE_FUNCTIONS = {
-    "AND", "COUNTIF", "COUNTIFS", "IF", "IFERROR", "INDEX", "INT", "ISNA", "ISNUMBER", "MATCH",
-    "MAX", "MIN", "MOD", "NA", "NOT", "OR", "ROUND", "ROW", "SUMIFS", "SUMPRODUCT",
+    "ABS", "AND", "COUNTIF", "COUNTIFS", "FIXED", "IF", "IFERROR", "INDEX", "INT", "ISNA",
+    "ISNUMBER", "MATCH", "MAX", "MIN", "NA", "NOT", "OR", "ROUND", "ROW", "SUMIFS", "SUMPRODUCT",
 }  # fmt: skip
 
 
@@ -763,12 +763,16 @@ def test_quote_formulas_carry_no_cached_value_so_libreoffice_computes_them_on_op
 def test_quote_chart_plots_both_cumulative_costs_over_the_month_rows(book) -> None:
     with zipfile.ZipFile(TEMPLATE_PATH) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-    (chart,) = [c for c in charts if "<c:lineChart>" in c]
-    refs = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", chart)
-    assert len(refs) == 2
+    # An XY chart: month (x) against the cumulative costs (y), so the month axis spans only
+    # the months that have points (a line chart's category axis would span all 60 rows).
+    (chart,) = [c for c in charts if "<c:scatterChart>" in c]
+    x_refs = re.findall(r"<c:xVal><c:numRef><c:f>([^<]+)</c:f>", chart)
+    y_refs = re.findall(r"<c:yVal><c:numRef><c:f>([^<]+)</c:f>", chart)
+    assert len(x_refs) == len(y_refs) == 2
+    assert len(set(x_refs)) == 1
     header = month_table_header_row(book[schema.QUOTE_SHEET])
     first, last = header + 1, header + schema.QUOTE_MAX_MONTHS
-    for ref in refs:
+    for ref in x_refs + y_refs:
         assert re.fullmatch(rf"{schema.QUOTE_SHEET}!\$[A-Z]+\${first}:\$[A-Z]+\${last}", ref)
     # Months beyond the term are #N/A in the series; without an explicit setting LibreOffice
     # would draw them as zeros.
