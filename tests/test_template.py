@@ -793,13 +793,23 @@ def test_quote_inputs_given_to_the_builder_land_in_the_named_cells(tmp_path: Pat
     assert values == {**QUOTE_DEFAULTS, **given}
 
 
-def test_comparison_chart_sets_msp_cost_against_the_best_annual_cost() -> None:
+def test_comparison_chart_plots_the_15_largest_savings_block_as_horizontal_bars() -> None:
+    """MSP cost against the best annual cost for the block of the largest savings beside the
+    table (Q..T, one blank column after it): its 15 rows, which recalc shortens to the block's."""
     with zipfile.ZipFile(TEMPLATE_PATH) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
     (chart,) = [c for c in charts if "<c:f>Comparison!" in c]
     values = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", chart)
-    assert values == ["Comparison!$G$2", "Comparison!$Q$2"]  # one blank row; recalc stretches
-    assert "Comparison!$B$2:$C$2" in chart
+    assert values == ["Comparison!$R$2:$R$16", "Comparison!$S$2:$S$16"]
+    names = re.findall(r"<c:tx><c:strRef><c:f>([^<]+)</c:f>", chart)
+    assert names == ["Comparison!$R$1", "Comparison!$S$1"]
+    assert (
+        re.findall(r"<c:cat><c:(?:str|num)Ref><c:f>([^<]+)</c:f>", chart)
+        == ["Comparison!$Q$2:$Q$16"] * 2
+    )
+    assert '<c:barDir val="bar"/>' in chart  # horizontal: long labels fit
+    assert "The 15 largest savings" in chart
+    assert "<c:dLbls>" in chart
 
 
 def test_reconciliation_chart_plots_the_block_beside_the_table() -> None:
@@ -816,8 +826,9 @@ def test_reconciliation_chart_plots_the_block_beside_the_table() -> None:
     )
 
 
-def test_best_annual_cost_column_sits_beside_the_comparison_table(book) -> None:
+def test_the_top_savings_block_sits_beside_the_comparison_table(book) -> None:
     ws = book[schema.COMPARISON.sheet]
-    assert ws["Q1"].value == schema.COMPARISON_CHART_COLUMN
+    assert [c.value for c in ws["Q1:T1"][0]] == list(schema.COMPARISON_SIDE_HEADERS)
     assert ws["P1"].value is None
-    assert ws.column_dimensions["Q"].number_format == schema.FMT_MONEY
+    for index in (18, 19, 20):  # R, S, T: MSP cost, best annual, saving
+        assert column_dimension(ws, index).number_format == schema.FMT_MONEY
