@@ -37,7 +37,14 @@ from .workbook.isolated import ChildLoad
 from .workbook.lock import DEFAULT_WAIT, writing
 from .workbook.read import read_workbook
 from .workbook.reader import ReadResult, check_workbook_file
-from .workbook.rows import billing_row, check_row, comparison_row, invoice_row, sorted_checks
+from .workbook.rows import (
+    billing_row,
+    check_row,
+    comparison_row,
+    invoice_row,
+    sorted_checks,
+    top_savings_rows,
+)
 from .workbook.sheet_xml import CellValue, Link
 
 if TYPE_CHECKING:
@@ -243,10 +250,10 @@ class GeneratedTables:
     orders: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-# Columns written beside a generated table (one blank column after it): the data of the
-# Comparison chart's second series.
+# Columns written beside a generated table (one blank column after it): the block of the largest
+# savings the Comparison chart plots, ...
 SIDE_COLUMNS = {
-    schema.COMPARISON.name: [schema.COMPARISON_CHART_COLUMN],
+    schema.COMPARISON.name: list(schema.COMPARISON_SIDE_HEADERS),
     schema.INVOICES.name: [schema.INVOICES_VAT_TREATMENT, schema.INVOICES_STATUS],
     schema.CHECKS.name: [schema.CHECKS_CUSTOMER],
     schema.BILLING.name: list(schema.BILLING_TOTALS),  # a block: the month's totals
@@ -294,7 +301,7 @@ def generated_tables(report: RunReport) -> GeneratedTables:
         side_columns={
             schema.COMPARISON.name: (
                 SIDE_COLUMNS[schema.COMPARISON.name],
-                [[row.best_annual] for row in report.comparison],
+                top_savings_rows(report.comparison),
             ),
             schema.INVOICES.name: (
                 SIDE_COLUMNS[schema.INVOICES.name],

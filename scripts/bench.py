@@ -1982,7 +1982,7 @@ def compare_with_expected(out: Path, expected: dict[str, Any]) -> dict[str, str]
         else:
             for i, (got, want) in enumerate(zip(grid[1:], rows, strict=True)):
                 want_cells = [_cell(v) for v in want]
-                if side is not None:
+                if side is not None and i < len(side[1]):  # a side block may be shorter
                     want_cells += [""] + [_cell(v) for v in side[1][i]]
                 got_cells = list(got[: len(want_cells)])
                 got_cells += [""] * (len(want_cells) - len(got_cells))

@@ -16,6 +16,7 @@ import pytest
 from bad_input_cases import CASES, with_change
 from conftest import REPO, run_cli
 from fake_xlwings import FakeBook
+from top_savings_books import copied_customers
 
 from msp_workbook import operations
 from msp_workbook.core.keys import is_valid_key
@@ -99,9 +100,41 @@ def test_recalculate_writes_the_cells_msp_workbook_recalc_writes(
     # Billing lines, invoices and comparison rows of the worked example are all there.
     assert table_ref(actual, "Billing", "Billing") == "A1:Q9"
     assert table_ref(actual, "Comparison", "Comparison") == "A1:O9"
-    assert sheet_cells(actual, "Comparison")["Q1"] == schema.COMPARISON_CHART_COLUMN
+    comparison = sheet_cells(actual, "Comparison")
+    assert [comparison[f"{c}1"] for c in "QRST"] == list(schema.COMPARISON_SIDE_HEADERS)
     # Only the generated sheets were touched.
     assert written_sheets(book) == {spec.sheet for spec in GENERATED}
+
+
+def test_recalculate_writes_the_block_of_the_15_largest_savings_as_recalc_does(
+    make_workbook, tmp_path
+):
+    """24 Comparison rows: beside them the block of the 15 the chart plots, from row 2 to 16,
+    the same cells the command line writes."""
+    path = make_workbook(copied_customers(2))
+    expected = cli_recalc(path, tmp_path)
+    book, actual = excel_recalc(path, tmp_path)
+    assert_same_generated_sheets(expected, actual)
+    assert table_ref(actual, "Comparison", "Comparison") == "A1:O25"
+    cells = sheet_cells(actual, "Comparison")
+    block = [k for k in cells if k[0] in "QRST" and k[1:] != "1"]
+    assert sorted({int(k[1:]) for k in block}) == list(range(2, 17))
+    assert cells["Q2"].startswith("C-0003 ") and cells["Q2"].endswith(" · KOP-MSP")
+
+
+def test_recalculate_clears_a_longer_old_block_beside_comparison(
+    make_workbook, example_data, tmp_path
+):
+    """8 Comparison rows under an old block of 19 rows: the 8-row block replaces it whole."""
+    path = make_workbook(example_data)
+    expected = cli_recalc(path, tmp_path)
+    book = FakeBook(path)
+    book.sheets["Comparison"].range("Q2:T20").value = [["old", 1, 2, 3]] * 19
+    recalculate(book, today=TODAY)
+    book.save(tmp_path / "excel.xlsx")
+    assert_same_generated_sheets(expected, tmp_path / "excel.xlsx")
+    cells = sheet_cells(tmp_path / "excel.xlsx", "Comparison")
+    assert max(int(k[1:]) for k in cells if k[0] in "QRST") == 9
 
 
 def test_recalculate_shows_each_stage_and_the_outcome_in_the_status_bar(

@@ -22,7 +22,12 @@ from msp_workbook.core.annual import tier_rate, tiers_for
 from msp_workbook.core.models import AnnualPrice, Product
 from msp_workbook.core.quote import Quote, make_quote, quote_profile
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.quote_sheet import NEEDS_ADD_IN, QUOTE_STATUS_CELL
+from msp_workbook.workbook.quote_sheet import (
+    NEEDS_ADD_IN,
+    QUOTE_PRINT_AREA,
+    QUOTE_STATUS_CELL,
+    QUOTE_VERDICT_CELL,
+)
 from msp_workbook.workbook.template import TEMPLATE_PATH, build_workbook, default_rows
 
 CENT = Decimal("0.01")
@@ -285,6 +290,65 @@ def engine_rounding_case() -> Case:
     return Case("engine-rounding", "P1", 1, 0, 8, products, prices)
 
 
+def verdict_cases() -> list[Case]:
+    """One product at 10.00 per user and month (no minimum), annual rates per term given below,
+    and 100 users all along, so both totals are worked out by hand:
+
+      MSP    = 12 x T months x 100 x 10.00 = 12,000.00 for 1 year, 24,000.00 for 2 years
+      annual = 100 x rate x T              (one order of 100 licences for the whole term)
+
+    The percent is the saving relative to the dearer option (see VERDICTS)."""
+    p_id, p_name, p_metric, p_aggregation, p_cost, p_price, p_minimum = schema.PRODUCTS.headers
+    a_id, a_metric, a_term, a_min, a_max, a_rate = schema.ANNUAL_PRICES.headers
+
+    def case(name: str, term: int, rate: str) -> Case:
+        product = {
+            p_id: "P1",
+            p_name: "Product 1",
+            p_metric: "users",
+            p_aggregation: "max",
+            p_cost: Decimal("5.00"),
+            p_price: Decimal("10.00"),
+            p_minimum: 0,
+        }
+        price = {a_id: "P1", a_metric: "users", a_term: term, a_min: 1, a_max: None}
+        return Case(name, "P1", term, 100, 100, [product], [{**price, a_rate: Decimal(rate)}])
+
+    return [
+        case("annual-saves", 1, "100.00"),
+        case("msp-saves", 1, "150.00"),
+        case("both-the-same", 1, "120.00"),
+        case("annual-saves-half-percent", 2, "105.00"),
+    ]
+
+
+# name -> (MSP total, annual total, difference, cheaper, the sentence), worked out by hand.
+VERDICTS = {
+    # Annual 10,000.00 against MSP 12,000.00: 2,000 / 12,000 = 16.7 % of the dearer MSP (it
+    # would be 20 % of the annual total).
+    "annual-saves": (
+        "12000.00", "10000.00", "-2000.00", "Annual",
+        "Annual saves 2,000.00 EUR (17 %) over 1 year",
+    ),
+    # MSP 12,000.00 against annual 15,000.00: 3,000 / 15,000 = 20 % of the dearer annual (it
+    # would be 25 % of the MSP total).
+    "msp-saves": (
+        "12000.00", "15000.00", "3000.00", "MSP",
+        "MSP saves 3,000.00 EUR (20 %) over 1 year",
+    ),
+    "both-the-same": (
+        "12000.00", "12000.00", "0.00", "MSP",
+        "Both cost the same over 1 year",
+    ),
+    # 2 years: MSP 24,000.00, annual 100 x 105.00 x 2 = 21,000.00; 3,000 / 24,000 = 12.5 %,
+    # rounded half up to 13 % (14 % of the annual total).
+    "annual-saves-half-percent": (
+        "24000.00", "21000.00", "-3000.00", "Annual",
+        "Annual saves 3,000.00 EUR (13 %) over 2 years",
+    ),
+}  # fmt: skip
+
+
 def problem_cases() -> list[Case]:
     """Inputs the sheet cannot quote: it says why and leaves the results empty."""
     no_annual = [r for r in default_rows()["AnnualPrices"] if r["Product ID"] != "LG-MSP"]
@@ -307,8 +371,15 @@ TEMPLATE_CASES = template_cases()
 RANDOM_CASES = random_cases()
 HALF_CENT_CASES = half_cent_cases()
 ENGINE_ROUNDING_CASE = engine_rounding_case()
+VERDICT_CASES = verdict_cases()
 PROBLEM_CASES = problem_cases()
-QUOTED_CASES = [*TEMPLATE_CASES, *RANDOM_CASES, *HALF_CENT_CASES, ENGINE_ROUNDING_CASE]
+QUOTED_CASES = [
+    *TEMPLATE_CASES,
+    *RANDOM_CASES,
+    *HALF_CENT_CASES,
+    ENGINE_ROUNDING_CASE,
+    *VERDICT_CASES,
+]
 ALL_CASES = [*QUOTED_CASES, *PROBLEM_CASES]
 
 
@@ -327,6 +398,12 @@ class Computed:
     names: dict[str, object]  # every Quote input and result, by its workbook name
     months: list[tuple[object, ...]]  # the 60 rows under QUOTE_MONTH_HEADERS
     status: object  # the message under the results
+    verdict: object  # the sentence under the results
+    chart: list[tuple[object, ...]]  # the chart's series beside the 60 rows: MSP, annual, month
+    errors: dict[str, object]  # every cell of the sheet holding an error value, by its address
+
+
+CHART_HEADERS = ("Chart: cumulative MSP", "Chart: cumulative annual", "Chart: month")
 
 
 def read_quote_sheet(path: Path) -> Computed:
@@ -341,8 +418,20 @@ def read_quote_sheet(path: Path) -> Computed:
         rows = list(ws.iter_rows(values_only=True))
         width = len(schema.QUOTE_MONTH_HEADERS)
         header = next(i for i, r in enumerate(rows) if r[:width] == schema.QUOTE_MONTH_HEADERS)
-        months = [r[:width] for r in rows[header + 1 : header + 1 + schema.QUOTE_MAX_MONTHS]]
-        return Computed(names, months, ws[QUOTE_STATUS_CELL].value)
+        month_rows = rows[header + 1 : header + 1 + schema.QUOTE_MAX_MONTHS]
+        months = [r[:width] for r in month_rows]
+        chart_col = rows[header].index(CHART_HEADERS[0])
+        assert rows[header][chart_col : chart_col + 3] == CHART_HEADERS
+        chart = [r[chart_col : chart_col + 3] for r in month_rows]
+        errors = {
+            c.coordinate: c.value
+            for row in ws.iter_rows()
+            for c in row
+            if c.data_type == "e" or (isinstance(c.value, str) and c.value.startswith("#"))
+        }
+        return Computed(
+            names, months, ws[QUOTE_STATUS_CELL].value, ws[QUOTE_VERDICT_CELL].value, chart, errors
+        )
     finally:
         wb.close()
 
@@ -402,6 +491,8 @@ def test_quote_example_computes_in_libreoffice(tmp_path: Path) -> None:
     assert exact(got.names[schema.QUOTE_ANNUAL_TOTAL]) == Decimal("3780.00")
     assert exact(got.names[schema.QUOTE_DIFFERENCE]) == Decimal("151.20")
     assert got.status is None
+    # 151.20 / 3,780.00 (the dearer annual total) = 4.0 %.
+    assert got.verdict == "MSP saves 151.20 EUR (4 %) over 3 years"
 
 
 def test_without_the_add_in_the_python_quote_cells_say_what_they_need(tmp_path: Path) -> None:
@@ -494,3 +585,96 @@ def test_a_quote_that_cannot_be_made_says_why_and_leaves_the_results_empty(
     for name in schema.QUOTE_RESULTS:
         assert got.names[name] in (None, ""), name
     assert all(v in (None, "") for row in got.months for v in row)
+
+
+@pytest.mark.parametrize("case", VERDICT_CASES, ids=lambda c: c.name)
+def test_the_sentence_says_which_option_saves_how_much_worked_out_by_hand(
+    computed, case: Case
+) -> None:
+    """The prospect reads one sentence instead of a signed difference; the percent is the
+    saving relative to the more expensive option's total, rounded half up."""
+    msp, annual, difference, cheaper, sentence = VERDICTS[case.name]
+    got = computed[case.name]
+    assert got.status is None
+    assert exact(got.names[schema.QUOTE_MSP_TOTAL]) == Decimal(msp)
+    assert exact(got.names[schema.QUOTE_ANNUAL_TOTAL]) == Decimal(annual)
+    assert exact(got.names[schema.QUOTE_DIFFERENCE]) == Decimal(difference)
+    assert got.names[schema.QUOTE_CHEAPER] == cheaper
+    assert got.verdict == sentence
+    quote = case.expected()  # and the engine agrees with the hand-worked totals
+    assert (quote.msp_total, quote.annual_total) == (Decimal(msp), Decimal(annual))
+
+
+@pytest.mark.parametrize("case", PROBLEM_CASES, ids=lambda c: c.name)
+def test_a_quote_that_cannot_be_made_has_no_sentence(computed, case: Case) -> None:
+    assert computed[case.name].verdict in (None, "")
+
+
+@pytest.mark.parametrize("case", against_the_engine(ALL_CASES))
+def test_no_cell_shows_an_error_without_the_add_in(computed, case: Case) -> None:
+    """LibreOffice has no xlwings add-in. The only error values on the whole sheet are the
+    chart's #N/A beyond the term (hidden columns outside the print area), which is how both
+    engines leave those months out of the chart."""
+    got = computed[case.name]
+    months = 12 * case.term if got.status is None else 0
+    outside_the_chart_series = [a for a in got.errors if a.rstrip("0123456789") not in "HIJ"]
+    assert not outside_the_chart_series, {a: got.errors[a] for a in outside_the_chart_series}
+    assert set(got.errors.values()) <= {"#N/A"}
+    assert len(got.errors) == 3 * (schema.QUOTE_MAX_MONTHS - months)
+    assert all(v == "#N/A" for row in got.chart[months:] for v in row)
+
+
+@pytest.mark.parametrize("case", QUOTED_CASES, ids=lambda c: c.name)
+def test_the_chart_series_end_at_month_12_times_the_term(computed, case: Case) -> None:
+    """The chart plots month (x) against the cumulative costs (y): the columns it reads hold
+    the months 1..12 x Term and the month table's sums, then #N/A, which neither engine plots
+    or scales its month axis over."""
+    got = computed[case.name]
+    months = 12 * case.term
+    for k, (row, chart) in enumerate(zip(got.months, got.chart, strict=True), 1):
+        if k <= months:
+            assert chart == (row[4], row[5], k), k
+        else:
+            assert chart == ("#N/A", "#N/A", "#N/A"), k
+
+
+def test_the_print_area_holds_only_the_prospects_part(tmp_path: Path) -> None:
+    """Landscape A4, one page wide: the inputs, the results, the sentence and the chart; not the
+    prices used, the Python quote, the signed difference, the notes or the month table."""
+    wb = openpyxl.load_workbook(TEMPLATE_PATH)
+    ws = wb[schema.QUOTE_SHEET]
+    first_row, first_col, last_row, last_col = QUOTE_PRINT_AREA
+    assert (first_row, first_col, last_col) == (0, 0, 5)
+    assert ws.print_area == f"'{schema.QUOTE_SHEET}'!$A$1:$F${last_row + 1}"
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.page_setup.paperSize == 9  # A4
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # One page wide (1 is the default, which XlsxWriter leaves out), as many pages high as
+    # needed (0).
+    assert (ws.page_setup.fitToWidth or 1, ws.page_setup.fitToHeight) == (1, 0)
+
+    def row_of(name: str) -> int:
+        ((sheet, ref),) = list(wb.defined_names[name].destinations)
+        return ws[ref.replace("$", "")].row
+
+    printed = last_row + 1
+    for name in (*schema.QUOTE_INPUTS, schema.QUOTE_MSP_TOTAL, schema.QUOTE_ANNUAL_TOTAL):
+        assert row_of(name) <= printed, name
+    assert row_of(schema.QUOTE_CHEAPER) <= printed
+    assert ws[QUOTE_VERDICT_CELL].row <= printed and ws[QUOTE_STATUS_CELL].row <= printed
+    assert row_of(schema.QUOTE_DIFFERENCE) > printed
+    texts = {c.value: c.row for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    for text in ("Prices used", "Same quote by Python (xlwings add-in)", "How to read this"):
+        assert texts[text] > printed, text
+    assert texts["Month by month"] > printed
+    assert texts[schema.QUOTE_MONTH_HEADERS[0]] > printed
+    # The chart's series are in hidden columns to the right of the print area (G..).
+    hidden = {
+        col for d in ws.column_dimensions.values() if d.hidden for col in range(d.min, d.max + 1)
+    }
+    assert hidden == {8, 9, 10}  # H..J
+    # The chart lies inside the print area.
+    (chart,) = ws._charts
+    anchor = chart.anchor
+    assert anchor._from.row <= last_row and anchor.to.row <= last_row + 1
+    assert anchor.to.col <= last_col + 1

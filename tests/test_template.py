@@ -642,8 +642,8 @@ def test_libreoffice_drop_downs_accept_listed_values_and_flag_others(tmp_path: P
 
 # Functions that Excel 2016+ and LibreOffice 7.4+ both compute (no XLOOKUP, LET, FILTER, MINIFS).
 QUOTE_FUNCTIONS = {
-    "AND", "COUNTIF", "COUNTIFS", "IF", "IFERROR", "INDEX", "INT", "ISNA", "ISNUMBER", "MATCH",
-    "MAX", "MIN", "MOD", "NA", "NOT", "OR", "ROUND", "ROW", "SUMIFS", "SUMPRODUCT",
+    "ABS", "AND", "COUNTIF", "COUNTIFS", "FIXED", "IF", "IFERROR", "INDEX", "INT", "ISNA",
+    "ISNUMBER", "MATCH", "MAX", "MIN", "NA", "NOT", "OR", "ROUND", "ROW", "SUMIFS", "SUMPRODUCT",
 }  # fmt: skip
 
 
@@ -763,12 +763,16 @@ def test_quote_formulas_carry_no_cached_value_so_libreoffice_computes_them_on_op
 def test_quote_chart_plots_both_cumulative_costs_over_the_month_rows(book) -> None:
     with zipfile.ZipFile(TEMPLATE_PATH) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
-    (chart,) = [c for c in charts if "<c:lineChart>" in c]
-    refs = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", chart)
-    assert len(refs) == 2
+    # An XY chart: month (x) against the cumulative costs (y), so the month axis spans only
+    # the months that have points (a line chart's category axis would span all 60 rows).
+    (chart,) = [c for c in charts if "<c:scatterChart>" in c]
+    x_refs = re.findall(r"<c:xVal><c:numRef><c:f>([^<]+)</c:f>", chart)
+    y_refs = re.findall(r"<c:yVal><c:numRef><c:f>([^<]+)</c:f>", chart)
+    assert len(x_refs) == len(y_refs) == 2
+    assert len(set(x_refs)) == 1
     header = month_table_header_row(book[schema.QUOTE_SHEET])
     first, last = header + 1, header + schema.QUOTE_MAX_MONTHS
-    for ref in refs:
+    for ref in x_refs + y_refs:
         assert re.fullmatch(rf"{schema.QUOTE_SHEET}!\$[A-Z]+\${first}:\$[A-Z]+\${last}", ref)
     # Months beyond the term are #N/A in the series; without an explicit setting LibreOffice
     # would draw them as zeros.
@@ -789,13 +793,23 @@ def test_quote_inputs_given_to_the_builder_land_in_the_named_cells(tmp_path: Pat
     assert values == {**QUOTE_DEFAULTS, **given}
 
 
-def test_comparison_chart_sets_msp_cost_against_the_best_annual_cost() -> None:
+def test_comparison_chart_plots_the_15_largest_savings_block_as_horizontal_bars() -> None:
+    """MSP cost against the best annual cost for the block of the largest savings beside the
+    table (Q..T, one blank column after it): its 15 rows, which recalc shortens to the block's."""
     with zipfile.ZipFile(TEMPLATE_PATH) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
     (chart,) = [c for c in charts if "<c:f>Comparison!" in c]
     values = re.findall(r"<c:val><c:numRef><c:f>([^<]+)</c:f>", chart)
-    assert values == ["Comparison!$G$2", "Comparison!$Q$2"]  # one blank row; recalc stretches
-    assert "Comparison!$B$2:$C$2" in chart
+    assert values == ["Comparison!$R$2:$R$16", "Comparison!$S$2:$S$16"]
+    names = re.findall(r"<c:tx><c:strRef><c:f>([^<]+)</c:f>", chart)
+    assert names == ["Comparison!$R$1", "Comparison!$S$1"]
+    assert (
+        re.findall(r"<c:cat><c:(?:str|num)Ref><c:f>([^<]+)</c:f>", chart)
+        == ["Comparison!$Q$2:$Q$16"] * 2
+    )
+    assert '<c:barDir val="bar"/>' in chart  # horizontal: long labels fit
+    assert "The 15 largest savings" in chart
+    assert "<c:dLbls>" in chart
 
 
 def test_reconciliation_chart_plots_the_block_beside_the_table() -> None:
@@ -812,8 +826,9 @@ def test_reconciliation_chart_plots_the_block_beside_the_table() -> None:
     )
 
 
-def test_best_annual_cost_column_sits_beside_the_comparison_table(book) -> None:
+def test_the_top_savings_block_sits_beside_the_comparison_table(book) -> None:
     ws = book[schema.COMPARISON.sheet]
-    assert ws["Q1"].value == schema.COMPARISON_CHART_COLUMN
+    assert [c.value for c in ws["Q1:T1"][0]] == list(schema.COMPARISON_SIDE_HEADERS)
     assert ws["P1"].value is None
-    assert ws.column_dimensions["Q"].number_format == schema.FMT_MONEY
+    for index in (18, 19, 20):  # R, S, T: MSP cost, best annual, saving
+        assert column_dimension(ws, index).number_format == schema.FMT_MONEY

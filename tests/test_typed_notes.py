@@ -87,20 +87,21 @@ def test_notes_beside_invoices_are_reported_and_stay_in_the_backup(book):
 
 
 def test_a_recalculation_of_an_untouched_workbook_warns_of_nothing(book):
-    """The program's own cells (the tables, the Comparison chart's side column, Billing's totals
-    block, Checks' customer column) are no notes."""
+    """The program's own cells (the tables, the Comparison chart's block beside it, Billing's
+    totals block, Checks' customer column) are no notes."""
     result = run_cli("recalc", str(book), "--month", "2026-10")
     assert "typed beside" not in result.stdout
-    widths = {"Billing": 23, "Invoices": 15, "Comparison": 19, "Checks": 6}
+    widths = {"Billing": 23, "Invoices": 15, "Comparison": 20, "Checks": 6}
     assert typed_notes(book, widths, "x") == []
 
 
-def test_one_note_in_the_first_column_right_of_comparisons_side_column(book):
-    """Comparison writes A..O (table), a blank P and its chart column Q: R1 is the clerk's."""
-    type_cells(book, "Comparison", {1: '<c r="R1" t="inlineStr"><is><t>Notiz</t></is></c>'})
+def test_one_note_in_the_first_column_right_of_comparisons_side_block(book):
+    """Comparison writes A..O (table), a blank P and the block its chart plots, Q..T: U1 is the
+    clerk's."""
+    type_cells(book, "Comparison", {1: '<c r="U1" t="inlineStr"><is><t>Notiz</t></is></c>'})
     result = run_cli("recalc", str(book), "--month", "2026-10")
     assert (
-        "warning: Comparison!R1: 1 cell typed beside the generated table is not kept"
+        "warning: Comparison!U1: 1 cell typed beside the generated table is not kept"
         in result.stdout
     )
 

@@ -1,9 +1,11 @@
 """Charts over a generated sheet follow its data; side columns are written beside a table.
 
-The Comparison sheet carries a chart of MSP cost against the best annual cost per customer and
-product: categories Comparison!$B:$C, series Comparison!$G and the side column Comparison!$Q.
-A recalculation resizes the chart's ranges (and those of any other chart over that data) to the
+Most tests here build a Comparison sheet of their own with a chart over the table's columns
+(categories Comparison!$B:$C, series Comparison!$G) and a side column Comparison!$Q. A
+recalculation resizes the chart's ranges (and those of any other chart over that data) to the
 rows written, rewrites their cached values, and leaves every other byte of every chart alone.
+The template's own chart plots the block of the 15 largest savings beside the table
+(Comparison!$Q:$T): the last tests run a real `msp-workbook recalc` and read it back.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+from conftest import run_cli
 from defusedxml.ElementTree import fromstring
 from libreoffice import convert
+from top_savings_books import copied_customers
 from xlsx_fixtures import (
     build_book,
     check_rows,
@@ -379,9 +383,14 @@ def test_charts_over_other_sheets_stay_byte_for_byte(tmp_path: Path) -> None:
 def test_side_columns_must_match_the_table(tmp_path: Path) -> None:
     src = build_comparison_book(tmp_path / "book.xlsx")
     rows = comparison_rows(3)
+    # Beside Invoices, one row of side values per table row (Comparison's are a block).
+    invoices = [[None] * len(schema.INVOICES.headers)] * 3
     with pytest.raises(ValueError, match="2 rows for the table's 3"):
         write_tables(
-            src, src, {COMPARISON: rows}, side_columns={COMPARISON: ([BEST_ANNUAL], [[1], [2]])}
+            src,
+            src,
+            {schema.INVOICES.name: invoices},
+            side_columns={schema.INVOICES.name: (["VAT treatment"], [[1], [2]])},
         )
     with pytest.raises(ValueError, match="row 3: 2 values for 1 side columns"):
         write_tables(
@@ -534,3 +543,64 @@ def test_a_chart_part_in_another_encoding_is_left_alone(tmp_path: Path) -> None:
     assert members(out)[over] == utf16
     (on_sheet,) = charts_on(out, COMPARISON)
     assert "Comparison!$G$2:$G$5" in formulas(members(out)[on_sheet])
+
+
+# --- The template's chart: the block of the largest savings, after a real recalc ------------------
+
+
+def recalc_by_cli(path: Path) -> Path:
+    result = run_cli("recalc", str(path))
+    assert result.returncode in (0, 1) and result.stdout.startswith("Recalculated"), result.stderr
+    return path
+
+
+def comparison_chart(path: Path) -> list[dict[str, object]]:
+    (on_sheet,) = charts_on(path, COMPARISON)
+    return series_data(members(path)[on_sheet])
+
+
+def block_and_table(path: Path) -> tuple[list[tuple], list[tuple], str]:
+    """The block beside the Comparison table (Q..T from row 2, to its last filled row), the
+    table's rows and its range."""
+    ws = openpyxl.load_workbook(path)[COMPARISON]
+    assert [c.value for c in ws["Q1:T1"][0]] == list(schema.COMPARISON_SIDE_HEADERS)
+    block = [r for r in ws.iter_rows(min_row=2, min_col=17, max_col=20, values_only=True)]
+    while block and all(v is None for v in block[-1]):
+        block.pop()
+    table = list(ws.iter_rows(min_row=2, max_col=15, values_only=True))
+    return block, table, ws.tables[COMPARISON].ref
+
+
+def test_recalc_plots_the_15_largest_savings_of_24_comparison_rows(make_workbook) -> None:
+    path = recalc_by_cli(make_workbook(copied_customers(2)))
+    block, table, ref = block_and_table(path)
+    assert ref == "A1:O25"  # 24 rows; the chart plots the first 15 of them
+    headers = schema.COMPARISON.headers
+    saving, customer_id, product_id = (
+        headers.index(h) for h in ("Saving", "Customer ID", "Product ID")
+    )
+    ranked = sorted(table, key=lambda r: (-r[saving], r[customer_id], r[product_id]))
+    assert [b[0] for b in block] == [f"{r[0]} {r[1]} · {r[2]}" for r in ranked[:15]]
+    assert [b[3] for b in block] == [r[saving] for r in ranked[:15]]
+    # The largest saving is C-0003's KOP-MSP, tied with its two copies: in Customer ID order.
+    assert [b[0].split(" ")[0] for b in block[:3]] == ["C-0003", "C-1003", "C-2003"]
+    msp_cost, best_annual_cost = [b[1] for b in block], [b[2] for b in block]
+
+    series = comparison_chart(path)
+    assert [s["cat f"] for s in series] == ["Comparison!$Q$2:$Q$16"] * 2
+    assert [s["val f"] for s in series] == ["Comparison!$R$2:$R$16", "Comparison!$S$2:$S$16"]
+    labels = {i: b[0] for i, b in enumerate(block)}
+    for s, values in zip(series, (msp_cost, best_annual_cost), strict=True):
+        assert s["cat kind"] == "strRef" and s["cat count"] == s["val count"] == 15
+        assert s["cat points"] == [labels]
+        assert [float(v) for v in s["val points"][0].values()] == values
+
+
+def test_recalc_plots_every_row_when_there_are_fewer_than_15(make_workbook, example_data):
+    path = recalc_by_cli(make_workbook(example_data))
+    block, table, ref = block_and_table(path)
+    assert ref == "A1:O9" and len(block) == len(table) == 8
+    series = comparison_chart(path)
+    assert [s["cat f"] for s in series] == ["Comparison!$Q$2:$Q$9"] * 2
+    assert [s["val f"] for s in series] == ["Comparison!$R$2:$R$9", "Comparison!$S$2:$S$9"]
+    assert series[0]["cat points"] == [{i: b[0] for i, b in enumerate(block)}]

@@ -9,8 +9,8 @@ computed before the first cell is written, so a problem found on the way leaves 
 it was.
 
 Recalculate writes exactly what `msp-workbook recalc` writes: the same rows of Billing, Invoices,
-Comparison (with its chart column beside it) and Checks, from the same engine; closing a month
-writes what `msp-workbook close` writes, Ledger included.
+Comparison (with the block of its largest savings beside it, which its chart plots) and Checks,
+from the same engine; closing a month writes what `msp-workbook close` writes, Ledger included.
 """
 
 from __future__ import annotations

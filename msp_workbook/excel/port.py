@@ -79,7 +79,8 @@ class WorkbookPort(Protocol):
     ) -> None:
         """Rewrite a generated table whole: its header row, then these data rows (at least one
         row stays, empty, as Excel needs); `side_columns` (headers, one row of values per table
-        row) go one blank column to the right of the table, outside it."""
+        row, or for a table of `schema.SIDE_BLOCK_TABLES` a block of its own number of rows)
+        go one blank column to the right of the table, outside it, from its header row."""
         ...
 
     def append_row(self, name: str, values: Mapping[str, CellValue]) -> int:

@@ -1,6 +1,10 @@
-"""The Quote sheet: a live quote for a prospect in native Excel formulas (no add-in needed),
-the months table and chart under it, and the same quote by Python beside it for those who have
-the xlwings add-in. Built by `template.build_workbook`."""
+"""The Quote sheet: a live quote for a prospect in native Excel formulas (no add-in needed).
+
+On top, the part a prospect sees and the print area holds: the inputs, the totals, a sentence
+saying which option saves how much, and a chart of the cumulative cost over the term. Below it,
+for the salesperson only: the prices used, the same quote by Python for those who have the
+xlwings add-in, the signed difference, notes, and the month-by-month table the chart is drawn
+from. Built by `template.build_workbook`."""
 
 from __future__ import annotations
 
@@ -67,22 +71,30 @@ QUOTE_DEFAULTS: Mapping[str, object] = {
 }
 
 _Q_WIDTHS = (22, 14, 26, 14, 16, 18)  # A..F; the month table uses all six
-# H..J (hidden): the chart's series, #N/A beyond the term, and its month labels, every 6 months
-# (blank labels between them keep both engines from crowding the axis).
+# H..J (hidden): the chart's series (x: the month, y: the cumulative costs), all three #N/A
+# beyond the term, so neither engine plots those points nor stretches the month axis over them.
 _Q_CHART_DATA_COL = 7
 _Q_CHART_DATA_HEADERS = ("Chart: cumulative MSP", "Chart: cumulative annual", "Chart: month")
-_Q_CHART_LABEL_EVERY = 6
-_Q_INPUT_ROW = 5  # Excel rows 5..8: inputs in B, results in F
-_Q_STATUS_ROW = 10
+# Excel rows. The prospect's part, rows 1.._Q_PRINT_LAST_ROW, is the print area:
+_Q_INPUT_ROW = 5  # rows 5..8: inputs in B; results in F, rows 5..7
+_Q_VERDICT_ROW = 10
+QUOTE_VERDICT_CELL = f"A{_Q_VERDICT_ROW}"  # "MSP saves ...", "Annual saves ...", or the same
+_Q_STATUS_ROW = 11
 QUOTE_STATUS_CELL = f"A{_Q_STATUS_ROW}"  # empty, or what keeps the quote from being made
-_Q_HELPER_HEADING_ROW = 12
-_Q_NOTES_HEADING_ROW = 22
-_Q_CHART_ROW = 28
-_Q_CHART_HEIGHT = 330
-_Q_TABLE_HEADING_ROW = 46
-_Q_TABLE_HEADER_ROW = 47
+_Q_CHART_ROW = 13
+_Q_CHART_HEIGHT = 330  # pixels; default rows are 20 pixels high
+_Q_PRINT_LAST_ROW = _Q_CHART_ROW + -(-_Q_CHART_HEIGHT // 20)
+# ... and below it, for the salesperson only:
+_Q_BACKSTAGE_ROW = _Q_PRINT_LAST_ROW + 2
+_Q_HELPER_HEADING_ROW = _Q_BACKSTAGE_ROW + 1
+_Q_DIFFERENCE_ROW = _Q_HELPER_HEADING_ROW + 7  # beside the last helper, under the Python quote
+_Q_NOTES_HEADING_ROW = _Q_HELPER_HEADING_ROW + 10
+_Q_TABLE_HEADING_ROW = _Q_NOTES_HEADING_ROW + 7  # the heading, 5 notes, a blank row
+_Q_TABLE_HEADER_ROW = _Q_TABLE_HEADING_ROW + 1
 _Q_FIRST_MONTH_ROW = _Q_TABLE_HEADER_ROW + 1
 _Q_LAST_MONTH_ROW = _Q_TABLE_HEADER_ROW + schema.QUOTE_MAX_MONTHS
+# The print area (0-based rows and columns, as XlsxWriter takes them): what a prospect sees.
+QUOTE_PRINT_AREA = (0, 0, _Q_PRINT_LAST_ROW - 1, 5)
 
 _Q_INPUT_LABELS = {
     schema.QUOTE_PRODUCT: "Product ID",
@@ -96,6 +108,8 @@ _Q_RESULT_LABELS = {
     schema.QUOTE_DIFFERENCE: "Difference (annual minus MSP)",
     schema.QUOTE_CHEAPER: "Cheaper",
 }
+# Result cells in F from _Q_INPUT_ROW down; the signed difference sits below the print area.
+_Q_SHOWN_RESULTS = (schema.QUOTE_MSP_TOTAL, schema.QUOTE_ANNUAL_TOTAL, schema.QUOTE_CHEAPER)
 # Helper cells in column C below the "Prices used" heading: (key, label).
 _Q_HELPERS = (
     ("metric", "Billed per"),
@@ -116,6 +130,16 @@ _Q_NOTES = (
     "Difference above 0: MSP is cheaper by that much over the term.",
     "Prices are your list prices (no customer discount) from the Products and AnnualPrices "
     "sheets: change them there and this quote follows.",
+    "Printing this sheet prints only the part above (inputs, results and chart) on one A4 page "
+    "in landscape, to hand to the prospect.",
+)
+_Q_SUBTITLE = (
+    "MSP monthly: each month you pay for the units you use. Annual subscription: a licence "
+    "count for the whole term, paid up front."
+)
+_Q_INSTRUCTIONS = (
+    "For you, not printed: type in the blue cells above; everything is calculated as you type, "
+    "from your prices on Products and AnnualPrices."
 )
 
 
@@ -308,7 +332,7 @@ class _QuoteRefs:
         chart = [
             f'=IF($A{r}="",NA(),E{r})',
             f'=IF($A{r}="",NA(),F{r})',
-            f'=IF(AND($A{r}<>"",MOD({k},{_Q_CHART_LABEL_EVERY})=0),{k},"")',
+            f'=IF($A{r}="",NA(),$A{r})',
         ]
         return table, chart
 
@@ -318,6 +342,27 @@ class _QuoteRefs:
         months = self.helper["months"]
         cells = f"${column}${_Q_FIRST_MONTH_ROW}:${column}${_Q_LAST_MONTH_ROW}"
         return f'=IF({months}=0,"",ROUND(INDEX({cells},{months}),2))'
+
+    def verdict(self) -> str:
+        """Which option saves how much over the term, as a sentence: "MSP saves 151.20 EUR
+        (4 %) over 3 years", "Annual saves ...", or "Both cost the same over ...".
+
+        The percent is the saving relative to the more expensive option's total (what the
+        prospect would pay without the saving): MSP 12,000.00 against annual 15,000.00 is
+        "MSP saves 3,000.00 (20 %)", not 25 %. It is rounded half up to a whole percent. The
+        amount is FIXED(x, 2), which writes the separators of the user's locale (2.000,00 in a
+        German Excel, where TEXT(x, "#,##0.00") would read the format code the German way)."""
+        msp, annual = schema.QUOTE_MSP_TOTAL, schema.QUOTE_ANNUAL_TOTAL
+        currency, months = self.helper["currency"], self.helper["months"]
+        term = schema.QUOTE_TERM
+        saving = f"ABS({annual}-{msp})"
+        amount = f'FIXED({saving},2)&IF({currency}="",""," "&{currency})'
+        percent = f'" ("&FIXED(ROUND(100*{saving}/MAX({msp},{annual}),0),0)&" %)"'
+        over = f'" over "&{term}&IF({term}=1," year"," years")'
+        return (
+            f'=IF({months}=0,"",IF({msp}={annual},"Both cost the same"&{over},'
+            f'IF({msp}<{annual},"MSP","Annual")&" saves "&{amount}&{percent}&{over}))'
+        )
 
     def results(self) -> dict[str, str]:
         months = self.helper["months"]
@@ -359,6 +404,21 @@ class _QuoteFormats:
         result = {"bold": True, "font_size": 16, "valign": "vcenter", "align": "right"}
         self.result_money = add({**result, "num_format": schema.FMT_MONEY})
         self.result_text = add({**result, "font_color": "#006100"})
+        self.verdict = add(
+            {
+                "bold": True,
+                "font_size": 16,
+                "font_color": "#006100",
+                "bg_color": "#EBF1DE",
+                "align": "center",
+                "valign": "vcenter",
+            }
+        )
+        self.backstage = add({"italic": True, "font_color": "#595959", "top": 1})
+        self.python_result = add(
+            {"bold": True, "align": "right", "num_format": schema.FMT_MONEY, "shrink": True}
+        )
+        self.difference = add({"bold": True, "align": "right", "num_format": schema.FMT_MONEY})
         self.beside = add({"italic": True, "font_color": "#595959", "valign": "vcenter"})
         self.status = add({"bold": True, "font_color": "#C00000", "valign": "vcenter"})
         self.helper_text = add({"align": "right", "font_color": "#404040"})
@@ -391,10 +451,12 @@ def add_quote_sheet(book: Workbook, inputs: Mapping[str, object]) -> None:
     f = _QuoteFormats(book)
     ws.set_tab_color(QUOTE_TAB_COLOUR)
     ws.hide_gridlines(2)
-    ws.set_paper(9)  # A4
-    ws.set_portrait()
+    # Printed: only the prospect's part, on A4 in landscape, one page wide.
+    ws.set_paper(9)
+    ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    ws.print_area(0, 0, _Q_LAST_MONTH_ROW - 1, len(_Q_WIDTHS) - 1)
+    ws.center_horizontally()
+    ws.print_area(*QUOTE_PRINT_AREA)
     for col, width in enumerate(_Q_WIDTHS):
         ws.set_column(col, col, width)
     last_chart_col = _Q_CHART_DATA_COL + len(_Q_CHART_DATA_HEADERS) - 1
@@ -402,12 +464,11 @@ def add_quote_sheet(book: Workbook, inputs: Mapping[str, object]) -> None:
 
     ws.set_row(0, 28)
     ws.write_string("A1", "Quote: MSP monthly or an annual subscription?", f.title)
-    ws.write_string(
-        "A2",
-        "Type in the blue cells; everything else is calculated as you type, "
-        "from your prices on Products and AnnualPrices.",
-        f.subtitle,
+    ws.write_string("A2", _Q_SUBTITLE, f.subtitle)
+    ws.merge_range(
+        _Q_BACKSTAGE_ROW - 1, 0, _Q_BACKSTAGE_ROW - 1, len(_Q_WIDTHS) - 1, "", f.backstage
     )
+    ws.write_string(_Q_BACKSTAGE_ROW - 1, 0, _Q_INSTRUCTIONS, f.backstage)
 
     helper = {key: f"$C${_Q_HELPER_HEADING_ROW + 1 + i}" for i, (key, _) in enumerate(_Q_HELPERS)}
     refs = _QuoteRefs(helper=helper, status=f"$A${_Q_STATUS_ROW}")
@@ -440,8 +501,8 @@ def _write_python_quote(ws: Worksheet, f: _QuoteFormats) -> None:
     labels = ("MSP total", "Annual total", "Difference", "Cheaper")
     first = _Q_PYTHON_ROW + 1
     for i, text in enumerate(labels):
-        ws.merge_range(f"D{first + i}:E{first + i}", text, f.result_label)
-    ws.write_array_formula(f"F{first}:F{first + 3}", PYTHON_QUOTE_FORMULA, f.result_money, "")
+        ws.merge_range(f"D{first + i}:E{first + i}", text, f.label)
+    ws.write_array_formula(f"F{first}:F{first + 3}", PYTHON_QUOTE_FORMULA, f.python_result, "")
     ws.write_string(
         f"D{first + 4}",
         "Computed by the xlwings add-in (see docs/excel.md); without it the cells say so.",
@@ -513,22 +574,32 @@ def _write_quote_results(book: Workbook, ws: Worksheet, refs: _QuoteRefs, f: _Qu
     ws.merge_range(f"D{head}:F{head}", "", f.heading)
     ws.write_formula(f"D{head}", f'="Result"&IF({currency}="",""," in "&{currency})', f.heading, "")
     formulas = refs.results()
-    for i, name in enumerate(schema.QUOTE_RESULTS):
-        row = _Q_INPUT_ROW + i
-        ws.merge_range(f"D{row}:E{row}", _Q_RESULT_LABELS[name], f.result_label)
-        fmt = f.result_text if name == schema.QUOTE_CHEAPER else f.result_money
+    rows = {name: _Q_INPUT_ROW + i for i, name in enumerate(_Q_SHOWN_RESULTS)}
+    # The signed difference is for the salesperson, below the print area; the prospect reads
+    # the sentence instead.
+    rows[schema.QUOTE_DIFFERENCE] = _Q_DIFFERENCE_ROW
+    for name in schema.QUOTE_RESULTS:
+        row = rows[name]
+        if name == schema.QUOTE_DIFFERENCE:
+            label_format, fmt = f.label, f.difference
+        else:
+            label_format = f.result_label
+            fmt = f.result_text if name == schema.QUOTE_CHEAPER else f.result_money
+        ws.merge_range(f"D{row}:E{row}", _Q_RESULT_LABELS[name], label_format)
         ws.write_formula(f"F{row}", formulas[name], fmt, "")
         book.define_name(name, f"={schema.QUOTE_SHEET}!$F${row}")
     # The cheaper of the two totals is highlighted.
-    msp_row, annual_row = _Q_INPUT_ROW, _Q_INPUT_ROW + 1
-    cheaper = f"$F${_Q_INPUT_ROW + 3}"
-    for row, option in ((msp_row, "MSP"), (annual_row, "Annual")):
+    cheaper = f"$F${rows[schema.QUOTE_CHEAPER]}"
+    for name, option in ((schema.QUOTE_MSP_TOTAL, "MSP"), (schema.QUOTE_ANNUAL_TOTAL, "Annual")):
         ws.conditional_format(
-            f"D{row}:F{row}",
+            f"D{rows[name]}:F{rows[name]}",
             {"type": "formula", "criteria": f'={cheaper}="{option}"', "format": f.cheaper},
         )
+    ws.set_row(_Q_VERDICT_ROW - 1, 30)
+    ws.merge_range(f"A{_Q_VERDICT_ROW}:F{_Q_VERDICT_ROW}", "", f.verdict)
+    ws.write_formula(QUOTE_VERDICT_CELL, refs.verdict(), f.verdict, "")
     ws.merge_range(f"A{_Q_STATUS_ROW}:F{_Q_STATUS_ROW}", "", f.status)
-    ws.write_formula(f"A{_Q_STATUS_ROW}", refs.status_message(), f.status, "")
+    ws.write_formula(QUOTE_STATUS_CELL, refs.status_message(), f.status, "")
 
 
 def _write_quote_helpers(ws: Worksheet, refs: _QuoteRefs, f: _QuoteFormats) -> None:
@@ -586,27 +657,38 @@ def _write_quote_months(ws: Worksheet, refs: _QuoteRefs, f: _QuoteFormats) -> No
 
 
 def _add_quote_chart(book: Workbook, ws: Worksheet) -> None:
-    """Cumulative MSP and annual cost over the months; months beyond the term are gaps."""
-    chart = book.add_chart({"type": "line"})
+    """Cumulative MSP and annual cost over the months of the term.
+
+    An XY chart: a line chart's category axis always has a slot for each of the 60 rows, and
+    its range cannot follow a cell without VBA (LibreOffice draws nothing from a dynamic named
+    range). Beyond the term the month (x) and both costs (y) are #N/A, which neither Excel nor
+    LibreOffice plots or counts when scaling the axis, so the month axis ends at the first round
+    number at or after 12 x Term (LibreOffice: 14, 30, 40, 60, 70 for 1..5 years)."""
+    chart = book.add_chart({"type": "scatter", "subtype": "straight"})
     sheet = schema.QUOTE_SHEET
     first, last = _Q_FIRST_MONTH_ROW, _Q_LAST_MONTH_ROW
     colours = ("#4F81BD", "#F79646")
-    labels = xl_col_to_name(_Q_CHART_DATA_COL + len(colours))
+    months = xl_col_to_name(_Q_CHART_DATA_COL + len(colours))
     for i, colour in enumerate(colours):
         data_col = xl_col_to_name(_Q_CHART_DATA_COL + i)
         header_col = "EF"[i]
         chart.add_series(
             {
                 "name": f"={sheet}!${header_col}${_Q_TABLE_HEADER_ROW}",
-                "categories": f"={sheet}!${labels}${first}:${labels}${last}",
+                "categories": f"={sheet}!${months}${first}:${months}${last}",
                 "values": f"={sheet}!${data_col}${first}:${data_col}${last}",
+                # Cached as numbers with no points (the formulas carry no cached value):
+                # XlsxWriter would otherwise cache the months as text, which Excel reads as
+                # x = 1, 2, 3 ... over all 60 rows.
+                "categories_data": [None] * schema.QUOTE_MAX_MONTHS,
+                "values_data": [None] * schema.QUOTE_MAX_MONTHS,
                 "line": {"color": colour, "width": 2.5},
                 "marker": {"type": "none"},
             }
         )
     chart.set_title({"name": "Cumulative cost", "name_font": {"size": 12}})
-    chart.set_x_axis({"name": "Month", "interval_unit": 1, "interval_tick": _Q_CHART_LABEL_EVERY})
-    chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}})
+    chart.set_x_axis({"name": "Month", "min": 0, "num_format": "0"})
+    chart.set_y_axis({"min": 0, "num_format": "#,##0", "major_gridlines": {"visible": True}})
     chart.set_legend({"position": "bottom"})
     # Months beyond the term hold #N/A, which neither engine plots. "span" is written out
     # explicitly: without the element LibreOffice draws missing points as zeros.

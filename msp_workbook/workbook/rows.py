@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from ..core.comparison import ComparisonRow
 from ..core.models import BillingLine, Check, Invoice
+from ..core.top_savings import label, top_savings
 from . import schema
 from .cells import MAX_TEXT
 from .sheet_xml import CellValue
@@ -66,6 +67,12 @@ def comparison_row(row: ComparisonRow) -> list[CellValue]:
         row.saving,
         row.saving_per_year,
     ]
+
+
+def top_savings_rows(rows: Iterable[ComparisonRow]) -> list[list[CellValue]]:
+    """The block beside the Comparison table that its chart plots (schema order of
+    COMPARISON_SIDE_HEADERS): the largest savings, largest first."""
+    return [[label(row), row.msp_cost, row.best_annual, row.saving] for row in top_savings(rows)]
 
 
 def check_row(check: Check) -> list[CellValue]:

@@ -495,8 +495,11 @@ COMPARISON = Table(
     purpose="MSP monthly vs annual subscription per customer and product.",
 )
 
-# Beside the Comparison table (one blank column between): what its chart plots against MSP cost.
-COMPARISON_CHART_COLUMN = "Best annual cost"
+# Beside the Comparison table (one blank column between): a block of the rows its chart plots,
+# the largest savings (at most core.top_savings.TOP_SAVINGS rows, largest first): a label, then
+# MSP cost against the cheapest annual term, and the saving.
+COMPARISON_SIDE_HEADERS = ("Top savings", "MSP cost", "Best annual", "Saving")
+COMPARISON_MONEY_SIDE = ("MSP cost", "Best annual", "Saving")
 
 CHECKS = Table(
     "Checks",
@@ -571,7 +574,7 @@ RECONCILIATION_SIDE_HEADERS = (
 )
 RECONCILIATION_MONEY_SIDE = ("Vendor charged", "Billed revenue", "Billed cost", "Amount")
 # Tables whose side columns are a block of their own, not one row of values per table row.
-SIDE_BLOCK_TABLES = (RECONCILIATION.name, BILLING.name)
+SIDE_BLOCK_TABLES = (COMPARISON.name, RECONCILIATION.name, BILLING.name)
 
 DEBITORS = Table(
     "Debitors",

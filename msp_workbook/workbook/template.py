@@ -25,6 +25,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from msp_workbook import example_prices
+from msp_workbook.core.top_savings import TOP_SAVINGS
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.schema import Column, Kind, Table
 
@@ -315,41 +316,52 @@ def _add_reconciliation_side(book: Workbook, ws: Worksheet, formats: _Formats) -
 
 
 def _add_comparison_chart(book: Workbook, ws: Worksheet, formats: _Formats) -> None:
-    """MSP cost against the best annual option per customer and product. Its ranges cover the
-    one blank row; every recalculation stretches them over the rows it writes."""
-    side = len(schema.COMPARISON.columns) + 1  # one blank column between table and side column
+    """Beside the Comparison table: the block of its largest savings (a label, MSP cost, the
+    best annual cost, the saving; at most TOP_SAVINGS rows, largest first), and under the block
+    a chart of horizontal bars setting MSP cost against the best annual cost for those rows.
+    Its ranges cover the TOP_SAVINGS rows the block can fill; every recalculation makes them end
+    at the block's last row."""
+    side = len(schema.COMPARISON.columns) + 1  # one blank column between table and block
+    headers = schema.COMPARISON_SIDE_HEADERS
     money = formats.number(schema.FMT_MONEY)
     ws.set_column(side - 1, side - 1, 3)
-    ws.set_column(side, side, 16, money)
-    ws.write(0, side, schema.COMPARISON_CHART_COLUMN, formats.table_header)
+    for i, header in enumerate(headers):
+        if header in schema.COMPARISON_MONEY_SIDE:
+            ws.set_column(side + i, side + i, 13, money)
+        else:
+            ws.set_column(side + i, side + i, 42)
+        ws.write(0, side + i, header, formats.table_header)
     sheet = schema.COMPARISON.sheet
-    headers = schema.COMPARISON.headers
-    customer, product = headers.index("Customer"), headers.index("Product ID")
-    msp = headers.index("MSP cost")
-    chart = book.add_chart({"type": "bar"})
-    categories = [sheet, 1, customer, 1, product]
-    chart.add_series(
+    last = TOP_SAVINGS  # 0-based index of the block's last possible row
+    chart = book.add_chart({"type": "bar"})  # horizontal bars: long labels fit
+    categories = [sheet, 1, side, last, side]
+    for header, colour in (("MSP cost", "#4F81BD"), ("Best annual", "#F79646")):
+        col = side + headers.index(header)
+        chart.add_series(
+            {
+                "name": [sheet, 0, col],
+                "categories": categories,
+                "values": [sheet, 1, col, last, col],
+                "fill": {"color": colour},
+                "gap": 40,
+                "data_labels": {
+                    "value": True,
+                    "num_format": schema.FMT_WHOLE,
+                    "font": {"size": 8},
+                },
+            }
+        )
+    chart.set_title(
         {
-            "name": [sheet, 0, msp],
-            "categories": categories,
-            "values": [sheet, 1, msp, 1, msp],
-            "fill": {"color": "#4F81BD"},
+            "name": f"The {TOP_SAVINGS} largest savings: MSP cost vs best annual (last 12 months)",
+            "name_font": {"size": 12},
         }
     )
-    chart.add_series(
-        {
-            "name": [sheet, 0, side],
-            "categories": categories,
-            "values": [sheet, 1, side, 1, side],
-            "fill": {"color": "#F79646"},
-        }
-    )
-    chart.set_title({"name": "MSP cost vs best annual subscription (last 12 months)"})
-    chart.set_x_axis({"num_format": schema.FMT_MONEY, "major_gridlines": {"visible": True}})
-    chart.set_y_axis({"reverse": True})
+    chart.set_x_axis({"num_format": schema.FMT_WHOLE, "major_gridlines": {"visible": True}})
+    chart.set_y_axis({"reverse": True, "num_font": {"size": 9}})  # largest saving at the top
     chart.set_legend({"position": "top"})
-    chart.set_size({"width": 900, "height": 600})
-    ws.insert_chart(2, side + 2, chart)
+    chart.set_size({"width": 900, "height": 720})
+    ws.insert_chart(last + 2, side, chart)  # under the block, one blank row between
 
 
 def _set_columns(ws: Worksheet, table: Table, formats: _Formats) -> None:
