@@ -230,3 +230,22 @@ def test_the_customer_of_a_finding_by_its_row_or_by_an_id_in_its_message():
         keys,
     )
     assert found == ["C-2 Beta KG", "C-2 Beta KG", "C-2 Beta KG", "C-1 Alpha GmbH", "", ""]
+
+
+def test_generated_sheets_refuse_typing_and_input_sheets_do_not(demo_last_month):
+    """After a recalculation every generated sheet still holds the template's guard (a custom
+    validation that is always false, with a message saying why); the input sheets have none.
+    The program's own writes are not typing: the sheets were just written."""
+    from msp_workbook.workbook import schema
+
+    book = openpyxl.load_workbook(demo_last_month)
+    for table in schema.ALL_TABLES:
+        rules = book[table.sheet].data_validations.dataValidation
+        guards = [r for r in rules if r.type == "custom" and r.formula1 == "FALSE"]
+        if table.generated:
+            assert len(guards) == 1, table.sheet
+            assert str(guards[0].sqref) == "A1:AZ1048576"
+            assert guards[0].errorStyle in (None, "stop")  # stop is the default
+            assert guards[0].showErrorMessage and "rewritten" in guards[0].error
+        else:
+            assert guards == [], table.sheet

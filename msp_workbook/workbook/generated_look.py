@@ -34,6 +34,41 @@ SEVERITY_LOOKS = {
 LINK_COLOUR = "#0563C1"
 
 
+# Typing on a generated sheet is refused with this message. A guard, not sheet protection: a
+# protected sheet refuses the program's own writes in Excel too (xlwings Lite has no way to lift
+# the protection), while a validation only checks what a person types. Pasting passes it; what
+# is pasted beside a table is then warned about on Checks and kept in the backup.
+GUARD_TITLE = "Written by the program"
+GUARD_MESSAGE = (
+    "Diese Tabelle schreibt das Programm bei jeder Neuberechnung neu. / This sheet is rewritten "
+    "by every recalculation: what you type here would be lost. Keep notes on a sheet of your own."
+)
+
+
+# The guard covers the columns A:AZ of every row (the tables, their side columns and blocks, and
+# room beside them); a guard over whole rows is saved by LibreOffice as a range other
+# programs cannot read.
+GUARDED_COLUMNS = 52
+
+
+def add_typing_guard(ws: Worksheet) -> None:
+    """Refuse what a person types on a generated sheet, with a message saying why."""
+    ws.data_validation(
+        0,
+        0,
+        MAX_ROW - 1,
+        GUARDED_COLUMNS - 1,
+        {
+            "validate": "custom",
+            "value": "=FALSE",
+            "ignore_blank": False,
+            "error_type": "stop",
+            "error_title": GUARD_TITLE,
+            "error_message": GUARD_MESSAGE,
+        },
+    )
+
+
 def add_page_header(ws: Worksheet) -> None:
     """Sheet name and print date on top of every printed page, file and page number below."""
     ws.set_header(PAGE_HEADER)

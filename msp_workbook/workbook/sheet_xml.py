@@ -441,6 +441,7 @@ KEPT_BEFORE_DATA = ("sheetPr", "sheetViews", "sheetFormatPr", "cols")
 KEPT_AFTER_DATA = (
     "sheetProtection",
     "conditionalFormatting",  # the template's highlighting (by Type, by severity)
+    "dataValidations",  # the template's guard against typing on a generated sheet
     "printOptions",
     "pageMargins",
     "pageSetup",

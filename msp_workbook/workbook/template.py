@@ -29,7 +29,12 @@ from msp_workbook.core.top_savings import TOP_SAVINGS
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.schema import Column, Kind, Table
 
-from .generated_look import add_billing_look, add_checks_look, add_page_header
+from .generated_look import (
+    add_billing_look,
+    add_checks_look,
+    add_page_header,
+    add_typing_guard,
+)
 from .quote_sheet import QUOTE_PURPOSE, add_quote_sheet, quote_input_values
 from .sheet_look import (
     INPUT_FILL,
@@ -262,6 +267,8 @@ def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     add_page_header(ws)
+    if table.generated:
+        add_typing_guard(ws)
     if not table.generated:
         last_row = max(VALIDATED_LAST_ROW - 1, len(rows))
         for col, column in enumerate(table.columns):
