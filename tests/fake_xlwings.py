@@ -36,6 +36,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import TableColumn
 
 TEXT_FORMAT = "@"
@@ -288,6 +289,37 @@ class FakeRange:
             if self.sheet._values.pop(cell, None) is not None:
                 self.sheet._dirty.add(cell)
 
+    # Links: as Excel, clearing a cell's contents keeps its link; Range.api.Hyperlinks.Delete()
+    # (Excel's object model: classic xlwings on Windows) removes them.
+
+    @property
+    def api(self) -> Any:
+        if not self.sheet.book.has_api:
+            raise NotImplementedError("no Excel object model here (xlwings Lite)")
+        return _RangeApi(self)
+
+    def add_hyperlink(self, address: str, text_to_display: str | None = None) -> None:
+        for cell in self._cells():
+            self.sheet._links[cell] = address
+            if text_to_display is not None:
+                self.sheet._enter(*cell, text_to_display)
+
+
+class _Hyperlinks:
+    def __init__(self, owner: FakeRange) -> None:
+        self.owner = owner
+
+    def Delete(self) -> None:  # noqa: N802 - Excel's name
+        r = self.owner
+        links = r.sheet._links
+        for row, col in [c for c in links if r.r1 <= c[0] <= r.r2 and r.c1 <= c[1] <= r.c2]:
+            del links[(row, col)]
+
+
+class _RangeApi:
+    def __init__(self, owner: FakeRange) -> None:
+        self.Hyperlinks = _Hyperlinks(owner)  # noqa: N815 - Excel's name
+
 
 class FakeTable:
     def __init__(self, sheet: FakeSheet, name: str, ref: str, totals: int = 0) -> None:
@@ -375,6 +407,13 @@ class FakeSheet:
         self._dirty: set[tuple[int, int]] = set()
         self._resized: set[str] = set()
         self._errors: set[tuple[int, int]] = set()  # cells holding an error value (#N/A)
+        # Links by cell: "#'Keys'!A13" (a place in the workbook, as Excel's Address takes it).
+        self._links: dict[tuple[int, int], str] = {
+            (c.row, c.column): f"#{c.hyperlink.location}"
+            for row in ws.iter_rows()
+            for c in row
+            if c.hyperlink is not None and c.hyperlink.location
+        }
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
@@ -463,7 +502,8 @@ class FakeSheet:
 class FakeBook:
     """An open workbook, as `xw.Book.caller()` or a Lite script's `book` gives it."""
 
-    def __init__(self, path: Path, status_bar_supported: bool = True) -> None:
+    def __init__(self, path: Path, status_bar_supported: bool = True, has_api: bool = True) -> None:
+        self.has_api = has_api  # False: xlwings Lite (no Excel object model)
         self.path = Path(path)
         self.name = self.path.name
         self.fullname = str(self.path)
@@ -486,6 +526,14 @@ class FakeBook:
         """Write the state back into an .xlsx with openpyxl."""
         for sheet in self.sheets:
             ws = sheet._ws
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.hyperlink is not None and (cell.row, cell.column) not in sheet._links:
+                        cell.hyperlink = None
+            for (row, col), address in sheet._links.items():
+                ws.cell(row=row, column=col).hyperlink = Hyperlink(
+                    ref=f"{get_column_letter(col)}{row}", location=address.removeprefix("#")
+                )
             for row, col in sorted(sheet._dirty):
                 cell = ws.cell(row=row, column=col)
                 value = sheet._values.get((row, col))

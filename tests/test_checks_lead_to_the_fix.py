@@ -249,3 +249,60 @@ def test_generated_sheets_refuse_typing_and_input_sheets_do_not(demo_last_month)
             assert guards[0].showErrorMessage and "rewritten" in guards[0].error
         else:
             assert guards == [], table.sheet
+
+
+def _links(path: Path) -> dict[str, str]:
+    sheet = openpyxl.load_workbook(path)["Checks"]
+    return {
+        c.coordinate: c.hyperlink.location for row in sheet.iter_rows() for c in row if c.hyperlink
+    }
+
+
+def test_the_excel_buttons_write_the_same_links_and_leave_no_stale_one(recalculated, tmp_path):
+    """A product's price typed wrong gives errors with cells (links on Checks, written by the
+    command line). Fixed, and recalculated with the Excel button: Checks has the links the
+    command line writes for the fixed workbook, and none of the old ones."""
+    from fake_xlwings import FakeBook
+
+    from msp_workbook.excel import recalculate
+
+    demo, _ = recalculated
+    broken = tmp_path / "broken.xlsx"
+    shutil.copy(demo, broken)
+    products = table_rows(broken, "Products")
+    [row] = [i for i, r in enumerate(products, start=2) if r["Product ID"] == "KC-MSP"]
+    set_cells(broken, "Products", {f"F{row}": "abc"})
+    assert run_cli("recalc", str(broken), "--month", MONTH).returncode == 1
+    assert len(_links(broken)) >= 4
+    set_cells(broken, "Products", {f"F{row}": products[row - 2]["Price per unit"]})
+    expected = tmp_path / "expected.xlsx"
+    shutil.copy(broken, expected)
+    assert run_cli("recalc", str(expected), "--month", MONTH).returncode == 0
+
+    book = FakeBook(broken)
+    recalculate(book, today=DEMO_TODAY)
+    out = tmp_path / "excel.xlsx"
+    book.save(out)
+    assert (
+        _links(out)
+        == _links(expected)
+        == {f"C{i}": f"'{r[1]}'!{r[2]}" for i, r in enumerate(_checks(expected), start=2) if r[2]}
+    )
+
+
+def test_where_links_cannot_be_removed_none_are_made(recalculated, tmp_path):
+    """xlwings Lite has no way to remove a link: the button writes none (a stale link would
+    lead to the wrong cell), and the rows are written all the same."""
+    from fake_xlwings import FakeBook
+
+    from msp_workbook.excel import recalculate
+
+    demo, _ = recalculated
+    path = tmp_path / "lite.xlsx"
+    shutil.copy(demo, path)
+    book = FakeBook(path, has_api=False)
+    book.sheets["Checks"]._links.clear()
+    recalculate(book, today=DEMO_TODAY)
+    book.save(path)
+    assert _links(path) == {}
+    assert [r[0] for r in _checks(path)] == ["warning", "warning", "info"]

@@ -16,7 +16,7 @@ from the same engine; closing a month writes what `msp-workbook close` writes, L
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from ..workbook.cells import as_text
 from ..workbook.errors import WorkbookError
 from ..workbook.reader import ReadResult, TableRow
 from ..workbook.row_limits import row_limit_warnings
+from ..workbook.sheet_xml import Link, parse_cell
 from .inputs import next_cell_below, read_raw_tables, read_tables, validated
 from .port import WorkbookPort
 from .xlwings_book import XlwingsBook
@@ -118,6 +119,15 @@ def _write(port: WorkbookPort, generated: GeneratedTables) -> None:
     for name, rows in generated.tables.items():
         headers = generated.orders.get(name, schema.table_by_name(name).headers)
         port.replace_rows(name, headers, rows, generated.side_columns.get(name))
+    for name, links in generated.links.items():
+        headers = schema.table_by_name(name).headers
+        port.replace_links(name, [_link_place(link, headers) for link in links])
+
+
+def _link_place(link: Link, headers: Sequence[str]) -> tuple[int, str, str]:
+    """A link of the file writer's (a cell of the table at A1) as a data row and column."""
+    row, column = parse_cell(link.ref)
+    return row - 2, headers[column], link.location
 
 
 def _recalculate(port: WorkbookPort, today: date | None) -> RunReport:

@@ -83,6 +83,12 @@ class WorkbookPort(Protocol):
         go one blank column to the right of the table, outside it, from its header row."""
         ...
 
+    def replace_links(self, name: str, links: Sequence[tuple[int, str, str]]) -> None:
+        """Make cells of a generated table's data rows links to places in the workbook, and
+        no other cell of its rows one: (data row index from 0, column header, place such as
+        "'Keys'!A13"). Where links cannot be removed, none are made (never a stale one)."""
+        ...
+
     def append_row(self, name: str, values: Mapping[str, CellValue]) -> int:
         """Add a row (values by header; others stay empty) at the end of an input table and
         return its sheet row number. Rows typed right under the table are taken into it first;

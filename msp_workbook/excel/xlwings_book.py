@@ -30,7 +30,7 @@ from typing import Any
 from ..workbook import schema
 from ..workbook.cells import RawValue, error_value, is_empty
 from ..workbook.errors import WorkbookError
-from ..workbook.sheet_xml import CellValue
+from ..workbook.sheet_xml import MAX_ROW, CellValue
 from .port import Selection, TableData
 
 __all__ = ["XlwingsBook", "excel_value"]
@@ -314,6 +314,26 @@ class XlwingsBook:
             return []
         picked = chosen if isinstance(chosen, (list, tuple)) else [chosen]
         return [str(p) for p in picked if p]
+
+    def replace_links(self, name: str, links: Sequence[tuple[int, str, str]]) -> None:
+        sheet, table, header = self._required(name)
+        headers = [str(h or "").strip().casefold() for h in header.options(ndim=2).value[0]]
+        # Down to the sheet's end: the rows of an earlier, longer table keep their links when
+        # their values are cleared, and would lead somewhere no longer meant.
+        rows = sheet.range(
+            (header.row + 1, header.column), (MAX_ROW, header.column + len(headers) - 1)
+        )
+        try:  # Excel's own object: classic xlwings on Windows (not xlwings Lite, not macOS)
+            rows.api.Hyperlinks.Delete()
+        except Exception:  # noqa: BLE001 - links are a convenience; stale ones would mislead
+            return
+        for row, column, place in links:
+            if column.casefold() not in headers:
+                continue
+            cell = sheet.range(
+                (header.row + 1 + row, header.column + headers.index(column.casefold()))
+            )
+            cell.add_hyperlink(f"#{place}", text_to_display=str(cell.value or ""))
 
     def status(self, message: str) -> None:
         text = _one_line(message, STATUS_LIMIT)
