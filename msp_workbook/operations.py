@@ -24,6 +24,7 @@ from .core.money import ZERO
 from .core.months import Month, previous_month
 from .core.quote import Quote, QuoteError, make_quote
 from .core.usage import UsageIndex
+from .month_status import report_cells
 from .output_gaps import output_gaps
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
@@ -76,6 +77,12 @@ class RunReport:
     # How VAT applies to each invoice, in the order of `result.invoices` (`VAT_TREATMENTS`).
     treatments: tuple[str, ...] = ()
     closed: bool = False  # the month is closed: its invoices are final
+    ended: bool = False  # the month has ended (it is before today's month)
+
+    @property
+    def ready_to_close(self) -> bool:
+        """Whether the month can be closed now (see `ready_to_close`)."""
+        return ready_to_close(self.ended, self.closed, bool(self.errors))
 
     @property
     def invoice_status(self) -> str:
@@ -159,7 +166,8 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
     )
     found = [*checks, *result.checks]
     ended = target <= previous_month(today or date.today())
-    if ended and not ledger.is_closed(target) and not any(c.severity == "error" for c in found):
+    closed = ledger.is_closed(target)
+    if ready_to_close(ended, closed, any(c.severity == "error" for c in found)):
         found.append(
             Check(
                 severity="info",
@@ -177,8 +185,14 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         inputs.settings.currency,
         tuple(rows),
         treatments,
-        closed=ledger.is_closed(target),
+        closed=closed,
+        ended=ended,
     )
+
+
+def ready_to_close(ended: bool, closed: bool, errors: bool) -> bool:
+    """A month can be closed once it has ended, while it is open and Checks has no errors."""
+    return ended and not closed and not errors
 
 
 def comparison_window(
@@ -336,6 +350,7 @@ def recalculate(
             generated.tables,
             side_columns=generated.side_columns,
             unchanged_since=stamp if out is None else None,
+            start_status=report_cells(report),
         )
     return report
 
@@ -568,6 +583,7 @@ def close_month(
             side_columns=closed.generated.side_columns,
             appended={schema.LEDGER.name: closed.ledger_rows},
             unchanged_since=stamp,
+            start_status=report_cells(closed.report),
         )
     return closed
 
