@@ -504,15 +504,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _summary(report: RunReport, out: list[str]) -> None:
-    result = report.result
-    cur = report.currency
-    out.append(
-        f"Billing month {report.month}: {len(result.lines)} lines, {len(result.invoices)} invoices"
-    )
-    out.append(
-        f"Net {report.net:,.2f} {cur}, VAT {report.vat:,.2f} {cur}, Gross {report.gross:,.2f} {cur}"
-    )
-    out.append(f"{len(report.errors)} errors, {len(report.warnings)} warnings")
+    from .month_status import status_figures, summary_lines
+
+    out.extend(summary_lines(status_figures(report)))  # the figures of the Start sheet's block
     listed = [c for c in report.checks if c.severity != "info"]
     for check in listed[:MAX_LISTED]:
         out.append(f"{check.severity}: {check}")

@@ -27,6 +27,7 @@ from .core.months import Month, previous_month
 from .core.quote import Quote, QuoteError, make_quote
 from .core.usage import UsageIndex
 from .core.vocabulary import USAGE_SHEET
+from .month_status import report_cells
 from .output_gaps import output_gaps
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
@@ -82,6 +83,12 @@ class RunReport:
     closed: bool = False  # the month is closed: its invoices are final
     # Per check, in order: the customer it concerns ("C-0021 Name"), or "".
     check_customers: tuple[str, ...] = ()
+    ended: bool = False  # the month has ended (it is before today's month)
+
+    @property
+    def ready_to_close(self) -> bool:
+        """Whether the month can be closed now (see `ready_to_close`)."""
+        return ready_to_close(self.ended, self.closed, bool(self.errors))
 
     @property
     def invoice_status(self) -> str:
@@ -165,7 +172,8 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
     )
     found = at_next_reading([*checks, *result.checks], read.usage_next_cell)
     ended = target <= previous_month(today or date.today())
-    if ended and not ledger.is_closed(target) and not any(c.severity == "error" for c in found):
+    closed = ledger.is_closed(target)
+    if ready_to_close(ended, closed, any(c.severity == "error" for c in found)):
         found.append(
             Check(
                 severity="info",
@@ -183,9 +191,15 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         inputs.settings.currency,
         tuple(rows),
         treatments,
-        closed=ledger.is_closed(target),
+        closed=closed,
+        ended=ended,
         check_customers=tuple(customers_of(all_checks, inputs.customers, inputs.keys)),
     )
+
+
+def ready_to_close(ended: bool, closed: bool, errors: bool) -> bool:
+    """A month can be closed once it has ended, while it is open and Checks has no errors."""
+    return ended and not closed and not errors
 
 
 def at_next_reading(checks: Sequence[Check], next_cell: str) -> list[Check]:
@@ -389,6 +403,7 @@ def recalculate(
             side_columns=generated.side_columns,
             unchanged_since=stamp if out is None else None,
             links=generated.links,
+            start_status=report_cells(report),
         )
     return report
 
@@ -622,6 +637,7 @@ def close_month(
             appended={schema.LEDGER.name: closed.ledger_rows},
             links=closed.generated.links,
             unchanged_since=stamp,
+            start_status=report_cells(closed.report),
         )
     return closed
 

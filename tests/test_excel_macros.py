@@ -102,8 +102,8 @@ def test_recalculate_writes_the_cells_msp_workbook_recalc_writes(
     assert table_ref(actual, "Comparison", "Comparison") == "A1:O9"
     comparison = sheet_cells(actual, "Comparison")
     assert [comparison[f"{c}1"] for c in "QRST"] == list(schema.COMPARISON_SIDE_HEADERS)
-    # Only the generated sheets were touched.
-    assert written_sheets(book) == {spec.sheet for spec in GENERATED}
+    # Only the generated sheets and the status block on Start were touched.
+    assert written_sheets(book) == {spec.sheet for spec in GENERATED} | {schema.START_SHEET}
 
 
 def test_recalculate_writes_the_block_of_the_15_largest_savings_as_recalc_does(
@@ -325,7 +325,8 @@ def test_close_month_writes_what_msp_workbook_close_writes(make_workbook, exampl
     assert book.app.status_history[-1] == message
     assert book.app.alerts == [message]
     assert sheet_cells(actual, "Invoices")["B2"] == "INV-2026-0001"
-    assert written_sheets(book) == {spec.sheet for spec in (*GENERATED, schema.LEDGER)}
+    written = {spec.sheet for spec in (*GENERATED, schema.LEDGER)} | {schema.START_SHEET}
+    assert written_sheets(book) == written
 
     # Closed: recalculating shows the month as it was closed, like the CLI does.
     result = run_cli("recalc", str(expected))

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..month_status import report_cells
 from ..new_key import key_for
 from ..operations import (
     GeneratedTables,
@@ -32,7 +33,7 @@ from ..operations import (
     number_range,
     with_whole_ledger,
 )
-from ..workbook import schema
+from ..workbook import schema, status_block
 from ..workbook.cells import as_text
 from ..workbook.errors import WorkbookError
 from ..workbook.reader import ReadResult, TableRow
@@ -130,11 +131,25 @@ def _link_place(link: Link, headers: Sequence[str]) -> tuple[int, str, str]:
     return row - 2, headers[column], link.location
 
 
+def _write_status(port: WorkbookPort, report: RunReport) -> None:
+    """The Start sheet's status block, as the command line writes it (`month_status`); nothing
+    when its labels are not where the template put them."""
+    sheet, first = status_block.SHEET, status_block.FIRST_ROW
+    labels = [
+        port.cell_value(sheet, first + i, status_block.LABEL_COLUMN + 1)
+        for i in range(len(status_block.LABELS))
+    ]
+    if status_block.in_place(labels):
+        values = status_block.ordered(report_cells(report))
+        port.set_cells(sheet, first, status_block.VALUE_COLUMN + 1, values)
+
+
 def _recalculate(port: WorkbookPort, today: date | None) -> RunReport:
     read = _read(port)
     port.status(BILLING)
     report = compute(read, None, today)
     _write(port, generated_tables(report))
+    _write_status(port, report)
     message = summary(report, closed=read.ledger.is_closed(report.month))
     port.status(message)
     if report.errors:
@@ -182,6 +197,7 @@ def _close_month(port: WorkbookPort, today: date | None, now: datetime | None) -
     closed = close(read, None, today, now)
     _write(port, with_whole_ledger(read, closed))
     report = closed.report
+    _write_status(port, report)
     invoices_text = "1 invoice" if len(closed.numbers) == 1 else f"{len(closed.numbers)} invoices"
     lines_text = "1 line" if closed.appended == 1 else f"{closed.appended} lines"
     message = (

@@ -107,6 +107,12 @@ class WorkbookPort(Protocol):
         """The value of one cell (1-based row and column), None when empty or not to be had."""
         ...
 
+    def set_cells(self, sheet: str, row: int, column: int, values: Sequence[CellValue]) -> None:
+        """Write these values down one column of the sheet (any case) from the cell at `row`,
+        `column` (1-based), keeping the cells' formats; text stays text. Nothing when there is
+        no such sheet."""
+        ...
+
     def ask_files(self) -> list[str] | None:
         """File paths the user picks in Excel's Open dialog ([] when cancelled), or None where
         there is no such dialog (macOS, xlwings Lite, a server)."""

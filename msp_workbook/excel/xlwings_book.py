@@ -301,6 +301,13 @@ class XlwingsBook:
         except Exception:  # no such sheet or cell: nothing there
             return None
 
+    def set_cells(self, sheet: str, row: int, column: int, values: Sequence[CellValue]) -> None:
+        found = next((s for s in self.book.sheets if str(s.name).lower() == sheet.lower()), None)
+        if found is None or not values:
+            return
+        cells = found.range((row, column), (row + len(values) - 1, column))
+        cells.value = [[excel_value(v)] for v in values]
+
     def ask_files(self) -> list[str] | None:
         """Excel's own Open dialog, through classic xlwings on Windows
         (`Application.GetOpenFilename` with multi-select); None elsewhere."""

@@ -35,19 +35,18 @@ from .generated_look import (
     add_page_header,
     add_typing_guard,
 )
-from .quote_sheet import QUOTE_PURPOSE, add_quote_sheet, quote_input_values
+from .quote_sheet import add_quote_sheet, quote_input_values
 from .sheet_look import (
     INPUT_FILL,
     INPUT_TAB_COLOUR,
-    LINE_HEIGHT,
     QUOTE_FILL,
-    line_count,
     lookup_name,
     lookups,
     messages,
     number_options,
     write_value,
 )
+from .start_sheet import add_start_sheet
 
 TEMPLATE_PATH: Path = Path(__file__).resolve().parents[2] / "templates" / "MSP_Billing.xlsx"
 
@@ -57,7 +56,6 @@ VALIDATED_LAST_ROW = 100_000
 INPUT_TABLE_STYLE = schema.INPUT_TABLE_STYLE
 GENERATED_TABLE_STYLE = schema.GENERATED_TABLE_STYLE
 GENERATED_TAB_COLOUR = "#808080"
-START_TAB_COLOUR = "#9BBB59"
 GENERATED_FILL = "#E7E7E7"
 
 EXAMPLE_MARKER = "EXAMPLE PRICES — replace with your own GFI price list and your selling prices"
@@ -205,7 +203,7 @@ def build_workbook(
         )
         formats = _Formats(book)
         _define_lookup_names(book)
-        _add_start_sheet(book, formats)
+        add_start_sheet(book, formats)
         by_sheet = {t.sheet: t for t in schema.ALL_TABLES}
         for sheet in schema.SHEET_ORDER[1:]:
             if sheet == schema.QUOTE_SHEET:
@@ -634,76 +632,7 @@ def _date_options(header: str) -> dict[str, Any]:
     }
 
 
-# --- Start sheet ----------------------------------------------------------------------------------
-
-_START_WIDTHS = (4, 16, 34, 90)  # A: step numbers, B: sheet, C: kind, D: purpose
-
-_INTRO = (
-    "Bills your customers every month, in arrears, for the GFI MSP licenses you run for them: "
-    "KerioConnect AI, KerioControl AI, KerioOperator and LanGuard.",
-    "You keep the customers, license keys and usage readings; a recalculation turns them into "
-    "billing lines, invoices and checks for the billing month (see Settings).",
-    "Blue tabs hold your data. Grey tabs are generated: do not edit them. "
-    "The orange Quote tab compares MSP monthly with an annual subscription for a prospect.",
-)
-
-_STEPS: tuple[tuple[str, str], ...] = (
-    (
-        "Keep Customers, Keys and Usage up to date: new customers, new or ended keys, "
-        "and the month's usage readings.",
-        "",
-    ),
-    (
-        "Recalculate: press the button in Excel, or on a server run",
-        "msp-workbook recalc MSP_Billing.xlsx",
-    ),
-    (
-        "Open Checks and fix everything listed as error (it names the sheet and cell), "
-        "then recalculate again.",
-        "",
-    ),
-    ("Review Billing and Invoices.", ""),
-    (
-        "Close the month once it has ended and is final (its lines, prices, VAT rate and "
-        "reverse charge are then kept on Ledger and never change):",
-        "msp-workbook close MSP_Billing.xlsx --month YYYY-MM",
-    ),
-    (
-        "Write the closed month's invoice documents (a PDF to read and an XRechnung e-invoice "
-        'per invoice; press "Invoice documents" in Excel). They go to the folder '
-        "invoices\\YYYY-MM beside this workbook:",
-        "msp-workbook invoices MSP_Billing.xlsx --month YYYY-MM",
-    ),
-    (
-        "Write the closed month's DATEV booking batch for your tax adviser (press \"DATEV "
-        'export" in Excel). It goes beside this workbook as EXTF_Buchungsstapel_YYYY-MM.csv:',
-        "msp-workbook export-datev MSP_Billing.xlsx --month YYYY-MM",
-    ),
-    (
-        "For the customers who pay by direct debit, write the SEPA file for your bank (press "
-        '"SEPA direct debit" in Excel). It goes beside this workbook as '
-        "SEPA_direct_debit_YYYY-MM.xml:",
-        "msp-workbook export-sepa MSP_Billing.xlsx --month YYYY-MM",
-    ),
-)
-
-_FIRST_TIME = (
-    "Before the first month: fill in Settings (your address, VAT ID or tax number, contact and "
-    "bank account go on every invoice document) and each customer's address on Customers. "
-    "Products and AnnualPrices hold EXAMPLE prices: replace them with your own GFI price list "
-    "and your selling prices."
-)
-
-_KIND_INPUT = "Your data"
-_KIND_GENERATED = "Generated — do not edit, rewritten every recalculation"
-_KIND_LEDGER = "Generated — do not edit; months are added when you close them"
-_KIND_QUOTE = "Live quote — type in its blue cells"
-_KIND_OTHERS = {
-    schema.RECONCILIATION.name: "Generated — do not edit, rewritten by every reconcile",
-    schema.DEBITORS.name: "Generated — do not edit; numbers are added by the DATEV export",
-    schema.COLLECTIONS.name: "Generated — do not edit; rows are added by the SEPA export",
-}
-
+# --- xlwings settings ----------------------------------------------------------------------------
 
 # The hidden sheet the classic xlwings add-in reads its settings from (keys in A, values in B).
 XLWINGS_CONF_SHEET = "xlwings.conf"
@@ -724,75 +653,3 @@ def _add_xlwings_conf(book: Workbook) -> None:
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 50)
     ws.hide()
-
-
-def _add_start_sheet(book: Workbook, formats: _Formats) -> None:
-    ws = book.add_worksheet(schema.START_SHEET)
-    ws.set_tab_color(START_TAB_COLOUR)
-    ws.hide_gridlines(2)
-    ws.set_paper(9)  # A4
-    ws.set_landscape()
-    ws.fit_to_pages(1, 0)
-    for col, width in enumerate(_START_WIDTHS):
-        ws.set_column(col, col, width)
-    ws.set_row(0, 30)
-    ws.write_string(0, 0, "MSP Billing for GFI MSP products", formats.title)
-    row = 2
-    for line in _INTRO:
-        _write_paragraph(ws, row, 0, line, formats.text)
-        row += 1
-    row = _write_steps(ws, row + 1, formats)
-    _write_paragraph(ws, row + 1, 0, _FIRST_TIME, formats.warning)
-    _write_sheet_list(ws, row + 3, formats)
-
-
-def _write_steps(ws: Worksheet, row: int, formats: _Formats) -> int:
-    """The monthly workflow; returns the next free row."""
-    ws.write_string(row, 0, "Every month", formats.heading)
-    row += 1
-    for number, (text, command) in enumerate(_STEPS, start=1):
-        ws.write_string(row, 0, f"{number}.", formats.step_number)
-        _write_paragraph(ws, row, 1, text, formats.text)
-        row += 1
-        if command:
-            ws.write_string(row, 1, command, formats.code)
-            row += 1
-    return row
-
-
-def _write_sheet_list(ws: Worksheet, row: int, formats: _Formats) -> None:
-    """The sheets with their purpose, each name a link to its sheet."""
-    ws.write_string(row, 0, "The sheets", formats.heading)
-    row += 1
-    for col, header in enumerate(("Sheet", "Kind", "Purpose"), start=1):
-        ws.write_string(row, col, header, formats.table_header)
-    by_sheet = {t.sheet: t for t in schema.ALL_TABLES}
-    for sheet in schema.SHEET_ORDER[1:]:
-        row += 1
-        if sheet == schema.QUOTE_SHEET:
-            kind, kind_format, purpose = _KIND_QUOTE, formats.quote_kind, QUOTE_PURPOSE
-        else:
-            table = by_sheet[sheet]
-            kind, kind_format = _sheet_kind(table, formats)
-            purpose = table.purpose
-        ws.write_url(row, 1, f"internal:'{sheet}'!A1", formats.link, sheet)
-        ws.write_string(row, 2, kind, kind_format)
-        ws.write_string(row, 3, purpose, formats.text)
-        lines = max(line_count(kind, _START_WIDTHS[2]), line_count(purpose, _START_WIDTHS[3]))
-        ws.set_row(row, lines * LINE_HEIGHT)
-
-
-def _sheet_kind(table: Table, formats: _Formats) -> tuple[str, Format]:
-    if not table.generated:
-        return _KIND_INPUT, formats.input_kind
-    if table is schema.LEDGER:
-        return _KIND_LEDGER, formats.generated_kind
-    return _KIND_OTHERS.get(table.name, _KIND_GENERATED), formats.generated_kind
-
-
-def _write_paragraph(ws: Worksheet, row: int, first_col: int, text: str, fmt: Format) -> None:
-    """Wrapped text across the columns from `first_col` to D, with a row tall enough for it."""
-    last_col = len(_START_WIDTHS) - 1
-    width = sum(_START_WIDTHS[first_col:])
-    ws.merge_range(row, first_col, row, last_col, text, fmt)
-    ws.set_row(row, line_count(text, width) * LINE_HEIGHT)

@@ -22,7 +22,8 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
-from . import schema
+from . import schema, status_block
+from .cell_patch import SharedStrings, labelled_cells
 from .cells import column_letter
 from .errors import WorkbookError
 from .lock import FileStamp
@@ -86,6 +87,7 @@ from .sheet_xml import (
     top_level,
     worksheet_xml,
 )
+from .text_search import RT_SHARED_STRINGS
 
 __all__ = [
     "CellValue",
@@ -112,6 +114,7 @@ def write_tables(
     appended: Mapping[str, Sequence[Sequence[CellValue]]] | None = None,
     unchanged_since: FileStamp | None = None,
     links: Mapping[str, Sequence[Link]] | None = None,
+    start_status: Mapping[str, CellValue] | None = None,
 ) -> None:
     """Rewrite the named generated tables (schema table names, e.g. "Billing") with these data
     rows (one value per schema column, in schema column order) and save to `dest` (may be `src`).
@@ -128,7 +131,9 @@ def write_tables(
     over side columns) are resized to the new rows. Everything else is copied byte for byte.
     `links` maps a table name to links from cells of its sheet to places in the workbook
     (Checks' cells to the cells they name); they replace the sheet's old links.
-    With `unchanged_since`, nothing is saved unless `dest` is still the file of that stamp."""
+    With `unchanged_since`, nothing is saved unless `dest` is still the file of that stamp.
+    `start_status` sets the value cells of the Start sheet's status block (by label,
+    `status_block`); nothing there when the block is not where the template put it."""
     specs = [_generated_table(name) for name in tables]
     sides = {spec.name: _side_columns(spec, tables[spec.name], side_columns) for spec in specs}
     unknown = sorted(set(side_columns or {}) - {spec.name for spec in specs})
@@ -142,6 +147,8 @@ def write_tables(
             )
         for name, rows in (appended or {}).items():
             edit.append_generated(_generated_table(name), rows)
+        if start_status:
+            edit.status_block(start_status)
         edit.follow_charts()
         edit.drop_calc_chain()
         edit.ensure_full_calc_on_load()
@@ -499,6 +506,33 @@ class _Edit:
             new = follow_written_data(text, self._written)
             if new != text:
                 self.set(part, new)
+
+    # The Start sheet's status block.
+
+    def status_block(self, values: Mapping[str, CellValue]) -> None:
+        """Set the status block's value cells; nothing when the sheet or a label is missing."""
+        sheet = self.package.sheet(status_block.SHEET)
+        if sheet is None:
+            return
+        text = self.text(sheet.part)
+        edits = labelled_cells(
+            text,
+            status_block.LABELS,
+            status_block.FIRST_ROW,
+            status_block.LABEL_COLUMN,
+            status_block.VALUE_COLUMN,
+            status_block.ordered(values),
+            SharedStrings(self._shared_strings),
+        )
+        if edits:
+            self.patch(sheet.part, text, edits)
+
+    def _shared_strings(self) -> str | None:
+        book = self.package.workbook_part
+        for rel in self.package.relationships(book):
+            if rel.type == RT_SHARED_STRINGS and not rel.external and self.exists(rel.target):
+                return self.text(rel.target)
+        return None
 
     # Workbook-wide settings.
 
