@@ -332,11 +332,24 @@ def generated_tables(report: RunReport) -> GeneratedTables:
 
 
 def billing_totals(report: RunReport) -> list[list[CellValue]]:
-    """The block beside Billing: whether the bill is final, its lines and money."""
+    """The block beside Billing: whether the bill is final, its lines, invoices and money (the
+    net of the lines is the invoices' net)."""
     lines = report.result.lines
     cost = sum((line.cost for line in lines), ZERO)
     net = sum((line.net for line in lines), ZERO)
-    return [[report.invoice_status, len(lines), net, cost, net - cost]]
+    invoices = len(report.result.invoices)
+    return [
+        [
+            report.invoice_status,
+            len(lines),
+            invoices,
+            net,
+            report.vat,
+            report.gross,
+            cost,
+            net - cost,
+        ]
+    ]
 
 
 # A cell or range a link can go to: "A13", "$B$2", "A2:D9".

@@ -111,20 +111,31 @@ def test_billing_shows_the_months_totals_and_that_the_bill_is_a_draft(recalculat
     sheet = openpyxl.load_workbook(demo_last_month, data_only=True)["Billing"]
     headers = [c.value for c in sheet[1]]
     block = headers.index("Bill")
-    assert headers[block : block + 5] == [
+    assert headers[block : block + 8] == [
         "Bill",
         "Lines",
+        "Invoices",
         "Total net",
+        "Total VAT",
+        "Total gross",
         "Total cost",
         "Total margin",
     ]
-    values = [c.value for c in sheet[2]][block : block + 5]
+    values = [c.value for c in sheet[2]][block : block + 8]
+    summary = re.search(
+        r"(\d+) lines, (\d+) invoices\nNet ([\d,.]+) EUR, VAT ([\d,.]+) EUR, Gross ([\d,.]+) EUR",
+        printed,
+    )
+    money = [Decimal(summary[i].replace(",", "")) for i in (3, 4, 5)]
+    invoices = table_rows(demo_last_month, "Invoices")
     assert values[0] == "draft"
-    summary = re.search(r"(\d+) lines, .*\nNet ([\d,.]+) EUR", printed)
     assert values[1] == len(lines) == int(summary[1])
-    assert Decimal(str(values[2])) == net == Decimal(summary[2].replace(",", ""))
-    assert Decimal(str(values[3])) == cost
-    assert Decimal(str(values[4])) == net - cost
+    assert values[2] == len(invoices) == int(summary[2])
+    assert [Decimal(str(v)) for v in values[3:6]] == money
+    assert Decimal(str(values[3])) == net
+    assert Decimal(str(values[4])) == sum(Decimal(str(r["VAT"])) for r in invoices)
+    assert Decimal(str(values[6])) == cost
+    assert Decimal(str(values[7])) == net - cost
 
 
 def test_the_highlighting_and_links_survive_a_recalculation(demo_last_month, tmp_path):

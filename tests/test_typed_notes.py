@@ -91,7 +91,7 @@ def test_a_recalculation_of_an_untouched_workbook_warns_of_nothing(book):
     totals block, Checks' customer column) are no notes."""
     result = run_cli("recalc", str(book), "--month", "2026-10")
     assert "typed beside" not in result.stdout
-    widths = {"Billing": 23, "Invoices": 15, "Comparison": 20, "Checks": 6}
+    widths = {"Billing": 26, "Invoices": 15, "Comparison": 20, "Checks": 6}
     assert typed_notes(book, widths, "x") == []
 
 

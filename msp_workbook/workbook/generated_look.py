@@ -105,6 +105,7 @@ def add_billing_look(book: Workbook, ws: Worksheet) -> None:
     header = book.add_format({"bold": True, "bottom": 1, "bg_color": "#F2F2F2"})
     formats = {
         "Lines": book.add_format({"num_format": schema.FMT_WHOLE}),
+        "Invoices": book.add_format({"num_format": schema.FMT_WHOLE}),
         "Bill": book.add_format({"bold": True}),
     }
     money = book.add_format({"num_format": schema.FMT_MONEY})
@@ -112,7 +113,7 @@ def add_billing_look(book: Workbook, ws: Worksheet) -> None:
     # Printed: the lines (the block is on screen; a page as wide as both is unreadably small).
     ws.print_area(0, 0, MAX_ROW - 1, len(table.columns) - 1)
     for i, name in enumerate(schema.BILLING_TOTALS):
-        width = 26 if name == "Bill" else 14
+        width = 26 if name == "Bill" else 9 if name in ("Lines", "Invoices") else 13
         ws.set_column(side + i, side + i, width, formats.get(name, money))
         ws.write_string(0, side + i, name, header)
 

@@ -516,8 +516,17 @@ CHECKS = Table(
 # Beside the Checks table: the customer a finding concerns ("C-0021 Name"), where there is one.
 CHECKS_CUSTOMER = "Customer"
 # Beside the Billing table, a block of one row: whether the month's bill is final (as Invoices'
-# Status says), its number of lines and its totals.
-BILLING_TOTALS = ("Bill", "Lines", "Total net", "Total cost", "Total margin")
+# Status says), its numbers of lines and invoices and its totals (the invoices' VAT and gross).
+BILLING_TOTALS = (
+    "Bill",
+    "Lines",
+    "Invoices",
+    "Total net",
+    "Total VAT",
+    "Total gross",
+    "Total cost",
+    "Total margin",
+)
 
 LEDGER = Table(
     "Ledger",
