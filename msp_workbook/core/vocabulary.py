@@ -72,3 +72,7 @@ EU_COUNTRIES = frozenset(
         "SK",
     ]
 )
+
+# What the GFI MSP products bill per (SPEC section 1), as the template's Products sheet names
+# them: the Metric drop-down of Products suggests them (a reseller may add others).
+METRICS = ("mailboxes", "users", "nodes", "scans")
