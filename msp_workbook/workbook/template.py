@@ -532,6 +532,7 @@ def _add_currency_note(ws: Worksheet, table: Table, settings: Rows, formats: _Fo
     """Under the notes: the currency of the prices, live from Settings (amounts are formatted
     without a symbol, see schema.FMT_MONEY), and how to type a price in either Excel."""
     col = _notes_column(table)
+    ws.set_column(col, col, _PRICE_NOTES_WIDTH)  # the notes fit in it, printed too
     setting, value = schema.SETTINGS.headers
     currency = (
         f"INDEX({schema.SETTINGS.name}[{value}],"
@@ -545,6 +546,7 @@ def _add_currency_note(ws: Worksheet, table: Table, settings: Rows, formats: _Fo
     ws.write_string(3, col, _PRICE_TYPING, formats.note)
 
 
+_PRICE_NOTES_WIDTH = 95
 _PRICE_TYPING = "Preise tippen wie 2,40 (deutsches Excel) / type prices as 2.40 (English Excel)."
 
 
