@@ -102,12 +102,14 @@ def with_last_row_at(src: Path, dst: Path, table: str, row: int) -> Path:
 
     def move_row(text: str) -> str:
         rows_xml = list(re.finditer(r'<row [^>]*\br="(\d+)".*?</row>', text, re.S))
-        final = rows_xml[-1]
-        assert final[1] == last[0], "the table's last row is not the sheet's last row"
+        final = next((m for m in rows_xml if m[1] == last[0]), None)
+        assert final is not None, "the table's last row is not on the sheet"
         moved = re.sub(
             r'(<(?:row|c)\b[^>]*?\sr="[A-Z]*)' + final[1] + '"', rf'\g<1>{row}"', final[0]
         )
-        text = text[: final.start()] + moved + text[final.end() :]
+        # Rows after it hold only the names looked up beside the table (template.LOOKED_UP_*),
+        # which reach a few thousand rows: a table grown this long has passed them.
+        text = text[: final.start()] + moved + text[rows_xml[-1].end() :]
         return re.sub(r'(<dimension ref="[A-Z]+\d+:[A-Z]+)\d+"', rf'\g<1>{row}"', text)
 
     # The table part first: it says which row is the last.

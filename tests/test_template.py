@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 from conftest import EXAMPLES, load_example, read_csv
 from libreoffice import convert, soffice
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
@@ -23,7 +24,13 @@ from python_calamine import CalamineWorkbook
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.quote_sheet import PYTHON_QUOTE_FORMULA, QUOTE_DEFAULTS, QUOTE_PURPOSE
 from msp_workbook.workbook.schema import Kind, Table
-from msp_workbook.workbook.sheet_look import INPUT_TAB_COLOUR, QUOTE_TAB_COLOUR, lookup_name
+from msp_workbook.workbook.sheet_look import (
+    DISTINCT_SOURCES,
+    INPUT_TAB_COLOUR,
+    QUOTE_TAB_COLOUR,
+    lookup_name,
+    lookup_source_formula,
+)
 from msp_workbook.workbook.template import (
     EXAMPLE_MARKER,
     GENERATED_TAB_COLOUR,
@@ -182,12 +189,19 @@ def test_input_and_generated_sheets_differ_in_table_style_and_tab_colour(book) -
     assert next(iter(generated_looks))[1].endswith(GENERATED_TAB_COLOUR.lstrip("#"))
 
 
+def format_code(number_format: str | int | None) -> str:
+    """The format code openpyxl reads for a schema format (a built-in id: Excel's code)."""
+    if isinstance(number_format, int):
+        return BUILTIN_FORMATS[number_format]
+    return number_format or "General"
+
+
 @pytest.mark.parametrize("table", schema.ALL_TABLES, ids=lambda t: t.name)
 def test_every_column_carries_its_width_and_number_format_as_column_style(book, table) -> None:
     ws = book[table.sheet]
     for index, column in enumerate(table.columns, start=1):
         dim = column_dimension(ws, index)
-        assert dim.number_format == (column.number_format or "General"), column.header
+        assert dim.number_format == format_code(column.number_format), column.header
         # XlsxWriter stores the width plus Excel's padding of about 0.71 character.
         assert column.width <= dim.width <= column.width + 1, column.header
 
@@ -239,7 +253,10 @@ def test_lookup_columns_have_a_drop_down_of_the_source_table_column(book, table,
     ws = book[table.sheet]
     source_table, source_header = column.lookup
     name = lookup_name(source_header)
-    assert book.defined_names[name].attr_text == f"{source_table}[{source_header}]"
+    if column.lookup in DISTINCT_SOURCES:  # the helper list of distinct values
+        assert "=" + book.defined_names[name].attr_text == lookup_source_formula(column.lookup)
+    else:
+        assert book.defined_names[name].attr_text == f"{source_table}[{source_header}]"
     letter = column_letter(table, column.header)
     for row in (2, VALIDATED_LAST_ROW):
         dv = only_validation(ws, f"{letter}{row}")
@@ -251,8 +268,8 @@ def test_lookup_columns_have_a_drop_down_of_the_source_table_column(book, table,
 EXPECTED_RULES = {
     Kind.WHOLE: ("whole", "greaterThanOrEqual", "0", None, "whole number >= 0"),
     Kind.MONEY: ("decimal", "greaterThanOrEqual", "0", None, ">= 0"),
-    Kind.PERCENT: ("decimal", "between", "0", "0.9999", "fraction from 0 to 0.9999"),
-    Kind.DATE: ("date", "greaterThanOrEqual", "36526", None, "not before 2000-01-01"),
+    Kind.PERCENT: ("decimal", "between", "0", "0.9999", "percentage from 0 to below 100 %"),
+    Kind.DATE: ("date", "greaterThanOrEqual", "36526", None, "a date from 2000-01-01 on"),
 }
 
 
@@ -323,7 +340,7 @@ def test_settings_rows_hold_every_setting_with_its_default(book) -> None:
         s.name: s.default for s in schema.SETTINGS_SPEC
     }
     vat_row = cells[schema.SETTING_VAT_RATE][0]
-    assert ws.cell(vat_row, 2).number_format == "0.00"
+    assert ws.cell(vat_row, 2).number_format == schema.FMT_PERCENT  # 19.0 % / 19,0 %
 
 
 def test_settings_help_stands_beside_the_table_in_column_d(book) -> None:
@@ -358,7 +375,8 @@ def example_csv_rows(table: Table) -> list[dict[str, object]]:
 
 
 def workbook_rows(ws: Worksheet, table: Table) -> list[dict[str, object]]:
-    rows = ws.iter_rows(min_row=2, max_col=len(table.columns), values_only=True)
+    last = int(re.sub(r"^[A-Z]+", "", ws.tables[table.name].ref.split(":")[1]))
+    rows = ws.iter_rows(min_row=2, max_row=last, max_col=len(table.columns), values_only=True)
     return [dict(zip(table.headers, map(as_decimal, r), strict=True)) for r in rows]
 
 
@@ -382,7 +400,8 @@ def test_default_products_are_the_example_prices_with_max_aggregation_except_sca
 def test_example_prices_are_marked_beside_the_table_not_inside_it(book, table) -> None:
     ws = book[table.sheet]
     marker_col = len(table.columns) + 2
-    assert ws.cell(1, marker_col).value == EXAMPLE_MARKER
+    # A formula that shows the banner while example prices remain (tests/test_input_sheet_help.py)
+    assert f'"{EXAMPLE_MARKER}"' in ws.cell(1, marker_col).value
     assert ws.cell(1, marker_col).font.bold
     assert ws.cell(2, marker_col).value
     last_table_col = openpyxl.utils.column_index_from_string(
@@ -461,7 +480,7 @@ def test_tables_not_given_in_data_keep_their_defaults_or_stay_empty(with_data) -
 def test_data_cells_carry_their_column_format(with_data) -> None:
     wb = openpyxl.load_workbook(with_data)
     keys, usage, customers = wb["Keys"], wb["Usage"], wb["Customers"]
-    assert keys["D2"].number_format == schema.FMT_DATE
+    assert keys["D2"].number_format == format_code(schema.FMT_DATE)
     assert keys["D2"].value == datetime(2025, 3, 1)
     assert usage["D2"].number_format == schema.FMT_WHOLE
     assert customers["F2"].number_format == schema.FMT_PERCENT

@@ -11,6 +11,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -448,9 +449,18 @@ def test_the_rows_already_in_usage_and_every_other_part_stay_byte_for_byte(book,
     assert changed == {sheet, table}
     assert set(after) == set(before)
     old, new = before[sheet].decode(), after[sheet].decode()
-    old_rows = old[old.index("<sheetData>") : old.index("</sheetData>")]
-    assert new.startswith(old[: old.index("</sheetData>")].replace('ref="A1:E18"', 'ref="A1:E20"'))
+    # Rows 19 and 20 held only the customer name looked up beside the table: the new cells go
+    # in front of it, and the rows after them stay as they were.
+    below = old.index('<row r="19"')
+    old_rows = old[old.index("<sheetData>") : below]
+    assert new.startswith(old[:below].replace('ref="A1:E18"', 'ref="A1:E20"'))
     assert old_rows in new
+    rest = old[old.index('<row r="21"') : old.index("</sheetData>")]
+    assert rest in new
+    for number in (19, 20):
+        row = re.search(rf'<row r="{number}".*?</row>', new)[0]
+        assert f'<c r="A{number}"' in row and "Usage[[#This Row],[License key]]" in row
+        assert row.index(f'<c r="A{number}"') < row.index(f'<c r="G{number}"')
 
 
 def test_a_profile_row_that_cannot_be_read_stops_that_profile_naming_its_cell(tmp_path):

@@ -14,6 +14,7 @@ from defusedxml.ElementTree import fromstring
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from libreoffice import convert
+from openpyxl.styles.numbers import BUILTIN_FORMATS
 from python_calamine import CalamineWorkbook
 from xlsx_fixtures import (
     billing_rows,
@@ -498,7 +499,8 @@ def test_append_uses_the_column_style_when_filling_the_first_row(tmp_path: Path)
     out = tmp_path / "out.xlsx"
     append_rows(src, out, KEYS, [NEW_KEY])
     ws = openpyxl.load_workbook(out)[KEYS]
-    assert ws["D2"].number_format == schema.FMT_DATE
+    # FMT_DATE is Excel's built-in short date (id 14), which openpyxl reads as its code.
+    assert ws["D2"].number_format == BUILTIN_FORMATS[schema.FMT_DATE]
     assert not ws["D2"].font.bold, "not the header's style"
 
 

@@ -76,3 +76,7 @@ EU_COUNTRIES = frozenset(
 # The sheet (and table) of usage readings: a finding about a reading that is missing points
 # there, at the row where the next reading goes (the reader knows which row that is).
 USAGE_SHEET = "Usage"
+
+# What the GFI MSP products bill per (SPEC section 1), as the template's Products sheet names
+# them: the Metric drop-down of Products suggests them (a reseller may add others).
+METRICS = ("mailboxes", "users", "nodes", "scans")

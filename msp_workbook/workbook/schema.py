@@ -30,12 +30,21 @@ class Kind(Enum):
     ANY = "any"  # Settings values: parsed per setting
 
 
-# Number formats (Excel format codes). Money is currency-neutral: the currency is a setting.
+# Number formats (Excel format codes), chosen to follow the user's locale: the separators of
+# "#,##0.00" and "0.0%" are the reader's own (German Excel shows 1.234,50 and 19,0 %).
+# Money is currency-neutral: the currency is a setting (Settings > Currency, EUR or CHF ...), so
+# no symbol is fixed into the format; the sheets where prices are typed show it in a note beside
+# the table, taken live from the setting.
 FMT_MONEY = "#,##0.00"
 FMT_UNIT_PRICE = "#,##0.00##"
 FMT_PERCENT = "0.0%"
 FMT_WHOLE = "#,##0"
-FMT_DATE = "yyyy-mm-dd"
+# Excel's built-in short date (numFmtId 14): 06.12.2026 in German Excel, 12/6/2026 in US Excel.
+# A number, not a format code: XlsxWriter writes it as the built-in id (a code string would be a
+# fixed custom format). xlwings takes format strings only: the Excel face sets no date format.
+FMT_DATE = 14
+# Timestamps stay ISO with seconds: written by the program (Ledger's Finalized), never typed, an
+# audit stamp that sorts and reads the same everywhere (built-in 22 would drop the seconds).
 FMT_TIMESTAMP = "yyyy-mm-dd hh:mm:ss"
 FMT_TEXT = "@"
 
@@ -52,6 +61,16 @@ LANGUAGES = vocabulary.LANGUAGES
 CHARTS_OF_ACCOUNTS = vocabulary.CHARTS_OF_ACCOUNTS
 PAYMENT_METHODS = vocabulary.PAYMENT_METHODS
 YES_NO = ("yes", "no")
+METRICS = vocabulary.METRICS
+# The Country drop-downs (Settings, Customers): DACH first, the other EU members, then common
+# others. A suggestion list: the program takes any two-letter ISO 3166 code (validation).
+COUNTRY_CODES: tuple[str, ...] = (
+    "DE",
+    "AT",
+    "CH",
+    *sorted(vocabulary.EU_COUNTRIES - {"DE", "AT"}),
+    *("LI", "NO", "IS", "GB", "US", "CA", "AU", "TR", "RS", "UA", "IL", "AE", "JP", "CN", "IN"),
+)
 # What a column of a report holds, for an import profile (Amount: a vendor statement's money).
 IMPORT_FIELDS = ("Date", "License key", "Metric", "Quantity", "Amount")
 
@@ -61,7 +80,7 @@ class Column:
     header: str
     kind: Kind
     width: float = 14
-    number_format: str | None = None
+    number_format: str | int | None = None  # a format code, or the id of a built-in format
     choices: tuple[str, ...] = ()
     # Drop-down fed by another table's column: (table name, column header).
     lookup: tuple[str, str] | None = None
@@ -71,6 +90,9 @@ class Column:
     # "vat_id", "postcode", "creditor_id", "debitor", "date" (the program checks it fully,
     # check sums too).
     form: str = ""
+    # `choices` are suggestions: the drop-down lists them and only warns on another value (the
+    # program accepts others: any ISO country code, any metric of the Products sheet).
+    suggest: bool = False
 
 
 @dataclass(frozen=True)
@@ -182,7 +204,11 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
     SettingSpec(SETTING_RESELLER, None, "Your company name, shown on invoices."),
     SettingSpec(SETTING_COUNTRY, "DE", "Your country, ISO 3166 alpha-2 (DE, AT, CH, ...)."),
     SettingSpec(SETTING_CURRENCY, "EUR", "ISO 4217 currency code of all prices."),
-    SettingSpec(SETTING_VAT_RATE, 0.19, "VAT rate as a fraction (0.19 = 19 %)."),
+    SettingSpec(
+        SETTING_VAT_RATE,
+        0.19,
+        "MwSt.-Satz in Prozent, z. B. 19% tippen. / VAT rate as a percentage: type e.g. 19%.",
+    ),
     SettingSpec(
         SETTING_BILLING_MONTH,
         None,
@@ -282,7 +308,7 @@ PRODUCTS = Table(
     (
         _col("Product ID", Kind.ID, 14, required=True),
         _col("Product", Kind.TEXT, 30),
-        _col("Metric", Kind.ID, 14, required=True),
+        _col("Metric", Kind.ID, 14, required=True, choices=METRICS, suggest=True),
         _col("Aggregation", Kind.CHOICE, 14, choices=AGGREGATIONS, required=True),
         _col("Cost per unit", Kind.MONEY, 14, number_format=FMT_UNIT_PRICE, required=True),
         _col("Price per unit", Kind.MONEY, 14, number_format=FMT_UNIT_PRICE, required=True),
@@ -297,7 +323,7 @@ ANNUAL_PRICES = Table(
     "AnnualPrices",
     (
         _col("Product ID", Kind.ID, 14, lookup=("Products", "Product ID"), required=True),
-        _col("Metric", Kind.ID, 14, required=True),
+        _col("Metric", Kind.ID, 14, lookup=("Products", "Metric"), required=True),
         _col("Term (years)", Kind.WHOLE, 13, required=True),
         _col("Min units", Kind.WHOLE, 12, required=True),
         _col("Max units", Kind.WHOLE, 12),
@@ -316,7 +342,7 @@ CUSTOMERS = Table(
         _col("Customer ID", Kind.ID, 14, required=True),
         _col("Customer", Kind.TEXT, 32, required=True),
         _col("Email", Kind.TEXT, 28, form="email"),
-        _col("Country", Kind.TEXT, 10),
+        _col("Country", Kind.TEXT, 10, choices=COUNTRY_CODES, suggest=True),
         _col("VAT ID", Kind.TEXT, 18, form="vat_id"),
         _col("Discount %", Kind.PERCENT, 12),
         _col("Street", Kind.TEXT, 26),
@@ -394,7 +420,7 @@ USAGE = Table(
     (
         _col("Date", Kind.DATE, 12, required=True),
         _col("License key", Kind.ID, 28, lookup=("Keys", "License key"), required=True),
-        _col("Metric", Kind.ID, 14, required=True),
+        _col("Metric", Kind.ID, 14, lookup=("Products", "Metric"), required=True),
         _col("Quantity", Kind.WHOLE, 12, required=True),
         _col("Source", Kind.TEXT, 20),
     ),

@@ -10,6 +10,7 @@ from math import ceil
 from typing import Any
 
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from . import schema
@@ -44,6 +45,62 @@ def lookups() -> dict[str, tuple[str, str]]:
             if names.setdefault(name, column.lookup) != column.lookup:
                 raise ValueError(f"lookup name {name} is used for two sources")
     return names
+
+
+# Lookup sources whose values repeat (Products has one row per metric of a product): their
+# drop-down lists the distinct values, which array formulas compute in hidden helper columns of
+# the source's sheet (classic Excel has no UNIQUE(); LibreOffice computes them too). The sheet is
+# an input sheet: the program never rewrites it.
+DISTINCT_SOURCES: tuple[tuple[str, str], ...] = (
+    (schema.PRODUCTS.name, "Product ID"),
+    (schema.PRODUCTS.name, "Metric"),
+)
+DISTINCT_FIRST_COLUMN = 26  # 0-based: column AA, then AB ...
+DISTINCT_ROWS = 200  # distinct values a list holds (sheet rows 2..201)
+
+
+def distinct_column(source: tuple[str, str]) -> int:
+    """0-based sheet column of the helper list of a repeating lookup source."""
+    return DISTINCT_FIRST_COLUMN + DISTINCT_SOURCES.index(source)
+
+
+def distinct_range(source: tuple[str, str]) -> str:
+    """The helper list's cells, e.g. Products!$AA$2:$AA$201."""
+    letter = xl_col_to_name(distinct_column(source))
+    return f"{schema.table_by_name(source[0]).sheet}!${letter}$2:${letter}${DISTINCT_ROWS + 1}"
+
+
+def distinct_formula(source: tuple[str, str], row: int) -> str:
+    """The array formula of the helper list's cell on 0-based sheet `row` (>= 1): the first
+    value of the source column that no cell above it lists yet, or "" when all are listed."""
+    table, header = source
+    letter = xl_col_to_name(distinct_column(source))
+    values = f"{table}[{header}]"
+    above = f"{letter}$1:{letter}{row}"
+    return f'{{=IFERROR(INDEX({values},MATCH(0,COUNTIF({above},{values})+({values}=""),0)),"")}}'
+
+
+def lookup_source_formula(source: tuple[str, str]) -> str:
+    """What a lookup name refers to: the table column, or for a repeating source the filled
+    part of its helper list (so the drop-down lists no blanks)."""
+    table, header = source
+    if source not in DISTINCT_SOURCES:
+        return f"={table}[{header}]"
+    cells = distinct_range(source)
+    first = cells.split(":")[0]
+    return f"=OFFSET({first},0,0,MAX(1,SUMPRODUCT(--(LEN({cells})>0))),1)"
+
+
+# Excel's limits of a data validation's input message (longer ones make Excel refuse the file).
+MAX_PROMPT_TITLE = 32
+MAX_PROMPT = 255
+
+
+def prompt(title: str, message: str) -> dict[str, Any]:
+    """The input message Excel shows while the cell is selected; within Excel's limits."""
+    if len(title) > MAX_PROMPT_TITLE or len(message) > MAX_PROMPT:
+        raise ValueError(f"input message too long: {title!r} / {message!r}")
+    return {"input_title": title, "input_message": message}
 
 
 def messages(header: str, expected: str) -> dict[str, Any]:

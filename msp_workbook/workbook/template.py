@@ -37,13 +37,19 @@ from .generated_look import (
 )
 from .quote_sheet import add_quote_sheet, quote_input_values
 from .sheet_look import (
+    DISTINCT_ROWS,
+    DISTINCT_SOURCES,
     INPUT_FILL,
     INPUT_TAB_COLOUR,
     QUOTE_FILL,
+    distinct_column,
+    distinct_formula,
     lookup_name,
+    lookup_source_formula,
     lookups,
     messages,
     number_options,
+    prompt,
     write_value,
 )
 from .start_sheet import add_start_sheet
@@ -60,7 +66,7 @@ GENERATED_FILL = "#E7E7E7"
 
 EXAMPLE_MARKER = "EXAMPLE PRICES — replace with your own GFI price list and your selling prices"
 EXAMPLE_PROFILES_MARKER = "EXAMPLE PROFILES — replace them with the columns of your own reports"
-FMT_VAT_RATE = "0.00"
+FMT_VAT_RATE = schema.FMT_PERCENT  # 0.19 shows as 19,0 % in German Excel, 19.0% in English
 
 # A fixed creation time keeps builds byte-identical (XlsxWriter fixes the zip timestamps itself).
 _CREATED = datetime(2026, 1, 1, 0, 0, 0)
@@ -210,7 +216,7 @@ def build_workbook(
                 add_quote_sheet(book, inputs)
                 continue
             table = by_sheet[sheet]
-            _add_table_sheet(book, table, tables[table.name], formats)
+            _add_table_sheet(book, table, tables[table.name], formats, tables)
         _add_xlwings_conf(book)
     finally:
         book.close()
@@ -254,7 +260,13 @@ def frozen_columns(table: Table) -> int:
     return 0
 
 
-def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats) -> None:
+def _add_table_sheet(
+    book: Workbook,
+    table: Table,
+    rows: Rows,
+    formats: _Formats,
+    tables: Mapping[str, Rows] | None = None,
+) -> None:
     ws = book.add_worksheet(table.sheet)
     ws.set_tab_color(GENERATED_TAB_COLOUR if table.generated else INPUT_TAB_COLOUR)
     ws.freeze_panes(1, frozen_columns(table))
@@ -274,7 +286,13 @@ def _add_table_sheet(book: Workbook, table: Table, rows: Rows, formats: _Formats
     if table is schema.SETTINGS:
         _add_settings_extras(ws, rows, formats)
     if table in (schema.PRODUCTS, schema.ANNUAL_PRICES, schema.IMPORT_PROFILES):
-        _add_example_marker(ws, table, formats)
+        _add_example_marker(ws, table, rows, formats)
+    if table in (schema.PRODUCTS, schema.ANNUAL_PRICES):
+        _add_currency_note(ws, table, (tables or {}).get(schema.SETTINGS.name, ()), formats)
+    if table is schema.PRODUCTS:
+        _add_distinct_lists(ws, rows, formats)
+    if table.name in _LOOKED_UP:
+        _add_looked_up_names(ws, table, len(rows), tables or {}, formats)
     if table is schema.IMPORT_PROFILES:
         _add_import_request(ws, formats)
     if table is schema.COMPARISON:
@@ -435,6 +453,8 @@ def _setting_validation(spec: schema.SettingSpec, row: int) -> dict[str, Any]:
         options = _list_options(spec.name, schema.LANGUAGES)
     elif spec.name == schema.SETTING_CHART:
         options = _list_options(spec.name, schema.CHARTS_OF_ACCOUNTS)
+    elif spec.name == schema.SETTING_COUNTRY:
+        options = _list_options(spec.name, schema.COUNTRY_CODES, suggest=True)
     elif spec.name == schema.SETTING_PAYMENT_DAYS:
         options = number_options(spec.name, "integer", "a whole number of days >= 0")
     elif spec.name in schema.SETTING_RANGES:
@@ -455,11 +475,209 @@ def _setting_validation(spec: schema.SettingSpec, row: int) -> dict[str, Any]:
     return options
 
 
-def _add_example_marker(ws: Worksheet, table: Table, formats: _Formats) -> None:
+def _add_example_marker(ws: Worksheet, table: Table, rows: Rows, formats: _Formats) -> None:
+    """The red banner above the notes. On Products and AnnualPrices a formula: it shows while
+    any row still holds an example price and disappears by itself once all are replaced."""
     col = _notes_column(table)
-    marker = EXAMPLE_PROFILES_MARKER if table is schema.IMPORT_PROFILES else EXAMPLE_MARKER
-    ws.write_string(0, col, marker, formats.marker)
+    if table is schema.IMPORT_PROFILES:
+        ws.write_string(0, col, EXAMPLE_PROFILES_MARKER, formats.marker)
+    else:
+        shown = any(_example_key(table, row) in _example_keys(table) for row in rows)
+        formula = example_banner_formula(table)
+        ws.write_formula(0, col, formula, formats.marker, EXAMPLE_MARKER if shown else "")
     ws.write_string(1, col, _EXAMPLE_EXPLANATION[table.name], formats.note)
+
+
+# What makes a row an example row: its product, metric and example prices (Products: cost and
+# price, so a row counts as replaced once either is the reseller's own; AnnualPrices: the tier's
+# Min units and price, the same for every term).
+_EXAMPLE_COLUMNS = {
+    schema.PRODUCTS.name: ("Product ID", "Metric", "Cost per unit", "Price per unit"),
+    schema.ANNUAL_PRICES.name: ("Product ID", "Metric", "Min units", "Price per unit per year"),
+}
+
+
+def _example_keys(table: Table) -> list[tuple[str, str, Decimal, Decimal]]:
+    if table is schema.PRODUCTS:
+        return [
+            (pid, metric, Decimal(cost), Decimal(price))
+            for pid, _, metric, _, cost, price, _ in _EXAMPLE_PRODUCTS
+        ]
+    return [
+        (pid, metric, Decimal(low), Decimal(price))
+        for pid, metric, tiers in _EXAMPLE_TIERS
+        for low, _, price in tiers
+    ]
+
+
+def _example_key(table: Table, row: Mapping[str, object]) -> tuple[object, ...]:
+    values: list[object] = []
+    for header in _EXAMPLE_COLUMNS[table.name]:
+        value = row.get(header)
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            value = Decimal(str(value))
+        values.append(value)
+    return tuple(values)
+
+
+def example_banner_formula(table: Table) -> str:
+    """=IF(SUMPRODUCT(COUNTIFS(...))>0,banner,""): COUNTIFS counts, per example row, the table
+    rows with its product, metric and both example numbers; Excel and LibreOffice compute it."""
+    keys = _example_keys(table)
+    criteria = []
+    for i, header in enumerate(_EXAMPLE_COLUMNS[table.name]):
+        items = [f'"{k[i]}"' if isinstance(k[i], str) else _number_text(k[i]) for k in keys]
+        criteria.append(f"{table.name}[{header}],{{{','.join(items)}}}")
+    return f'=IF(SUMPRODUCT(COUNTIFS({",".join(criteria)}))>0,"{EXAMPLE_MARKER}","")'
+
+
+def _number_text(value: object) -> str:
+    """A number as a formula spells it (always a dot, whatever the user's locale)."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def _setting_value(settings: Rows, name: str) -> object:
+    setting, value = schema.SETTINGS.headers
+    return next((row.get(value) for row in settings if row.get(setting) == name), None)
+
+
+def _add_currency_note(ws: Worksheet, table: Table, settings: Rows, formats: _Formats) -> None:
+    """Under the notes: the currency of the prices, live from Settings (amounts are formatted
+    without a symbol, see schema.FMT_MONEY), and how to type a price in either Excel."""
+    col = _notes_column(table)
+    ws.set_column(col, col, _PRICE_NOTES_WIDTH)  # the notes fit in it, printed too
+    setting, value = schema.SETTINGS.headers
+    currency = (
+        f"INDEX({schema.SETTINGS.name}[{value}],"
+        f'MATCH("{schema.SETTING_CURRENCY}",{schema.SETTINGS.name}[{setting}],0))'
+    )
+    tail = " (Settings › Currency)"
+    formula = f'=IFERROR("Preise in / prices in "&{currency}&"{tail}","")'
+    code = _setting_value(settings, schema.SETTING_CURRENCY)
+    cached = f"Preise in / prices in {code}{tail}" if code is not None else ""
+    ws.write_formula(2, col, formula, formats.note_heading, cached)
+    ws.write_string(3, col, _PRICE_TYPING, formats.note)
+
+
+_PRICE_NOTES_WIDTH = 95
+_PRICE_TYPING = "Preise tippen wie 2,40 (deutsches Excel) / type prices as 2.40 (English Excel)."
+
+
+def _add_distinct_lists(ws: Worksheet, rows: Rows, formats: _Formats) -> None:
+    """Hidden helper columns of the Products sheet: each repeating lookup source's values once,
+    for the drop-downs (see sheet_look.DISTINCT_SOURCES)."""
+    for source in DISTINCT_SOURCES:
+        col = distinct_column(source)
+        header = source[1]
+        values: dict[str, str] = {}
+        for row in rows:
+            value = row.get(header)
+            if value is not None and str(value).strip():
+                values.setdefault(str(value).casefold(), str(value))
+        listed = list(values.values())
+        ws.write_string(0, col, f"{header} list (drop-downs)", formats.note_heading)
+        for i in range(DISTINCT_ROWS):
+            cached = listed[i] if i < len(listed) else ""
+            formula = distinct_formula(source, i + 1)
+            ws.write_array_formula(i + 1, col, i + 1, col, formula, None, cached)
+        ws.set_column(col, col, 16, None, {"hidden": True})
+    # The helper rows are not printed: the print area is the table and its notes.
+    ws.print_area(0, 0, _LAST_ROW, _notes_column(schema.PRODUCTS))
+
+
+# Beside Keys and Usage, outside their tables: names looked up from each row's codes, so a row
+# shows whose key it is. Per side column: header, width, the lookup. Plain formulas that Excel and
+# LibreOffice compute (INDEX/MATCH over the tables; this row's code by a [#This Row] reference,
+# which survives rows moving up when archive takes Usage rows out); "" for an empty or unknown
+# code. The program reads only the tables' own columns: these cells are never input.
+_LOOKED_UP: dict[str, tuple[tuple[str, float, str], ...]] = {
+    schema.KEYS.name: (
+        (
+            "Customer name",
+            28,
+            "INDEX(Customers[Customer],MATCH(Keys[[#This Row],[Customer ID]],"
+            "Customers[Customer ID],0))",
+        ),
+        (
+            "Product name",
+            26,
+            "INDEX(Products[Product],MATCH(Keys[[#This Row],[Product ID]],Products[Product ID],0))",
+        ),
+    ),
+    schema.USAGE.name: (
+        (
+            "Customer name",
+            28,
+            "INDEX(Customers[Customer],MATCH(INDEX(Keys[Customer ID],MATCH("
+            "Usage[[#This Row],[License key]],Keys[License key],0)),Customers[Customer ID],0))",
+        ),
+    ),
+}
+# The formulas reach this sheet row at least, and LOOKED_UP_ROOM rows below the last data row of
+# a longer table, but never past LOOKED_UP_MAX_ROW (a large Usage sheet stays light to read).
+LOOKED_UP_ROWS = 1000
+LOOKED_UP_ROOM = 500
+LOOKED_UP_MAX_ROW = 5000
+_LAST_ROW = 1_048_574  # 0-based: the print area reaches (almost) the last row
+
+
+def looked_up_last_row(n_rows: int) -> int:
+    """The last sheet row (1-based) of the looked-up columns beside a table of n_rows rows."""
+    return min(max(LOOKED_UP_ROWS, n_rows + 1 + LOOKED_UP_ROOM), LOOKED_UP_MAX_ROW)
+
+
+def _add_looked_up_names(
+    ws: Worksheet, table: Table, n_rows: int, tables: Mapping[str, Rows], formats: _Formats
+) -> None:
+    first = _notes_column(table)
+    last_row = looked_up_last_row(n_rows)
+    # Printing stops at the table's columns: the formulas' empty results down to last_row would
+    # print as blank pages (Excel and LibreOffice count them as used cells).
+    ws.print_area(0, 0, _LAST_ROW, len(table.columns) - 1)
+    cached = _looked_up_values(table, tables)
+    for i, (header, width, lookup) in enumerate(_LOOKED_UP[table.name]):
+        col = first + i
+        ws.set_column(col, col, width, formats.note)
+        ws.write_string(0, col, header, formats.note_heading)
+        ws.write_comment(
+            0,
+            col,
+            f"Looked up from the codes of each row (not input: the program does not read it). "
+            f"The formula reaches row {last_row}; for rows below, copy it down.",
+            {"x_scale": 1.6, "y_scale": 0.8},
+        )
+        formula = f'=IFERROR({lookup}&"","")'
+        values = cached[i]
+        for r in range(1, last_row):
+            value = values[r - 1] if r - 1 < len(values) else ""
+            ws.write_formula(r, col, formula, formats.note, value)
+
+
+def _looked_up_values(table: Table, tables: Mapping[str, Rows]) -> list[list[str]]:
+    """What the looked-up formulas compute for the rows built, as their cached results (a
+    spreadsheet showing cached values shows the names before any recalculation)."""
+
+    def index(name: str, key: str, value: str) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for row in tables.get(name, ()):
+            code, result = row.get(key), row.get(value)
+            if code is not None:
+                found.setdefault(str(code).casefold(), "" if result is None else str(result))
+        return found
+
+    def get(found: Mapping[str, str], code: object) -> str:
+        return "" if code is None else found.get(str(code).casefold(), "")
+
+    customers = index(schema.CUSTOMERS.name, "Customer ID", "Customer")
+    rows = tables.get(table.name, ())
+    if table is schema.KEYS:
+        products = index(schema.PRODUCTS.name, "Product ID", "Product")
+        return [
+            [get(customers, row.get("Customer ID")) for row in rows],
+            [get(products, row.get("Product ID")) for row in rows],
+        ]
+    key_customers = index(schema.KEYS.name, "License key", "Customer ID")
+    return [[get(customers, get(key_customers, row.get("License key"))) for row in rows]]
 
 
 # Beside the ImportProfiles table: the row the "Import usage" button reads where Excel has no
@@ -508,9 +726,10 @@ _EXAMPLE_EXPLANATION = {
 
 
 def _define_lookup_names(book: Workbook) -> None:
-    """Names such as CustomerIDs =Customers[Customer ID]: they follow the table as it grows."""
-    for name, (table, header) in sorted(lookups().items()):
-        book.define_name(name, f"={table}[{header}]")
+    """Names such as CustomerIDs =Customers[Customer ID]: they follow the table as it grows.
+    A repeating source (Product ID, Metric) names its helper list of distinct values instead."""
+    for name, source in sorted(lookups().items()):
+        book.define_name(name, lookup_source_formula(source))
 
 
 def _validate_column(ws: Worksheet, col: int, last_row: int, column: Column) -> None:
@@ -526,11 +745,14 @@ def _column_validation(column: Column) -> dict[str, Any] | None:
     if column.lookup is not None:
         return _lookup_options(column)
     if column.choices:
-        return _list_options(column.header, column.choices)
+        return _list_options(column.header, column.choices, suggest=column.suggest)
     if column.kind is Kind.WHOLE:
         return number_options(column.header, "integer", "a whole number >= 0")
     if column.kind is Kind.MONEY:
-        return number_options(column.header, "decimal", "an amount >= 0, e.g. 2.40")
+        return {
+            **number_options(column.header, "decimal", _MONEY_EXPECTED),
+            **prompt(column.header[:32], _MONEY_PROMPT),
+        }
     if column.kind is Kind.PERCENT:
         return _fraction_options(column.header)
     if column.kind is Kind.DATE:
@@ -562,7 +784,7 @@ _FORMS: dict[str, tuple[str, str]] = {
         '=OR({c}="",AND(ISNUMBER(--{c}),--{c}>=10000,--{c}<=69999))',
         "a DATEV debitor account from 10000 to 69999, or empty (the export gives one)",
     ),
-    "date": ('=OR({c}="",ISNUMBER({c}))', "a date, e.g. 2025-03-14"),
+    "date": ('=OR({c}="",ISNUMBER({c}))', "ein Datum, z. B. 14.03.2025 / a date, e.g. 2025-03-14"),
     "creditor_id": (
         '=OR({c}="",AND(LEN(SUBSTITUTE({c}," ",""))>=8,LEN(SUBSTITUTE({c}," ",""))<=35,'
         "ISERROR(VALUE(LEFT({c},1))),ISERROR(VALUE(MID({c},2,1)))))",
@@ -587,8 +809,17 @@ def _form_options(form: str, cell: str, header: str) -> dict[str, Any]:
     }
 
 
-def _list_options(header: str, choices: Iterable[str]) -> dict[str, Any]:
+def _list_options(header: str, choices: Iterable[str], suggest: bool = False) -> dict[str, Any]:
+    """A drop-down of fixed choices; with `suggest` the choices are suggestions: another value
+    gets a warning the user may answer with Yes (the program accepts it)."""
     choices = list(choices)
+    if suggest:
+        return {
+            "validate": "list",
+            "source": choices,
+            "error_type": "warning",
+            **messages(header, "not in the list; choose Yes to keep it anyway"),
+        }
     return {
         "validate": "list",
         "source": choices,
@@ -619,7 +850,8 @@ def _fraction_options(header: str) -> dict[str, Any]:
         "criteria": "between",
         "minimum": 0,
         "maximum": _MAX_FRACTION,
-        **messages(header, "a fraction from 0 to 0.9999 (10 % = 0.1)"),
+        **messages(header, _PERCENT_EXPECTED),
+        **prompt(header[:32], _PERCENT_PROMPT),
     }
 
 
@@ -628,8 +860,25 @@ def _date_options(header: str) -> dict[str, Any]:
         "validate": "date",
         "criteria": ">=",
         "value": datetime.combine(_EARLIEST_DATE, datetime.min.time()),
-        **messages(header, "a date, e.g. 2026-10-31, not before 2000-01-01"),
+        **messages(header, _DATE_EXPECTED),
+        **prompt(header[:32], _DATE_PROMPT),
     }
+
+
+# What a German and an English Excel user type: German first, then English. No example with a
+# decimal point alone (German Excel turns 2.40 into a date) and none with a comma alone. Dates:
+# ISO 2026-10-31 is read as a date by Excel in every language; German users know 31.10.2026.
+_MONEY_EXPECTED = "ein Betrag >= 0 / an amount >= 0"
+_MONEY_PROMPT = (
+    "Betrag >= 0, z. B. 2,40 (deutsches Excel). Währung: Settings › Currency.\n"
+    "Amount >= 0, e.g. 2.40 (English Excel). Currency: Settings › Currency."
+)
+_PERCENT_EXPECTED = "Prozent von 0 bis unter 100 % / a percentage from 0 to below 100 %"
+_PERCENT_PROMPT = (
+    "In Prozent tippen, z. B. 5% (leer = 0 %).\nType it as a percentage, e.g. 5% (empty = 0 %)."
+)
+_DATE_EXPECTED = "ein Datum ab 01.01.2000 / a date from 2000-01-01 on"
+_DATE_PROMPT = "Datum, z. B. 31.10.2026 (oder 2026-10-31).\nA date, e.g. 2026-10-31 (in any Excel)."
 
 
 # --- xlwings settings ----------------------------------------------------------------------------
