@@ -262,6 +262,7 @@ class GeneratedTables:
     links: dict[str, list[Link]] = field(default_factory=dict)
     # Tables whose rows are in another column order than the schema's (an older Ledger's).
     orders: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    currency: str = "EUR"  # Settings': the money formats show it
 
 
 # Columns written beside a generated table (one blank column after it): the block of the largest
@@ -328,6 +329,7 @@ def generated_tables(report: RunReport) -> GeneratedTables:
             schema.BILLING.name: (SIDE_COLUMNS[schema.BILLING.name], billing_totals(report)),
         },
         links={schema.CHECKS.name: check_links(report.checks)},
+        currency=report.currency,
     )
 
 
@@ -417,6 +419,7 @@ def recalculate(
             unchanged_since=stamp if out is None else None,
             links=generated.links,
             start_status=report_cells(report),
+            currency=report.currency,
         )
     return report
 
@@ -651,6 +654,7 @@ def close_month(
             links=closed.generated.links,
             unchanged_since=stamp,
             start_status=report_cells(closed.report),
+            currency=closed.report.currency,
         )
     return closed
 

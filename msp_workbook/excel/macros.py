@@ -36,6 +36,7 @@ from ..operations import (
 from ..workbook import schema, status_block
 from ..workbook.cells import as_text
 from ..workbook.errors import WorkbookError
+from ..workbook.money_format import money_formats
 from ..workbook.reader import ReadResult, TableRow
 from ..workbook.row_limits import row_limit_warnings
 from ..workbook.sheet_xml import Link, parse_cell
@@ -119,7 +120,8 @@ def _write(port: WorkbookPort, generated: GeneratedTables) -> None:
     port.status(WRITING)
     for name, rows in generated.tables.items():
         headers = generated.orders.get(name, schema.table_by_name(name).headers)
-        port.replace_rows(name, headers, rows, generated.side_columns.get(name))
+        formats = money_formats(schema.table_by_name(name), generated.currency)
+        port.replace_rows(name, headers, rows, generated.side_columns.get(name), formats)
     for name, links in generated.links.items():
         headers = schema.table_by_name(name).headers
         port.replace_links(name, [_link_place(link, headers) for link in links])

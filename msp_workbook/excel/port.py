@@ -76,9 +76,11 @@ class WorkbookPort(Protocol):
         headers: Sequence[str],
         rows: Sequence[Sequence[CellValue]],
         side_columns: tuple[Sequence[str], Sequence[Sequence[CellValue]]] | None = None,
+        number_formats: Mapping[str, str] | None = None,
     ) -> None:
         """Rewrite a generated table whole: its header row, then these data rows (at least one
-        row stays, empty, as Excel needs); `side_columns` (headers, one row of values per table
+        row stays, empty, as Excel needs), the columns of `number_formats` (by header) in those
+        formats; `side_columns` (headers, one row of values per table
         row, or for a table of `schema.SIDE_BLOCK_TABLES` a block of its own number of rows)
         go one blank column to the right of the table, outside it, from its header row."""
         ...

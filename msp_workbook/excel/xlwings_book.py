@@ -183,6 +183,7 @@ class XlwingsBook:
         headers: Sequence[str],
         rows: Sequence[Sequence[CellValue]],
         side_columns: tuple[Sequence[str], Sequence[Sequence[CellValue]]] | None = None,
+        number_formats: Mapping[str, str] | None = None,
     ) -> None:
         sheet, table, header = self._required(name)
         top, left = header.row, header.column
@@ -214,6 +215,9 @@ class XlwingsBook:
             if column in text:
                 column_range = sheet.range((top + 1, left + offset), (new_last, left + offset))
                 column_range.number_format = TEXT_FORMAT
+            elif number_formats and column in number_formats:
+                column_range = sheet.range((top + 1, left + offset), (new_last, left + offset))
+                column_range.number_format = number_formats[column]
         values = [list(headers)] + [
             [excel_value(v, h in text) for h, v in zip(headers, row, strict=True)] for row in rows
         ]

@@ -13,6 +13,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import schema
+from .money_format import with_currency
 from .sheet_xml import MAX_ROW
 
 # Page header: the sheet's name left, the date printed right; footer: the file and the page.
@@ -108,12 +109,12 @@ def add_billing_look(book: Workbook, ws: Worksheet) -> None:
         "Invoices": book.add_format({"num_format": schema.FMT_WHOLE}),
         "Bill": book.add_format({"bold": True}),
     }
-    money = book.add_format({"num_format": schema.FMT_MONEY})
+    money = book.add_format({"num_format": with_currency(schema.FMT_MONEY)})
     ws.set_column(side - 1, side - 1, 3)
     # Printed: the lines (the block is on screen; a page as wide as both is unreadably small).
     ws.print_area(0, 0, MAX_ROW - 1, len(table.columns) - 1)
     for i, name in enumerate(schema.BILLING_TOTALS):
-        width = 26 if name == "Bill" else 9 if name in ("Lines", "Invoices") else 13
+        width = 26 if name == "Bill" else 9 if name in ("Lines", "Invoices") else 16
         ws.set_column(side + i, side + i, width, formats.get(name, money))
         ws.write_string(0, side + i, name, header)
 

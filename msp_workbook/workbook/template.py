@@ -35,6 +35,7 @@ from .generated_look import (
     add_page_header,
     add_typing_guard,
 )
+from .money_format import shown_format, with_currency
 from .quote_sheet import add_quote_sheet, quote_input_values
 from .sheet_look import (
     DISTINCT_ROWS,
@@ -311,7 +312,7 @@ def _add_reconciliation_side(book: Workbook, ws: Worksheet, formats: _Formats) -
     every reconcile stretches them over the products it writes."""
     side = len(schema.RECONCILIATION.columns) + 1  # one blank column between table and block
     headers = schema.RECONCILIATION_SIDE_HEADERS
-    money = formats.number(schema.FMT_MONEY)
+    money = formats.number(with_currency(schema.FMT_MONEY))
     ws.set_column(side - 1, side - 1, 3)
     for i, header in enumerate(headers):
         width = 22 if header in ("Product", "Summary") else 15
@@ -346,7 +347,7 @@ def _add_comparison_chart(book: Workbook, ws: Worksheet, formats: _Formats) -> N
     at the block's last row."""
     side = len(schema.COMPARISON.columns) + 1  # one blank column between table and block
     headers = schema.COMPARISON_SIDE_HEADERS
-    money = formats.number(schema.FMT_MONEY)
+    money = formats.number(with_currency(schema.FMT_MONEY))
     ws.set_column(side - 1, side - 1, 3)
     for i, header in enumerate(headers):
         if header in schema.COMPARISON_MONEY_SIDE:
@@ -390,7 +391,10 @@ def _add_comparison_chart(book: Workbook, ws: Worksheet, formats: _Formats) -> N
 def _set_columns(ws: Worksheet, table: Table, formats: _Formats) -> None:
     """Width and number format of every column, as a column style: new rows pick it up."""
     for col, column in enumerate(table.columns):
-        ws.set_column(col, col, column.width, formats.number(column.number_format))
+        number_format = shown_format(column, table)
+        # Room for the currency after the amount (" EUR").
+        width = column.width + (4 if number_format != column.number_format else 0)
+        ws.set_column(col, col, width, formats.number(number_format))
 
 
 def _add_table(ws: Worksheet, table: Table, n_rows: int, formats: _Formats) -> None:
@@ -398,7 +402,7 @@ def _add_table(ws: Worksheet, table: Table, n_rows: int, formats: _Formats) -> N
     columns: list[dict[str, Any]] = []
     for column in table.columns:
         spec: dict[str, Any] = {"header": column.header}
-        number = formats.number(column.number_format)
+        number = formats.number(shown_format(column, table))
         if number is not None:
             spec["format"] = number
         columns.append(spec)
@@ -420,7 +424,7 @@ def _write_rows(ws: Worksheet, table: Table, rows: Rows, formats: _Formats) -> N
     for r, row in enumerate(rows, start=1):
         for col, column in enumerate(table.columns):
             value = row.get(column.header)
-            write_value(ws, r, col, value, formats.number(column.number_format))
+            write_value(ws, r, col, value, formats.number(shown_format(column, table)))
 
 
 def _notes_column(table: Table) -> int:

@@ -27,6 +27,7 @@ from .cell_patch import SharedStrings, labelled_cells
 from .cells import column_letter
 from .errors import WorkbookError
 from .lock import FileStamp
+from .money_format import styles_for_currency
 from .package import (
     CONTENT_TYPES,
     CT_TABLE,
@@ -54,6 +55,7 @@ from .package import (
     rels_part,
     remove_override,
     remove_relationship,
+    resolve,
     save_package,
     tag_prefix,
     tags,
@@ -115,6 +117,7 @@ def write_tables(
     unchanged_since: FileStamp | None = None,
     links: Mapping[str, Sequence[Link]] | None = None,
     start_status: Mapping[str, CellValue] | None = None,
+    currency: str | None = None,
 ) -> None:
     """Rewrite the named generated tables (schema table names, e.g. "Billing") with these data
     rows (one value per schema column, in schema column order) and save to `dest` (may be `src`).
@@ -133,7 +136,8 @@ def write_tables(
     (Checks' cells to the cells they name); they replace the sheet's old links.
     With `unchanged_since`, nothing is saved unless `dest` is still the file of that stamp.
     `start_status` sets the value cells of the Start sheet's status block (by label,
-    `status_block`); nothing there when the block is not where the template put it."""
+    `status_block`); nothing there when the block is not where the template put it.
+    `currency` (Settings') is shown by the generated sheets' money formats (`money_format`)."""
     specs = [_generated_table(name) for name in tables]
     sides = {spec.name: _side_columns(spec, tables[spec.name], side_columns) for spec in specs}
     unknown = sorted(set(side_columns or {}) - {spec.name for spec in specs})
@@ -149,6 +153,8 @@ def write_tables(
             edit.append_generated(_generated_table(name), rows)
         if start_status:
             edit.status_block(start_status)
+        if currency is not None:
+            edit.show_currency(currency)
         edit.follow_charts()
         edit.drop_calc_chain()
         edit.ensure_full_calc_on_load()
@@ -357,6 +363,19 @@ class _Edit:
                 layout = layout.with_table_part(table.rel_id)
         self.set(sheet.part, worksheet_xml(layout, spec.headers, rows, side, links))
         self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
+
+    def show_currency(self, currency: str) -> None:
+        """The generated sheets' money formats in this currency (styles.xml, when it has any)."""
+        book = self.package.workbook_part
+        found = re.search(
+            r'<Relationship\b[^>]*Type="[^"]*/styles"[^>]*>', self.text(rels_part(book))
+        )
+        target = found and re.search(r'Target="([^"]+)"', found[0])
+        if not target:
+            return
+        part = resolve(book, target[1])
+        if self.exists(part):
+            self.edit(part, lambda text: styles_for_currency(text, currency))
 
     def _leads_somewhere(self, link: Link) -> bool:
         """The link's sheet is in the workbook (a finding may name a file, or a lost sheet)."""
