@@ -319,13 +319,11 @@ def second_table(sheet: str, headers: list[str], row: list[str | int]) -> Callab
 
 
 def _last_row(demo: Path, sheet: str) -> int:
-    import python_calamine as calamine
+    """The last row of the sheet's table (lists and notes beside it may reach further)."""
+    import openpyxl
 
-    book = calamine.CalamineWorkbook.from_path(str(demo))
-    try:
-        return len(book.get_sheet_by_name(sheet).to_python())
-    finally:
-        book.close()
+    ref = openpyxl.load_workbook(demo)[sheet].tables[sheet].ref
+    return int(ref.split(":")[1].lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
 
 
 def converted_to_range(sheet: str) -> Callable:

@@ -44,7 +44,8 @@ def usage_rows(demo: Path) -> list[list[object]]:
 
     book = calamine.CalamineWorkbook.from_path(str(demo))
     try:
-        return book.get_sheet_by_name("Usage").to_python()
+        # The table's five columns (the looked-up customer name beside it is no reading).
+        return [row[:5] for row in book.get_sheet_by_name("Usage").to_python()]
     finally:
         book.close()
 
@@ -520,7 +521,13 @@ def test_overlapping_annual_tiers_are_an_error(demo: Path, tmp_path: Path) -> No
 
 
 def warnings_of(report: RunReport, sheet: str = "Usage") -> list[str]:
-    return [f"{c.cell}: {c.message}" for c in report.warnings if c.sheet == sheet]
+    """The warnings about the sheet's rows (the demo's estimated line points at Usage too, at
+    the row where its missing reading would go: not one of these)."""
+    return [
+        f"{c.cell}: {c.message}"
+        for c in report.warnings
+        if c.sheet == sheet and not c.message.endswith("(estimated line)")
+    ]
 
 
 def test_readings_pasted_twice_are_warnings(

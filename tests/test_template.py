@@ -22,6 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from python_calamine import CalamineWorkbook
 
 from msp_workbook.workbook import schema
+from msp_workbook.workbook.money_format import shown_format, with_currency
 from msp_workbook.workbook.quote_sheet import PYTHON_QUOTE_FORMULA, QUOTE_DEFAULTS, QUOTE_PURPOSE
 from msp_workbook.workbook.schema import Kind, Table
 from msp_workbook.workbook.sheet_look import (
@@ -201,16 +202,19 @@ def test_every_column_carries_its_width_and_number_format_as_column_style(book, 
     ws = book[table.sheet]
     for index, column in enumerate(table.columns, start=1):
         dim = column_dimension(ws, index)
-        assert dim.number_format == format_code(column.number_format), column.header
-        # XlsxWriter stores the width plus Excel's padding of about 0.71 character.
-        assert column.width <= dim.width <= column.width + 1, column.header
+        shown = shown_format(column, table)  # money on generated sheets: with the currency
+        assert dim.number_format == format_code(shown), column.header
+        # XlsxWriter stores the width plus Excel's padding of about 0.71 character, and money
+        # with its currency four characters more.
+        width = column.width + (4 if shown != column.number_format else 0)
+        assert width <= dim.width <= width + 1, column.header
 
 
 def test_generated_money_columns_have_the_money_format_as_column_style(book) -> None:
     ws = book[schema.BILLING.sheet]
     for header in ("Net", "Cost", "Margin"):
         index = schema.BILLING.headers.index(header) + 1
-        assert column_dimension(ws, index).number_format == schema.FMT_MONEY
+        assert column_dimension(ws, index).number_format == '#,##0.00 "EUR"'  # the default
 
 
 @pytest.mark.parametrize("table", schema.GENERATED_TABLES, ids=lambda t: t.name)
@@ -850,4 +854,4 @@ def test_the_top_savings_block_sits_beside_the_comparison_table(book) -> None:
     assert [c.value for c in ws["Q1:T1"][0]] == list(schema.COMPARISON_SIDE_HEADERS)
     assert ws["P1"].value is None
     for index in (18, 19, 20):  # R, S, T: MSP cost, best annual, saving
-        assert column_dimension(ws, index).number_format == schema.FMT_MONEY
+        assert column_dimension(ws, index).number_format == with_currency(schema.FMT_MONEY)

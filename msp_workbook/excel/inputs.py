@@ -45,7 +45,9 @@ def next_cell_below(table: TableData | None, header: str) -> str:
     if header.casefold() not in headers:
         return ""
     column = table.first_column - 1 + headers.index(header.casefold())
-    return f"{column_letter(column)}{table.last_row + 1}"
+    # Above a Total Row a new row is inserted from the last one (Tab in its last cell).
+    row = table.last_row if table.totals_row else table.last_row + 1
+    return f"{column_letter(column)}{row}"
 
 
 def validated(

@@ -37,6 +37,7 @@ class TableData:
     first_column: int
     last_row: int
     rows: tuple[tuple[RawValue, ...], ...]
+    totals_row: bool = False  # the table has a Total Row (under `last_row`)
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,7 @@ class XlwingsBook:
             first_column=header.column,
             last_row=last_row,
             rows=tuple(tuple(_raw(v) for v in row) for row in rows),
+            totals_row=totals is not None,
         )
 
     def sheet_holds_rows(self, name: str) -> bool:

@@ -73,19 +73,26 @@ def cell_text(element: str, shared: Callable[[int], str | None]) -> str | None:
     return None
 
 
+class Kept:
+    """A value for `labelled_cells` that leaves its cell as it is."""
+
+
+KEEP = Kept()
+
+
 def labelled_cells(
     text: str,
     labels: Sequence[str],
     first_row: int,
     label_column: int,
     value_column: int,
-    values: Sequence[CellValue],
+    values: Sequence[CellValue | Kept],
     shared: Callable[[int], str | None],
 ) -> list[Edit] | None:
     """The edits of the sheet's text that set the value cells beside `labels` (one per row from
     `first_row` down, labels in `label_column`, values in `value_column`, 0-based columns) to
-    `values` (None: an empty cell, its style kept). None, and nothing to do, when a label is not
-    in its cell."""
+    `values` (None: an empty cell, its style kept; KEEP: the cell as it is). None, and nothing to
+    do, when a label is not in its cell."""
     if len(labels) != len(values):
         raise ValueError(f"{len(values)} values for {len(labels)} labels")
     _, children = top_level(text)
@@ -112,6 +119,8 @@ def labelled_cells(
             label
         ):
             return None
+        if isinstance(value, Kept):
+            continue
         ref = f"{column_letter(value_column)}{number}"
         target = cells.get(value_column)
         style = target.style if target is not None else None

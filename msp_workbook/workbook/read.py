@@ -118,7 +118,9 @@ def _next_cell(place: TablePlace | None) -> str:
     the range have a warning of their own, which asks to extend the table)."""
     if place is None or "Date" not in place.columns:
         return ""
-    return f"{column_letter(place.columns['Date'])}{place.last_row + 1}"
+    # Above a Total Row a new row is inserted from the last one (Tab in its last cell).
+    row = place.last_row if place.totals_row else place.last_row + 1
+    return f"{column_letter(place.columns['Date'])}{row}"
 
 
 def _near_the_row_limit(

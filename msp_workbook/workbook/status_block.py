@@ -10,9 +10,9 @@ cell (the sheet was deleted, rows were inserted or the block was moved), nothing
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TypeVar
 
 from . import schema
-from .sheet_xml import CellValue
 
 SHEET = schema.START_SHEET
 HEADING = "This month"
@@ -62,8 +62,10 @@ FORMATS: dict[str, str] = {
 # What the template's State cell says before the first run.
 NOT_RUN_YET = "not recalculated yet"
 
+V = TypeVar("V")
 
-def ordered(values: Mapping[str, CellValue]) -> list[CellValue]:
+
+def ordered(values: Mapping[str, V]) -> list[V | None]:
     """The block's values from top to bottom (a label without a value: None)."""
     unknown = sorted(set(values) - set(LABELS))
     if unknown:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 from . import schema, status_block
-from .cell_patch import SharedStrings, labelled_cells
+from .cell_patch import KEEP, Kept, SharedStrings, labelled_cells
 from .cells import column_letter
 from .errors import WorkbookError
 from .lock import FileStamp
@@ -151,13 +151,18 @@ def write_tables(
             )
         for name, rows in (appended or {}).items():
             edit.append_generated(_generated_table(name), rows)
-        if start_status:
-            edit.status_block(start_status)
         if currency is not None:
             edit.show_currency(currency)
         edit.follow_charts()
         edit.drop_calc_chain()
         edit.ensure_full_calc_on_load()
+        if start_status:
+            values: dict[str, CellValue | Kept] = dict(start_status)
+            if not edit.changes_anything():
+                # A run that changes nothing leaves the file alone (no save, no backup): the
+                # last run shown stays the last one that changed the workbook.
+                values[status_block.LAST_RUN] = KEEP
+            edit.status_block(values)
         save_package(package, edit.replacements, Path(dest), unchanged_since=unchanged_since)
 
 
@@ -364,6 +369,16 @@ class _Edit:
         self.set(sheet.part, worksheet_xml(layout, spec.headers, rows, side, links))
         self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
 
+    def changes_anything(self) -> bool:
+        """Whether the edits so far make any part other than it was."""
+        for key, data in self.replacements.items():
+            if data is None or not self.package.has(key):
+                return True
+            new = data.applied() if isinstance(data, TextPatch | BytesPatch) else data
+            if (new.encode("utf-8") if isinstance(new, str) else new) != self.package.read(key):
+                return True
+        return False
+
     def show_currency(self, currency: str) -> None:
         """The generated sheets' money formats in this currency (styles.xml, when it has any)."""
         book = self.package.workbook_part
@@ -528,7 +543,7 @@ class _Edit:
 
     # The Start sheet's status block.
 
-    def status_block(self, values: Mapping[str, CellValue]) -> None:
+    def status_block(self, values: Mapping[str, CellValue | Kept]) -> None:
         """Set the status block's value cells; nothing when the sheet or a label is missing."""
         sheet = self.package.sheet(status_block.SHEET)
         if sheet is None:
