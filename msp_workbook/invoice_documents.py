@@ -30,6 +30,7 @@ from .core.models import Check, Customer, Inputs, Invoice, Severity
 from .core.months import Month
 from .core.sepa import pays_by_direct_debit
 from .core.sepa_fields import mandate_gaps
+from .export_files import closed_input, read_tables, refuse_open, write_whole
 from .workbook import schema
 from .workbook.errors import WorkbookError
 
@@ -189,12 +190,6 @@ def make_all(docs: Sequence[InvoiceDocument], workers: int | None = None) -> Ite
 # --- Writing --------------------------------------------------------------------------------------
 
 
-def _write_whole(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.part")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
-
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -233,10 +228,7 @@ def write_documents(
 ) -> DocumentsReport:
     """Write the documents of a closed month into `folder`."""
     if not ledger.is_closed(month):
-        raise WorkbookError(
-            f"{month} is not closed: invoice documents are made for closed months only "
-            f"(close it first: msp-workbook close PATH --month {month})"
-        )
+        raise refuse_open(month, "invoice documents are")
     docs, errors, count = month_documents(inputs, ledger, month)
     report = DocumentsReport(month, folder, invoices=count, errors=errors)
     if docs:
@@ -276,7 +268,7 @@ def write_documents(
             report.unchanged.append(made.number)
             continue
         for name, data in _files(made):
-            _write_whole(folder / name, data)
+            write_whole(folder / name, data)
         report.written.append(made.number)
     return report
 
@@ -298,32 +290,21 @@ def invoice_documents(
 
 
 def read_checked(path: Path) -> tuple[Inputs, Ledger]:
-    """`read_for_documents`, once the rule files are known to be there, refusing (WorkbookError,
-    one line) a Ledger with rows that cannot be read."""
+    """The workbook read for a closed month (`export_files.closed_input`, as the exports read
+    it), once the rule files are known to be there, refusing (WorkbookError, one line) a Ledger
+    with rows that cannot be read: the errors that make documents untrustworthy. An error on
+    Customers keeps only that customer's documents back (`document_gaps`)."""
     from .documents.rules import EN16931, RulesMissing, rule_file
 
     try:
         rule_file(EN16931)
     except RulesMissing as exc:
         raise WorkbookError(str(exc)) from None
-    inputs, ledger, errors = read_for_documents(path)
+    closed = closed_input(read_tables(path))
+    errors = closed.ledger_errors
     if errors:
         raise WorkbookError(
             f"{path} cannot be read for invoice documents: {errors[0]}"
             + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
         )
-    return inputs, ledger
-
-
-def read_for_documents(path: Path) -> tuple[Inputs, Ledger, list[Check]]:
-    """Settings, Customers and the Ledger (Products and Keys too, which the tables' checks need);
-    never the Usage sheet. The errors that make documents untrustworthy: unreadable Ledger rows."""
-    from .workbook.ledger_rows import build_ledger
-    from .workbook.reader import open_tables
-    from .workbook.validation import Collector, build_master_data
-
-    tables = (schema.SETTINGS, schema.PRODUCTS, schema.ANNUAL_PRICES, schema.CUSTOMERS, schema.KEYS)
-    raw, _ = open_tables(path, tables, optional=(schema.LEDGER,))
-    master = build_master_data(raw, Collector())
-    ledger, ledger_errors = build_ledger(raw.get(schema.LEDGER.name))
-    return master.inputs(), ledger, ledger_errors
+    return closed.inputs, closed.ledger

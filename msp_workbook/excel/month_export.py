@@ -1,6 +1,7 @@
 """What the export buttons share: read the open workbook's tables, plan the closed month's file
 with the command's own `plan`, keep what the export gives (debitor numbers, collections) in the
-open workbook's own table, and write the file beside the saved workbook."""
+open workbook's own table, and write the file beside the saved workbook (the end of the run is
+the command's: `export_files.deliver`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..export_files import EXPORT_TABLES, write_whole
+from ..export_files import EXPORT_TABLES, deliver
 from ..workbook import schema
 from ..workbook.reader import RawTable
 from ..workbook.sheet_xml import CellValue
@@ -35,15 +36,12 @@ def export_month(
     raw, _ = read_raw_tables(port, EXPORT_TABLES, optional=(schema.LEDGER, own))
     port.status(working)
     report, data, new = plan(raw, Path(saved))
-    if data is None:
-        return report, ()
-    if new:
+
+    def keep(given: Sequence[Any]) -> None:
         table = raw.get(own.name)
         if table is None:
             raise UserError(no_table)
         kept = [[row.values.get(h) for h in own.headers] for row in table]
-        port.replace_rows(own.name, own.headers, kept + rows_of(new, str(report.month)))
-    if report.status != "unchanged":
-        write_whole(report.file, data)
-        report.status = "written"
-    return report, new
+        port.replace_rows(own.name, own.headers, kept + rows_of(given, str(report.month)))
+
+    return report, deliver(report, data, new, keep)
