@@ -124,8 +124,8 @@ def invoice_gaps(
         if case == "EU reverse charge" and not stdnum_vat.is_valid(vat_id):
             gaps.add(
                 customer.cells.get("VAT ID", CUSTOMERS_SHEET),
-                f"VAT ID of {customer.customer_id} is not a valid EU VAT ID (form or check sum): "
-                f'"{customer.vat_id}"; its reverse-charge booking needs it',
+                f"VAT ID of customer {customer.customer_id} is not a valid EU VAT ID (form or "
+                f'check sum): "{customer.vat_id}"; its reverse-charge booking needs it',
             )
         if (
             invoice.gross != 0
