@@ -152,10 +152,8 @@ def _check_forms(
 ) -> None:
     if email.strip() and not _EMAIL.match(email.strip()):
         gaps.add(place("Email"), f'Email{whose} is not an e-mail address: "{email}"')
-    if iban.strip() and not stdnum_iban.is_valid(iban):
-        gaps.add(place("IBAN"), f'IBAN{whose} is not a valid IBAN (form or check sum): "{iban}"')
-    if bic.strip() and not stdnum_bic.is_valid(bic):
-        gaps.add(place("BIC"), f'BIC{whose} is not a valid BIC: "{bic}"')
+    iban_gap(gaps, place("IBAN"), f"IBAN{whose}", iban)
+    bic_gap(gaps, place("BIC"), f"BIC{whose}", bic)
     vat = vat_id.strip().replace(" ", "").upper()
     if vat and not _VAT_PREFIX.match(vat):
         gaps.add(
@@ -177,3 +175,16 @@ def _check_forms(
                 else ""
             ),
         )
+
+
+def iban_gap(gaps: Gaps, location: str, name: str, iban: str) -> None:
+    """An IBAN typed with a wrong form or check sum (python-stdnum), as a gap of `name`: the
+    one check of every IBAN (yours, a debtor's) for every output."""
+    if iban.strip() and not stdnum_iban.is_valid(iban):
+        gaps.add(location, f'{name} is not a valid IBAN (form or check sum): "{iban}"')
+
+
+def bic_gap(gaps: Gaps, location: str, name: str, bic: str) -> None:
+    """A BIC typed with a wrong form, as a gap of `name` (an empty one is no gap here)."""
+    if bic.strip() and not stdnum_bic.is_valid(bic):
+        gaps.add(location, f'{name} is not a valid BIC: "{bic}"')
