@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 
 from .core.billing import lines_by_customer
-from .core.document_fields import buyer_gaps, seller_gaps
+from .core.document_fields import Gaps, buyer_gaps, missing_customer, seller_gaps
 from .core.invoice_document import InvoiceDocument, invoice_document
 from .core.ledger import Ledger, closed_month_view
 from .core.models import Check, Customer, Inputs, Invoice, Severity
@@ -31,7 +31,6 @@ from .core.months import Month
 from .core.sepa import pays_by_direct_debit
 from .core.sepa_fields import mandate_gaps
 from .export_files import closed_input, read_tables, refuse_open, write_whole
-from .workbook import schema
 from .workbook.errors import WorkbookError
 
 # Below this many invoices the work is done in this process (starting workers costs ~1 s).
@@ -74,15 +73,9 @@ def document_gaps(
     """Every field one invoice's documents need from Customers (and, by the customer's tax
     case, from Settings) that the workbook lacks, with its cell. `seller_gaps` has the rest."""
     if customer is None:
-        return [
-            Check(
-                severity=severity,
-                sheet=schema.CUSTOMERS.sheet,
-                cell="",
-                message=f"customer {invoice.customer_id} of invoice {invoice.invoice} is not on "
-                "Customers (or its row has errors: run check): its documents need its address",
-            )
-        ]
+        missing = Gaps(severity)
+        missing_customer(missing, invoice, "; its documents need its address")
+        return missing.checks
     gaps = buyer_gaps(customer, inputs.settings, invoice.reverse_charge, severity)
     if pays_by_direct_debit(customer) and invoice.gross > 0:
         gaps += mandate_gaps(customer, inputs.settings, severity)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import export_files
+from .core.document_fields import Gaps, missing_customer
 from .core.ledger import Ledger, closed_month_view
 from .core.models import Check, Inputs
 from .core.months import Month
@@ -116,17 +117,11 @@ def plan(
         customers[i.customer_id] for i in invoices if i.customer_id in customers and i.gross > 0
     ]
     report.errors = [*errors, *customer_gaps(debtors, collected_on=first_collection)]
-    missing = [i for i in invoices if i.customer_id not in customers]
-    report.errors += [
-        Check(
-            severity="error",
-            sheet="Customers",
-            cell="",
-            message=f"invoice {i.invoice}: customer {i.customer_id} is not on Customers (or its "
-            "row has errors: run check)",
-        )
-        for i in missing
-    ]
+    missing = Gaps("error")
+    for invoice in invoices:
+        if invoice.customer_id not in customers:
+            missing_customer(missing, invoice, "")
+    report.errors += missing.checks
     if report.errors:
         return report, None, []
     debits = collections(invoices, customers, settings, month, issued, history, collection_date)

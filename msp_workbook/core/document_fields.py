@@ -16,7 +16,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.eu import vat as stdnum_vat
 
 from .invoice_document import buyer_country, vat_category
-from .models import Check, Customer, Settings, Severity
+from .models import Check, Customer, Invoice, Settings, Severity
 from .vocabulary import EU_COUNTRIES
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -35,6 +35,16 @@ class Gaps:
     def add(self, location: str, message: str) -> None:
         sheet, _, cell = location.partition("!")
         self.checks.append(Check(severity=self.severity, sheet=sheet, cell=cell, message=message))
+
+
+def missing_customer(gaps: Gaps, invoice: Invoice, need: str) -> None:
+    """An invoice whose customer is not on Customers (or was left out for its row's errors),
+    in the words of every output; `need` says what that output needs the customer for."""
+    gaps.add(
+        CUSTOMERS_SHEET,
+        f"invoice {invoice.invoice}: customer {invoice.customer_id} is not on Customers (or its "
+        f"row has errors: run check){need}",
+    )
 
 
 def setting_place(settings: Settings, name: str) -> tuple[str, str]:
