@@ -25,10 +25,10 @@ from .core.datev_fields import invoice_gaps, settings_gaps, typed_debitors
 from .core.ledger import Ledger, closed_month_view
 from .core.models import Check, Inputs
 from .core.months import Month
-from .export_files import existing, other_content, refuse_open, write_whole
+from .export_files import existing, other_content, refuse_open
 from .workbook import schema
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
+from .workbook.lock import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable
@@ -62,34 +62,17 @@ def export_datev(
 ) -> DatevReport:
     """Write the month's booking batch (default: beside the workbook). Raises WorkbookError (one
     line) when it cannot run: the workbook cannot be read or saved, the month is not closed."""
-    from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
+    from .workbook.debitor_rows import debitor_rows
 
-    check_workbook_file(path)
-    check_can_save(path)
-    with writing(path, wait) as stamp:
-        return _export(path, month, out or default_file(path, month), stamp)
-
-
-def _export(path: Path, month: Month, target: Path, stamp: FileStamp | None) -> DatevReport:
-    report, data, new = plan(*export_input(read_tables(path)), month, target)
-    if data is None:
-        return report
-    if new:
-        from .workbook.debitor_rows import debitor_rows
-        from .workbook.writer import write_tables
-
-        write_tables(
-            path,
-            path,
-            {},
-            appended={schema.DEBITORS.name: debitor_rows(new, str(month))},
-            unchanged_since=stamp,
-        )
-        report.given = tuple(new)
-    if report.status != "unchanged":
-        write_whole(target, data)
-        report.status = "written"
+    target = out or default_file(path, month)
+    report, new = export_files.export_closed_month(
+        path,
+        schema.DEBITORS,
+        lambda raw: plan(*export_input(raw), month, target),
+        debitor_rows,
+        wait,
+    )
+    report.given = tuple(new)
     return report
 
 
@@ -104,7 +87,7 @@ def plan(
     """What the export of `month` to `target` does: its report, the file's bytes (None when
     nothing is to be written) and the debitor numbers it gives. Nothing is written here."""
     if not ledger.is_closed(month):
-        raise refuse_open(month, "the DATEV export")
+        raise refuse_open(month, "the DATEV export is")
     report = DatevReport(month, target)
     _, invoices, _ = closed_month_view(ledger, inputs, month)
     customers = {c.customer_id: c for c in inputs.customers}
@@ -171,11 +154,6 @@ def _render(inputs: Inputs, month: Month, booked: tuple[Booking, ...], created: 
         ) from exc
 
 
-def read_tables(path: Path) -> dict[str, RawTable]:
-    """The raw tables the DATEV export reads from the workbook's file (never Usage)."""
-    return export_files.read_tables(path, (schema.DEBITORS,))
-
-
 def export_input(
     raw: dict[str, RawTable],
 ) -> tuple[Inputs, Ledger, dict[str, int], list[Check]]:
@@ -183,6 +161,6 @@ def export_input(
     debitor numbers given before; and every error in them."""
     from .workbook.debitor_rows import build_debitors
 
-    inputs, ledger, errors = export_files.closed_input(raw)
+    closed = export_files.closed_input(raw)
     given, debitor_errors = build_debitors(raw.get(schema.DEBITORS.name))
-    return inputs, ledger, given, [*errors, *debitor_errors]
+    return closed.inputs, closed.ledger, given, [*closed.errors, *debitor_errors]

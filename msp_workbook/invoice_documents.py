@@ -23,14 +23,14 @@ from datetime import date
 from pathlib import Path
 
 from .core.billing import lines_by_customer
-from .core.document_fields import buyer_gaps, seller_gaps
+from .core.document_fields import Gaps, buyer_gaps, missing_customer, seller_gaps
 from .core.invoice_document import InvoiceDocument, invoice_document
 from .core.ledger import Ledger, closed_month_view
 from .core.models import Check, Customer, Inputs, Invoice, Severity
 from .core.months import Month
 from .core.sepa import pays_by_direct_debit
 from .core.sepa_fields import mandate_gaps
-from .workbook import schema
+from .export_files import closed_input, read_tables, refuse_open, write_whole
 from .workbook.errors import WorkbookError
 
 # Below this many invoices the work is done in this process (starting workers costs ~1 s).
@@ -73,15 +73,9 @@ def document_gaps(
     """Every field one invoice's documents need from Customers (and, by the customer's tax
     case, from Settings) that the workbook lacks, with its cell. `seller_gaps` has the rest."""
     if customer is None:
-        return [
-            Check(
-                severity=severity,
-                sheet=schema.CUSTOMERS.sheet,
-                cell="",
-                message=f"customer {invoice.customer_id} of invoice {invoice.invoice} is not on "
-                "Customers (or its row has errors: run check): its documents need its address",
-            )
-        ]
+        missing = Gaps(severity)
+        missing_customer(missing, invoice, "; its documents need its address")
+        return missing.checks
     gaps = buyer_gaps(customer, inputs.settings, invoice.reverse_charge, severity)
     if pays_by_direct_debit(customer) and invoice.gross > 0:
         gaps += mandate_gaps(customer, inputs.settings, severity)
@@ -189,12 +183,6 @@ def make_all(docs: Sequence[InvoiceDocument], workers: int | None = None) -> Ite
 # --- Writing --------------------------------------------------------------------------------------
 
 
-def _write_whole(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.part")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
-
-
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -233,10 +221,7 @@ def write_documents(
 ) -> DocumentsReport:
     """Write the documents of a closed month into `folder`."""
     if not ledger.is_closed(month):
-        raise WorkbookError(
-            f"{month} is not closed: invoice documents are made for closed months only "
-            f"(close it first: msp-workbook close PATH --month {month})"
-        )
+        raise refuse_open(month, "invoice documents are")
     docs, errors, count = month_documents(inputs, ledger, month)
     report = DocumentsReport(month, folder, invoices=count, errors=errors)
     if docs:
@@ -276,7 +261,7 @@ def write_documents(
             report.unchanged.append(made.number)
             continue
         for name, data in _files(made):
-            _write_whole(folder / name, data)
+            write_whole(folder / name, data)
         report.written.append(made.number)
     return report
 
@@ -298,32 +283,21 @@ def invoice_documents(
 
 
 def read_checked(path: Path) -> tuple[Inputs, Ledger]:
-    """`read_for_documents`, once the rule files are known to be there, refusing (WorkbookError,
-    one line) a Ledger with rows that cannot be read."""
+    """The workbook read for a closed month (`export_files.closed_input`, as the exports read
+    it), once the rule files are known to be there, refusing (WorkbookError, one line) a Ledger
+    with rows that cannot be read: the errors that make documents untrustworthy. An error on
+    Customers keeps only that customer's documents back (`document_gaps`)."""
     from .documents.rules import EN16931, RulesMissing, rule_file
 
     try:
         rule_file(EN16931)
     except RulesMissing as exc:
         raise WorkbookError(str(exc)) from None
-    inputs, ledger, errors = read_for_documents(path)
+    closed = closed_input(read_tables(path))
+    errors = closed.ledger_errors
     if errors:
         raise WorkbookError(
             f"{path} cannot be read for invoice documents: {errors[0]}"
             + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
         )
-    return inputs, ledger
-
-
-def read_for_documents(path: Path) -> tuple[Inputs, Ledger, list[Check]]:
-    """Settings, Customers and the Ledger (Products and Keys too, which the tables' checks need);
-    never the Usage sheet. The errors that make documents untrustworthy: unreadable Ledger rows."""
-    from .workbook.ledger_rows import build_ledger
-    from .workbook.reader import open_tables
-    from .workbook.validation import Collector, build_master_data
-
-    tables = (schema.SETTINGS, schema.PRODUCTS, schema.ANNUAL_PRICES, schema.CUSTOMERS, schema.KEYS)
-    raw, _ = open_tables(path, tables, optional=(schema.LEDGER,))
-    master = build_master_data(raw, Collector())
-    ledger, ledger_errors = build_ledger(raw.get(schema.LEDGER.name))
-    return master.inputs(), ledger, ledger_errors
+    return closed.inputs, closed.ledger

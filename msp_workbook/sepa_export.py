@@ -16,15 +16,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import export_files
+from .core.document_fields import Gaps, missing_customer
 from .core.ledger import Ledger, closed_month_view
 from .core.models import Check, Inputs
 from .core.months import Month
 from .core.sepa import Collected, Collection, collections, due_date
 from .core.sepa_fields import customer_gaps, invoice_gaps, settings_gaps
-from .export_files import existing, other_content, refuse_open, write_whole
+from .export_files import existing, other_content, refuse_open
 from .workbook import schema
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
+from .workbook.lock import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable
@@ -64,37 +65,18 @@ def export_sepa(
 ) -> SepaReport:
     """Write the month's direct debits (default: beside the workbook). Raises WorkbookError (one
     line) when it cannot run: the workbook cannot be read or saved, the month is not closed."""
-    from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
-
-    check_workbook_file(path)
-    check_can_save(path)
-    with writing(path, wait) as stamp:
-        raw = export_files.read_tables(path, (schema.COLLECTIONS,))
-        target = out or default_file(path, month)
-        report, data, new = plan(*export_input(raw), month, target, collection_date)
-        if data is None:
-            return report
-        if new:  # also when the file is unchanged: a restored workbook may lack them
-            _record(path, new, month, stamp)
-            report.recorded = len(new)
-        if report.status != "unchanged":
-            write_whole(target, data)
-            report.status = "written"
-        return report
-
-
-def _record(path: Path, new: list[Collection], month: Month, stamp: FileStamp | None) -> None:
     from .workbook.collection_rows import collection_rows
-    from .workbook.writer import write_tables
 
-    write_tables(
+    target = out or default_file(path, month)
+    report, new = export_files.export_closed_month(
         path,
-        path,
-        {},
-        appended={schema.COLLECTIONS.name: collection_rows(new, str(month))},
-        unchanged_since=stamp,
+        schema.COLLECTIONS,
+        lambda raw: plan(*export_input(raw), month, target, collection_date),
+        collection_rows,
+        wait,
     )
+    report.recorded = len(new)
+    return report
 
 
 def export_input(
@@ -104,9 +86,9 @@ def export_input(
     collections written before; and every error in them."""
     from .workbook.collection_rows import build_collections
 
-    inputs, ledger, errors = export_files.closed_input(raw)
+    closed = export_files.closed_input(raw)
     history, history_errors = build_collections(raw.get(schema.COLLECTIONS.name))
-    return inputs, ledger, history, [*errors, *history_errors]
+    return closed.inputs, closed.ledger, history, [*closed.errors, *history_errors]
 
 
 def plan(
@@ -121,7 +103,7 @@ def plan(
     """What the export of `month` to `target` does: its report, the file's bytes (None when
     nothing is to be written) and the collections to record. Nothing is written here."""
     if not ledger.is_closed(month):
-        raise refuse_open(month, "the SEPA direct debit")
+        raise refuse_open(month, "the SEPA direct debit is")
     report = SepaReport(month, target)
     _, invoices, _ = closed_month_view(ledger, inputs, month)
     customers = {c.customer_id: c for c in inputs.customers}
@@ -135,17 +117,11 @@ def plan(
         customers[i.customer_id] for i in invoices if i.customer_id in customers and i.gross > 0
     ]
     report.errors = [*errors, *customer_gaps(debtors, collected_on=first_collection)]
-    missing = [i for i in invoices if i.customer_id not in customers]
-    report.errors += [
-        Check(
-            severity="error",
-            sheet="Customers",
-            cell="",
-            message=f"invoice {i.invoice}: customer {i.customer_id} is not on Customers (or its "
-            "row has errors: run check)",
-        )
-        for i in missing
-    ]
+    missing = Gaps("error")
+    for invoice in invoices:
+        if invoice.customer_id not in customers:
+            missing_customer(missing, invoice, "")
+    report.errors += missing.checks
     if report.errors:
         return report, None, []
     debits = collections(invoices, customers, settings, month, issued, history, collection_date)

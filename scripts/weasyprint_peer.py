@@ -127,10 +127,11 @@ def render_sample(workbook: str, month: str, sample: int, outdir: str) -> dict[s
     from msp_workbook.core.months import Month
     from msp_workbook.documents import cii
     from msp_workbook.documents.pdf import ATTACHMENT, layout_data
-    from msp_workbook.invoice_documents import month_documents, read_for_documents
+    from msp_workbook.export_files import closed_input, read_tables
+    from msp_workbook.invoice_documents import month_documents
 
     imported = time.perf_counter()
-    inputs, ledger, _ = read_for_documents(Path(workbook))
+    inputs, ledger, _, _ = closed_input(read_tables(Path(workbook)))
     docs, _, count = month_documents(inputs, ledger, Month.parse(month))
     documents, chosen = len(docs), docs[: sample or None]
     read = time.perf_counter()

@@ -171,15 +171,16 @@ def test_bench_data_has_what_invoice_documents_need(tmp_path: Path) -> None:
     # The seller's Settings and every customer's address; VAT IDs whose check sums are right (a
     # reverse-charge invoice with a wrong one is refused); German postcodes of five digits.
     from msp_workbook.core.document_fields import buyer_gaps, seller_gaps
-    from msp_workbook.invoice_documents import read_for_documents
+    from msp_workbook.export_files import closed_input, read_tables
     from msp_workbook.workbook.template import build_workbook
 
     data = bench.bench_data(bench.Size("tiny", 60, 600))
     assert [r["Setting"] for r in data["Settings"]] == [s.name for s in bench.schema.SETTINGS_SPEC]
     path = tmp_path / "tiny.xlsx"
     build_workbook(path, data)
-    inputs, _, errors = read_for_documents(path)
-    assert not errors
+    read = closed_input(read_tables(path))
+    assert not read.errors
+    inputs = read.inputs
     assert seller_gaps(inputs.settings) == []
     vat_ids = 0
     for customer in inputs.customers:

@@ -7,7 +7,10 @@ from __future__ import annotations
 import shutil
 
 from conftest import run_cli
-from sheet_edits import set_customer
+from sheet_edits import set_customer, set_setting
+
+from msp_workbook.core.models import Check
+from msp_workbook.output_gaps import said_once
 
 
 def test_a_bad_debitor_and_a_bad_debtor_iban_are_warnings_and_the_month_bills(demo, tmp_path):
@@ -29,6 +32,82 @@ def test_a_bad_debitor_and_a_bad_debtor_iban_are_warnings_and_the_month_bills(de
         in w
         for w in warnings
     ), lines
+
+
+def test_each_cell_the_outputs_lack_is_one_line_of_check(demo, tmp_path):
+    """The invoice documents and the SEPA direct debit both check your IBAN, BIC and company
+    name, the documents and the DATEV batch a reverse-charge customer's VAT ID: each such cell
+    is one warning, that names every output that lacks it."""
+    path = tmp_path / "book.xlsx"
+    shutil.copy(demo, path)
+    iban = set_setting(path, "IBAN", "DE02120300000000202052")  # a wrong check digit
+    bic = set_setting(path, "BIC", "XXXX")
+    reseller = set_setting(path, "Reseller", None)
+    set_customer(path, "C-0003", Debtor_IBAN="DE89370400440532013001", Debtor_BIC="YYYY")
+    set_customer(path, "C-0001", Country="AT", VAT_ID="ATU12345670")  # a wrong check digit
+    result = run_cli("check", str(path), "--month", "2026-10")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+
+    def at(cell: str) -> list[str]:
+        return [line for line in lines if line.startswith(f"warning: {cell}: ")]
+
+    assert at(f"Settings!{iban}") == [
+        f"warning: Settings!{iban}: IBAN is not a valid IBAN (form or check sum): "
+        '"DE02120300000000202052"'
+    ], lines
+    assert at(f"Settings!{bic}") == [f'warning: Settings!{bic}: BIC is not a valid BIC: "XXXX"'], (
+        lines
+    )
+    assert at(f"Settings!{reseller}") == [
+        f"warning: Settings!{reseller}: Reseller is empty: invoice documents need your company "
+        "name; the SEPA direct debit needs your company name"
+    ], lines
+    (debtor_iban,) = [line for line in lines if "Debtor IBAN of C-0003" in line]
+    assert debtor_iban.startswith("warning: Customers!N4: "), lines
+    assert len(at("Customers!N4")) == 1 and len(at("Customers!O4")) == 1, lines
+    assert at("Customers!E2") == [
+        "warning: Customers!E2: VAT ID of customer C-0001 is not a valid EU VAT ID (form or "
+        'check sum): "ATU12345670"; its reverse-charge booking needs it'
+    ], lines
+    cells = [line.split(": ")[1] for line in lines if line.startswith("warning: ")]
+    assert len(cells) == len(set(cells)), lines  # no cell twice
+    (count,) = [line for line in lines if " warnings" in line]
+    assert count.endswith(f" {len(cells)} warnings"), lines
+
+
+def _warning(cell: str, message: str, sheet: str = "Settings") -> Check:
+    return Check(severity="warning", sheet=sheet, cell=cell, message=message)
+
+
+def test_said_once_makes_one_warning_of_a_cell_and_keeps_what_each_output_says():
+    checks = [
+        _warning("B18", 'IBAN is not a valid IBAN (form or check sum): "X"'),
+        _warning("B2", "Reseller is empty: invoice documents need your company name"),
+        _warning("", "2 invoice numbers cannot be a DATEV Belegfeld 1", sheet="Ledger"),
+        _warning("B4", "the DATEV export books in EUR only; Currency is CHF"),
+        _warning("E2", 'VAT ID of customer C-1 is not valid: "Y"', sheet="Customers"),
+        _warning("B18", 'IBAN is not a valid IBAN (form or check sum): "X"'),
+        _warning("B2", "Reseller is empty: the SEPA direct debit needs your company name"),
+        _warning("", "invoice 7: SEPA cannot take it", sheet="Ledger"),
+        _warning("B4", "SEPA direct debits are in EUR only; Currency is CHF"),
+        _warning(
+            "E2", 'VAT ID of customer C-1 is not valid: "Y"; its booking needs it', "Customers"
+        ),
+    ]
+    assert [str(c) for c in said_once(checks)] == [
+        'Settings!B18: IBAN is not a valid IBAN (form or check sum): "X"',
+        "Settings!B2: Reseller is empty: invoice documents need your company name; the SEPA "
+        "direct debit needs your company name",
+        "Ledger: 2 invoice numbers cannot be a DATEV Belegfeld 1",
+        "Settings!B4: the DATEV export books in EUR only; Currency is CHF; also: SEPA direct "
+        "debits are in EUR only; Currency is CHF",
+        'Customers!E2: VAT ID of customer C-1 is not valid: "Y"; its booking needs it',
+        "Ledger: invoice 7: SEPA cannot take it",  # no one cell: each is kept
+    ]
+    assert {c.severity for c in said_once(checks)} == {"warning"}
+    alone = [_warning("B2", "Reseller is empty: invoice documents need your company name")]
+    assert said_once(alone) == alone
 
 
 def test_invoices_show_each_invoices_vat_treatment_beside_the_table(demo, tmp_path):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from stdnum.eu import vat as stdnum_vat
 
 from .datev import DOMESTIC_ACCOUNT_RATE, FIRST_DEBITOR, LAST_DEBITOR, revenue_accounts
-from .document_fields import Gaps, setting_place
+from .document_fields import Gaps, missing_customer, setting_place
 from .invoice_document import tax_case
 from .models import Check, Customer, Invoice, Settings, Severity
 
@@ -111,11 +111,7 @@ def invoice_gaps(
     for invoice in invoices:
         customer = customers.get(invoice.customer_id)
         if customer is None:
-            gaps.add(
-                CUSTOMERS_SHEET,
-                f"invoice {invoice.invoice}: customer {invoice.customer_id} is not on Customers "
-                "(or its row has errors: run check); its booking needs the customer",
-            )
+            missing_customer(gaps, invoice, "; its booking needs the customer")
             continue
         if invoice.invoice and not BELEGFELD.match(invoice.invoice):
             unfit.append(invoice.invoice)
@@ -124,8 +120,8 @@ def invoice_gaps(
         if case == "EU reverse charge" and not stdnum_vat.is_valid(vat_id):
             gaps.add(
                 customer.cells.get("VAT ID", CUSTOMERS_SHEET),
-                f"VAT ID of {customer.customer_id} is not a valid EU VAT ID (form or check sum): "
-                f'"{customer.vat_id}"; its reverse-charge booking needs it',
+                f"VAT ID of customer {customer.customer_id} is not a valid EU VAT ID (form or "
+                f'check sum): "{customer.vat_id}"; its reverse-charge booking needs it',
             )
         if (
             invoice.gross != 0

@@ -16,7 +16,7 @@ from stdnum import iban as stdnum_iban
 from stdnum.eu import vat as stdnum_vat
 
 from .invoice_document import buyer_country, vat_category
-from .models import Check, Customer, Settings, Severity
+from .models import Check, Customer, Invoice, Settings, Severity
 from .vocabulary import EU_COUNTRIES
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -35,6 +35,16 @@ class Gaps:
     def add(self, location: str, message: str) -> None:
         sheet, _, cell = location.partition("!")
         self.checks.append(Check(severity=self.severity, sheet=sheet, cell=cell, message=message))
+
+
+def missing_customer(gaps: Gaps, invoice: Invoice, need: str) -> None:
+    """An invoice whose customer is not on Customers (or was left out for its row's errors),
+    in the words of every output; `need` says what that output needs the customer for."""
+    gaps.add(
+        CUSTOMERS_SHEET,
+        f"invoice {invoice.invoice}: customer {invoice.customer_id} is not on Customers (or its "
+        f"row has errors: run check){need}",
+    )
 
 
 def setting_place(settings: Settings, name: str) -> tuple[str, str]:
@@ -152,10 +162,8 @@ def _check_forms(
 ) -> None:
     if email.strip() and not _EMAIL.match(email.strip()):
         gaps.add(place("Email"), f'Email{whose} is not an e-mail address: "{email}"')
-    if iban.strip() and not stdnum_iban.is_valid(iban):
-        gaps.add(place("IBAN"), f'IBAN{whose} is not a valid IBAN (form or check sum): "{iban}"')
-    if bic.strip() and not stdnum_bic.is_valid(bic):
-        gaps.add(place("BIC"), f'BIC{whose} is not a valid BIC: "{bic}"')
+    iban_gap(gaps, place("IBAN"), f"IBAN{whose}", iban)
+    bic_gap(gaps, place("BIC"), f"BIC{whose}", bic)
     vat = vat_id.strip().replace(" ", "").upper()
     if vat and not _VAT_PREFIX.match(vat):
         gaps.add(
@@ -177,3 +185,16 @@ def _check_forms(
                 else ""
             ),
         )
+
+
+def iban_gap(gaps: Gaps, location: str, name: str, iban: str) -> None:
+    """An IBAN typed with a wrong form or check sum (python-stdnum), as a gap of `name`: the
+    one check of every IBAN (yours, a debtor's) for every output."""
+    if iban.strip() and not stdnum_iban.is_valid(iban):
+        gaps.add(location, f'{name} is not a valid IBAN (form or check sum): "{iban}"')
+
+
+def bic_gap(gaps: Gaps, location: str, name: str, bic: str) -> None:
+    """A BIC typed with a wrong form, as a gap of `name` (an empty one is no gap here)."""
+    if bic.strip() and not stdnum_bic.is_valid(bic):
+        gaps.add(location, f'{name} is not a valid BIC: "{bic}"')

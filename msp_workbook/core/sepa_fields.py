@@ -3,7 +3,8 @@ section 9).
 
 `export-sepa` reports these as errors and writes no file; `recalc` lists them as warnings once a
 customer pays by direct debit, so they are fixed before the month is closed. IBAN, BIC and the
-creditor ID are checked with python-stdnum (their check sums, not a pattern).
+creditor ID are checked with python-stdnum (their check sums, not a pattern); IBAN and BIC by
+`document_fields.iban_gap` and `bic_gap`, as for the invoice documents.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from stdnum import bic as stdnum_bic
-from stdnum import iban as stdnum_iban
 from stdnum.eu import at_02 as stdnum_creditor_id
 
-from .document_fields import Gaps, setting_place
+from .document_fields import Gaps, bic_gap, iban_gap, setting_place
 from .models import Check, Customer, Invoice, Settings, Severity
 from .sepa import mandate_day, pays_by_direct_debit
 from .vocabulary import PAYMENT_METHODS
@@ -42,12 +41,8 @@ def settings_gaps(settings: Settings, severity: Severity = "error") -> list[Chec
             gaps.add(cell, f"{name} is empty: {need} {what}{hint}")
     if settings.creditor_id.strip():
         _check_creditor_id(gaps, settings)
-    if settings.iban.strip() and not stdnum_iban.is_valid(settings.iban):
-        cell, _ = setting_place(settings, "IBAN")
-        gaps.add(cell, f'IBAN is not a valid IBAN (form or check sum): "{settings.iban}"')
-    if settings.bic.strip() and not stdnum_bic.is_valid(settings.bic):
-        cell, _ = setting_place(settings, "BIC")
-        gaps.add(cell, f'BIC is not a valid BIC: "{settings.bic}"')
+    iban_gap(gaps, setting_place(settings, "IBAN")[0], "IBAN", settings.iban)
+    bic_gap(gaps, setting_place(settings, "BIC")[0], "BIC", settings.bic)
     if settings.currency.upper() != SEPA_CURRENCY:
         cell, _ = setting_place(settings, "Currency")
         gaps.add(cell, f"SEPA direct debits are in EUR only; Currency is {settings.currency}")
@@ -80,16 +75,9 @@ def customer_gaps(
                 cells.get("Debtor IBAN", CUSTOMERS_SHEET),
                 f"Debtor IBAN{whose} is empty: a direct debit needs the account to debit",
             )
-        elif not stdnum_iban.is_valid(iban):
-            gaps.add(
-                cells.get("Debtor IBAN", CUSTOMERS_SHEET),
-                f'Debtor IBAN{whose} is not a valid IBAN (form or check sum): "{iban}"',
-            )
-        if bic.strip() and not stdnum_bic.is_valid(bic):
-            gaps.add(
-                cells.get("Debtor BIC", CUSTOMERS_SHEET),
-                f'Debtor BIC{whose} is not a valid BIC: "{bic}"',
-            )
+        else:
+            iban_gap(gaps, cells.get("Debtor IBAN", CUSTOMERS_SHEET), f"Debtor IBAN{whose}", iban)
+        bic_gap(gaps, cells.get("Debtor BIC", CUSTOMERS_SHEET), f"Debtor BIC{whose}", bic)
         mandate = customer.mandate_id.strip()
         if not mandate:
             gaps.add(

@@ -8,7 +8,6 @@ Debitors table of the open workbook (saved with it: the message says to save).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..datev_export import (
@@ -19,8 +18,6 @@ from ..datev_export import (
 )
 from ..workbook import schema
 from ..workbook.debitor_rows import debitor_rows
-from ..workbook.reader import RawTable
-from .invoice_documents import documents_month
 from .macros import _guarded, port_of
 from .month_export import export_month
 from .port import WorkbookPort
@@ -36,15 +33,12 @@ def datev_export_button(book: Any) -> DatevReport | None:
 
 
 def _export(port: WorkbookPort) -> DatevReport:
-    def plan_it(raw: dict[str, RawTable], saved: Path) -> tuple[DatevReport, bytes | None, list]:
-        inputs, ledger, given, errors = export_input(raw)
-        month = documents_month(inputs.settings.billing_month, ledger.closed_months())
-        return plan(inputs, ledger, given, errors, month, default_file(saved, month))
-
     report, new = export_month(
         port,
         schema.DEBITORS,
-        plan_it,
+        export_input,
+        plan,
+        default_file,
         debitor_rows,
         "This workbook has no Debitors table, where the export keeps the debitor numbers it "
         "gives: type a Debitor for each customer on Customers, or run msp-workbook "

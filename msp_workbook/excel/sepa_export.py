@@ -9,14 +9,11 @@ the message says to save).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..sepa_export import SepaReport, default_file, export_input, plan
 from ..workbook import schema
 from ..workbook.collection_rows import collection_rows
-from ..workbook.reader import RawTable
-from .invoice_documents import documents_month
 from .macros import _guarded, port_of
 from .month_export import export_month
 from .port import WorkbookPort
@@ -32,15 +29,12 @@ def sepa_export_button(book: Any) -> SepaReport | None:
 
 
 def _export(port: WorkbookPort) -> SepaReport:
-    def plan_it(raw: dict[str, RawTable], saved: Path) -> tuple[SepaReport, bytes | None, list]:
-        inputs, ledger, history, errors = export_input(raw)
-        month = documents_month(inputs.settings.billing_month, ledger.closed_months())
-        return plan(inputs, ledger, history, errors, month, default_file(saved, month))
-
     report, new = export_month(
         port,
         schema.COLLECTIONS,
-        plan_it,
+        export_input,
+        plan,
+        default_file,
         collection_rows,
         "This workbook has no Collections table, where the export remembers which mandates "
         "were collected: run msp-workbook export-sepa once on the saved file (it adds the "
