@@ -229,25 +229,72 @@ def test_without_a_child_to_be_had_the_sheet_loads_in_a_thread(
     assert list((tmp_path / "scratch").iterdir()) == []
 
 
-def test_a_batch_the_child_cannot_write_back_is_loaded_here(
-    make_workbook, example_data, monkeypatch
-):
-    """A full temporary folder: the child loads the sheet but cannot hand it back; the sheet,
-    checked meanwhile, is then loaded in this process rather than the run failing."""
-    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+def test_a_batch_the_child_cannot_write_back_is_not_handed_back():
+    """The child loads the sheet, but the temporary folder takes no file that large (a full
+    disk, a quota: here the OS's file size limit, RLIMIT_FSIZE, set in the child): that is
+    told apart from a failed load, with the OS's reason."""
 
-    def full(batch: pa.RecordBatch, out: str) -> None:
-        raise OSError(28, "No space left on device")
+    def load_then_find_the_disk_full() -> pa.RecordBatch:
+        import resource
+        import signal
 
-    monkeypatch.setattr(isolated, "_write_batch", full)
-    with ChildLoad(batch) as child, pytest.raises(isolated.NotHandedBack) as error:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails: EFBIG
+        _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, hard))
+        return pa.record_batch([pa.array(["x" * 1000] * 25)], names=["key"])  # some 25 KB
+
+    with (
+        ChildLoad(load_then_find_the_disk_full) as child,
+        pytest.raises(isolated.NotHandedBack) as error,
+    ):
         child.result()
-    assert error.value.reason == "[Errno 28] No space left on device"
-    with UsageLoad(book, in_child=True) as loading:
-        _, found = loading.result()
+    assert error.value.reason == (
+        "[Errno 27] Error writing bytes to file. Detail: [errno 27] File too large"
+    )
+
+
+# A process that may write no file over 1 KB (RLIMIT_FSIZE; SIGXFSZ ignored, so a write past
+# it fails with EFBIG instead of ending the process): the child's batch file cannot be written.
+_LOADED_UNDER_A_FILE_SIZE_LIMIT = """
+import resource, signal, sys
+import pyarrow as pa
+from msp_workbook.workbook.isolated import ChildLoad, NotHandedBack
+from msp_workbook.workbook.usage_columns import UsageLoad
+from msp_workbook.workbook.usage_sheet import load_columns
+
+book = sys.argv[1]
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+place = UsageLoad(book, in_child=False).place
+try:
+    with ChildLoad(lambda: load_columns(book, place)) as child:
+        child.result()
+    print("handed back", file=sys.stderr)
+except NotHandedBack as error:
+    print(error.reason, file=sys.stderr)
+with UsageLoad(book, in_child=True) as loading:
+    _, found = loading.result()
+with pa.ipc.new_stream(sys.stdout.buffer, found.schema) as out:  # a pipe: no size limit
+    out.write(found)
+"""
+
+
+def test_a_usage_sheet_the_child_cannot_write_back_is_loaded_here(make_workbook, example_data):
+    """A full disk or a quota for the temporary folder (a real file size limit on the process
+    and its child): the child loads the Usage sheet but cannot hand it back, and the sheet,
+    checked meanwhile, is loaded in the process itself rather than the run failing; the same
+    table as loaded without the limit."""
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_UNDER_A_FILE_SIZE_LIMIT, str(book)],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert done.stderr.decode().splitlines()[-1].endswith("File too large"), done.stderr
+    found = pa.ipc.open_stream(done.stdout).read_all()
     with UsageLoad(book, in_child=False) as loading:
         _, in_thread = loading.result()
-    assert found.equals(in_thread)
+    assert found.num_rows == len(example_data["Usage"]) > 0
+    assert found.equals(pa.Table.from_batches([in_thread]))
 
 
 def test_the_command_line_imports_nothing_heavy_before_it_forks_the_usage_loader():
