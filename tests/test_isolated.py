@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,14 +127,43 @@ def test_the_usage_sheet_loads_alike_in_a_child_and_in_a_thread(make_workbook, e
     assert loaded[True].equals(loaded[False])
 
 
-def test_a_failed_child_is_one_line_naming_the_sheet(make_workbook, example_data, monkeypatch):
-    book = make_workbook(example_data, name="MSP_Billing.xlsx")
-    monkeypatch.setattr(
-        "msp_workbook.workbook.usage_columns.load_columns", lambda path, place: os.abort()
-    )
-    with UsageLoad(book, in_child=True) as loading, pytest.raises(WorkbookError) as error:
+# The Usage sheet loaded in a process whose data may grow by 64 MB at most (RLIMIT_DATA, a
+# hard limit its child inherits): a machine short of memory.
+_LOADED_SHORT_OF_MEMORY = """
+import resource, sys
+import fastexcel, pyarrow  # what the load needs, before the limit is set
+from msp_workbook.workbook.errors import WorkbookError
+from msp_workbook.workbook.usage_columns import UsageLoad
+
+for line in open("/proc/self/status"):
+    if line.startswith("VmData:"):
+        limit = int(line.split()[1]) * 1024 + (64 << 20)
+resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+try:
+    with UsageLoad(sys.argv[1], in_child=True) as loading:
         loading.result()
-    assert str(error.value) == f'{book}: the sheet "Usage" could not be read (stopped by signal 6)'
+except WorkbookError as error:
+    print(error)
+"""
+
+
+def test_a_failed_child_is_one_line_naming_the_sheet(make_workbook, example_data, tmp_path):
+    """The reader runs out of memory in the child (a real allocation failure: a sheet reaching
+    row 1,000,000 in column E, within the cell limit, whose grid of some 200 MB calamine cannot
+    allocate where only 64 MB are left): calamine aborts the child, and the run reports it in
+    one line naming the sheet, with the child's last words and how it ended."""
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    far = '<row r="1000000"><c r="E1000000"><v>1</v></c></row>'
+    path = usage_with_cells(book, tmp_path / "tall.xlsx", far, row=None)
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_SHORT_OF_MEMORY, str(path)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert done.stderr == ""
+    said = f'{path}: the sheet "Usage" could not be read ('
+    assert done.stdout.startswith(said) and done.stdout.count("\n") == 1, done.stdout
+    reason = done.stdout[len(said) : -len(")\n")]
+    assert re.fullmatch(r"memory allocation of \d+ bytes failed; stopped by signal 6", reason)
 
 
 def test_a_far_cell_is_refused_by_the_check_while_the_child_loads(
