@@ -280,11 +280,13 @@ class FakeRange:
 
     @number_format.setter
     def number_format(self, value: str) -> None:
+        self.sheet._refuse_if_asked()
         for cell in self._cells():
             self.sheet._formats[cell] = value
             self.sheet._dirty.add(cell)
 
     def clear_contents(self) -> None:
+        self.sheet._refuse_if_asked()
         for cell in self._cells():
             if self.sheet._values.pop(cell, None) is not None:
                 self.sheet._dirty.add(cell)
@@ -299,6 +301,7 @@ class FakeRange:
         return _RangeApi(self)
 
     def add_hyperlink(self, address: str, text_to_display: str | None = None) -> None:
+        self.sheet._refuse_if_asked()
         for cell in self._cells():
             self.sheet._links[cell] = address
             if text_to_display is not None:
@@ -357,6 +360,7 @@ class FakeTable:
         return FakeRange(self.parent, r2, c1, r2, c2) if self._totals else None
 
     def resize(self, range: FakeRange) -> None:
+        self.parent._refuse_if_asked()
         r1, c1, _, _ = self._bounds
         if range.sheet is not self.parent or (range.r1, range.c1) != (r1, c1):
             raise ValueError("Excel keeps a table's header row and first column where they are")
@@ -452,7 +456,12 @@ class FakeSheet:
         dim = self._ws.column_dimensions.get(letter)
         return dim.number_format if dim is not None else "General"
 
+    def _refuse_if_asked(self) -> None:
+        if self.book.refuse_writes is not None:
+            raise self.book.refuse_writes
+
     def _enter(self, row: int, col: int, value: Any) -> None:
+        self._refuse_if_asked()
         if isinstance(value, Decimal):
             raise TypeError("a Decimal would reach Excel as a currency value: pass a float")
         if isinstance(value, str):
@@ -498,6 +507,9 @@ class FakeSheet:
     def cells_written(self) -> set[tuple[int, int]]:
         return set(self._dirty)
 
+    def tables_resized(self) -> set[str]:
+        return set(self._resized)
+
 
 class FakeBook:
     """An open workbook, as `xw.Book.caller()` or a Lite script's `book` gives it."""
@@ -514,6 +526,10 @@ class FakeBook:
             [FakeSheet(self, ws, values[ws.title]) for ws in self._wb.worksheets]
         )
         self.selection: FakeRange | None = None
+        # Set to an exception: every change to a cell (a value, a format, clearing) raises it,
+        # as Excel refuses calls from outside while the user is editing a cell (a COM error,
+        # "Call was rejected by callee").
+        self.refuse_writes: Exception | None = None
 
     def __repr__(self) -> str:
         return f"<Book [{self.name}]>"

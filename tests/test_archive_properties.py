@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 from workbook_tables import table_rows
 
 from msp_workbook import operations
+from msp_workbook.core import comparison
 from msp_workbook.core.archive import (
     ArchivePlan,
     ArchiveRefused,
@@ -45,7 +46,6 @@ from msp_workbook.core.models import (
 )
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex
-from msp_workbook.workbook.reader import ReadResult
 from msp_workbook.workbook.template import build_workbook
 from msp_workbook.workbook.writer import append_to_tables
 
@@ -135,9 +135,6 @@ class Reseller:
             usage=readings,
         )
 
-    def read(self) -> ReadResult:
-        return ReadResult(self.inputs(), (), Ledger(self.ledger))
-
     def close(self, month: Month) -> None:
         inputs, ledger = self.inputs(), Ledger(self.ledger)
         result = bill_open_month(inputs, month, ledger, UsageIndex.of_inputs(inputs))
@@ -189,8 +186,18 @@ def expected_move(
 
 
 def billed(reseller: Reseller, month: Month) -> tuple:
-    report = operations.compute(reseller.read(), month, TODAY)
-    return report.result.lines, report.result.invoices, report.comparison
+    """An open month's lines, invoices and Comparison rows, from the core rules themselves:
+    the window's closed months as the Ledger has them, its open months as billed now."""
+    inputs, ledger = reseller.inputs(), Ledger(reseller.ledger)
+    usage = UsageIndex.of_inputs(inputs)
+    result = bill_open_month(inputs, month, ledger, usage)
+    window_lines = {
+        m: [e.line for e in ledger.month_lines(m)]
+        if ledger.is_closed(m)
+        else bill_open_month(inputs, m, ledger, usage).lines
+        for m in comparison.window(month)
+    }
+    return result.lines, result.invoices, comparison.comparison_rows(inputs, month, window_lines)
 
 
 def ledger_key(entry) -> tuple:

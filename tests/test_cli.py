@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from conftest import run_cli
 from python_calamine import CalamineWorkbook
+from status_cells import without_last_run
 
 from msp_workbook.core.keys import is_valid_key
 from msp_workbook.core.months import Month
@@ -64,8 +65,6 @@ def test_recalc_writes_to_out_and_leaves_the_input_alone(make_workbook, example_
 
 def test_recalc_twice_leaves_an_identical_file(make_workbook, example_data):
     """Identical but for the time of the run on the Start sheet's status block."""
-    from test_start_status import without_last_run
-
     path = make_workbook(example_data)
     run_cli("recalc", str(path), "--month", "2026-10")
     once = without_last_run(path)

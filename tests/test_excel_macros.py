@@ -255,19 +255,18 @@ def test_errors_on_checks_are_also_shown_in_a_message_box(make_workbook, example
     assert sheet_cells(actual, "Checks")["D2"] == 'quantity must be a whole number >= 0, got "12,5"'
 
 
-def test_an_unexpected_error_is_one_line_and_changes_nothing(
-    make_workbook, example_data, monkeypatch, capsys
-):
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk on fire\n  File x.py, line 1")
-
-    monkeypatch.setattr(macros_module, "compute", broken)
+def test_an_unexpected_error_is_one_line_and_changes_nothing(make_workbook, example_data, capsys):
+    """Excel refuses the writes (the user is editing a cell: the COM call is rejected, an error
+    the macro does not know): one line in the status bar and a message box, its first line
+    only, no traceback, and no cell of the book written."""
     book = FakeBook(make_workbook(example_data))
+    book.refuse_writes = RuntimeError("Call was rejected by callee.\n  File x.py, line 1")
     assert recalculate(book) is None
-    line = "Could not recalculate: unexpected RuntimeError: disk on fire"
+    line = "Could not recalculate: unexpected RuntimeError: Call was rejected by callee."
     assert book.app.status_history[-1] == line
     assert book.app.alerts == [line]
     assert written_sheets(book) == set()
+    assert not [sheet.name for sheet in book.sheets if sheet.tables_resized()]
     out = capsys.readouterr()
     assert "Traceback" not in out.out + out.err and out.err == ""
 

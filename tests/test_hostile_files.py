@@ -337,10 +337,15 @@ def test_the_extent_of_cells_is_found_in_any_form_across_chunks(cells, cuts):
 
 
 def test_empty_formatted_cells_far_away_do_not_count(book, tmp_path):
-    """A formatted cell without a value is not read: it may sit anywhere."""
+    """A formatted cell without a value is not read: it may sit anywhere. The checks find
+    nothing more in the sheet than without it, and `check` bills the month exactly as before."""
     far = '<row r="1048576"><c r="XFD1048576" s="1"/></row>'
     path = usage_with_cells(book, tmp_path / "formatted.xlsx", far, row=None)
-    check_before_parsing(path, [t.name for t in schema.INPUT_TABLES])
+    tables = [t.name for t in schema.INPUT_TABLES]
+    assert check_before_parsing(path, tables) == check_before_parsing(book, tables)
+    checked, unedited = (run_cli("check", str(p), "--month", MONTH) for p in (path, book))
+    assert (checked.returncode, checked.stderr) == (0, "")
+    assert checked.stdout == unedited.stdout
 
 
 def test_the_checks_refuse_in_the_library_too(book, tmp_path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -126,14 +127,43 @@ def test_the_usage_sheet_loads_alike_in_a_child_and_in_a_thread(make_workbook, e
     assert loaded[True].equals(loaded[False])
 
 
-def test_a_failed_child_is_one_line_naming_the_sheet(make_workbook, example_data, monkeypatch):
-    book = make_workbook(example_data, name="MSP_Billing.xlsx")
-    monkeypatch.setattr(
-        "msp_workbook.workbook.usage_columns.load_columns", lambda path, place: os.abort()
-    )
-    with UsageLoad(book, in_child=True) as loading, pytest.raises(WorkbookError) as error:
+# The Usage sheet loaded in a process whose data may grow by 64 MB at most (RLIMIT_DATA, a
+# hard limit its child inherits): a machine short of memory.
+_LOADED_SHORT_OF_MEMORY = """
+import resource, sys
+import fastexcel, pyarrow  # what the load needs, before the limit is set
+from msp_workbook.workbook.errors import WorkbookError
+from msp_workbook.workbook.usage_columns import UsageLoad
+
+for line in open("/proc/self/status"):
+    if line.startswith("VmData:"):
+        limit = int(line.split()[1]) * 1024 + (64 << 20)
+resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+try:
+    with UsageLoad(sys.argv[1], in_child=True) as loading:
         loading.result()
-    assert str(error.value) == f'{book}: the sheet "Usage" could not be read (stopped by signal 6)'
+except WorkbookError as error:
+    print(error)
+"""
+
+
+def test_a_failed_child_is_one_line_naming_the_sheet(make_workbook, example_data, tmp_path):
+    """The reader runs out of memory in the child (a real allocation failure: a sheet reaching
+    row 1,000,000 in column E, within the cell limit, whose grid of some 200 MB calamine cannot
+    allocate where only 64 MB are left): calamine aborts the child, and the run reports it in
+    one line naming the sheet, with the child's last words and how it ended."""
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    far = '<row r="1000000"><c r="E1000000"><v>1</v></c></row>'
+    path = usage_with_cells(book, tmp_path / "tall.xlsx", far, row=None)
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_SHORT_OF_MEMORY, str(path)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert done.stderr == ""
+    said = f'{path}: the sheet "Usage" could not be read ('
+    assert done.stdout.startswith(said) and done.stdout.count("\n") == 1, done.stdout
+    reason = done.stdout[len(said) : -len(")\n")]
+    assert re.fullmatch(r"memory allocation of \d+ bytes failed; stopped by signal 6", reason)
 
 
 def test_a_far_cell_is_refused_by_the_check_while_the_child_loads(
@@ -229,25 +259,72 @@ def test_without_a_child_to_be_had_the_sheet_loads_in_a_thread(
     assert list((tmp_path / "scratch").iterdir()) == []
 
 
-def test_a_batch_the_child_cannot_write_back_is_loaded_here(
-    make_workbook, example_data, monkeypatch
-):
-    """A full temporary folder: the child loads the sheet but cannot hand it back; the sheet,
-    checked meanwhile, is then loaded in this process rather than the run failing."""
-    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+def test_a_batch_the_child_cannot_write_back_is_not_handed_back():
+    """The child loads the sheet, but the temporary folder takes no file that large (a full
+    disk, a quota: here the OS's file size limit, RLIMIT_FSIZE, set in the child): that is
+    told apart from a failed load, with the OS's reason."""
 
-    def full(batch: pa.RecordBatch, out: str) -> None:
-        raise OSError(28, "No space left on device")
+    def load_then_find_the_disk_full() -> pa.RecordBatch:
+        import resource
+        import signal
 
-    monkeypatch.setattr(isolated, "_write_batch", full)
-    with ChildLoad(batch) as child, pytest.raises(isolated.NotHandedBack) as error:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails: EFBIG
+        _, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (1024, hard))
+        return pa.record_batch([pa.array(["x" * 1000] * 25)], names=["key"])  # some 25 KB
+
+    with (
+        ChildLoad(load_then_find_the_disk_full) as child,
+        pytest.raises(isolated.NotHandedBack) as error,
+    ):
         child.result()
-    assert error.value.reason == "[Errno 28] No space left on device"
-    with UsageLoad(book, in_child=True) as loading:
-        _, found = loading.result()
+    assert error.value.reason == (
+        "[Errno 27] Error writing bytes to file. Detail: [errno 27] File too large"
+    )
+
+
+# A process that may write no file over 1 KB (RLIMIT_FSIZE; SIGXFSZ ignored, so a write past
+# it fails with EFBIG instead of ending the process): the child's batch file cannot be written.
+_LOADED_UNDER_A_FILE_SIZE_LIMIT = """
+import resource, signal, sys
+import pyarrow as pa
+from msp_workbook.workbook.isolated import ChildLoad, NotHandedBack
+from msp_workbook.workbook.usage_columns import UsageLoad
+from msp_workbook.workbook.usage_sheet import load_columns
+
+book = sys.argv[1]
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (1024, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+place = UsageLoad(book, in_child=False).place
+try:
+    with ChildLoad(lambda: load_columns(book, place)) as child:
+        child.result()
+    print("handed back", file=sys.stderr)
+except NotHandedBack as error:
+    print(error.reason, file=sys.stderr)
+with UsageLoad(book, in_child=True) as loading:
+    _, found = loading.result()
+with pa.ipc.new_stream(sys.stdout.buffer, found.schema) as out:  # a pipe: no size limit
+    out.write(found)
+"""
+
+
+def test_a_usage_sheet_the_child_cannot_write_back_is_loaded_here(make_workbook, example_data):
+    """A full disk or a quota for the temporary folder (a real file size limit on the process
+    and its child): the child loads the Usage sheet but cannot hand it back, and the sheet,
+    checked meanwhile, is loaded in the process itself rather than the run failing; the same
+    table as loaded without the limit."""
+    book = make_workbook(example_data, name="MSP_Billing.xlsx")
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED_UNDER_A_FILE_SIZE_LIMIT, str(book)],
+        capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+    assert done.stderr.decode().splitlines()[-1].endswith("File too large"), done.stderr
+    found = pa.ipc.open_stream(done.stdout).read_all()
     with UsageLoad(book, in_child=False) as loading:
         _, in_thread = loading.result()
-    assert found.equals(in_thread)
+    assert found.num_rows == len(example_data["Usage"]) > 0
+    assert found.equals(pa.Table.from_batches([in_thread]))
 
 
 def test_the_command_line_imports_nothing_heavy_before_it_forks_the_usage_loader():

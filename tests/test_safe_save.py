@@ -216,14 +216,27 @@ def test_a_failing_rename_leaves_the_workbook_and_no_temporary_file(book, monkey
     assert names(book.parent) == ["MSP_Billing.xlsx"]
 
 
-def test_a_failing_backup_leaves_the_workbook_and_no_temporary_file(book, monkeypatch):
+def test_a_failing_backup_leaves_the_workbook_and_no_temporary_file(book):
+    """A backup that cannot be made: the oldest backup's name is taken by a folder with files
+    in it (a real OS refusal, even for root), so moving backup-2 there fails. The save is
+    refused in one line, the workbook and its backups stay as they were, and no temporary file
+    is left."""
     before = book.read_bytes()
-    monkeypatch.setattr(os, "link", lambda *a: (_ for _ in ()).throw(OSError(1, "no links")))
-    monkeypatch.setattr(safe_save, "_copy", lambda *a: (_ for _ in ()).throw(OSError(5, "I/O")))
-    with pytest.raises(WorkbookError, match="cannot save"):
+    backup_path(book, 2).write_bytes(b"second")
+    taken = backup_path(book, 3)
+    taken.mkdir()
+    (taken / "note.txt").write_text("kept")
+    with pytest.raises(WorkbookError) as error:
         append_rows(book, book, "Keys", [NEW_KEY])
+    assert str(error.value) == f"{book}: cannot save (Is a directory)"
     assert book.read_bytes() == before
-    assert names(book.parent) == ["MSP_Billing.xlsx"]
+    assert backup_path(book, 2).read_bytes() == b"second"
+    assert [p.name for p in taken.iterdir()] == ["note.txt"]
+    assert names(book.parent) == [
+        "MSP_Billing.backup-2.xlsx",
+        "MSP_Billing.backup-3.xlsx",
+        "MSP_Billing.xlsx",
+    ]
 
 
 def test_an_error_while_writing_leaves_no_temporary_file(tmp_path):

@@ -18,6 +18,7 @@ from bad_input_cases import with_change
 from conftest import run_cli
 from fake_xlwings import FakeBook
 from libreoffice import convert
+from status_cells import VALUE_ROWS, status, value_cells_left_out
 from xlsx_fixtures import members, sheet_part
 
 from msp_workbook import operations
@@ -26,29 +27,15 @@ from msp_workbook.demo import demo_data
 from msp_workbook.excel import close_month, recalculate
 from msp_workbook.workbook import schema
 from msp_workbook.workbook import status_block as block
-from msp_workbook.workbook.cells import column_letter
 from msp_workbook.workbook.template import TEMPLATE_PATH, build_workbook
 
 LAST_MONTH = previous_month(date.today())  # the month the command line bills by default
-VALUE_ROWS = range(block.FIRST_ROW, block.FIRST_ROW + len(block.LABELS))
-VALUE_LETTER = column_letter(block.VALUE_COLUMN)
 _SUMMARY = re.compile(
     r"Billing month (?P<month>\d{4}-\d{2}): (?P<lines>\d+) lines, (?P<invoices>\d+) invoices\n"
     r"Net (?P<net>[\d,.-]+) (?P<currency>\w+), VAT (?P<vat>[\d,.-]+) \w+, "
     r"Gross (?P<gross>[\d,.-]+) \w+\n"
     r"(?P<errors>\d+) errors, (?P<warnings>\d+) warnings"
 )
-
-
-def status(path: Path) -> dict[str, object]:
-    """The status block's values by label, as a spreadsheet reads them."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # openpyxl on print areas
-        ws = openpyxl.load_workbook(path)[schema.START_SHEET]
-    return {
-        ws.cell(row, block.LABEL_COLUMN + 1).value: ws.cell(row, block.VALUE_COLUMN + 1).value
-        for row in VALUE_ROWS
-    }
 
 
 def printed(stdout: str) -> dict[str, object]:
@@ -75,21 +62,6 @@ def assert_just_run(cells: dict[str, object]) -> None:
     last_run = cells[block.LAST_RUN]
     assert isinstance(last_run, datetime)
     assert timedelta(0) <= datetime.now() - last_run < timedelta(minutes=10)
-
-
-def without_last_run(path: Path) -> dict[str, bytes]:
-    """The file's members, the Start sheet's Last run cell (the time of the run) left out."""
-    found = members(path)
-    part = sheet_part(path, schema.START_SHEET)
-    ref = f"{VALUE_LETTER}{block.FIRST_ROW + block.LABELS.index(block.LAST_RUN)}"
-    found[part] = re.sub(rf'<c r="{ref}"[^>]*>.*?</c>'.encode(), b"", found[part])
-    return found
-
-
-def value_cells_left_out(xml: bytes) -> bytes:
-    """A Start sheet's XML without the status block's value cells."""
-    refs = "|".join(f"{VALUE_LETTER}{row}" for row in VALUE_ROWS)
-    return re.sub(rf'<c r="(?:{refs})"(?:[^>]*/>|[^>]*>.*?</c>)'.encode(), b"", xml)
 
 
 @pytest.fixture(scope="module")

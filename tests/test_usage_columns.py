@@ -114,14 +114,17 @@ def test_empty_usage_table_reads_as_no_usage(make_workbook, example_data):
     assert read.usage_index() == UsageIndex.empty()
 
 
-def _random_usage(rng: random.Random, keys: list[str], metrics: dict[str, list[str]], n: int):
+def _random_usage(
+    rng: random.Random, keys: list[str], metrics: dict[str, list[str]], n: int, days: int = 395
+):
+    """n readings on random days of the `days` days up to 2026-11-30."""
     rows = []
-    start = date(2025, 11, 1)
+    start = date(2026, 12, 1) - timedelta(days=days)
     for _ in range(n):
         key = rng.choice(keys)
         rows.append(
             {
-                "Date": start + timedelta(days=rng.randrange(395)),
+                "Date": start + timedelta(days=rng.randrange(days)),
                 "License key": key,
                 "Metric": rng.choice(metrics[key]),
                 "Quantity": rng.randrange(0, 60),
@@ -131,10 +134,11 @@ def _random_usage(rng: random.Random, keys: list[str], metrics: dict[str, list[s
     return rows
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_random_readings_aggregate_the_same_in_bulk(make_workbook, example_data, seed):
-    """Every aggregation (max, sum, last with equal dates, avg rounding up) over random
-    readings, including several readings on the same day."""
+def assert_random_readings_aggregate_the_same(
+    make_workbook, example_data, seed: int, n: int, days: int
+) -> None:
+    """n random readings over `days` days, every product with a random aggregation (max, sum,
+    last with equal dates, avg rounding up), read alike in bulk and by the reference."""
     rng = random.Random(seed)
     products = example_data["Products"]
     by_product: dict[str, list[str]] = {}
@@ -145,18 +149,24 @@ def test_random_readings_aggregate_the_same_in_bulk(make_workbook, example_data,
     data["Products"] = [
         {**p, "Aggregation": rng.choice(["max", "sum", "avg", "last"])} for p in products
     ]
-    data["Usage"] = _random_usage(rng, list(keys), keys, 400)
+    data["Usage"] = _random_usage(rng, list(keys), keys, n, days)
     read = assert_same_reading(make_workbook(data))
     assert not read.errors
 
 
-@pytest.mark.parametrize("seed", range(3))
-def test_random_readings_aggregate_the_same_when_sorted(
-    make_workbook, example_data, monkeypatch, seed
-):
-    """The bulk reader aggregates in a table of pairs x months where that table is small, else
-    by sorting the readings: the sorting way gives the same too."""
-    from msp_workbook.workbook import usage_columns
+@pytest.mark.parametrize("seed", range(6))
+def test_random_readings_aggregate_the_same_in_bulk(make_workbook, example_data, seed):
+    """Every aggregation (max, sum, last with equal dates, avg rounding up) over random
+    readings of a year, including several readings on the same day: 400 readings over some 13
+    months fill a table of pairs x months, where the bulk reader aggregates them in place."""
+    assert_random_readings_aggregate_the_same(make_workbook, example_data, seed, 400, 395)
 
-    monkeypatch.setattr(usage_columns, "_grouped_in_place", lambda columns, rules: None)
-    test_random_readings_aggregate_the_same_in_bulk(make_workbook, example_data, 100 + seed)
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_readings_aggregate_the_same_when_sorted(make_workbook, example_data, seed):
+    """Few readings over forty years (100 readings, some 480 months: a table of pairs x months
+    far larger than the readings, as for a reseller who kept decades of sparse reports): the
+    bulk reader aggregates by sorting the readings instead, and gives the same too."""
+    assert_random_readings_aggregate_the_same(
+        make_workbook, example_data, 100 + seed, 100, 40 * 365
+    )
