@@ -116,9 +116,9 @@ def read_workbook(
 def _next_cell(place: TablePlace | None) -> str:
     """The Date cell under the table's range: where the next reading goes (rows typed below
     the range have a warning of their own, which asks to extend the table)."""
-    if place is None or "Date" not in place.columns:
+    if place is None or schema.COL_DATE not in place.columns:
         return ""
-    return f"{column_letter(place.columns['Date'])}{place.last_row + 1}"
+    return f"{column_letter(place.columns[schema.COL_DATE])}{place.last_row + 1}"
 
 
 def _near_the_row_limit(
