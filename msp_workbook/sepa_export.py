@@ -139,7 +139,7 @@ def plan(
     report.errors += [
         Check(
             severity="error",
-            sheet="Customers",
+            sheet=schema.CUSTOMERS.sheet,
             cell="",
             message=f"invoice {i.invoice}: customer {i.customer_id} is not on Customers (or its "
             "row has errors: run check)",
