@@ -204,7 +204,7 @@ COUNTRY_CODES: tuple[str, ...] = (
 IMPORT_FIELDS = (COL_DATE, COL_LICENSE_KEY, COL_METRIC, COL_QUANTITY, COL_AMOUNT)
 
 
-V = TypeVar("V")
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ class Table:
     def column(self, header: str) -> Column:
         return self._by_header[header]
 
-    def row(self, values: Mapping[str, V]) -> list[V]:
+    def row(self, values: Mapping[str, _V]) -> list[_V]:
         """A row of this table in its column order, from its values keyed by header. A header
         the table lacks, or one of its columns left out, is an error: no value can land under
         another column."""
