@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .core.models import Customer, Product
+from .core.vocabulary import NEW_KEY_STATUS
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
@@ -91,7 +92,7 @@ def _new_key(
                 schema.COL_CUSTOMER_ID: made.customer.customer_id,
                 schema.COL_PRODUCT_ID: made.product.product_id,
                 schema.COL_START: start,
-                schema.COL_STATUS: "active",
+                schema.COL_STATUS: NEW_KEY_STATUS,
             }
         ],
         unchanged_since=stamp,

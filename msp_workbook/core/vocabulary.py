@@ -31,6 +31,8 @@ LINE_TYPES = ("usage", "minimum", "estimated", "correction")
 MISSING_USAGE = ("carry forward", "zero")
 AGGREGATIONS = ("max", "avg", "last", "sum")
 SEVERITIES = ("error", "warning", "info")
+# A key the program makes (new-key, the Excel button) starts as the first status: active.
+NEW_KEY_STATUS = STATUSES[0]
 
 # What a setting left empty bills with (SPEC section 2): the Settings model's defaults and the
 # values the template's Settings sheet shows. The others that have one are the first of their

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..core.vocabulary import NEW_KEY_STATUS
 from ..month_status import report_cells
 from ..new_key import key_for
 from ..operations import (
@@ -260,7 +261,7 @@ def _new_key(port: WorkbookPort, today: date) -> str:
         if row.values[schema.COL_START] is None:
             values[schema.COL_START] = today
         if row.values[schema.COL_STATUS] is None:
-            values[schema.COL_STATUS] = "active"
+            values[schema.COL_STATUS] = NEW_KEY_STATUS
         port.fill_row(schema.KEYS.name, row.row, values)
         written = row.row
     else:
@@ -271,7 +272,7 @@ def _new_key(port: WorkbookPort, today: date) -> str:
                 schema.COL_CUSTOMER_ID: customer.customer_id,
                 schema.COL_PRODUCT_ID: product.product_id,
                 schema.COL_START: today,
-                schema.COL_STATUS: "active",
+                schema.COL_STATUS: NEW_KEY_STATUS,
             },
         )
     message = (
