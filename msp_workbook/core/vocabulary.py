@@ -95,6 +95,11 @@ EU_COUNTRIES = frozenset(
 # The sheet (and table) of usage readings: a finding about a reading that is missing points
 # there, at the row where the next reading goes (the reader knows which row that is).
 USAGE_SHEET = "Usage"
+# The other sheets (and tables) the core's findings point at: a setting or a customer lacking
+# what a document or an export needs, the Ledger's invoice numbers.
+SETTINGS_SHEET = "Settings"
+CUSTOMERS_SHEET = "Customers"
+LEDGER_SHEET = "Ledger"
 
 # What the GFI MSP products bill per (SPEC section 1), as the template's Products sheet names
 # them: the Metric drop-down of Products suggests them (a reseller may add others).

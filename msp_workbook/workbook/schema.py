@@ -456,8 +456,8 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
 # --- Input tables ---------------------------------------------------------------------------------
 
 SETTINGS = Table(
-    "Settings",
-    "Settings",
+    vocabulary.SETTINGS_SHEET,
+    vocabulary.SETTINGS_SHEET,
     (
         _col(COL_SETTING, Kind.ID, 22, required=True),
         _col(COL_VALUE, Kind.ANY, 28),
@@ -500,8 +500,8 @@ ANNUAL_PRICES = Table(
 )
 
 CUSTOMERS = Table(
-    "Customers",
-    "Customers",
+    vocabulary.CUSTOMERS_SHEET,
+    vocabulary.CUSTOMERS_SHEET,
     (
         _col(COL_CUSTOMER_ID, Kind.ID, 14, required=True),
         _col(COL_CUSTOMER, Kind.TEXT, 32, required=True),
@@ -723,8 +723,8 @@ BILLING_TOTALS = (
 BILLING_COUNTS = ("Lines", "Invoices")
 
 LEDGER = Table(
-    "Ledger",
-    "Ledger",
+    vocabulary.LEDGER_SHEET,
+    vocabulary.LEDGER_SHEET,
     (
         _col(COL_INVOICE, Kind.TEXT, 16),
         *_BILLING_COLUMNS,
