@@ -97,7 +97,7 @@ def _ledger_months(file: Path, place: TablePlace) -> set[Month]:
     """The months of the Ledger lines of a file, read a row at a time."""
     from .workbook.table_stream import stream_rows
 
-    found = (_month_of(values) for _, values in stream_rows(file, place, ("Month",)))
+    found = (_month_of(values) for _, values in stream_rows(file, place, (schema.COL_MONTH,)))
     return {month for month in found if month is not None}
 
 
@@ -165,7 +165,7 @@ def input_of_tables(
     ledger_rows = []
     if not problems:
         ledger_rows = [
-            LedgerRow(row.row, as_month(row.values["Month"], "month"))
+            LedgerRow(row.row, as_month(row.values[schema.COL_MONTH], "month"))
             for row in _in_range(ledger_raw, last_rows)
         ]
     usage_rows = [
@@ -258,7 +258,9 @@ def _in_order(columns: Mapping[str, int]) -> tuple[str, ...]:
 
 
 def _usage_row(row: int, values: Mapping[str, RawValue]) -> UsageRow:
-    return UsageRow(row, _day(values), _text(values, "License key"), _text(values, "Metric"))
+    return UsageRow(
+        row, _day(values), _text(values, schema.COL_LICENSE_KEY), _text(values, schema.COL_METRIC)
+    )
 
 
 def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveReport:
@@ -400,7 +402,7 @@ def _in_range(table: RawTable | None, last_rows: Mapping[str, int]) -> list[Tabl
 
 def _day(values: Mapping[str, RawValue]) -> date | None:
     try:
-        return as_date(values.get("Date"), "date")
+        return as_date(values.get(schema.COL_DATE), "date")
     except (CellError, TypeError, ValueError):
         return None  # not a date: the row stays
 
@@ -412,7 +414,7 @@ def _text(values: Mapping[str, RawValue], header: str) -> str:
 
 def _month_of(values: Mapping[str, RawValue]) -> Month | None:
     try:
-        return as_month(values.get("Month"), "month")
+        return as_month(values.get(schema.COL_MONTH), "month")
     except (CellError, TypeError, ValueError):
         return None
 

@@ -473,7 +473,7 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         choices=vocabulary.TERMS,
         metavar="N",
-        help="term in years, 1-5",
+        help=f"term in years, {vocabulary.TERMS[0]}-{vocabulary.TERMS[-1]}",
     )
     p.add_argument("--units-now", required=True, type=_whole, metavar="A", help="units today")
     p.add_argument(

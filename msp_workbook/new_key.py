@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .core.models import Customer, Product
+from .core.vocabulary import NEW_KEY_STATUS
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
@@ -46,7 +47,9 @@ def key_for(raw: dict[str, RawTable], customer_id: str, product_id: str) -> NewK
     if product is None:
         raise _not_found(raw[schema.PRODUCTS.name], "product ID", product_id, found)
     existing = [
-        str(row.values["License key"]) for row in raw[schema.KEYS.name] if row.values["License key"]
+        str(row.values[schema.COL_LICENSE_KEY])
+        for row in raw[schema.KEYS.name]
+        if row.values[schema.COL_LICENSE_KEY]
     ]
     return NewKey(generate_key(existing), customer, product)
 
@@ -85,11 +88,11 @@ def _new_key(
         schema.KEYS.name,
         [
             {
-                "License key": made.key,
-                "Customer ID": made.customer.customer_id,
-                "Product ID": made.product.product_id,
-                "Start": start,
-                "Status": "active",
+                schema.COL_LICENSE_KEY: made.key,
+                schema.COL_CUSTOMER_ID: made.customer.customer_id,
+                schema.COL_PRODUCT_ID: made.product.product_id,
+                schema.COL_START: start,
+                schema.COL_STATUS: NEW_KEY_STATUS,
             }
         ],
         unchanged_since=stamp,

@@ -26,7 +26,7 @@ from .core.money import ZERO
 from .core.months import Month, previous_month
 from .core.quote import Quote, QuoteError, make_quote
 from .core.usage import UsageIndex
-from .core.vocabulary import USAGE_SHEET
+from .core.vocabulary import DEFAULT_CURRENCY, USAGE_SHEET
 from .month_status import report_cells
 from .output_gaps import output_gaps
 from .progress import COMPUTING, WRITING, Progress, no_progress
@@ -262,7 +262,7 @@ class GeneratedTables:
     links: dict[str, list[Link]] = field(default_factory=dict)
     # Tables whose rows are in another column order than the schema's (an older Ledger's).
     orders: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    currency: str = "EUR"  # Settings': the money formats show it
+    currency: str = DEFAULT_CURRENCY  # Settings': the money formats show it
 
 
 # Columns written beside a generated table (one blank column after it): the block of the largest
@@ -361,7 +361,7 @@ _CELL = re.compile(r"\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}(:\$?[A-Z]{1,3}\$?[1-9][0-9]
 def check_links(checks: Sequence[Check]) -> list[Link]:
     """Links from Checks' Cell column to the cells the findings name (the writer keeps those
     on sheets the workbook has)."""
-    column = column_letter(schema.CHECKS.headers.index("Cell"))
+    column = column_letter(schema.CHECKS.headers.index(schema.COL_CELL))
     links = []
     for row, check in enumerate(checks, start=2):
         if check.sheet and _CELL.fullmatch(check.cell):

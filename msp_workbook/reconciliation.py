@@ -211,22 +211,24 @@ def table_rows(result: Reconciliation) -> list[list[CellValue]]:
     """The Reconciliation table's rows, in schema column order (a text left empty is a blank
     cell, as Excel has it)."""
     return [
-        [
-            str(r.month),
-            r.license_key,
-            r.customer_id or None,
-            r.customer or None,
-            r.product_id or None,
-            r.metric or None,
-            r.vendor_quantity,
-            r.usage_quantity,
-            r.billed_quantity,
-            r.vendor_amount,
-            r.expected_cost,
-            r.difference,
-            r.status,
-            r.note or None,
-        ]
+        schema.RECONCILIATION.row(
+            {
+                schema.COL_MONTH: str(r.month),
+                schema.COL_LICENSE_KEY: r.license_key,
+                schema.COL_CUSTOMER_ID: r.customer_id or None,
+                schema.COL_CUSTOMER: r.customer or None,
+                schema.COL_PRODUCT_ID: r.product_id or None,
+                schema.COL_METRIC: r.metric or None,
+                schema.COL_VENDOR_QUANTITY: r.vendor_quantity,
+                schema.COL_USAGE_QUANTITY: r.usage_quantity,
+                schema.COL_BILLED_QUANTITY: r.billed_quantity,
+                schema.COL_VENDOR_AMOUNT: r.vendor_amount,
+                schema.COL_EXPECTED_COST: r.expected_cost,
+                schema.COL_DIFFERENCE: r.difference,
+                schema.COL_STATUS: r.status,
+                schema.COL_NOTE: r.note or None,
+            }
+        )
         for r in result.rows
     ]
 
@@ -243,7 +245,7 @@ def side_block(report: ReconcileReport) -> list[list[CellValue]]:
         differences = [r.difference for r in rows if r.difference is not None]
         summary.append([status, len(rows), sum(differences, Decimal(0)) if differences else None])
     summary.append(["Unbilled revenue", None, result.unbilled_revenue])
-    summary.append(["Difference", None, result.difference])
+    summary.append([schema.COL_DIFFERENCE, None, result.difference])
     height = max(len(products), len(summary))
     blank: list[CellValue] = [None] * 4
     return [

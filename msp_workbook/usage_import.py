@@ -182,11 +182,11 @@ def plan(
         for reading in result.readings:
             rows.append(
                 {
-                    "Date": reading.day,
-                    "License key": reading.license_key,
-                    "Metric": reading.metric,
-                    "Quantity": reading.quantity,
-                    "Source": f"{report.source_prefix}:{reading.line}",
+                    schema.COL_DATE: reading.day,
+                    schema.COL_LICENSE_KEY: reading.license_key,
+                    schema.COL_METRIC: reading.metric,
+                    schema.COL_QUANTITY: reading.quantity,
+                    schema.COL_SOURCE: f"{report.source_prefix}:{reading.line}",
                 }
             )
     return results, rows
@@ -245,12 +245,12 @@ class Catalogue:
         the digests already in Usage's Source column and Usage's last sheet row."""
         metrics: dict[str, dict[str, str]] = {}
         for row in raw[schema.PRODUCTS.name]:
-            pid, metric = row.values["Product ID"], row.values["Metric"]
+            pid, metric = row.values[schema.COL_PRODUCT_ID], row.values[schema.COL_METRIC]
             if isinstance(pid, str) and isinstance(metric, str) and pid.strip() and metric.strip():
                 metrics.setdefault(pid.strip().lower(), {})[metric.strip().lower()] = metric.strip()
         keys: dict[str, tuple[str, str]] = {}
         for row in raw[schema.KEYS.name]:
-            key, pid = row.values["License key"], row.values["Product ID"]
+            key, pid = row.values[schema.COL_LICENSE_KEY], row.values[schema.COL_PRODUCT_ID]
             if isinstance(key, str) and key.strip() and isinstance(pid, str):
                 keys.setdefault(key.strip().lower(), (key.strip(), pid.strip().lower()))
         grouped, names, problems = profile_rows(raw)
@@ -260,7 +260,7 @@ class Catalogue:
             if key in problems:
                 continue
             try:
-                usage_fields = [f for f in fields if f[0] != "Amount"]
+                usage_fields = [f for f in fields if f[0] != schema.COL_AMOUNT]
                 profiles[key] = make_profile(names[key], usage_fields)
             except ReportProblem as exc:
                 problems[key] = f"{sheet}: {exc}"
@@ -325,16 +325,23 @@ def profile_rows(
         values = row.values
         if all(is_empty(values[h]) for h in schema.IMPORT_PROFILES.headers):
             continue
-        name = "" if is_empty(values["Profile"]) else as_text(values["Profile"])
+        name = "" if is_empty(values[schema.COL_PROFILE]) else as_text(values[schema.COL_PROFILE])
         try:
-            for header in ("Profile", "Column"):
+            for header in (schema.COL_PROFILE, schema.COL_COLUMN):
                 if is_empty(values[header]):
                     raise CellError(f"{label(header)} is empty")
-            field_name = as_choice(values["Field"], label("Field"), schema.IMPORT_FIELDS)
-            column = as_text(values["Column"])
-            metric = None if is_empty(values["Metric"]) else as_text(values["Metric"])
+            field_name = as_choice(
+                values[schema.COL_FIELD], label(schema.COL_FIELD), schema.IMPORT_FIELDS
+            )
+            column = as_text(values[schema.COL_COLUMN])
+            metric = (
+                None if is_empty(values[schema.COL_METRIC]) else as_text(values[schema.COL_METRIC])
+            )
         except CellError as exc:
-            header = next((h for h in ("Profile", "Column") if is_empty(values[h])), "Field")
+            header = next(
+                (h for h in (schema.COL_PROFILE, schema.COL_COLUMN) if is_empty(values[h])),
+                schema.COL_FIELD,
+            )
             problems.setdefault(name.lower(), f"{sheet}!{row.cells[header]}: {exc}")
             continue
         names.setdefault(name.lower(), name)
@@ -353,7 +360,7 @@ def _usage_sources(path: Path, wanted: Sequence[str] | None = None) -> tuple[set
     from .workbook.text_search import sheet_may_hold
 
     place = table_place(path, schema.USAGE)
-    column = place.columns.get("Source")
+    column = place.columns.get(schema.COL_SOURCE)
     if column is None:
         return set(), place.last_row
     if wanted is not None and not sheet_may_hold(path, place.sheet, [f"#{d}:" for d in wanted]):

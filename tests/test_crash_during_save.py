@@ -23,7 +23,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import run_cli
-from test_start_status import without_last_run
+from status_cells import without_last_run
 
 from msp_workbook import operations
 from msp_workbook.core.months import Month

@@ -17,12 +17,12 @@ from .datev import DOMESTIC_ACCOUNT_RATE, FIRST_DEBITOR, LAST_DEBITOR, revenue_a
 from .document_fields import Gaps, missing_customer, setting_place
 from .invoice_document import tax_case
 from .models import Check, Customer, Invoice, Settings, Severity
+from .vocabulary import CUSTOMERS_SHEET, LEDGER_SHEET
 
 # Belegfeld 1: at most 36 of these characters (DATEV's format description).
 BELEGFELD = re.compile(r"^[A-Za-z0-9$&%*+\-/]{1,36}$")
 DEBITOR_FORM = re.compile(r"^\d{5}$")
 DATEV_CURRENCY = "EUR"
-CUSTOMERS_SHEET = "Customers"
 
 
 def settings_gaps(settings: Settings, severity: Severity = "error") -> list[Check]:
@@ -138,7 +138,7 @@ def invoice_gaps(
             )
     if unfit:
         gaps.add(
-            "Ledger",
+            LEDGER_SHEET,
             f'{len(unfit)} invoice numbers (first "{unfit[0]}") cannot be a DATEV Belegfeld 1 '
             "(at most 36 letters, digits and $&%*+-/): book them by hand",
         )

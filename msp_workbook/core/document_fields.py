@@ -17,14 +17,11 @@ from stdnum.eu import vat as stdnum_vat
 
 from .invoice_document import buyer_country, vat_category
 from .models import Check, Customer, Invoice, Settings, Severity
-from .vocabulary import EU_COUNTRIES
+from .vocabulary import CUSTOMERS_SHEET, EU_COUNTRIES, SETTINGS_SHEET
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _GERMAN_POSTCODE = re.compile(r"^\d{5}$")
 _VAT_PREFIX = re.compile(r"^[A-Z]{2}")
-
-SETTINGS_SHEET = "Settings"
-CUSTOMERS_SHEET = "Customers"
 
 
 class Gaps:

@@ -44,6 +44,7 @@ from .models import (
 )
 from .months import Month
 from .usage import UsageIndex
+from .vocabulary import LEDGER_SHEET
 
 LineKey = tuple[str, str]  # (license key, metric)
 
@@ -443,7 +444,7 @@ def closed_month_view(
         checks.append(
             Check(
                 severity="info",
-                sheet="Ledger",
+                sheet=LEDGER_SHEET,
                 cell="",
                 message=f"{month} was closed before the Ledger recorded each invoice's VAT rate "
                 "and reverse charge: its invoices use today's VAT rate (Settings) and "
@@ -490,7 +491,7 @@ def bill_open_month(
         checks.append(
             Check(
                 severity="info",
-                sheet="Ledger",
+                sheet=LEDGER_SHEET,
                 cell="",
                 message=f"{len(corrections)} correction lines for closed months "
                 f"{', '.join(closed)}: usage or prices changed since they were closed",

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, cast
 
 from pydantic import BaseModel, ConfigDict
 
+from . import vocabulary
 from .months import Month
 
 Aggregation = Literal["max", "avg", "last", "sum"]
@@ -27,14 +28,14 @@ class Record(BaseModel):
 
 class Settings(Record):
     reseller: str = ""
-    country: str = "DE"
-    currency: str = "EUR"
-    vat_rate: Decimal = Decimal("0.19")
+    country: str = vocabulary.DEFAULT_COUNTRY
+    currency: str = vocabulary.DEFAULT_CURRENCY
+    vat_rate: Decimal = Decimal(vocabulary.DEFAULT_VAT_RATE)
     billing_month: Month | None = None
-    missing_usage: MissingUsage = "carry forward"
-    invoice_prefix: str = "INV-"
+    missing_usage: MissingUsage = cast(MissingUsage, vocabulary.MISSING_USAGE[0])
+    invoice_prefix: str = vocabulary.DEFAULT_INVOICE_PREFIX
     # Closed months among this many before an open month are recomputed; older ones are final.
-    correction_months: int = 12
+    correction_months: int = vocabulary.DEFAULT_CORRECTION_MONTHS
     # The seller on invoice documents (SPEC section 6); empty = not set.
     street: str = ""
     postcode: str = ""
@@ -46,13 +47,13 @@ class Settings(Record):
     email: str = ""
     iban: str = ""
     bic: str = ""
-    payment_days: int = 14
-    language: str = "de"
+    payment_days: int = vocabulary.DEFAULT_PAYMENT_DAYS
+    language: str = vocabulary.LANGUAGES[0]
     # The DATEV booking batch (SPEC section 9); None = not set (an account: the chart's default).
     datev_consultant: int | None = None
     datev_client: int | None = None
-    chart_of_accounts: str = "SKR03"
-    fiscal_year_start: int = 1
+    chart_of_accounts: str = vocabulary.CHARTS_OF_ACCOUNTS[0]
+    fiscal_year_start: int = vocabulary.DEFAULT_FISCAL_YEAR_START
     revenue_account: int | None = None
     reverse_charge_account: int | None = None
     non_eu_account: int | None = None

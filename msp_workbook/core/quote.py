@@ -13,7 +13,7 @@ from decimal import Decimal
 from .annual import annual_cost, annual_payments_x12, licensed_counts, msp_cost, tiers_for
 from .models import AnnualPrice, Product
 from .money import round_half_up, round_money
-from .vocabulary import TERMS
+from .vocabulary import TERMS, TERMS_TEXT
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def make_quote(
 ) -> Quote:
     """The quote for the product's metric that has annual prices."""
     if term not in TERMS:
-        raise QuoteError(f"term must be 1, 2, 3, 4 or 5 years, got {term}")
+        raise QuoteError(f"term must be {TERMS_TEXT} years, got {term}")
     if units_now < 0 or units_12m < 0:
         raise QuoteError("units must be whole numbers >= 0")
     candidates = [p for p in products if p.product_id.lower() == product_id.strip().lower()]

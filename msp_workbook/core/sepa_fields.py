@@ -18,12 +18,11 @@ from stdnum.eu import at_02 as stdnum_creditor_id
 from .document_fields import Gaps, bic_gap, iban_gap, setting_place
 from .models import Check, Customer, Invoice, Settings, Severity
 from .sepa import mandate_day, pays_by_direct_debit
-from .vocabulary import PAYMENT_METHODS
+from .vocabulary import CUSTOMERS_SHEET, LEDGER_SHEET, PAYMENT_METHODS
 
 # SEPA's identifiers (mandate, end-to-end ID): at most 35 of these (the EPC's restricted set).
 SEPA_ID = re.compile(r"^[A-Za-z0-9+?/\-:().,' ]{1,35}$")
 SEPA_CURRENCY = "EUR"
-CUSTOMERS_SHEET = "Customers"
 
 
 def settings_gaps(settings: Settings, severity: Severity = "error") -> list[Check]:
@@ -145,7 +144,7 @@ def invoice_gaps(invoices: Iterable[Invoice], severity: Severity = "error") -> l
     for invoice in invoices:
         if invoice.invoice and not SEPA_ID.match(invoice.invoice):
             gaps.add(
-                "Ledger",
+                LEDGER_SHEET,
                 f'invoice number "{invoice.invoice}" cannot be a SEPA end-to-end ID (at most 35 '
                 "letters, digits, spaces and +?/-:().,')",
             )

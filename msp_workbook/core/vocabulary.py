@@ -18,13 +18,32 @@ RECONCILIATION_STATUSES = (
 
 # Terms of an annual subscription, in years (SPEC section 5).
 TERMS = (1, 2, 3, 4, 5)
+# ... as messages say them: "1, 2, 3, 4 or 5", "1 to 5".
+TERMS_TEXT = ", ".join(str(t) for t in TERMS[:-1]) + f" or {TERMS[-1]}"
+TERMS_SPAN = f"{TERMS[0]} to {TERMS[-1]}"
 
 # What a license key is (SPEC section 2), what a billing line is (section 3), what a month
-# without a reading bills (the first: the default). `core.models` types them as Literals; a test
+# without a reading bills (the first: the default), how a product's readings of a month make its
+# quantity (section 1), how grave a finding is. `core.models` types them as Literals; a test
 # holds both equal.
 STATUSES = ("active", "suspended", "cancelled")
 LINE_TYPES = ("usage", "minimum", "estimated", "correction")
 MISSING_USAGE = ("carry forward", "zero")
+AGGREGATIONS = ("max", "avg", "last", "sum")
+SEVERITIES = ("error", "warning", "info")
+# A key the program makes (new-key, the Excel button) starts as the first status: active.
+NEW_KEY_STATUS = STATUSES[0]
+
+# What a setting left empty bills with (SPEC section 2): the Settings model's defaults and the
+# values the template's Settings sheet shows. The others that have one are the first of their
+# list: MISSING_USAGE, LANGUAGES, CHARTS_OF_ACCOUNTS.
+DEFAULT_COUNTRY = "DE"
+DEFAULT_CURRENCY = "EUR"
+DEFAULT_VAT_RATE = "0.19"  # a decimal's text: the model holds a Decimal, the template a number
+DEFAULT_INVOICE_PREFIX = "INV-"
+DEFAULT_CORRECTION_MONTHS = 12
+DEFAULT_PAYMENT_DAYS = 14
+DEFAULT_FISCAL_YEAR_START = 1
 
 # How VAT applies to an invoice (SPEC sections 3, 6, 9): VAT charged; reverse charge to a buyer
 # in another EU country; a supply to a buyer outside the EU, not taxable here.
@@ -76,6 +95,11 @@ EU_COUNTRIES = frozenset(
 # The sheet (and table) of usage readings: a finding about a reading that is missing points
 # there, at the row where the next reading goes (the reader knows which row that is).
 USAGE_SHEET = "Usage"
+# The other sheets (and tables) the core's findings point at: a setting or a customer lacking
+# what a document or an export needs, the Ledger's invoice numbers.
+SETTINGS_SHEET = "Settings"
+CUSTOMERS_SHEET = "Customers"
+LEDGER_SHEET = "Ledger"
 
 # What the GFI MSP products bill per (SPEC section 1), as the template's Products sheet names
 # them: the Metric drop-down of Products suggests them (a reseller may add others).

@@ -19,7 +19,7 @@ from ..core.annual import annual_cost, msp_cost, tiers_for
 from ..core.keys import is_valid_key
 from ..core.models import Inputs, Product
 from ..core.quote import QuoteError, make_quote
-from ..core.vocabulary import TERMS
+from ..core.vocabulary import TERMS, TERMS_TEXT
 from ..workbook import schema
 from ..workbook.cells import CellError, RawValue, as_text, as_whole, column_letter, is_empty
 from ..workbook.errors import WorkbookError
@@ -42,7 +42,7 @@ ERROR_PREFIX = "#MSP: "
 DOC_PRODUCTS = "The Products table with its headers: Products[#All]"
 DOC_ANNUAL = "The AnnualPrices table with its headers: AnnualPrices[#All]"
 DOC_PRODUCT = 'Product ID, e.g. "KC-MSP"'
-DOC_TERM = "Term in years: 1, 2, 3, 4 or 5"
+DOC_TERM = f"Term in years: {TERMS_TEXT}"
 DOC_PROFILE = "Units per month, one row or one column (its length is the number of months)"
 DOC_METRIC = "Optional: the metric, for a product billed by more than one"
 
@@ -100,7 +100,7 @@ def _whole(value: Any, what: str) -> int:
 def _term(value: Any) -> int:
     term = _whole(value, "term")
     if term not in TERMS:
-        raise _Problem(f"term must be 1, 2, 3, 4 or 5 years, got {term}")
+        raise _Problem(f"term must be {TERMS_TEXT} years, got {term}")
     return term
 
 
@@ -160,19 +160,22 @@ def _products_from_annual(annual: RawTable) -> RawTable:
     table = RawTable(schema.PRODUCTS, schema.PRODUCTS.sheet)
     seen: set[tuple[str, str]] = set()
     for row in annual:
-        pid, metric = as_text(row.values["Product ID"]), as_text(row.values["Metric"])
+        pid, metric = (
+            as_text(row.values[schema.COL_PRODUCT_ID]),
+            as_text(row.values[schema.COL_METRIC]),
+        )
         if not pid or not metric or (pid.lower(), metric.lower()) in seen:
             continue
         seen.add((pid.lower(), metric.lower()))
         number = len(table.rows) + 2
         values: dict[str, RawValue] = {
-            "Product ID": pid,
-            "Product": pid,
-            "Metric": metric,
-            "Aggregation": "max",
-            "Cost per unit": 0.0,
-            "Price per unit": 0.0,
-            "Minimum units": None,
+            schema.COL_PRODUCT_ID: pid,
+            schema.COL_PRODUCT: pid,
+            schema.COL_METRIC: metric,
+            schema.COL_AGGREGATION: "max",
+            schema.COL_COST_PER_UNIT: 0.0,
+            schema.COL_PRICE_PER_UNIT: 0.0,
+            schema.COL_MINIMUM_UNITS: None,
         }
         cells = {h: f"{column_letter(i)}{number}" for i, h in enumerate(schema.PRODUCTS.headers)}
         table.rows.append(TableRow(number, values, cells))
@@ -213,7 +216,7 @@ def _inputs(
             else schema.ANNUAL_PRICES.name
         ]
         row = next((r for r in table.rows if r.row == number), None)
-        if row is not None and as_text(row.values["Product ID"]).lower() == wanted:
+        if row is not None and as_text(row.values[schema.COL_PRODUCT_ID]).lower() == wanted:
             raise _Problem(f"row {number} of the {names[check.sheet]}: {check.message}")
     return inputs
 

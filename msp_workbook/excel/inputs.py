@@ -33,7 +33,7 @@ def read_inputs(port: WorkbookPort) -> ReadResult:
     """Read and validate every input table of the open workbook, and its Ledger (closed months)
     when it has one; bad rows become checks."""
     raw, checks, given = read_tables(port, schema.INPUT_TABLES, optional=(schema.LEDGER,))
-    return validated(raw, checks, next_cell_below(given.get(schema.USAGE.name), "Date"))
+    return validated(raw, checks, next_cell_below(given.get(schema.USAGE.name), schema.COL_DATE))
 
 
 def next_cell_below(table: TableData | None, header: str) -> str:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..core.vocabulary import NEW_KEY_STATUS
 from ..month_status import report_cells
 from ..new_key import key_for
 from ..operations import (
@@ -102,7 +103,7 @@ def _read(port: WorkbookPort) -> ReadResult:
     port.status(READING)
     raw, below, given = read_tables(port, schema.INPUT_TABLES, optional=(schema.LEDGER,))
     port.status(CHECKING)
-    read = validated(raw, below, next_cell_below(given.get(schema.USAGE.name), "Date"))
+    read = validated(raw, below, next_cell_below(given.get(schema.USAGE.name), schema.COL_DATE))
     # Usage or the Ledger near Excel's row limit: the same warning as `check` gives.
     last_rows = {
         spec.name: max((row.row for row in raw[spec.name].rows), default=0)
@@ -245,33 +246,33 @@ def _new_key(port: WorkbookPort, today: date) -> str:
     raw, _ = read_raw_tables(port, tables)
     keys = raw[schema.KEYS.name]
     row = _selected_key_row(port, keys.rows, keys.sheet)
-    customer_id = as_text(row.values["Customer ID"])
-    product_id = as_text(row.values["Product ID"])
+    customer_id = as_text(row.values[schema.COL_CUSTOMER_ID])
+    product_id = as_text(row.values[schema.COL_PRODUCT_ID])
     if not customer_id or not product_id:
-        missing = "Customer ID" if not customer_id else "Product ID"
+        missing = schema.COL_CUSTOMER_ID if not customer_id else schema.COL_PRODUCT_ID
         raise UserError(f"the selected Keys row {row.row} has no {missing}; {SELECT_KEYS_ROW}")
 
     port.status(CHECKING)
     made = key_for(raw, customer_id, product_id)
     key, customer, product = made.key, made.customer, made.product
     port.status(WRITING)
-    if row.values["License key"] is None:
-        values: dict[str, Any] = {"License key": key}
-        if row.values["Start"] is None:
-            values["Start"] = today
-        if row.values["Status"] is None:
-            values["Status"] = "active"
+    if row.values[schema.COL_LICENSE_KEY] is None:
+        values: dict[str, Any] = {schema.COL_LICENSE_KEY: key}
+        if row.values[schema.COL_START] is None:
+            values[schema.COL_START] = today
+        if row.values[schema.COL_STATUS] is None:
+            values[schema.COL_STATUS] = NEW_KEY_STATUS
         port.fill_row(schema.KEYS.name, row.row, values)
         written = row.row
     else:
         written = port.append_row(
             schema.KEYS.name,
             {
-                "License key": key,
-                "Customer ID": customer.customer_id,
-                "Product ID": product.product_id,
-                "Start": today,
-                "Status": "active",
+                schema.COL_LICENSE_KEY: key,
+                schema.COL_CUSTOMER_ID: customer.customer_id,
+                schema.COL_PRODUCT_ID: product.product_id,
+                schema.COL_START: today,
+                schema.COL_STATUS: NEW_KEY_STATUS,
             },
         )
     message = (

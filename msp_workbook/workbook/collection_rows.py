@@ -26,10 +26,12 @@ def build_collections(raw: RawTable | None) -> tuple[list[Collected], list[Check
         return found, checks
     for row in raw:
         try:
-            month = as_month(row.values.get("Month"), "Month")
-            sequence = as_choice(row.values.get("Sequence"), "Sequence", SEQUENCES)
+            month = as_month(row.values.get(schema.COL_MONTH), schema.COL_MONTH)
+            sequence = as_choice(
+                row.values.get(schema.COL_SEQUENCE), schema.COL_SEQUENCE, SEQUENCES
+            )
         except CellError as exc:
-            header = "Month" if "Month" in str(exc) else "Sequence"
+            header = schema.COL_MONTH if schema.COL_MONTH in str(exc) else schema.COL_SEQUENCE
             checks.append(
                 Check(
                     severity="error",
@@ -42,9 +44,9 @@ def build_collections(raw: RawTable | None) -> tuple[list[Collected], list[Check
         found.append(
             Collected(
                 month=month,
-                invoice=as_text(row.values.get("Invoice")),
-                customer_id=as_text(row.values.get("Customer ID")),
-                mandate_id=as_text(row.values.get("Mandate ID")),
+                invoice=as_text(row.values.get(schema.COL_INVOICE)),
+                customer_id=as_text(row.values.get(schema.COL_CUSTOMER_ID)),
+                mandate_id=as_text(row.values.get(schema.COL_MANDATE_ID)),
                 sequence=sequence,  # type: ignore[arg-type]
             )
         )
@@ -53,16 +55,17 @@ def build_collections(raw: RawTable | None) -> tuple[list[Collected], list[Check
 
 def collection_rows(debits: Sequence[Collection], month: str) -> list[list[CellValue]]:
     """The rows of collections written now, in the table's column order."""
-    assert schema.COLLECTIONS.headers == (
-        "Month",
-        "Invoice",
-        "Customer ID",
-        "Mandate ID",
-        "Sequence",
-        "Amount",
-        "Collection date",
-    )
     return [
-        [month, d.invoice, d.customer_id, d.mandate_id, d.sequence, d.amount, d.collection_date]
+        schema.COLLECTIONS.row(
+            {
+                schema.COL_MONTH: month,
+                schema.COL_INVOICE: d.invoice,
+                schema.COL_CUSTOMER_ID: d.customer_id,
+                schema.COL_MANDATE_ID: d.mandate_id,
+                schema.COL_SEQUENCE: d.sequence,
+                schema.COL_AMOUNT: d.amount,
+                schema.COL_COLLECTION_DATE: d.collection_date,
+            }
+        )
         for d in debits
     ]

@@ -26,18 +26,20 @@ def build_debitors(raw: RawTable | None) -> tuple[dict[str, int], list[Check]]:
             checks.append(Check(severity="error", sheet=raw.sheet, cell=row.cells[header],
                                 message=message))  # fmt: skip
 
-        cid = as_text(row.values.get("Customer ID"))
+        cid = as_text(row.values.get(schema.COL_CUSTOMER_ID))
         try:
-            number = as_whole(row.values.get("Debitor"), "Debitor")
+            number = as_whole(row.values.get(schema.COL_DEBITOR), schema.COL_DEBITOR)
         except CellError as exc:
-            error("Debitor", f"{exc} (a row of the DATEV export: do not edit this sheet)")
+            error(schema.COL_DEBITOR, f"{exc} (a row of the DATEV export: do not edit this sheet)")
             continue
         if not cid:
-            error("Customer ID", "Customer ID is empty (do not edit this sheet)")
+            error(schema.COL_CUSTOMER_ID, "Customer ID is empty (do not edit this sheet)")
         elif cid in given:
-            error("Customer ID", f"{cid} has a debitor number twice (do not edit this sheet)")
+            error(
+                schema.COL_CUSTOMER_ID, f"{cid} has a debitor number twice (do not edit this sheet)"
+            )
         elif number in owner:
-            error("Debitor", f"Debitor {number} is given to {owner[number]} too")
+            error(schema.COL_DEBITOR, f"Debitor {number} is given to {owner[number]} too")
         else:
             given[cid] = number
             owner[number] = cid
@@ -46,5 +48,9 @@ def build_debitors(raw: RawTable | None) -> tuple[dict[str, int], list[Check]]:
 
 def debitor_rows(new: list[tuple[str, int]], month: str) -> list[list[object]]:
     """The rows of newly given numbers, in the table's column order."""
-    assert schema.DEBITORS.headers == ("Customer ID", "Debitor", "Month")
-    return [[cid, number, month] for cid, number in new]
+    return [
+        schema.DEBITORS.row(
+            {schema.COL_CUSTOMER_ID: cid, schema.COL_DEBITOR: number, schema.COL_MONTH: month}
+        )
+        for cid, number in new
+    ]

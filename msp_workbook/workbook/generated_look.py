@@ -101,12 +101,11 @@ def add_billing_look(book: Workbook, ws: Worksheet) -> None:
     """Billing: lines highlighted by Type; the block of the month's totals beside the table."""
     table = schema.BILLING
     looks = {t: {"bg_color": fill} for t, fill in LINE_TYPE_FILLS.items()}
-    _rows_by_column(book, ws, table, "Type", looks)
+    _rows_by_column(book, ws, table, schema.COL_TYPE, looks)
     side = len(table.columns) + 1  # one blank column between table and block
     header = book.add_format({"bold": True, "bottom": 1, "bg_color": "#F2F2F2"})
     formats = {
-        "Lines": book.add_format({"num_format": schema.FMT_WHOLE}),
-        "Invoices": book.add_format({"num_format": schema.FMT_WHOLE}),
+        **{n: book.add_format({"num_format": schema.FMT_WHOLE}) for n in schema.BILLING_COUNTS},
         "Bill": book.add_format({"bold": True}),
     }
     money = book.add_format({"num_format": with_currency(schema.FMT_MONEY)})
@@ -114,7 +113,7 @@ def add_billing_look(book: Workbook, ws: Worksheet) -> None:
     # Printed: the lines (the block is on screen; a page as wide as both is unreadably small).
     ws.print_area(0, 0, MAX_ROW - 1, len(table.columns) - 1)
     for i, name in enumerate(schema.BILLING_TOTALS):
-        width = 26 if name == "Bill" else 9 if name in ("Lines", "Invoices") else 16
+        width = 26 if name == "Bill" else 9 if name in schema.BILLING_COUNTS else 16
         ws.set_column(side + i, side + i, width, formats.get(name, money))
         ws.write_string(0, side + i, name, header)
 
@@ -126,8 +125,8 @@ def add_checks_look(book: Workbook, ws: Worksheet) -> None:
     looks = {
         s: {"bg_color": fill, "font_color": font} for s, (fill, font) in SEVERITY_LOOKS.items()
     }
-    _rows_by_column(book, ws, table, "Severity", looks)
-    cell = table.headers.index("Cell")
+    _rows_by_column(book, ws, table, schema.COL_SEVERITY, looks)
+    cell = table.headers.index(schema.COL_CELL)
     link = book.add_format({"font_color": LINK_COLOUR, "underline": 1})
     ws.set_column(cell, cell, table.columns[cell].width, link)
     side = len(table.columns) + 1

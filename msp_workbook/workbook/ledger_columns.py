@@ -151,7 +151,7 @@ def _indices(encoded: Any, empty: int) -> Any:
 def _taxes_agree(columns: list[list[object]], codes: dict[str, Any], np: Any) -> bool:
     """Every row's VAT rate and reverse charge agree, and all lines of an invoice carry the
     same (`ledger_rows.check_row_taxes` and its invoice rule, over distinct values)."""
-    vat, reverse = codes["VAT rate"], codes["Reverse charge"]
+    vat, reverse = codes[schema.COL_VAT_RATE], codes[schema.COL_REVERSE_CHARGE]
     width = int(reverse.max(initial=0)) + 1
     pair = vat.astype(np.int64) * width + reverse
     for code in np.unique(pair).tolist():
@@ -160,7 +160,7 @@ def _taxes_agree(columns: list[list[object]], codes: dict[str, Any], np: Any) ->
             check_row_taxes(columns[-3][at], columns[-2][at])
         except ValueError:
             return False
-    invoice = codes["Invoice"].astype(np.int64)
+    invoice = codes[schema.COL_INVOICE].astype(np.int64)
     per_invoice = np.unique(invoice * (int(pair.max(initial=0)) + 1) + pair)
     return len(per_invoice) == len(np.unique(invoice))
 

@@ -17,7 +17,7 @@ from ..core.models import Check
 from . import schema
 from .cells import CellError, RawValue, as_choice, as_date, as_decimal, as_month, as_text, show
 from .reader import RawTable
-from .rows import billing_row
+from .rows import billing_values
 from .sheet_xml import CellValue
 
 T = TypeVar("T")
@@ -102,24 +102,34 @@ def _optional(convert: Callable[[RawValue], T], empty: object) -> Callable[[RawV
 
 
 _BAD = NOT_CONVERTED = object()  # a cell value that does not convert
-_TEXT = ("Customer ID", "Customer", "License key", "Product ID", "Product", "Metric")
+_TEXT = (
+    schema.COL_CUSTOMER_ID,
+    schema.COL_CUSTOMER,
+    schema.COL_LICENSE_KEY,
+    schema.COL_PRODUCT_ID,
+    schema.COL_PRODUCT,
+    schema.COL_METRIC,
+)
 # Each column's conversion, in the order `_line` unpacks a row's values.
 _CONVERT: dict[str, Callable[[RawValue], object]] = {
-    "Invoice": as_text,
-    "Month": lambda value: as_month(value, "month"),
+    schema.COL_INVOICE: as_text,
+    schema.COL_MONTH: lambda value: as_month(value, "month"),
     **{h: as_text for h in _TEXT},
-    "Quantity": lambda value: _integer(value, "quantity"),
-    "Unit price": _money("Unit price"),
-    "Discount %": _optional(_money("Discount %"), Decimal(0)),
-    **{h: _money(h) for h in ("Net", "Unit cost", "Cost", "Margin")},
-    "Type": lambda value: as_choice(value, "type", schema.LINE_TYPES),
-    "Corrects": _optional(lambda value: as_month(value, "corrects"), None),
-    "Note": as_text,
-    "VAT rate": _optional(_money("VAT rate"), None),
-    "Reverse charge": _optional(
+    schema.COL_QUANTITY: lambda value: _integer(value, "quantity"),
+    schema.COL_UNIT_PRICE: _money(schema.COL_UNIT_PRICE),
+    schema.COL_DISCOUNT: _optional(_money(schema.COL_DISCOUNT), Decimal(0)),
+    **{
+        h: _money(h)
+        for h in (schema.COL_NET, schema.COL_UNIT_COST, schema.COL_COST, schema.COL_MARGIN)
+    },
+    schema.COL_TYPE: lambda value: as_choice(value, "type", schema.LINE_TYPES),
+    schema.COL_CORRECTS: _optional(lambda value: as_month(value, "corrects"), None),
+    schema.COL_NOTE: as_text,
+    schema.COL_VAT_RATE: _optional(_money(schema.COL_VAT_RATE), None),
+    schema.COL_REVERSE_CHARGE: _optional(
         lambda value: as_choice(value, "reverse charge", schema.YES_NO) == "yes", None
     ),
-    "Finalized": lambda value: _timestamp(value, "finalized"),
+    schema.COL_FINALIZED: lambda value: _timestamp(value, "finalized"),
 }
 _READ = tuple(_CONVERT)
 READ_ORDER = _READ  # the Ledger's columns in the order of `core.ledger.LedgerColumns`
@@ -161,4 +171,12 @@ def ledger_row(entry: LedgerLine) -> list[CellValue]:
     """A ledger line as a Ledger table row (schema column order); VAT rate and Reverse charge
     are empty on a line closed before the Ledger recorded them."""
     reverse = None if entry.reverse_charge is None else "yes" if entry.reverse_charge else "no"
-    return [entry.invoice, *billing_row(entry.line), entry.vat_rate, reverse, entry.finalized]
+    return schema.LEDGER.row(
+        {
+            schema.COL_INVOICE: entry.invoice,
+            **billing_values(entry.line),
+            schema.COL_VAT_RATE: entry.vat_rate,
+            schema.COL_REVERSE_CHARGE: reverse,
+            schema.COL_FINALIZED: entry.finalized,
+        }
+    )

@@ -19,7 +19,7 @@ from .usage_sheet import load_table_columns, place_of, start_load, with_place
 
 __all__ = ["load_ledger_columns", "place_of", "start"]
 
-_FINALIZED = "Finalized"
+_FINALIZED = schema.COL_FINALIZED
 
 
 def start(path: Path) -> ChildLoad | None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import re
 
+from ..core.vocabulary import DEFAULT_CURRENCY
 from . import schema
-
-DEFAULT_CURRENCY = "EUR"
 
 # The amount formats a currency is added to (schema's money and unit price formats).
 _AMOUNTS = (schema.FMT_MONEY, schema.FMT_UNIT_PRICE)

@@ -16,7 +16,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..core.vocabulary import TERMS
+from ..core.vocabulary import TERMS, TERMS_SPAN, TERMS_TEXT
 from . import schema
 from .schema import Table
 from .sheet_look import (
@@ -60,7 +60,8 @@ from .sheet_look import (
 # cannot move a half cent across the rounding edge of the totals.
 
 QUOTE_PURPOSE = (
-    "Quick quote for a prospect: MSP monthly against an annual subscription of 1 to 5 years, "
+    "Quick quote for a prospect: MSP monthly against an annual subscription of "
+    f"{TERMS_SPAN} years, "
     "calculated live from Products and AnnualPrices."
 )
 QUOTE_DEFAULTS: Mapping[str, object] = {
@@ -97,8 +98,8 @@ _Q_LAST_MONTH_ROW = _Q_TABLE_HEADER_ROW + schema.QUOTE_MAX_MONTHS
 QUOTE_PRINT_AREA = (0, 0, _Q_PRINT_LAST_ROW - 1, 5)
 
 _Q_INPUT_LABELS = {
-    schema.QUOTE_PRODUCT: "Product ID",
-    schema.QUOTE_TERM: "Term (years)",
+    schema.QUOTE_PRODUCT: schema.COL_PRODUCT_ID,
+    schema.QUOTE_TERM: schema.COL_TERM_YEARS,
     schema.QUOTE_UNITS_NOW: "Units now",
     schema.QUOTE_UNITS_12M: "Units in 12 months",
 }
@@ -275,8 +276,8 @@ class _QuoteRefs:
                 f'"Product ID "&{product}&" is not on the Products sheet."',
             ),
             (
-                f"ISNA(MATCH({term},{{1,2,3,4,5}},0))",
-                '"Term (years): 1, 2, 3, 4 or 5."',
+                f"ISNA(MATCH({term},{{{','.join(str(t) for t in TERMS)}}},0))",
+                f'"{schema.COL_TERM_YEARS}: {TERMS_TEXT}."',
             ),
             (
                 f"NOT(AND(ISNUMBER({now}),ISNUMBER({in12})))",
@@ -522,17 +523,17 @@ def _write_quote_inputs(
         schema.QUOTE_PRODUCT: {
             "validate": "list",
             "source": "=" + product_ids,
-            "input_title": "Product ID",
+            "input_title": schema.COL_PRODUCT_ID,
             "input_message": "Choose a product from the Products sheet. "
             "It needs annual prices on the AnnualPrices sheet.",
-            **messages("Product ID", "a Product ID from the Products sheet"),
+            **messages(schema.COL_PRODUCT_ID, "a Product ID from the Products sheet"),
         },
         schema.QUOTE_TERM: {
             "validate": "list",
             "source": [str(t) for t in TERMS],
-            "input_title": "Term (years)",
-            "input_message": "Term of the annual subscription: 1 to 5 years.",
-            **messages("Term (years)", "1, 2, 3, 4 or 5"),
+            "input_title": schema.COL_TERM_YEARS,
+            "input_message": f"Term of the annual subscription: {TERMS_SPAN} years.",
+            **messages(schema.COL_TERM_YEARS, TERMS_TEXT),
         },
         schema.QUOTE_UNITS_NOW: {
             **number_options("Units now", "integer", "a whole number >= 0"),

@@ -116,11 +116,11 @@ def read_workbook(
 def _next_cell(place: TablePlace | None) -> str:
     """The Date cell under the table's range: where the next reading goes (rows typed below
     the range have a warning of their own, which asks to extend the table)."""
-    if place is None or "Date" not in place.columns:
+    if place is None or schema.COL_DATE not in place.columns:
         return ""
     # Above a Total Row a new row is inserted from the last one (Tab in its last cell).
     row = place.last_row if place.totals_row else place.last_row + 1
-    return f"{column_letter(place.columns['Date'])}{row}"
+    return f"{column_letter(place.columns[schema.COL_DATE])}{row}"
 
 
 def _near_the_row_limit(

@@ -3,13 +3,24 @@
 The reader, the writer and the template builder all take names from here; nothing else in the
 project spells a sheet, table or column name. Names follow the product spec exactly: users, macros,
 formulas and outside scripts depend on them.
+
+The convention: every column header is one module constant, `COL_<HEADER>` (`COL_LICENSE_KEY =
+"License key"`, `COL_DISCOUNT = "Discount %"`), one per header text however many tables have the
+column. The tables are built from them, and code elsewhere names a column by them:
+`row.values[schema.COL_LICENSE_KEY]`. A setting's name is `SETTING_<NAME>` the same way. A row
+written by position is made with `Table.row`, from its values keyed by header. The vocabularies
+(statuses, line types, aggregations, terms, defaults of Settings) are the core's
+(`core.vocabulary`); this module takes them from there. tests/test_contract_spelled_once.py holds
+it so.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
+from typing import TypeVar
 
 from ..core import vocabulary
 from ..core.months import Month
@@ -52,10 +63,128 @@ FMT_TEXT = "@"
 INPUT_TABLE_STYLE = "Table Style Medium 2"
 GENERATED_TABLE_STYLE = "Table Style Medium 1"
 
-AGGREGATIONS = ("max", "avg", "last", "sum")
+# --- Column names ---------------------------------------------------------------------------------
+# Every column header of every table, one constant per header text: a header several tables share
+# ("License key" on Keys, Usage, Billing, Ledger, Reconciliation) is one word of the contract and
+# one constant. The tables below are built from these; code elsewhere keys rows and cells by them
+# (`row[schema.COL_LICENSE_KEY]`), never by a string of its own (tests/test_contract_spelled_once).
+# The Comparison's "Annual 1y" ... "Annual 5y" are made from the terms (`annual_header`).
+# Grouped by the table that has them first.
+
+# Settings
+COL_SETTING = "Setting"
+COL_VALUE = "Value"
+
+# Products
+COL_PRODUCT_ID = "Product ID"
+COL_PRODUCT = "Product"
+COL_METRIC = "Metric"
+COL_AGGREGATION = "Aggregation"
+COL_COST_PER_UNIT = "Cost per unit"
+COL_PRICE_PER_UNIT = "Price per unit"
+COL_MINIMUM_UNITS = "Minimum units"
+
+# AnnualPrices
+COL_TERM_YEARS = "Term (years)"
+COL_MIN_UNITS = "Min units"
+COL_MAX_UNITS = "Max units"
+COL_PRICE_PER_UNIT_PER_YEAR = "Price per unit per year"
+
+# Customers
+COL_CUSTOMER_ID = "Customer ID"
+COL_CUSTOMER = "Customer"
+COL_EMAIL = "Email"
+COL_COUNTRY = "Country"
+COL_VAT_ID = "VAT ID"
+COL_DISCOUNT = "Discount %"
+COL_STREET = "Street"
+COL_POSTCODE = "Postcode"
+COL_CITY = "City"
+COL_BUYER_REFERENCE = "Buyer reference"
+COL_LANGUAGE = "Language"
+COL_DEBITOR = "Debitor"
+COL_PAYMENT = "Payment"
+COL_DEBTOR_IBAN = "Debtor IBAN"
+COL_DEBTOR_BIC = "Debtor BIC"
+COL_MANDATE_ID = "Mandate ID"
+COL_MANDATE_DATE = "Mandate date"
+
+# Keys
+COL_LICENSE_KEY = "License key"
+COL_START = "Start"
+COL_END = "End"
+COL_STATUS = "Status"
+COL_NOTE = "Note"
+
+# Usage
+COL_DATE = "Date"
+COL_QUANTITY = "Quantity"
+COL_SOURCE = "Source"
+
+# ImportProfiles
+COL_PROFILE = "Profile"
+COL_FIELD = "Field"
+COL_COLUMN = "Column"
+
+# Billing (and the Ledger)
+COL_MONTH = "Month"
+COL_UNIT_PRICE = "Unit price"
+COL_NET = "Net"
+COL_UNIT_COST = "Unit cost"
+COL_COST = "Cost"
+COL_MARGIN = "Margin"
+COL_TYPE = "Type"
+COL_CORRECTS = "Corrects"
+
+# Invoices
+COL_INVOICE = "Invoice"
+COL_VAT_RATE = "VAT rate"
+COL_VAT = "VAT"
+COL_GROSS = "Gross"
+COL_REVERSE_CHARGE = "Reverse charge"
+COL_LINES = "Lines"
+
+# Comparison
+COL_MONTHS = "Months"
+COL_AVERAGE_UNITS = "Average units"
+COL_PEAK_UNITS = "Peak units"
+COL_MSP_COST = "MSP cost"
+COL_BEST_OPTION = "Best option"
+COL_SAVING = "Saving"
+COL_SAVING_PER_YEAR = "Saving per year"
+
+# Checks
+COL_SEVERITY = "Severity"
+COL_SHEET = "Sheet"
+COL_CELL = "Cell"
+COL_MESSAGE = "Message"
+
+# Ledger
+COL_FINALIZED = "Finalized"
+
+# Reconciliation
+COL_VENDOR_QUANTITY = "Vendor quantity"
+COL_USAGE_QUANTITY = "Usage quantity"
+COL_BILLED_QUANTITY = "Billed quantity"
+COL_VENDOR_AMOUNT = "Vendor amount"
+COL_EXPECTED_COST = "Expected cost"
+COL_DIFFERENCE = "Difference"
+
+# Collections
+COL_SEQUENCE = "Sequence"
+COL_AMOUNT = "Amount"
+COL_COLLECTION_DATE = "Collection date"
+
+
+def annual_header(term: int) -> str:
+    """The Comparison's column of the annual cost for a term of `term` years."""
+    return f"Annual {term}y"
+
+
+AGGREGATIONS = vocabulary.AGGREGATIONS
 STATUSES = vocabulary.STATUSES
 LINE_TYPES = vocabulary.LINE_TYPES
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = vocabulary.SEVERITIES
 MISSING_USAGE = vocabulary.MISSING_USAGE
 LANGUAGES = vocabulary.LANGUAGES
 CHARTS_OF_ACCOUNTS = vocabulary.CHARTS_OF_ACCOUNTS
@@ -72,7 +201,10 @@ COUNTRY_CODES: tuple[str, ...] = (
     *("LI", "NO", "IS", "GB", "US", "CA", "AU", "TR", "RS", "UA", "IL", "AE", "JP", "CN", "IN"),
 )
 # What a column of a report holds, for an import profile (Amount: a vendor statement's money).
-IMPORT_FIELDS = ("Date", "License key", "Metric", "Quantity", "Amount")
+IMPORT_FIELDS = (COL_DATE, COL_LICENSE_KEY, COL_METRIC, COL_QUANTITY, COL_AMOUNT)
+
+
+_V = TypeVar("_V")
 
 
 @dataclass(frozen=True)
@@ -105,7 +237,7 @@ class Table:
     # Columns a table written by an earlier release may lack (read as empty cells).
     added_later: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def headers(self) -> tuple[str, ...]:
         return tuple(c.header for c in self.columns)
 
@@ -115,6 +247,20 @@ class Table:
 
     def column(self, header: str) -> Column:
         return self._by_header[header]
+
+    def row(self, values: Mapping[str, _V]) -> list[_V]:
+        """A row of this table in its column order, from its values keyed by header. A header
+        the table lacks, or one of its columns left out, is an error: no value can land under
+        another column."""
+        headers = self.headers
+        if len(values) == len(headers):
+            try:
+                return [values[h] for h in headers]
+            except KeyError:
+                pass
+        extra = sorted(set(values) - set(headers))
+        missing = [h for h in headers if h not in values]
+        raise KeyError(f"{self.name} row: not columns {extra}, columns left out {missing}")
 
 
 def _col(header: str, kind: Kind, width: float = 14, **kw: object) -> Column:
@@ -202,11 +348,17 @@ class SettingSpec:
 
 SETTINGS_SPEC: tuple[SettingSpec, ...] = (
     SettingSpec(SETTING_RESELLER, None, "Your company name, shown on invoices."),
-    SettingSpec(SETTING_COUNTRY, "DE", "Your country, ISO 3166 alpha-2 (DE, AT, CH, ...)."),
-    SettingSpec(SETTING_CURRENCY, "EUR", "ISO 4217 currency code of all prices."),
+    SettingSpec(
+        SETTING_COUNTRY,
+        vocabulary.DEFAULT_COUNTRY,
+        "Your country, ISO 3166 alpha-2 (DE, AT, CH, ...).",
+    ),
+    SettingSpec(
+        SETTING_CURRENCY, vocabulary.DEFAULT_CURRENCY, "ISO 4217 currency code of all prices."
+    ),
     SettingSpec(
         SETTING_VAT_RATE,
-        0.19,
+        float(vocabulary.DEFAULT_VAT_RATE),
         "MwSt.-Satz in Prozent, z. B. 19% tippen. / VAT rate as a percentage: type e.g. 19%.",
     ),
     SettingSpec(
@@ -219,10 +371,12 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
         MISSING_USAGE[0],
         "No reading in the month: carry forward or zero.",
     ),
-    SettingSpec(SETTING_INVOICE_PREFIX, "INV-", "Prefix of invoice numbers."),
+    SettingSpec(
+        SETTING_INVOICE_PREFIX, vocabulary.DEFAULT_INVOICE_PREFIX, "Prefix of invoice numbers."
+    ),
     SettingSpec(
         SETTING_CORRECTION_MONTHS,
-        12,
+        vocabulary.DEFAULT_CORRECTION_MONTHS,
         "Closed months this far back are corrected when usage or prices change; older ones "
         "are final (0 = no corrections).",
     ),
@@ -252,8 +406,12 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
         SETTING_IBAN, None, "The account your customers pay to. Example: DE02120300000000202051"
     ),
     SettingSpec(SETTING_BIC, None, "BIC of that account (optional). Example: BYLADEM1001"),
-    SettingSpec(SETTING_PAYMENT_DAYS, 14, "Days from the invoice date to the due date."),
-    SettingSpec(SETTING_LANGUAGE, "de", "Language of invoice documents: de or en."),
+    SettingSpec(
+        SETTING_PAYMENT_DAYS,
+        vocabulary.DEFAULT_PAYMENT_DAYS,
+        "Days from the invoice date to the due date.",
+    ),
+    SettingSpec(SETTING_LANGUAGE, LANGUAGES[0], "Language of invoice documents: de or en."),
     SettingSpec(
         SETTING_CREDITOR_ID,
         None,
@@ -267,9 +425,15 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
     SettingSpec(
         SETTING_DATEV_CLIENT, None, "Your DATEV Mandantennummer at that adviser. Example: 55003"
     ),
-    SettingSpec(SETTING_CHART, "SKR03", "Chart of accounts of your bookkeeping: SKR03 or SKR04."),
     SettingSpec(
-        SETTING_FISCAL_YEAR_START, 1, "Month your fiscal year starts in, 1-12 (1 = January)."
+        SETTING_CHART,
+        CHARTS_OF_ACCOUNTS[0],
+        "Chart of accounts of your bookkeeping: SKR03 or SKR04.",
+    ),
+    SettingSpec(
+        SETTING_FISCAL_YEAR_START,
+        vocabulary.DEFAULT_FISCAL_YEAR_START,
+        "Month your fiscal year starts in, 1-12 (1 = January).",
     ),
     SettingSpec(
         SETTING_REVENUE_ACCOUNT,
@@ -292,11 +456,11 @@ SETTINGS_SPEC: tuple[SettingSpec, ...] = (
 # --- Input tables ---------------------------------------------------------------------------------
 
 SETTINGS = Table(
-    "Settings",
-    "Settings",
+    vocabulary.SETTINGS_SHEET,
+    vocabulary.SETTINGS_SHEET,
     (
-        _col("Setting", Kind.ID, 22, required=True),
-        _col("Value", Kind.ANY, 28),
+        _col(COL_SETTING, Kind.ID, 22, required=True),
+        _col(COL_VALUE, Kind.ANY, 28),
     ),
     generated=False,
     purpose="Your company, currency, VAT and billing options.",
@@ -306,13 +470,13 @@ PRODUCTS = Table(
     "Products",
     "Products",
     (
-        _col("Product ID", Kind.ID, 14, required=True),
-        _col("Product", Kind.TEXT, 30),
-        _col("Metric", Kind.ID, 14, required=True, choices=METRICS, suggest=True),
-        _col("Aggregation", Kind.CHOICE, 14, choices=AGGREGATIONS, required=True),
-        _col("Cost per unit", Kind.MONEY, 14, number_format=FMT_UNIT_PRICE, required=True),
-        _col("Price per unit", Kind.MONEY, 14, number_format=FMT_UNIT_PRICE, required=True),
-        _col("Minimum units", Kind.WHOLE, 14),
+        _col(COL_PRODUCT_ID, Kind.ID, 14, required=True),
+        _col(COL_PRODUCT, Kind.TEXT, 30),
+        _col(COL_METRIC, Kind.ID, 14, required=True, choices=METRICS, suggest=True),
+        _col(COL_AGGREGATION, Kind.CHOICE, 14, choices=AGGREGATIONS, required=True),
+        _col(COL_COST_PER_UNIT, Kind.MONEY, 14, number_format=FMT_UNIT_PRICE, required=True),
+        _col(COL_PRICE_PER_UNIT, Kind.MONEY, 14, number_format=FMT_UNIT_PRICE, required=True),
+        _col(COL_MINIMUM_UNITS, Kind.WHOLE, 14),
     ),
     generated=False,
     purpose="One row per billable metric of a product: what GFI charges you and what you charge.",
@@ -322,13 +486,13 @@ ANNUAL_PRICES = Table(
     "AnnualPrices",
     "AnnualPrices",
     (
-        _col("Product ID", Kind.ID, 14, lookup=("Products", "Product ID"), required=True),
-        _col("Metric", Kind.ID, 14, lookup=("Products", "Metric"), required=True),
-        _col("Term (years)", Kind.WHOLE, 13, required=True),
-        _col("Min units", Kind.WHOLE, 12, required=True),
-        _col("Max units", Kind.WHOLE, 12),
+        _col(COL_PRODUCT_ID, Kind.ID, 14, lookup=("Products", COL_PRODUCT_ID), required=True),
+        _col(COL_METRIC, Kind.ID, 14, lookup=("Products", COL_METRIC), required=True),
+        _col(COL_TERM_YEARS, Kind.WHOLE, 13, required=True),
+        _col(COL_MIN_UNITS, Kind.WHOLE, 12, required=True),
+        _col(COL_MAX_UNITS, Kind.WHOLE, 12),
         _col(
-            "Price per unit per year", Kind.MONEY, 22, number_format=FMT_UNIT_PRICE, required=True
+            COL_PRICE_PER_UNIT_PER_YEAR, Kind.MONEY, 22, number_format=FMT_UNIT_PRICE, required=True
         ),
     ),
     generated=False,
@@ -336,30 +500,30 @@ ANNUAL_PRICES = Table(
 )
 
 CUSTOMERS = Table(
-    "Customers",
-    "Customers",
+    vocabulary.CUSTOMERS_SHEET,
+    vocabulary.CUSTOMERS_SHEET,
     (
-        _col("Customer ID", Kind.ID, 14, required=True),
-        _col("Customer", Kind.TEXT, 32, required=True),
-        _col("Email", Kind.TEXT, 28, form="email"),
-        _col("Country", Kind.TEXT, 10, choices=COUNTRY_CODES, suggest=True),
-        _col("VAT ID", Kind.TEXT, 18, form="vat_id"),
-        _col("Discount %", Kind.PERCENT, 12),
-        _col("Street", Kind.TEXT, 26),
+        _col(COL_CUSTOMER_ID, Kind.ID, 14, required=True),
+        _col(COL_CUSTOMER, Kind.TEXT, 32, required=True),
+        _col(COL_EMAIL, Kind.TEXT, 28, form="email"),
+        _col(COL_COUNTRY, Kind.TEXT, 10, choices=COUNTRY_CODES, suggest=True),
+        _col(COL_VAT_ID, Kind.TEXT, 18, form="vat_id"),
+        _col(COL_DISCOUNT, Kind.PERCENT, 12),
+        _col(COL_STREET, Kind.TEXT, 26),
         # Text: a German postcode such as 01067 keeps its leading zero.
-        _col("Postcode", Kind.TEXT, 10, number_format=FMT_TEXT, form="postcode"),
-        _col("City", Kind.TEXT, 18),
+        _col(COL_POSTCODE, Kind.TEXT, 10, number_format=FMT_TEXT, form="postcode"),
+        _col(COL_CITY, Kind.TEXT, 18),
         _col(
-            "Buyer reference",
+            COL_BUYER_REFERENCE,
             Kind.TEXT,
             18,
             comment="The customer's order reference or, for public bodies, the Leitweg-ID; "
             "empty = the Customer ID.",
         ),
-        _col("Language", Kind.CHOICE, 10, choices=LANGUAGES),
+        _col(COL_LANGUAGE, Kind.CHOICE, 10, choices=LANGUAGES),
         # Text, checked by the DATEV export: a wrong number must not stop the customer's billing.
         _col(
-            "Debitor",
+            COL_DEBITOR,
             Kind.TEXT,
             10,
             form="debitor",
@@ -369,32 +533,32 @@ CUSTOMERS = Table(
         # How the customer pays; its direct-debit mandate. Text, checked by the SEPA export and
         # the documents: a wrong value must not stop the customer's billing.
         _col(
-            "Payment",
+            COL_PAYMENT,
             Kind.TEXT,
             13,
             choices=PAYMENT_METHODS,
             comment="transfer or direct debit (a SEPA mandate below); empty = transfer.",
         ),
-        _col("Debtor IBAN", Kind.TEXT, 26, form="iban"),
-        _col("Debtor BIC", Kind.TEXT, 13, form="bic"),
-        _col("Mandate ID", Kind.TEXT, 16),
-        _col("Mandate date", Kind.TEXT, 12, number_format=FMT_DATE, form="date"),
+        _col(COL_DEBTOR_IBAN, Kind.TEXT, 26, form="iban"),
+        _col(COL_DEBTOR_BIC, Kind.TEXT, 13, form="bic"),
+        _col(COL_MANDATE_ID, Kind.TEXT, 16),
+        _col(COL_MANDATE_DATE, Kind.TEXT, 12, number_format=FMT_DATE, form="date"),
     ),
     generated=False,
     purpose="Your customers.",
     # Columns for invoice documents and exports: a workbook made before them works without them.
     added_later=(
-        "Street",
-        "Postcode",
-        "City",
-        "Buyer reference",
-        "Language",
-        "Debitor",
-        "Payment",
-        "Debtor IBAN",
-        "Debtor BIC",
-        "Mandate ID",
-        "Mandate date",
+        COL_STREET,
+        COL_POSTCODE,
+        COL_CITY,
+        COL_BUYER_REFERENCE,
+        COL_LANGUAGE,
+        COL_DEBITOR,
+        COL_PAYMENT,
+        COL_DEBTOR_IBAN,
+        COL_DEBTOR_BIC,
+        COL_MANDATE_ID,
+        COL_MANDATE_DATE,
     ),
 )
 
@@ -402,13 +566,13 @@ KEYS = Table(
     "Keys",
     "Keys",
     (
-        _col("License key", Kind.ID, 28, required=True),
-        _col("Customer ID", Kind.ID, 14, lookup=("Customers", "Customer ID"), required=True),
-        _col("Product ID", Kind.ID, 14, lookup=("Products", "Product ID"), required=True),
-        _col("Start", Kind.DATE, 12, required=True),
-        _col("End", Kind.DATE, 12),
-        _col("Status", Kind.CHOICE, 12, choices=STATUSES, required=True),
-        _col("Note", Kind.TEXT, 30),
+        _col(COL_LICENSE_KEY, Kind.ID, 28, required=True),
+        _col(COL_CUSTOMER_ID, Kind.ID, 14, lookup=("Customers", COL_CUSTOMER_ID), required=True),
+        _col(COL_PRODUCT_ID, Kind.ID, 14, lookup=("Products", COL_PRODUCT_ID), required=True),
+        _col(COL_START, Kind.DATE, 12, required=True),
+        _col(COL_END, Kind.DATE, 12),
+        _col(COL_STATUS, Kind.CHOICE, 12, choices=STATUSES, required=True),
+        _col(COL_NOTE, Kind.TEXT, 30),
     ),
     generated=False,
     purpose="License keys you created for your customers.",
@@ -418,11 +582,11 @@ USAGE = Table(
     vocabulary.USAGE_SHEET,
     vocabulary.USAGE_SHEET,
     (
-        _col("Date", Kind.DATE, 12, required=True),
-        _col("License key", Kind.ID, 28, lookup=("Keys", "License key"), required=True),
-        _col("Metric", Kind.ID, 14, lookup=("Products", "Metric"), required=True),
-        _col("Quantity", Kind.WHOLE, 12, required=True),
-        _col("Source", Kind.TEXT, 20),
+        _col(COL_DATE, Kind.DATE, 12, required=True),
+        _col(COL_LICENSE_KEY, Kind.ID, 28, lookup=("Keys", COL_LICENSE_KEY), required=True),
+        _col(COL_METRIC, Kind.ID, 14, lookup=("Products", COL_METRIC), required=True),
+        _col(COL_QUANTITY, Kind.WHOLE, 12, required=True),
+        _col(COL_SOURCE, Kind.TEXT, 20),
     ),
     generated=False,
     purpose="Usage readings: one row per reading; any day of the month it belongs to.",
@@ -434,10 +598,10 @@ IMPORT_PROFILES = Table(
     "Imports",
     "ImportProfiles",
     (
-        _col("Profile", Kind.ID, 16, required=True),
-        _col("Field", Kind.CHOICE, 12, choices=IMPORT_FIELDS, required=True),
-        _col("Column", Kind.ID, 28, required=True),
-        _col("Metric", Kind.TEXT, 14),
+        _col(COL_PROFILE, Kind.ID, 16, required=True),
+        _col(COL_FIELD, Kind.CHOICE, 12, choices=IMPORT_FIELDS, required=True),
+        _col(COL_COLUMN, Kind.ID, 28, required=True),
+        _col(COL_METRIC, Kind.TEXT, 14),
     ),
     generated=False,
     purpose="Where the readings are in the reports you import: one row per column of a report.",
@@ -449,23 +613,23 @@ OPTIONAL_INPUT_TABLES: tuple[Table, ...] = (IMPORT_PROFILES,)
 # --- Generated tables -----------------------------------------------------------------------------
 
 _BILLING_COLUMNS: tuple[Column, ...] = (
-    _col("Month", Kind.MONTH, 9),
-    _col("Customer ID", Kind.ID, 13),
-    _col("Customer", Kind.TEXT, 28),
-    _col("License key", Kind.ID, 27),
-    _col("Product ID", Kind.ID, 12),
-    _col("Product", Kind.TEXT, 26),
-    _col("Metric", Kind.ID, 11),
-    _col("Quantity", Kind.WHOLE, 10),
-    _col("Unit price", Kind.MONEY, 11, number_format=FMT_UNIT_PRICE),
-    _col("Discount %", Kind.PERCENT, 11),
-    _col("Net", Kind.MONEY, 12),
-    _col("Unit cost", Kind.MONEY, 11, number_format=FMT_UNIT_PRICE),
-    _col("Cost", Kind.MONEY, 12),
-    _col("Margin", Kind.MONEY, 12),
-    _col("Type", Kind.CHOICE, 11, choices=LINE_TYPES),
-    _col("Corrects", Kind.MONTH, 9),
-    _col("Note", Kind.TEXT, 40),
+    _col(COL_MONTH, Kind.MONTH, 9),
+    _col(COL_CUSTOMER_ID, Kind.ID, 13),
+    _col(COL_CUSTOMER, Kind.TEXT, 28),
+    _col(COL_LICENSE_KEY, Kind.ID, 27),
+    _col(COL_PRODUCT_ID, Kind.ID, 12),
+    _col(COL_PRODUCT, Kind.TEXT, 26),
+    _col(COL_METRIC, Kind.ID, 11),
+    _col(COL_QUANTITY, Kind.WHOLE, 10),
+    _col(COL_UNIT_PRICE, Kind.MONEY, 11, number_format=FMT_UNIT_PRICE),
+    _col(COL_DISCOUNT, Kind.PERCENT, 11),
+    _col(COL_NET, Kind.MONEY, 12),
+    _col(COL_UNIT_COST, Kind.MONEY, 11, number_format=FMT_UNIT_PRICE),
+    _col(COL_COST, Kind.MONEY, 12),
+    _col(COL_MARGIN, Kind.MONEY, 12),
+    _col(COL_TYPE, Kind.CHOICE, 11, choices=LINE_TYPES),
+    _col(COL_CORRECTS, Kind.MONTH, 9),
+    _col(COL_NOTE, Kind.TEXT, 40),
 )
 
 BILLING = Table(
@@ -480,18 +644,18 @@ INVOICES = Table(
     "Invoices",
     "Invoices",
     (
-        _col("Month", Kind.MONTH, 9),
-        _col("Invoice", Kind.TEXT, 16),
-        _col("Customer ID", Kind.ID, 13),
-        _col("Customer", Kind.TEXT, 30),
-        _col("Net", Kind.MONEY, 12),
-        _col("VAT rate", Kind.PERCENT, 9),
-        _col("VAT", Kind.MONEY, 11),
-        _col("Gross", Kind.MONEY, 12),
-        _col("Cost", Kind.MONEY, 12),
-        _col("Margin", Kind.MONEY, 12),
-        _col("Reverse charge", Kind.CHOICE, 14, choices=YES_NO),
-        _col("Lines", Kind.WHOLE, 8),
+        _col(COL_MONTH, Kind.MONTH, 9),
+        _col(COL_INVOICE, Kind.TEXT, 16),
+        _col(COL_CUSTOMER_ID, Kind.ID, 13),
+        _col(COL_CUSTOMER, Kind.TEXT, 30),
+        _col(COL_NET, Kind.MONEY, 12),
+        _col(COL_VAT_RATE, Kind.PERCENT, 9),
+        _col(COL_VAT, Kind.MONEY, 11),
+        _col(COL_GROSS, Kind.MONEY, 12),
+        _col(COL_COST, Kind.MONEY, 12),
+        _col(COL_MARGIN, Kind.MONEY, 12),
+        _col(COL_REVERSE_CHARGE, Kind.CHOICE, 14, choices=YES_NO),
+        _col(COL_LINES, Kind.WHOLE, 8),
     ),
     generated=True,
     purpose="One invoice per customer for the month. Rewritten by every recalculation.",
@@ -505,17 +669,17 @@ COMPARISON = Table(
     "Comparison",
     "Comparison",
     (
-        _col("Customer ID", Kind.ID, 13),
-        _col("Customer", Kind.TEXT, 28),
-        _col("Product ID", Kind.ID, 12),
-        _col("Months", Kind.WHOLE, 8),
-        _col("Average units", Kind.MONEY, 13, number_format="#,##0.0"),
-        _col("Peak units", Kind.WHOLE, 11),
-        _col("MSP cost", Kind.MONEY, 12),
-        *(_col(f"Annual {t}y", Kind.MONEY, 12) for t in vocabulary.TERMS),
-        _col("Best option", Kind.TEXT, 12),
-        _col("Saving", Kind.MONEY, 12),
-        _col("Saving per year", Kind.MONEY, 14),
+        _col(COL_CUSTOMER_ID, Kind.ID, 13),
+        _col(COL_CUSTOMER, Kind.TEXT, 28),
+        _col(COL_PRODUCT_ID, Kind.ID, 12),
+        _col(COL_MONTHS, Kind.WHOLE, 8),
+        _col(COL_AVERAGE_UNITS, Kind.MONEY, 13, number_format="#,##0.0"),
+        _col(COL_PEAK_UNITS, Kind.WHOLE, 11),
+        _col(COL_MSP_COST, Kind.MONEY, 12),
+        *(_col(annual_header(t), Kind.MONEY, 12) for t in vocabulary.TERMS),
+        _col(COL_BEST_OPTION, Kind.TEXT, 12),
+        _col(COL_SAVING, Kind.MONEY, 12),
+        _col(COL_SAVING_PER_YEAR, Kind.MONEY, 14),
     ),
     generated=True,
     purpose="MSP monthly vs annual subscription per customer and product.",
@@ -526,15 +690,17 @@ COMPARISON = Table(
 # MSP cost against the cheapest annual term, and the saving.
 COMPARISON_SIDE_HEADERS = ("Top savings", "MSP cost", "Best annual", "Saving")
 COMPARISON_MONEY_SIDE = ("MSP cost", "Best annual", "Saving")
+# The two its chart sets against each other.
+COMPARISON_CHART_SIDE = ("MSP cost", "Best annual")
 
 CHECKS = Table(
     "Checks",
     "Checks",
     (
-        _col("Severity", Kind.CHOICE, 10, choices=SEVERITIES),
-        _col("Sheet", Kind.TEXT, 14),
-        _col("Cell", Kind.TEXT, 8),
-        _col("Message", Kind.TEXT, 100),
+        _col(COL_SEVERITY, Kind.CHOICE, 10, choices=SEVERITIES),
+        _col(COL_SHEET, Kind.TEXT, 14),
+        _col(COL_CELL, Kind.TEXT, 8),
+        _col(COL_MESSAGE, Kind.TEXT, 100),
     ),
     generated=True,
     purpose="Problems found in your input, with the cell to fix. Rewritten by every recalculation.",
@@ -553,22 +719,24 @@ BILLING_TOTALS = (
     "Total cost",
     "Total margin",
 )
+# Of those, the counts (whole numbers); the others but Bill are money.
+BILLING_COUNTS = ("Lines", "Invoices")
 
 LEDGER = Table(
-    "Ledger",
-    "Ledger",
+    vocabulary.LEDGER_SHEET,
+    vocabulary.LEDGER_SHEET,
     (
-        _col("Invoice", Kind.TEXT, 16),
+        _col(COL_INVOICE, Kind.TEXT, 16),
         *_BILLING_COLUMNS,
-        _col("VAT rate", Kind.PERCENT, 9),
-        _col("Reverse charge", Kind.CHOICE, 14, choices=YES_NO),
-        _col("Finalized", Kind.TIMESTAMP, 19),
+        _col(COL_VAT_RATE, Kind.PERCENT, 9),
+        _col(COL_REVERSE_CHARGE, Kind.CHOICE, 14, choices=YES_NO),
+        _col(COL_FINALIZED, Kind.TIMESTAMP, 19),
     ),
     generated=True,
     purpose="Closed months, append-only. Never rewritten.",
     # The VAT rate and reverse charge of each line's invoice at closing: a Ledger closed before
     # they were recorded lacks them (its invoices then use today's, with an info on Checks).
-    added_later=("VAT rate", "Reverse charge"),
+    added_later=(COL_VAT_RATE, COL_REVERSE_CHARGE),
 )
 
 # The statuses of a reconciliation row, in the order its rows are sorted (SPEC section 8).
@@ -578,20 +746,20 @@ RECONCILIATION = Table(
     "Reconciliation",
     "Reconciliation",
     (
-        _col("Month", Kind.MONTH, 9),
-        _col("License key", Kind.TEXT, 27),
-        _col("Customer ID", Kind.TEXT, 13),
-        _col("Customer", Kind.TEXT, 28),
-        _col("Product ID", Kind.TEXT, 12),
-        _col("Metric", Kind.TEXT, 12),
-        _col("Vendor quantity", Kind.WHOLE, 10),
-        _col("Usage quantity", Kind.WHOLE, 10),
-        _col("Billed quantity", Kind.WHOLE, 10),
-        _col("Vendor amount", Kind.MONEY, 12),
-        _col("Expected cost", Kind.MONEY, 12),
-        _col("Difference", Kind.MONEY, 12),
-        _col("Status", Kind.CHOICE, 16, choices=RECONCILIATION_STATUSES),
-        _col("Note", Kind.TEXT, 50),
+        _col(COL_MONTH, Kind.MONTH, 9),
+        _col(COL_LICENSE_KEY, Kind.TEXT, 27),
+        _col(COL_CUSTOMER_ID, Kind.TEXT, 13),
+        _col(COL_CUSTOMER, Kind.TEXT, 28),
+        _col(COL_PRODUCT_ID, Kind.TEXT, 12),
+        _col(COL_METRIC, Kind.TEXT, 12),
+        _col(COL_VENDOR_QUANTITY, Kind.WHOLE, 10),
+        _col(COL_USAGE_QUANTITY, Kind.WHOLE, 10),
+        _col(COL_BILLED_QUANTITY, Kind.WHOLE, 10),
+        _col(COL_VENDOR_AMOUNT, Kind.MONEY, 12),
+        _col(COL_EXPECTED_COST, Kind.MONEY, 12),
+        _col(COL_DIFFERENCE, Kind.MONEY, 12),
+        _col(COL_STATUS, Kind.CHOICE, 16, choices=RECONCILIATION_STATUSES),
+        _col(COL_NOTE, Kind.TEXT, 50),
     ),
     generated=True,
     purpose="The distributor's statement against what was billed. Written by reconcile only.",
@@ -608,6 +776,8 @@ RECONCILIATION_SIDE_HEADERS = (
     "Amount",
 )
 RECONCILIATION_MONEY_SIDE = ("Vendor charged", "Billed revenue", "Billed cost", "Amount")
+# Its columns of labels (the products, the summary's rows): wide.
+RECONCILIATION_LABEL_SIDE = ("Product", "Summary")
 # Tables whose side columns are a block of their own, not one row of values per table row.
 SIDE_BLOCK_TABLES = (COMPARISON.name, RECONCILIATION.name, BILLING.name)
 
@@ -615,9 +785,9 @@ DEBITORS = Table(
     "Debitors",
     "Debitors",
     (
-        _col("Customer ID", Kind.TEXT, 14),
-        _col("Debitor", Kind.WHOLE, 10, number_format="0"),
-        _col("Month", Kind.MONTH, 9),
+        _col(COL_CUSTOMER_ID, Kind.TEXT, 14),
+        _col(COL_DEBITOR, Kind.WHOLE, 10, number_format="0"),
+        _col(COL_MONTH, Kind.MONTH, 9),
     ),
     generated=True,
     purpose="DATEV debitor numbers the export gave to customers without one, with the month of "
@@ -628,13 +798,13 @@ COLLECTIONS = Table(
     "Collections",
     "Collections",
     (
-        _col("Month", Kind.MONTH, 9),
-        _col("Invoice", Kind.TEXT, 16),
-        _col("Customer ID", Kind.TEXT, 13),
-        _col("Mandate ID", Kind.TEXT, 16),
-        _col("Sequence", Kind.TEXT, 9),
-        _col("Amount", Kind.MONEY, 12),
-        _col("Collection date", Kind.DATE, 12),
+        _col(COL_MONTH, Kind.MONTH, 9),
+        _col(COL_INVOICE, Kind.TEXT, 16),
+        _col(COL_CUSTOMER_ID, Kind.TEXT, 13),
+        _col(COL_MANDATE_ID, Kind.TEXT, 16),
+        _col(COL_SEQUENCE, Kind.TEXT, 9),
+        _col(COL_AMOUNT, Kind.MONEY, 12),
+        _col(COL_COLLECTION_DATE, Kind.DATE, 12),
     ),
     generated=True,
     purpose="SEPA direct debits written by export-sepa, one row per invoice: a mandate collected "

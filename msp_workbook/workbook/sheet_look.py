@@ -52,8 +52,8 @@ def lookups() -> dict[str, tuple[str, str]]:
 # the source's sheet (classic Excel has no UNIQUE(); LibreOffice computes them too). The sheet is
 # an input sheet: the program never rewrites it.
 DISTINCT_SOURCES: tuple[tuple[str, str], ...] = (
-    (schema.PRODUCTS.name, "Product ID"),
-    (schema.PRODUCTS.name, "Metric"),
+    (schema.PRODUCTS.name, schema.COL_PRODUCT_ID),
+    (schema.PRODUCTS.name, schema.COL_METRIC),
 )
 DISTINCT_FIRST_COLUMN = 26  # 0-based: column AA, then AB ...
 DISTINCT_ROWS = 200  # distinct values a list holds (sheet rows 2..201)

@@ -100,14 +100,14 @@ def default_rows() -> dict[str, list[dict[str, object]]]:
 # Two example import profiles: a long report (a Metric column, one reading per line) as a
 # product's German export might look, and a wide one (a column per metric).
 _EXAMPLE_IMPORT_PROFILES = (
-    ("kerio-de", "Date", "Datum", None),
-    ("kerio-de", "License key", "Lizenzschlüssel", None),
-    ("kerio-de", "Metric", "Einheit", None),
-    ("kerio-de", "Quantity", "Anzahl", None),
-    ("languard-wide", "Date", "Report date", None),
-    ("languard-wide", "License key", "License", None),
-    ("languard-wide", "Quantity", "Nodes", "nodes"),
-    ("languard-wide", "Quantity", "Scans", "scans"),
+    ("kerio-de", schema.COL_DATE, "Datum", None),
+    ("kerio-de", schema.COL_LICENSE_KEY, "Lizenzschlüssel", None),
+    ("kerio-de", schema.COL_METRIC, "Einheit", None),
+    ("kerio-de", schema.COL_QUANTITY, "Anzahl", None),
+    ("languard-wide", schema.COL_DATE, "Report date", None),
+    ("languard-wide", schema.COL_LICENSE_KEY, "License", None),
+    ("languard-wide", schema.COL_QUANTITY, "Nodes", "nodes"),
+    ("languard-wide", schema.COL_QUANTITY, "Scans", "scans"),
 )
 
 
@@ -249,7 +249,7 @@ def _check_headers(table: Table, rows: Rows) -> None:
 
 
 # Generated sheets with many columns keep the customer in view while they scroll right.
-_KEEP_IN_VIEW = "Customer"
+_KEEP_IN_VIEW = schema.COL_CUSTOMER
 
 
 def frozen_columns(table: Table) -> int:
@@ -315,7 +315,7 @@ def _add_reconciliation_side(book: Workbook, ws: Worksheet, formats: _Formats) -
     money = formats.number(with_currency(schema.FMT_MONEY))
     ws.set_column(side - 1, side - 1, 3)
     for i, header in enumerate(headers):
-        width = 22 if header in ("Product", "Summary") else 15
+        width = 22 if header in schema.RECONCILIATION_LABEL_SIDE else 15
         fmt = money if header in schema.RECONCILIATION_MONEY_SIDE else None
         if header == "Rows":
             width, fmt = 8, formats.number(schema.FMT_WHOLE)
@@ -359,7 +359,7 @@ def _add_comparison_chart(book: Workbook, ws: Worksheet, formats: _Formats) -> N
     last = TOP_SAVINGS  # 0-based index of the block's last possible row
     chart = book.add_chart({"type": "bar"})  # horizontal bars: long labels fit
     categories = [sheet, 1, side, last, side]
-    for header, colour in (("MSP cost", "#4F81BD"), ("Best annual", "#F79646")):
+    for header, colour in zip(schema.COMPARISON_CHART_SIDE, ("#4F81BD", "#F79646"), strict=True):
         col = side + headers.index(header)
         chart.add_series(
             {
@@ -496,8 +496,18 @@ def _add_example_marker(ws: Worksheet, table: Table, rows: Rows, formats: _Forma
 # price, so a row counts as replaced once either is the reseller's own; AnnualPrices: the tier's
 # Min units and price, the same for every term).
 _EXAMPLE_COLUMNS = {
-    schema.PRODUCTS.name: ("Product ID", "Metric", "Cost per unit", "Price per unit"),
-    schema.ANNUAL_PRICES.name: ("Product ID", "Metric", "Min units", "Price per unit per year"),
+    schema.PRODUCTS.name: (
+        schema.COL_PRODUCT_ID,
+        schema.COL_METRIC,
+        schema.COL_COST_PER_UNIT,
+        schema.COL_PRICE_PER_UNIT,
+    ),
+    schema.ANNUAL_PRICES.name: (
+        schema.COL_PRODUCT_ID,
+        schema.COL_METRIC,
+        schema.COL_MIN_UNITS,
+        schema.COL_PRICE_PER_UNIT_PER_YEAR,
+    ),
 }
 
 
@@ -672,21 +682,25 @@ def _looked_up_values(table: Table, tables: Mapping[str, Rows]) -> list[list[str
     def get(found: Mapping[str, str], code: object) -> str:
         return "" if code is None else found.get(str(code).casefold(), "")
 
-    customers = index(schema.CUSTOMERS.name, "Customer ID", "Customer")
+    customers = index(schema.CUSTOMERS.name, schema.COL_CUSTOMER_ID, schema.COL_CUSTOMER)
     rows = tables.get(table.name, ())
     if table is schema.KEYS:
-        products = index(schema.PRODUCTS.name, "Product ID", "Product")
+        products = index(schema.PRODUCTS.name, schema.COL_PRODUCT_ID, schema.COL_PRODUCT)
         return [
-            [get(customers, row.get("Customer ID")) for row in rows],
-            [get(products, row.get("Product ID")) for row in rows],
+            [get(customers, row.get(schema.COL_CUSTOMER_ID)) for row in rows],
+            [get(products, row.get(schema.COL_PRODUCT_ID)) for row in rows],
         ]
-    key_customers = index(schema.KEYS.name, "License key", "Customer ID")
-    return [[get(customers, get(key_customers, row.get("License key"))) for row in rows]]
+    key_customers = index(schema.KEYS.name, schema.COL_LICENSE_KEY, schema.COL_CUSTOMER_ID)
+    return [[get(customers, get(key_customers, row.get(schema.COL_LICENSE_KEY))) for row in rows]]
 
 
 # Beside the ImportProfiles table: the row the "Import usage" button reads where Excel has no
 # Open dialog (select its first cell, press the button).
-IMPORT_REQUEST_HEADERS = ("Report file (full path; several: separate with ;)", "Profile", "Month")
+IMPORT_REQUEST_HEADERS = (
+    "Report file (full path; several: separate with ;)",
+    schema.COL_PROFILE,
+    schema.COL_MONTH,
+)
 IMPORT_REQUEST_ROW = 5  # 0-based: the headers; the cells to fill are on the next row
 
 

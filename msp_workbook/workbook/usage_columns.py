@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.models import Check, Product, UsageReading
 from ..core.months import Month, ordinal_of
 from ..core.usage import UsageIndex
+from ..core.vocabulary import AGGREGATIONS
 from . import isolated, schema
 from .cells import MAX_TEXT, column_letter
 from .errors import WorkbookError
@@ -65,8 +66,9 @@ _MS_PER_DAY = 86_400_000
 # Excel's day numbers differ from the calendar before 1900-03-01 (its 1900 leap-year bug).
 _FIRST_PLAIN_DAY = "1900-03-01"
 _LAST_DAY = "9999-12-31"  # Excel's last date (and Python's)
-_AGGREGATIONS = ("max", "sum", "avg", "last")
-_MAX, _SUM, _AVG, _LAST = range(4)
+# A product's aggregation as a number: its place in the vocabulary.
+_CODE = {a: i for i, a in enumerate(AGGREGATIONS)}
+_MAX, _AVG, _LAST, _SUM = _CODE["max"], _CODE["avg"], _CODE["last"], _CODE["sum"]
 _EPOCH_ORDINAL = Month(1970, 1).ordinal  # numpy counts months from 1970-01
 
 
@@ -518,7 +520,7 @@ def _index(
 
     if len(columns.row) == 0:
         return UsageIndex.empty()
-    rules = np.array([_AGGREGATIONS.index(p.aggregation) for _, p in pairs], dtype=np.int64)
+    rules = np.array([_CODE[p.aggregation] for _, p in pairs], dtype=np.int64)
     found = _grouped_in_place(columns, rules)
     if found is None:
         found = _grouped_by_sorting(columns, rules)
@@ -620,7 +622,7 @@ def _grouped_by_sorting(
         "last": quantity[ends - 1],  # sorted by date, then row: the latest, lowest in the sheet
     }
     group_pair = pair[starts]
-    chosen = np.choose(rules[group_pair], [results[a] for a in _AGGREGATIONS])
+    chosen = np.choose(rules[group_pair], [results[a] for a in AGGREGATIONS])
     return group_pair, month[starts], chosen
 
 

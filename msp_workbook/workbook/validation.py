@@ -26,6 +26,7 @@ from ..core.models import (
     UsageReading,
 )
 from ..core.months import Month, previous_month
+from ..core.vocabulary import TERMS, TERMS_TEXT
 from . import schema
 from .cells import (
     CellError,
@@ -146,7 +147,7 @@ def _parse(column: schema.Column, raw: RawValue) -> Any:
     if kind is Kind.PERCENT:
         return as_fraction(raw, what)
     if kind is Kind.DATE:
-        return as_date(raw, what, month_text=column is schema.USAGE.column("Date"))
+        return as_date(raw, what, month_text=column is schema.USAGE.column(schema.COL_DATE))
     raise AssertionError(f"no parser for {kind}")  # pragma: no cover
 
 
@@ -261,35 +262,38 @@ def _settings(table: RawTable, out: Collector) -> Settings:
     cells: dict[str, str] = {}
     for row in table:
         check = RowCheck(table, row, out)
-        if isinstance(row.values["Setting"], CellFault):
-            check.value("Setting")  # the error at its cell
+        if isinstance(row.values[schema.COL_SETTING], CellFault):
+            check.value(schema.COL_SETTING)  # the error at its cell
             continue
-        name = as_text(row.values["Setting"])
+        name = as_text(row.values[schema.COL_SETTING])
         spec = known.get(name.lower())
         if spec is None:
             out.warning(
                 table.sheet,
-                check.cell("Setting"),
+                check.cell(schema.COL_SETTING),
                 f"unknown setting {quoted(name)} is ignored; the settings are: "
                 + ", ".join(s.name for s in schema.SETTINGS_SPEC),
             )
             continue
         if spec.name in seen:
             check.error(
-                "Setting", f'setting "{spec.name}" appears twice (first on {seen[spec.name]})'
+                schema.COL_SETTING,
+                f'setting "{spec.name}" appears twice (first on {seen[spec.name]})',
             )
             continue
-        seen[spec.name] = f"{table.sheet}!{check.cell('Setting')}"
-        cells[spec.name] = f"{table.sheet}!{check.cell('Value')}"
-        raw = row.values["Value"]
+        seen[spec.name] = f"{table.sheet}!{check.cell(schema.COL_SETTING)}"
+        cells[spec.name] = f"{table.sheet}!{check.cell(schema.COL_VALUE)}"
+        raw = row.values[schema.COL_VALUE]
         try:
             parsed = _setting_value(spec.name, raw)
         except CellError as exc:
-            check.error("Value", f"{spec.name}: {exc}; using the default")
+            check.error(schema.COL_VALUE, f"{spec.name}: {exc}; using the default")
             continue
         if parsed is None and spec.default is not None:
             out.info(
-                table.sheet, check.cell("Value"), f"{spec.name} is empty: using {spec.default}"
+                table.sheet,
+                check.cell(schema.COL_VALUE),
+                f"{spec.name} is empty: using {spec.default}",
             )
             continue
         values[spec.name] = parsed
@@ -387,22 +391,22 @@ def _products(table: RawTable, out: Collector) -> tuple[list[Product], Registry[
     for row in table:
         check = RowCheck(table, row, out)
         v = {h: check.value(h) for h in table.spec.headers}
-        pid, metric = v["Product ID"], v["Metric"]
+        pid, metric = v[schema.COL_PRODUCT_ID], v[schema.COL_METRIC]
         if pid and metric:
-            pairs.claim(check, "Metric", f"{pid} / {metric}", "product ID and metric")
+            pairs.claim(check, schema.COL_METRIC, f"{pid} / {metric}", "product ID and metric")
         if not check.ok:
             if pid:
                 ids.reject(pid, check)
             continue
         product = Product(
             product_id=pid,
-            product=v["Product"] or pid,
+            product=v[schema.COL_PRODUCT] or pid,
             metric=metric,
-            aggregation=v["Aggregation"],
-            cost_per_unit=v["Cost per unit"],
-            price_per_unit=v["Price per unit"],
-            minimum_units=v["Minimum units"] or 0,
-            source=check.source("Product ID"),
+            aggregation=v[schema.COL_AGGREGATION],
+            cost_per_unit=v[schema.COL_COST_PER_UNIT],
+            price_per_unit=v[schema.COL_PRICE_PER_UNIT],
+            minimum_units=v[schema.COL_MINIMUM_UNITS] or 0,
+            source=check.source(schema.COL_PRODUCT_ID),
         )
         products.append(product)
         ids.accepted.setdefault(pid.lower(), [])
@@ -421,19 +425,21 @@ def _annual_prices(
         check = RowCheck(table, row, out)
         v = {h: check.value(h) for h in table.spec.headers}
         metrics = (
-            products.resolve(check, "Product ID", v["Product ID"], "product ID")
-            if v["Product ID"]
+            products.resolve(check, schema.COL_PRODUCT_ID, v[schema.COL_PRODUCT_ID], "product ID")
+            if v[schema.COL_PRODUCT_ID]
             else None
         )
-        metric = v["Metric"]
+        metric = v[schema.COL_METRIC]
         if metrics and metric:
             metric = _metric_of(check, metrics, metric, "is not a metric of")
-        term = v["Term (years)"]
-        if term is not None and not 1 <= term <= 5:
-            check.error("Term (years)", f"term (years) must be 1, 2, 3, 4 or 5, got {term}")
-        low, high = v["Min units"], v["Max units"]
+        term = v[schema.COL_TERM_YEARS]
+        if term is not None and term not in TERMS:
+            check.error(schema.COL_TERM_YEARS, f"term (years) must be {TERMS_TEXT}, got {term}")
+        low, high = v[schema.COL_MIN_UNITS], v[schema.COL_MAX_UNITS]
         if low is not None and high is not None and high < low:
-            check.error("Max units", f"max units must be empty or >= min units ({low}), got {high}")
+            check.error(
+                schema.COL_MAX_UNITS, f"max units must be empty or >= min units ({low}), got {high}"
+            )
         if not check.ok:
             continue
         price = AnnualPrice(
@@ -442,8 +448,8 @@ def _annual_prices(
             term_years=term,
             min_units=low,
             max_units=high,
-            price_per_unit_per_year=v["Price per unit per year"],
-            source=check.source("Product ID"),
+            price_per_unit_per_year=v[schema.COL_PRICE_PER_UNIT_PER_YEAR],
+            source=check.source(schema.COL_PRODUCT_ID),
         )
         if _overlapping(check, price, tiers):
             continue
@@ -465,7 +471,7 @@ def _overlapping(
             high is None or high >= other.min_units
         ):
             check.error(
-                "Min units",
+                schema.COL_MIN_UNITS,
                 f"the tier {_units(price)} overlaps the tier {_units(other)} of "
                 f"{other.source} (same product, metric and term); an order of n units must "
                 "fall in one tier",
@@ -487,7 +493,7 @@ def _metric_of(check: RowCheck, metrics: list[Product], metric: str, relation: s
         if product.metric.lower() == metric.lower():
             return product.metric
     check.error(
-        "Metric",
+        schema.COL_METRIC,
         f"metric {quoted(metric)} {relation} product {metrics[0].product_id} "
         f"(its metrics: {', '.join(p.metric for p in metrics)})",
     )
@@ -503,14 +509,15 @@ def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registr
     for row in table:
         check = RowCheck(table, row, out)
         v = {h: check.value(h) for h in table.spec.headers}
-        cid = v["Customer ID"]
-        country = (v["Country"] or "").upper()
+        cid = v[schema.COL_CUSTOMER_ID]
+        typed = v[schema.COL_COUNTRY]
+        country = (typed or "").upper()
         if country and not _COUNTRY.match(country):
             check.error(
-                "Country",
-                f"country must be empty or a two-letter code (DE, AT), got {show(v['Country'])}",
+                schema.COL_COUNTRY,
+                f"country must be empty or a two-letter code (DE, AT), got {show(typed)}",
             )
-        if cid and not ids.claim(check, "Customer ID", cid, "customer ID"):
+        if cid and not ids.claim(check, schema.COL_CUSTOMER_ID, cid, "customer ID"):
             continue
         if not check.ok:
             if cid:
@@ -518,23 +525,23 @@ def _customers(table: RawTable, out: Collector) -> tuple[list[Customer], Registr
             continue
         customer = Customer(
             customer_id=cid,
-            customer=v["Customer"],
-            email=v["Email"] or "",
+            customer=v[schema.COL_CUSTOMER],
+            email=v[schema.COL_EMAIL] or "",
             country=country,
-            vat_id=v["VAT ID"] or "",
-            discount=v["Discount %"] if v["Discount %"] is not None else Decimal(0),
-            street=v["Street"] or "",
-            postcode=v["Postcode"] or "",
-            city=v["City"] or "",
-            buyer_reference=v["Buyer reference"] or "",
-            language=v["Language"] or "",
-            debitor=v["Debitor"] or "",
-            payment=v["Payment"] or "",
-            debtor_iban=v["Debtor IBAN"] or "",
-            debtor_bic=v["Debtor BIC"] or "",
-            mandate_id=v["Mandate ID"] or "",
-            mandate_date=v["Mandate date"] or "",
-            source=check.source("Customer ID"),
+            vat_id=v[schema.COL_VAT_ID] or "",
+            discount=v[schema.COL_DISCOUNT] if v[schema.COL_DISCOUNT] is not None else Decimal(0),
+            street=v[schema.COL_STREET] or "",
+            postcode=v[schema.COL_POSTCODE] or "",
+            city=v[schema.COL_CITY] or "",
+            buyer_reference=v[schema.COL_BUYER_REFERENCE] or "",
+            language=v[schema.COL_LANGUAGE] or "",
+            debitor=v[schema.COL_DEBITOR] or "",
+            payment=v[schema.COL_PAYMENT] or "",
+            debtor_iban=v[schema.COL_DEBTOR_IBAN] or "",
+            debtor_bic=v[schema.COL_DEBTOR_BIC] or "",
+            mandate_id=v[schema.COL_MANDATE_ID] or "",
+            mandate_date=v[schema.COL_MANDATE_DATE] or "",
+            source=check.source(schema.COL_CUSTOMER_ID),
             cells={h: f"{table.sheet}!{row.cells[h]}" for h in row.cells},
         )
         customers.append(customer)
@@ -553,23 +560,29 @@ def _keys(
     for row in table:
         check = RowCheck(table, row, out)
         v = {h: check.value(h) for h in table.spec.headers}
-        key_id = v["License key"]
+        key_id = v[schema.COL_LICENSE_KEY]
         customer = (
-            customers.resolve(check, "Customer ID", v["Customer ID"], "customer ID")
-            if v["Customer ID"]
+            customers.resolve(
+                check, schema.COL_CUSTOMER_ID, v[schema.COL_CUSTOMER_ID], "customer ID"
+            )
+            if v[schema.COL_CUSTOMER_ID]
             else None
         )
         metrics = (
-            products.resolve(check, "Product ID", v["Product ID"], "product ID")
-            if v["Product ID"]
+            products.resolve(check, schema.COL_PRODUCT_ID, v[schema.COL_PRODUCT_ID], "product ID")
+            if v[schema.COL_PRODUCT_ID]
             else None
         )
-        start, end = v["Start"], v["End"]
+        start, end = v[schema.COL_START], v[schema.COL_END]
         if start and end and end < start:
-            check.error("End", f"end ({end}) is before start ({start})")
-        if v["Status"] == "cancelled" and end is None and row.values["End"] is None:
-            check.error("End", "end is empty; a cancelled key needs an end date")
-        if key_id and not ids.claim(check, "License key", key_id, "license key"):
+            check.error(schema.COL_END, f"end ({end}) is before start ({start})")
+        if (
+            v[schema.COL_STATUS] == "cancelled"
+            and end is None
+            and row.values[schema.COL_END] is None
+        ):
+            check.error(schema.COL_END, "end is empty; a cancelled key needs an end date")
+        if key_id and not ids.claim(check, schema.COL_LICENSE_KEY, key_id, "license key"):
             continue
         if not check.ok:
             if key_id:
@@ -581,9 +594,9 @@ def _keys(
             product_id=metrics[0].product_id,
             start=start,
             end=end,
-            status=v["Status"],
-            note=v["Note"] or "",
-            source=check.source("License key"),
+            status=v[schema.COL_STATUS],
+            note=v[schema.COL_NOTE] or "",
+            source=check.source(schema.COL_LICENSE_KEY),
         )
         keys.append(key)
         ids.accepted[key_id.lower()] = KnownKey(key, metrics)
@@ -599,24 +612,24 @@ def validate_usage(table: RawTable, out: Collector, keys: Registry[KnownKey]) ->
         check = RowCheck(table, row, out)
         v = {h: check.value(h) for h in table.spec.headers}
         found = (
-            keys.resolve(check, "License key", v["License key"], "license key")
-            if v["License key"]
+            keys.resolve(check, schema.COL_LICENSE_KEY, v[schema.COL_LICENSE_KEY], "license key")
+            if v[schema.COL_LICENSE_KEY]
             else None
         )
-        metric = v["Metric"]
+        metric = v[schema.COL_METRIC]
         if found and metric:
             metric = _metric_of(check, found.metrics, metric, "is not billed for")
         if not check.ok:
             continue
         readings.append(
             UsageReading(
-                day=v["Date"],
+                day=v[schema.COL_DATE],
                 license_key=found.key.license_key,
                 metric=metric,
-                quantity=v["Quantity"],
-                source_name=v["Source"] or "",
+                quantity=v[schema.COL_QUANTITY],
+                source_name=v[schema.COL_SOURCE] or "",
                 row=row.row,
-                source=check.source("License key"),
+                source=check.source(schema.COL_LICENSE_KEY),
             )
         )
     keys.report_dependents(table, out)
@@ -698,7 +711,7 @@ def overlapping_reports(readings: list[UsageReading], table: RawTable, out: Coll
             group.setdefault(found[1], (r.row, r.source_name))
     if not any(len(g) > 1 for g in groups.values()):
         return
-    letter = table.rows[0].cells["Date"].rstrip("0123456789")
+    letter = table.rows[0].cells[schema.COL_DATE].rstrip("0123456789")
     found_rows = []
     for (key, metric, day), by_report in groups.items():
         firsts = sorted(by_report.values())
@@ -715,7 +728,7 @@ def usage_plausibility(
     metric, date, quantity) twice, by row (`usage_columns` gives the same for its columns)."""
     if not readings:
         return
-    letter = table.rows[0].cells["Date"].rstrip("0123456789")
+    letter = table.rows[0].cells[schema.COL_DATE].rstrip("0123456789")
     latest = latest_plausible(billing)
     ordered = sorted(readings, key=lambda r: r.row)
     for r in ordered:

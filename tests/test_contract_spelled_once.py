@@ -1,0 +1,202 @@
+"""The contract spelled once: no module but the schema spells a column header, and each
+vocabulary is defined in one place, the others taking it from there.
+
+A header counts only as a whole string literal: a message that names a column inside a longer
+sentence ("Customer ID is empty ...") or an f-string's text is free to; docstrings are prose.
+"""
+
+from __future__ import annotations
+
+import ast
+from decimal import Decimal
+from pathlib import Path
+from typing import get_args
+
+import pytest
+
+from msp_workbook.core import models, vocabulary
+from msp_workbook.workbook import schema, usage_columns
+
+PACKAGE = Path(__file__).resolve().parents[1] / "msp_workbook"
+HEADERS = {c.header for t in schema.ALL_TABLES for c in t.columns}
+
+# Folders whose words are not the workbook's columns.
+EXCLUDED_FOLDERS = {
+    # The invoice document: its words in two languages (wording.py: "Quantity", "Net", "VAT"
+    # on the printed invoice) and the e-invoice's codes (cii.py: "VAT" is the UN/CEFACT tax
+    # scheme), which happen to equal headers.
+    "documents",
+}
+
+# Whole literals equal to a header that are not the column, or not yet taken from the schema.
+ALLOWED: dict[str, set[str]] = {
+    # An OOXML relationship's Type attribute.
+    "workbook/package.py": {"Type"},
+    # The labels of Start's status block, a contract of their own, defined once there.
+    "workbook/status_block.py": {"Net", "VAT", "Gross"},
+    # The header of the Start sheet's list of sheets.
+    "workbook/start_sheet.py": {"Sheet"},
+    # The Quote sheet's result label and its chart's axis title.
+    "workbook/quote_sheet.py": {"Difference", "Month"},
+    # The core imports nothing from the workbook layer: where its rules name a Settings row or
+    # a Customers column (to point a finding at its cell) or an import field, they spell it.
+    # Left to move into core.vocabulary, as USAGE_SHEET and the statuses were.
+    "core/billing.py": {"VAT ID"},
+    "core/datev_fields.py": {"Debitor", "VAT ID"},
+    "core/document_fields.py": {"Street", "Postcode", "City", "Email", "VAT ID"},
+    "core/readings.py": {"Date", "License key", "Metric", "Quantity"},
+    "core/sepa_fields.py": {
+        "Payment",
+        "Debtor IBAN",
+        "Debtor BIC",
+        "Mandate ID",
+        "Mandate date",
+    },
+    "core/statement.py": {"License key", "Metric", "Quantity", "Amount"},
+}
+
+
+def _modules() -> list[Path]:
+    return sorted(
+        p
+        for p in PACKAGE.rglob("*.py")
+        if p.relative_to(PACKAGE).parts[0] not in EXCLUDED_FOLDERS
+        and p != PACKAGE / "workbook" / "schema.py"
+    )
+
+
+def header_literals(source: str) -> list[tuple[int, str]]:
+    """(line, text) of each string literal that is a whole header: not a docstring, not a
+    piece of an f-string."""
+    tree = ast.parse(source)
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            skipped.update(id(v) for v in node.values)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            first = node.body[0] if node.body else None
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                skipped.add(id(first.value))
+    return sorted(
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value in HEADERS
+        and id(node) not in skipped
+    )
+
+
+def test_the_scan_finds_a_header_and_passes_over_messages_and_docstrings() -> None:
+    source = '''"""Date"""
+def f(row, n):
+    """License key"""
+    return row["License key"], f"Date {n}", "Customer ID is empty", ("Quantity",)
+'''
+    assert header_literals(source) == [(4, "License key"), (4, "Quantity")]
+
+
+def test_no_module_but_the_schema_spells_a_header() -> None:
+    found = []
+    for path in _modules():
+        name = path.relative_to(PACKAGE).as_posix()
+        allowed = ALLOWED.get(name, set())
+        found += [
+            f"{name}:{line}: {text!r} (use schema.COL_...)"
+            for line, text in header_literals(path.read_text(encoding="utf-8"))
+            if text not in allowed
+        ]
+    assert found == []
+
+
+def test_the_allowed_literals_are_still_there() -> None:
+    """An exception nobody needs any more goes: the list stays short and true."""
+    stale = []
+    for name, allowed in ALLOWED.items():
+        texts = {text for _, text in header_literals((PACKAGE / name).read_text("utf-8"))}
+        stale += [f"{name}: {text!r}" for text in sorted(allowed - texts)]
+    assert stale == []
+
+
+def test_every_header_is_one_constant_of_the_schema() -> None:
+    constants = {
+        name: value
+        for name, value in vars(schema).items()
+        if name.startswith("COL_") and isinstance(value, str)
+    }
+    assert len(set(constants.values())) == len(constants)  # one constant per header text
+    annual = {schema.annual_header(t) for t in vocabulary.TERMS}
+    assert set(constants.values()) == HEADERS - annual
+
+
+@pytest.mark.parametrize(
+    ("in_schema", "in_vocabulary"),
+    [
+        (schema.AGGREGATIONS, vocabulary.AGGREGATIONS),
+        (schema.STATUSES, vocabulary.STATUSES),
+        (schema.LINE_TYPES, vocabulary.LINE_TYPES),
+        (schema.SEVERITIES, vocabulary.SEVERITIES),
+        (schema.MISSING_USAGE, vocabulary.MISSING_USAGE),
+        (schema.LANGUAGES, vocabulary.LANGUAGES),
+        (schema.CHARTS_OF_ACCOUNTS, vocabulary.CHARTS_OF_ACCOUNTS),
+        (schema.PAYMENT_METHODS, vocabulary.PAYMENT_METHODS),
+        (schema.METRICS, vocabulary.METRICS),
+        (schema.RECONCILIATION_STATUSES, vocabulary.RECONCILIATION_STATUSES),
+        (usage_columns.AGGREGATIONS, vocabulary.AGGREGATIONS),
+    ],
+)
+def test_each_vocabulary_is_the_cores(in_schema: object, in_vocabulary: object) -> None:
+    assert in_schema is in_vocabulary
+
+
+def test_the_models_literals_are_the_vocabulary() -> None:
+    assert get_args(models.Aggregation) == vocabulary.AGGREGATIONS
+    assert get_args(models.Severity) == vocabulary.SEVERITIES
+
+
+def test_the_terms_make_the_comparison_columns_and_the_products_choices() -> None:
+    headers = schema.COMPARISON.headers
+    at = headers.index(schema.COL_MSP_COST) + 1
+    assert headers[at : at + len(vocabulary.TERMS)] == tuple(
+        schema.annual_header(t) for t in vocabulary.TERMS
+    )
+    assert schema.PRODUCTS.column(schema.COL_AGGREGATION).choices is vocabulary.AGGREGATIONS
+    assert vocabulary.TERMS_TEXT == "1, 2, 3, 4 or 5"  # as the messages have always said
+
+
+def test_the_settings_defaults_are_the_vocabularys() -> None:
+    spec = {s.name: s.default for s in schema.SETTINGS_SPEC}
+    settings = models.Settings()
+    pairs = [
+        (schema.SETTING_COUNTRY, vocabulary.DEFAULT_COUNTRY, settings.country),
+        (schema.SETTING_CURRENCY, vocabulary.DEFAULT_CURRENCY, settings.currency),
+        (schema.SETTING_INVOICE_PREFIX, vocabulary.DEFAULT_INVOICE_PREFIX, settings.invoice_prefix),
+        (
+            schema.SETTING_CORRECTION_MONTHS,
+            vocabulary.DEFAULT_CORRECTION_MONTHS,
+            settings.correction_months,
+        ),
+        (schema.SETTING_PAYMENT_DAYS, vocabulary.DEFAULT_PAYMENT_DAYS, settings.payment_days),
+        (
+            schema.SETTING_FISCAL_YEAR_START,
+            vocabulary.DEFAULT_FISCAL_YEAR_START,
+            settings.fiscal_year_start,
+        ),
+        (schema.SETTING_MISSING_USAGE, vocabulary.MISSING_USAGE[0], settings.missing_usage),
+        (schema.SETTING_LANGUAGE, vocabulary.LANGUAGES[0], settings.language),
+        (schema.SETTING_CHART, vocabulary.CHARTS_OF_ACCOUNTS[0], settings.chart_of_accounts),
+    ]
+    for name, default, billed in pairs:
+        assert spec[name] == default == billed, name
+    assert Decimal(str(spec[schema.SETTING_VAT_RATE])) == settings.vat_rate
+    assert settings.vat_rate == Decimal(vocabulary.DEFAULT_VAT_RATE)
+
+
+def test_a_row_is_made_by_header_and_refuses_a_wrong_one() -> None:
+    values = {h: h.lower() for h in schema.DEBITORS.headers}
+    assert schema.DEBITORS.row(values) == [h.lower() for h in schema.DEBITORS.headers]
+    with pytest.raises(KeyError, match="left out"):
+        schema.DEBITORS.row({schema.COL_CUSTOMER_ID: "C-1", schema.COL_DEBITOR: 10000})
+    wrong = {schema.COL_CUSTOMER_ID: "C-1", schema.COL_DEBITOR: 10000, "month": "2026-01"}
+    with pytest.raises(KeyError, match="not columns"):
+        schema.DEBITORS.row(wrong)
