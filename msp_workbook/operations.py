@@ -31,7 +31,6 @@ from .month_status import report_cells
 from .output_gaps import output_gaps
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
-from .workbook.cells import column_letter
 from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
@@ -361,13 +360,12 @@ _CELL = re.compile(r"\$?[A-Z]{1,3}\$?[1-9][0-9]{0,6}(:\$?[A-Z]{1,3}\$?[1-9][0-9]
 def check_links(checks: Sequence[Check]) -> list[Link]:
     """Links from Checks' Cell column to the cells the findings name (the writer keeps those
     on sheets the workbook has)."""
-    column = column_letter(schema.CHECKS.headers.index(schema.COL_CELL))
-    links = []
-    for row, check in enumerate(checks, start=2):
-        if check.sheet and _CELL.fullmatch(check.cell):
-            sheet = check.sheet.replace("'", "''")
-            links.append(Link(f"{column}{row}", f"'{sheet}'!{check.cell}"))
-    return links
+    column = schema.CHECKS.headers.index(schema.COL_CELL)
+    return [
+        Link(row, column, check.sheet, check.cell)
+        for row, check in enumerate(checks)
+        if check.sheet and _CELL.fullmatch(check.cell)
+    ]
 
 
 def check_workbook(

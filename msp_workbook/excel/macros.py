@@ -16,7 +16,7 @@ from the same engine; closing a month writes what `msp-workbook close` writes, L
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -40,7 +40,6 @@ from ..workbook.errors import WorkbookError
 from ..workbook.money_format import money_formats
 from ..workbook.reader import ReadResult, TableRow
 from ..workbook.row_limits import row_limit_warnings
-from ..workbook.sheet_xml import Link, parse_cell
 from .inputs import next_cell_below, read_raw_tables, read_tables, validated
 from .port import WorkbookPort
 from .xlwings_book import XlwingsBook
@@ -125,13 +124,9 @@ def _write(port: WorkbookPort, generated: GeneratedTables) -> None:
         port.replace_rows(name, headers, rows, generated.side_columns.get(name), formats)
     for name, links in generated.links.items():
         headers = schema.table_by_name(name).headers
-        port.replace_links(name, [_link_place(link, headers) for link in links])
-
-
-def _link_place(link: Link, headers: Sequence[str]) -> tuple[int, str, str]:
-    """A link of the file writer's (a cell of the table at A1) as a data row and column."""
-    row, column = parse_cell(link.ref)
-    return row - 2, headers[column], link.location
+        port.replace_links(
+            name, [(link.row, headers[link.column], link.location) for link in links]
+        )
 
 
 def _write_status(port: WorkbookPort, report: RunReport) -> None:

@@ -584,11 +584,24 @@ _AFTER_HYPERLINKS = frozenset(
 
 @dataclass(frozen=True)
 class Link:
-    """A link in a cell to a place in the workbook: clicking the cell (`ref`, e.g. "C2") goes to
-    `location` (e.g. "'Keys'!A13"). The cell keeps its value; the link needs no relationship."""
+    """A link from a cell of a generated table's data rows to a cell of the workbook: clicking
+    the table's cell (data row `row` from 0, column `column` from 0; the table at A1) goes to
+    `sheet`!`cell`. The cell keeps its value; the link needs no relationship."""
 
-    ref: str
-    location: str
+    row: int
+    column: int
+    sheet: str
+    cell: str
+
+    @property
+    def ref(self) -> str:
+        """The linking cell: "C2" for the first data row's third column."""
+        return f"{column_letter(self.column)}{self.row + 2}"
+
+    @property
+    def location(self) -> str:
+        """Where it goes, as a link names it: "'Keys'!A13"."""
+        return "'" + self.sheet.replace("'", "''") + "'!" + self.cell
 
 
 def hyperlinks_xml(links: Sequence[Link]) -> str:

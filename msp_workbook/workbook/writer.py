@@ -34,6 +34,7 @@ from .package import (
     CT_WORKSHEET,
     REL_NS,
     RT_CALC_CHAIN,
+    RT_STYLES,
     RT_TABLE,
     RT_WORKSHEET,
     BytesPatch,
@@ -55,7 +56,6 @@ from .package import (
     rels_part,
     remove_override,
     remove_relationship,
-    resolve,
     save_package,
     tag_prefix,
     tags,
@@ -370,34 +370,30 @@ class _Edit:
         self.set(table_part, table_xml(table_spec, spec.headers, len(rows)))
 
     def changes_anything(self) -> bool:
-        """Whether the edits so far make any part other than it was."""
+        """Whether the edits so far make any part other than it was. A patch is compared by its
+        edits alone: a Ledger of a million rows that gains rows is not put together again."""
         for key, data in self.replacements.items():
             if data is None or not self.package.has(key):
                 return True
-            new = data.applied() if isinstance(data, TextPatch | BytesPatch) else data
-            if (new.encode("utf-8") if isinstance(new, str) else new) != self.package.read(key):
+            if isinstance(data, TextPatch):
+                if any(data.text[start:stop] != new for start, stop, new in data.edits):
+                    return True
+            elif isinstance(data, BytesPatch):
+                if any(data.data[start:stop] != new for start, stop, new in data.edits):
+                    return True
+            elif data != self.package.read(key):
                 return True
         return False
 
     def show_currency(self, currency: str) -> None:
         """The generated sheets' money formats in this currency (styles.xml, when it has any)."""
-        book = self.package.workbook_part
-        found = re.search(
-            r'<Relationship\b[^>]*Type="[^"]*/styles"[^>]*>', self.text(rels_part(book))
-        )
-        target = found and re.search(r'Target="([^"]+)"', found[0])
-        if not target:
-            return
-        part = resolve(book, target[1])
-        if self.exists(part):
+        part = self._book_part(RT_STYLES)
+        if part is not None:
             self.edit(part, lambda text: styles_for_currency(text, currency))
 
     def _leads_somewhere(self, link: Link) -> bool:
         """The link's sheet is in the workbook (a finding may name a file, or a lost sheet)."""
-        sheet, _, _ = link.location.rpartition("!")
-        if sheet.startswith("'") and sheet.endswith("'"):
-            sheet = sheet[1:-1].replace("''", "'")
-        return bool(sheet) and self.package.sheet(sheet) is not None
+        return self.package.sheet(link.sheet) is not None
 
     def _old_table_spec(self, part: str) -> TableSpec:
         """Identity, formats and style of the table part being replaced."""
@@ -562,10 +558,14 @@ class _Edit:
             self.patch(sheet.part, text, edits)
 
     def _shared_strings(self) -> str | None:
-        book = self.package.workbook_part
-        for rel in self.package.relationships(book):
-            if rel.type == RT_SHARED_STRINGS and not rel.external and self.exists(rel.target):
-                return self.text(rel.target)
+        part = self._book_part(RT_SHARED_STRINGS)
+        return self.text(part) if part is not None else None
+
+    def _book_part(self, rel_type: str) -> str | None:
+        """The workbook's part of this relationship type (styles, shared strings), or None."""
+        for rel in self.package.relationships(self.package.workbook_part):
+            if rel.type == rel_type and not rel.external and self.exists(rel.target):
+                return rel.target
         return None
 
     # Workbook-wide settings.
