@@ -334,21 +334,19 @@ def generated_tables(report: RunReport) -> GeneratedTables:
 
 def billing_totals(report: RunReport) -> list[list[CellValue]]:
     """The block beside Billing: whether the bill is final, its lines, invoices and money (the
-    net of the lines is the invoices' net)."""
+    totals the command line prints, and the lines' cost and margin)."""
     lines = report.result.lines
     cost = sum((line.cost for line in lines), ZERO)
-    net = sum((line.net for line in lines), ZERO)
-    invoices = len(report.result.invoices)
     return [
         [
             report.invoice_status,
             len(lines),
-            invoices,
-            net,
+            len(report.result.invoices),
+            report.net,
             report.vat,
             report.gross,
             cost,
-            net - cost,
+            report.net - cost,
         ]
     ]
 
