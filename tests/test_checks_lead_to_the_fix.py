@@ -317,3 +317,40 @@ def test_where_links_cannot_be_removed_none_are_made(recalculated, tmp_path):
     book.save(path)
     assert _links(path) == {}
     assert [r[0] for r in _checks(path)] == ["warning", "warning", "info"]
+
+
+def test_the_excel_buttons_link_the_first_thousand_findings(recalculated, tmp_path):
+    """Excel makes a link one cell at a time, so the buttons link Checks' first 1,000 findings
+    (excel.macros.LINK_LIMIT) where the command line links all: a reading entered 1,005 more
+    times gives 1,005 more warnings, each with its Usage cell."""
+    from fake_xlwings import FakeBook
+
+    from msp_workbook.excel import recalculate
+    from msp_workbook.excel.macros import LINK_LIMIT
+
+    demo, _ = recalculated
+    path = tmp_path / "many.xlsx"
+    book = openpyxl.load_workbook(demo)
+    usage = book["Usage"]
+    table = usage.tables["Usage"]
+    first, last = table.ref.split(":")
+    last_row = int(re.sub(r"[A-Z]", "", last))
+    reading = [cell.value for cell in usage[2][:5]]
+    for row in range(last_row + 1, last_row + 1006):
+        for column, value in enumerate(reading, start=1):
+            usage.cell(row, column, value)
+    table.ref = f"{first}:{re.sub(r'[0-9]', '', last)}{last_row + 1005}"
+    book.save(path)
+
+    cli = tmp_path / "cli.xlsx"
+    shutil.copy(path, cli)
+    assert run_cli("recalc", str(cli), "--month", MONTH).returncode == 0
+    everything = _links(cli)
+    assert len(everything) >= 1005 + 2  # the demo's own two warnings, with cells
+
+    excel = FakeBook(path)
+    recalculate(excel, today=DEMO_TODAY)
+    out = tmp_path / "excel.xlsx"
+    excel.save(out)
+    assert LINK_LIMIT == 1000
+    assert _links(out) == {f"C{row}": everything[f"C{row}"] for row in range(2, 1002)}

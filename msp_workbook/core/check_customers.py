@@ -33,10 +33,10 @@ class CustomerFinder:
         for customer in customers:
             label = f"{customer.customer_id} {customer.customer}".strip()
             self.names[customer.customer_id.lower()] = label
-            for source in customer.cells.values():
-                place = _row_of(source)
-                if place is not None:
-                    self.by_row[place] = label
+            # A customer's cells are on one row: the first says which.
+            place = _row_of(next(iter(customer.cells.values()), ""))
+            if place is not None:
+                self.by_row[place] = label
         self.by_key: dict[str, str] = {}
         for key in keys:
             label = self.names.get(key.customer_id.lower(), "")

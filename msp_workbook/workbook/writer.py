@@ -346,7 +346,7 @@ class _Edit:
             )
         name = spec.sheet if sheet is None else sheet.name
         self._written[name.casefold()] = WrittenSheet(name, rows, side)
-        links = [link for link in links if self._leads_somewhere(link)]
+        links = self._leading_somewhere(links)
         if sheet is None:
             self._add_sheet(spec, rows, side, links)
             return
@@ -391,9 +391,13 @@ class _Edit:
         if part is not None:
             self.edit(part, lambda text: styles_for_currency(text, currency))
 
-    def _leads_somewhere(self, link: Link) -> bool:
-        """The link's sheet is in the workbook (a finding may name a file, or a lost sheet)."""
-        return self.package.sheet(link.sheet) is not None
+    def _leading_somewhere(self, links: Sequence[Link]) -> list[Link]:
+        """The links whose sheet is in the workbook (a finding may name a file, or a lost
+        sheet). The workbook's sheets are listed once, however many links there are."""
+        if not links:
+            return []
+        names = {sheet.name.casefold() for sheet in self.package.sheets()}
+        return [link for link in links if link.sheet.casefold() in names]
 
     def _old_table_spec(self, part: str) -> TableSpec:
         """Identity, formats and style of the table part being replaced."""
