@@ -341,3 +341,57 @@ def test_the_command_line_imports_nothing_heavy_before_it_forks_the_usage_loader
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def _stamp(path: Path, sleep: float = 0.0) -> None:
+    """A load that notes when it starts, waits, and notes when it ends (no rows)."""
+    import time
+
+    start = time.monotonic()
+    time.sleep(sleep)
+    path.write_text(json.dumps([start, time.monotonic()]))
+
+
+def _times(path: Path) -> tuple[float, float]:
+    start, end = json.loads(path.read_text())
+    return start, end
+
+
+@pytest.mark.parametrize("gated", [True, False])
+def test_a_child_started_after_the_gate_loads_once_the_earlier_child_has_ended(tmp_path, gated):
+    """The Ledger's loader waits for the Usage sheet's (their peaks would add up): a child
+    started after the gate begins its load only when the child started before it has ended.
+    Without the gate the two overlap, so the test can tell."""
+    import functools
+
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    gate = isolated.Gate() if gated else None
+    try:
+        earlier = ChildLoad(functools.partial(_stamp, first, 1.0))
+        later = ChildLoad(functools.partial(_stamp, second), after=gate)
+    finally:
+        if gate is not None:
+            gate.close()
+    with earlier, later:
+        assert later.result() is None
+        assert earlier.result() is None
+    first_end, second_start = _times(first)[1], _times(second)[0]
+    assert (second_start >= first_end) is gated
+
+
+def test_a_child_after_the_gate_loads_when_the_earlier_child_is_stopped(tmp_path):
+    """Stopping the earlier child (a command ending early) lets the later one go on, so
+    nothing waits forever."""
+    import functools
+
+    done = tmp_path / "later.json"
+    gate = isolated.Gate()
+    try:
+        earlier = ChildLoad(functools.partial(_stamp, tmp_path / "never.json", 60.0))
+        later = ChildLoad(functools.partial(_stamp, done), after=gate)
+    finally:
+        gate.close()
+    earlier.close()
+    with later:
+        assert later.result() is None
+    assert done.exists()

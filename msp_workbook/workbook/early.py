@@ -1,14 +1,21 @@
 """The loads the command line starts before it imports the rest of the program: the Usage sheet
-(`usage_sheet.start`) and the Ledger sheet (`ledger_sheet.start`), each in a child process of
-its own, forked while this process is still small."""
+(`usage_sheet.start`) and then the Ledger sheet (`ledger_sheet.start`), each in a child process
+of its own, forked while this process is still small.
+
+The Ledger's child waits for the Usage sheet's child to end before it loads (`isolated.Gate`):
+each loader holds its whole sheet's cells at its peak (about 380 MB for a million usage rows,
+330 MB for a year's Ledger), and the two at once were what made a recalculation of a workbook
+with a year of closed months pass 800 MB. Meanwhile this process reads and checks the small
+tables and then the usage rows, so the Ledger's load still runs beside work of its own."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import ledger_sheet, usage_sheet
-from .isolated import ChildLoad
+from .isolated import ChildLoad, Gate
 
 
 @dataclass
@@ -23,4 +30,15 @@ class EarlyLoads:
 
 
 def start(path: Path) -> EarlyLoads:
-    return EarlyLoads(usage_sheet.start(path), ledger_sheet.start(path))
+    try:
+        gate: Gate | None = Gate()
+    except OSError:  # no pipe to spare: the two load side by side
+        gate = None
+    try:
+        usage = usage_sheet.start(path)
+        ledger = ledger_sheet.start(path, gate if usage is not None else None)
+    finally:
+        if gate is not None:
+            with contextlib.suppress(OSError):
+                gate.close()
+    return EarlyLoads(usage, ledger)

@@ -32,6 +32,33 @@ _DONE, _FAILED, _REFUSED, _NO_ROWS, _NOT_HANDED_BACK = 0, 1, 2, 3, 4
 _MAX_REASON = 2000  # bytes of the child's last words kept
 
 
+class Gate:
+    """Holds a child back until the children started before it have ended.
+
+    A pipe no one writes to: every child forked while the gate is open inherits its write end
+    and holds it until it ends; a child started `after` the gate closes its own copy and reads
+    until the pipe says end of file, which happens once no process holds the write end any
+    more. `close()` (after the last fork) gives up this process's ends. So the two large sheets
+    load one after the other, each child forked while this process is still small, and the peak
+    memory is one loader's, not two at once."""
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+
+    def wait(self) -> None:
+        """In the child started after the gate: block until the earlier children have ended."""
+        os.close(self._write)
+        while os.read(self._read, 1):
+            pass
+        os.close(self._read)
+
+    def close(self) -> None:
+        """In this process, after the last child is forked."""
+        for fd in (self._read, self._write):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
 class ChildFailed(Exception):
     """The child could not load the sheet; `reason` is its last line (or how it ended)."""
 
@@ -56,7 +83,9 @@ class ChildLoad:
     context manager: leaving it stops the child if it is still running and removes the
     temporary files. Raises OSError when no child can be started (callers load in-process)."""
 
-    def __init__(self, load: Callable[[], Any], imports: Sequence[str] = ()) -> None:
+    def __init__(
+        self, load: Callable[[], Any], imports: Sequence[str] = (), after: Gate | None = None
+    ) -> None:
         # Imported here, fully, before the fork: a module another thread is importing at the
         # moment of the fork would stay half-imported in the child, whose import of it then
         # waits forever (seen in a process with threads of its own, such as a test runner).
@@ -76,7 +105,7 @@ class ChildLoad:
             self.close()
             raise
         if pid == 0:  # the child
-            _run_child(load, self._out, self._log)
+            _run_child(load, self._out, self._log, after)
         self._pid = pid
 
     def result(self) -> Any:
@@ -129,11 +158,13 @@ def _temporary(suffix: str) -> str:
     return path
 
 
-def _run_child(load: Callable[[], Any], out: str, log: str) -> None:
-    """In the forked child: load, write the batch, leave without running anything of the
-    parent's (no atexit handlers, no flushing of its buffers)."""
+def _run_child(load: Callable[[], Any], out: str, log: str, after: Gate | None) -> None:
+    """In the forked child: wait for the gate (if any), load, write the batch, leave without
+    running anything of the parent's (no atexit handlers, no flushing of its buffers)."""
     code = _FAILED
     try:
+        if after is not None:
+            after.wait()
         # Nothing of the child reaches the terminal; its last words go to the log.
         with open(log, "wb", buffering=0) as sink, open(os.devnull, "rb") as nothing:
             os.dup2(sink.fileno(), 2)

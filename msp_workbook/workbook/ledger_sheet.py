@@ -22,9 +22,10 @@ __all__ = ["load_ledger_columns", "place_of", "start"]
 _FINALIZED = schema.COL_FINALIZED
 
 
-def start(path: Path) -> ChildLoad | None:
-    """The Ledger sheet loading in a child process (None where loads do not run in a child,
-    where the workbook has no Ledger table or is no file, or where no child can be started)."""
+def start(path: Path, after: isolated.Gate | None = None) -> ChildLoad | None:
+    """The Ledger sheet loading in a child process, once the children started before `after`
+    have ended (None where loads do not run in a child, where the workbook has no Ledger table
+    or is no file, or where no child can be started)."""
     if not isolated.available() or not Path(path).is_file():
         return None
     try:
@@ -33,7 +34,7 @@ def start(path: Path) -> ChildLoad | None:
         return None
     if place is None:
         return None
-    return start_load(path, functools.partial(load_ledger_columns, Path(path), place))
+    return start_load(path, functools.partial(load_ledger_columns, Path(path), place), after)
 
 
 def load_ledger_columns(path: Path, place: TablePlace) -> Any:

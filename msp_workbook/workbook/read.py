@@ -20,6 +20,7 @@ from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
 from .cells import column_letter
 from .early import EarlyLoads
+from .heap import give_back_freed
 from .ledger_columns import LedgerLoad, ledger_in_bulk
 from .ledger_rows import build_ledger
 from .package import check_workbook_file
@@ -82,6 +83,16 @@ def read_workbook(
         raw, below = open_tables(path, tables)
         out = Collector()
         master = build_master_data(raw, out)
+        place, batch = loading.result()
+        progress(CHECKING)
+        billing = billing_month_for(master.settings, month, today)
+        usage, usage_below = read_usage(
+            path, place, batch, master.key_ids, out, loading.faults, billing
+        )
+        # The Ledger's child loads after the Usage sheet's (`early.start`), beside the usage
+        # checks; what they freed goes back before its peak.
+        del batch
+        give_back_freed()
         in_bulk = ledger_in_bulk(ledger_load.place, ledger_load.result())
         if in_bulk is None:  # a row that does not convert: read the reference way
             raw_ledger, ledger_below = open_tables(path, (), optional=(schema.LEDGER,))
@@ -92,12 +103,6 @@ def read_workbook(
             del raw_ledger, found_ledger
         else:
             ledger, ledger_checks, columns = in_bulk
-        place, batch = loading.result()
-    progress(CHECKING)
-    billing = billing_month_for(master.settings, month, today)
-    usage, usage_below = read_usage(
-        path, place, batch, master.key_ids, out, loading.faults, billing
-    )
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks

@@ -35,14 +35,16 @@ def start(path: Path) -> ChildLoad | None:
     return start_load(path, functools.partial(load_with_place, Path(path)))
 
 
-def start_load(path: Path, load: Callable[[], Any]) -> ChildLoad | None:
-    """`load` running in a child process for the command line's early start (None where loads
-    do not run in a child, where `path` is no file, or where no child can be started: the
-    reader then loads it itself)."""
+def start_load(
+    path: Path, load: Callable[[], Any], after: isolated.Gate | None = None
+) -> ChildLoad | None:
+    """`load` running in a child process for the command line's early start, once the children
+    started before `after` have ended (None where loads do not run in a child, where `path` is
+    no file, or where no child can be started: the reader then loads it itself)."""
     if not isolated.available() or not Path(path).is_file():
         return None
     try:
-        return ChildLoad(load, LOAD_IMPORTS)
+        return ChildLoad(load, LOAD_IMPORTS, after)
     except OSError:
         return None
 
