@@ -15,11 +15,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core import billing, comparison, comparison_columns, window_columns
+from .core import billing, comparison
 from .core import ledger as ledger_core
 from .core.billing import Billed, missing_vat_id_warnings
 from .core.check_customers import customers_of
 from .core.comparison import ComparisonRow
+from .core.fast import billing as fast_billing
+from .core.fast import comparison as fast_comparison
 from .core.invoice_document import tax_case
 from .core.models import BillingResult, Check
 from .core.money import ZERO
@@ -218,7 +220,7 @@ def comparison_window(
     """The Comparison rows of the window ending with `target`: closed months as the Ledger has
     them, the others as billed from today's sheets; and what `target` bills for each
     (license key, metric) when it is open (the billing month need not work it out again).
-    `bulk` bills the open months for all keys at once (`window_columns`); else, or where that
+    `bulk` bills the open months for all keys at once (`core.fast.billing`); else, or where that
     cannot, key by key (`billing.bill_window`, the reference)."""
     ledger = read.ledger
     units = comparison.WindowUnits(read.inputs, target)
@@ -228,12 +230,12 @@ def comparison_window(
     still_open = [m for m in units.months if not ledger.is_closed(m)]
     target_open = bool(still_open) and still_open[-1] == target
     if bulk:
-        billed = window_columns.bill_open_months(
+        billed = fast_billing.bill_open_months(
             units, read.inputs, still_open, usage, last_month=target_open
         )
         if billed is not None:
             block, precomputed = billed
-            rows = comparison_columns.comparison_rows_in_bulk(units, block)
+            rows = fast_comparison.comparison_rows_in_bulk(units, block)
             if rows is not None:
                 return rows, precomputed
     positions = units.positions(still_open)

@@ -15,7 +15,8 @@ from typing import get_args
 import pytest
 
 from msp_workbook.core import models, vocabulary
-from msp_workbook.workbook import schema, usage_columns
+from msp_workbook.core.fast import usage as fast_usage
+from msp_workbook.workbook import schema
 
 PACKAGE = Path(__file__).resolve().parents[1] / "msp_workbook"
 HEADERS = {c.header for t in schema.ALL_TABLES for c in t.columns}
@@ -142,7 +143,7 @@ def test_every_header_is_one_constant_of_the_schema() -> None:
         (schema.PAYMENT_METHODS, vocabulary.PAYMENT_METHODS),
         (schema.METRICS, vocabulary.METRICS),
         (schema.RECONCILIATION_STATUSES, vocabulary.RECONCILIATION_STATUSES),
-        (usage_columns.AGGREGATIONS, vocabulary.AGGREGATIONS),
+        (fast_usage.AGGREGATIONS, vocabulary.AGGREGATIONS),
     ],
 )
 def test_each_vocabulary_is_the_cores(in_schema: object, in_vocabulary: object) -> None:

@@ -19,7 +19,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from . import window_columns
 from .billing import (
     Billed,
     bill_window,
@@ -31,6 +30,7 @@ from .billing import (
     make_line,
     price_line,
 )
+from .fast import billing as fast_billing
 from .models import (
     BillingLine,
     BillingResult,
@@ -228,7 +228,7 @@ def correction_lines(
     `correction_months` months before M (older closed months are final).
 
     With `bulk` the closed months' quantities of every key come from arrays
-    (`window_columns.billed_quantities`) and only keys whose quantity differs are billed again
+    (`fast.billing.billed_quantities`) and only keys whose quantity differs are billed again
     the reference way (`billing.bill_window`), which is what every key goes through without."""
     earlier = correction_window(ledger.closed_months(), month, inputs.settings.correction_months)
     if not earlier:
@@ -238,7 +238,7 @@ def correction_lines(
     billed_by_month = ledger.billed_by_month(earlier)
     suspects: set[str] | None = None  # the keys that may differ (None: every key)
     if bulk:
-        quantities = window_columns.billed_quantities(inputs, earlier, usage)
+        quantities = fast_billing.billed_quantities(inputs, earlier, usage)
         if quantities is not None:
             suspects = _differing_keys(earlier, quantities, billed_by_month)
             if not suspects:  # the usual case: nothing changed since the months were closed

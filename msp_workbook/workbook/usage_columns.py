@@ -2,7 +2,8 @@
 
 A reseller's Usage sheet can hold up to a million readings. They are loaded column by column
 with fastexcel (Arrow arrays straight from the file), checked with vectorised tests and
-aggregated per license key, metric and month with numpy, with no Python object per reading.
+aggregated per license key, metric and month with numpy (`core.fast.usage`), with no Python
+object per reading.
 
 The bulk tests only ever vouch for plainly good rows: a date cell, a known license key and one of
 its product's metrics written as plain text, a quantity written as digits. Any other non-empty row
@@ -17,17 +18,16 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..core.fast.usage import EPOCH_ORDINAL, ReadingColumns, usage_index
 from ..core.models import Check, Product, UsageReading
 from ..core.months import Month, ordinal_of
 from ..core.usage import UsageIndex
-from ..core.vocabulary import AGGREGATIONS
 from . import isolated, schema
 from .cells import MAX_TEXT, column_letter
 from .errors import WorkbookError
@@ -66,22 +66,6 @@ _MS_PER_DAY = 86_400_000
 # Excel's day numbers differ from the calendar before 1900-03-01 (its 1900 leap-year bug).
 _FIRST_PLAIN_DAY = "1900-03-01"
 _LAST_DAY = "9999-12-31"  # Excel's last date (and Python's)
-# A product's aggregation as a number: its place in the vocabulary.
-_CODE = {a: i for i, a in enumerate(AGGREGATIONS)}
-_MAX, _AVG, _LAST, _SUM = _CODE["max"], _CODE["avg"], _CODE["last"], _CODE["sum"]
-_EPOCH_ORDINAL = Month(1970, 1).ordinal  # numpy counts months from 1970-01
-
-
-@dataclass
-class _Columns:
-    """Accepted readings as parallel arrays, in sheet order."""
-
-    pair: np.ndarray  # index into the (license key, product metric) pairs
-    key: np.ndarray  # index into the accepted license keys
-    month: np.ndarray  # months since 1970-01
-    day: np.ndarray  # days since 1970-01-01
-    quantity: np.ndarray
-    row: np.ndarray  # 1-based sheet row
 
 
 class UsageLoad:
@@ -220,7 +204,7 @@ def read_usage(
             empty &= ~marked
     good &= ~outside
     suspect = ~empty & ~good & ~outside
-    columns = _Columns(
+    columns = ReadingColumns(
         pair=pair_i[good], key=key_i[good], month=month[good], day=day[good],
         quantity=quantity[good], row=rows[good],
     )  # fmt: skip
@@ -238,11 +222,13 @@ def read_usage(
         warning = rows_below_warning(
             schema.USAGE, place.sheet, below[0], f"{letter}{below[0]}", len(below)
         )
-    return _index(columns, pairs, key_records, place), warning
+    key_cells = f"{place.sheet}!{column_letter(place.columns[_KEY])}"
+    key_names = [record.license_key for record in key_records]
+    return usage_index(columns, pairs, key_names, key_cells), warning
 
 
 def _plausibility(
-    columns: _Columns,
+    columns: ReadingColumns,
     pairs: list[tuple[str, Product]],
     place: TablePlace,
     out: Collector,
@@ -464,12 +450,12 @@ def _check_rows(
 
 
 def _with_readings(
-    columns: _Columns,
+    columns: ReadingColumns,
     readings: Sequence[UsageReading],
     pairs: list[tuple[str, Product]],
     key_of: dict[str, int],
     keys: Registry[KnownKey],
-) -> _Columns:
+) -> ReadingColumns:
     """The bulk columns plus readings that passed the per-row checks."""
     import numpy as np
 
@@ -490,7 +476,7 @@ def _with_readings(
         day = int((np.datetime64(reading.day, "D") - epoch).astype(np.int64))
         extra["pair"].append(pair)
         extra["key"].append(key_of[reading.license_key])
-        extra["month"].append(ordinal_of(reading.day) - _EPOCH_ORDINAL)
+        extra["month"].append(ordinal_of(reading.day) - EPOCH_ORDINAL)
         extra["day"].append(day)
         extra["quantity"].append(reading.quantity)
         extra["row"].append(reading.row)
@@ -502,180 +488,7 @@ def _with_readings(
             [getattr(columns, name).astype(kind), np.array(extra[name], dtype=kind)]
         )
 
-    return _Columns(
+    return ReadingColumns(
         pair=joined("pair"), key=joined("key"), month=joined("month"), day=joined("day"),
         quantity=joined("quantity", dtype), row=joined("row"),
     )  # fmt: skip
-
-
-def _index(
-    columns: _Columns,
-    pairs: list[tuple[str, Product]],
-    key_records: Sequence[Any],
-    place: TablePlace,
-) -> UsageIndex:
-    """Aggregate per (pair, month) by each metric's rule, and find each key's first row per
-    month."""
-    import numpy as np
-
-    if len(columns.row) == 0:
-        return UsageIndex.empty()
-    rules = np.array([_CODE[p.aggregation] for _, p in pairs], dtype=np.int64)
-    found = _grouped_in_place(columns, rules)
-    if found is None:
-        found = _grouped_by_sorting(columns, rules)
-    group_pair, group_month, chosen = found
-    # Each pair's groups are consecutive: its span in the flat lists.
-    edges = np.flatnonzero(group_pair[1:] != group_pair[:-1]) + 1
-    lows = np.concatenate(([0], edges)).tolist()
-    highs = np.concatenate((edges, [len(group_pair)])).tolist()
-    spans = {
-        (pairs[p][0], pairs[p][1].metric): (lo, hi)
-        for p, lo, hi in zip(group_pair[lows].tolist(), lows, highs, strict=True)
-    }
-
-    key_names = [record.license_key for record in key_records]
-    firsts = _FirstRows(columns.key, columns.month, columns.row, key_names)
-    ordinals = (group_month + _EPOCH_ORDINAL).astype(np.int64)
-    return UsageIndex(
-        spans,
-        ordinals.tolist(),
-        chosen.tolist(),
-        firsts,
-        f"{place.sheet}!{column_letter(place.columns[_KEY])}",
-        arrays=(ordinals, chosen) if chosen.dtype == np.int64 else None,  # object: huge numbers
-    )
-
-
-# Aggregated in place (one slot per pair and month) while that table stays within this many
-# slots per reading; else by sorting the readings.
-_SLOTS_PER_READING = 4
-
-
-def _grouped_in_place(
-    columns: _Columns, rules: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """(pair, month, quantity) of every (pair, month) with readings, by pair and month: each
-    reading added to its slot in a table of all pairs x months (no sort). None where that
-    table would be large against the readings, or quantities are too large for int64."""
-    import numpy as np
-
-    quantity = columns.quantity
-    if quantity.dtype != np.int64:
-        return None
-    low = int(columns.month.min())
-    months = int(columns.month.max()) - low + 1
-    slots = len(rules) * months
-    if slots > _SLOTS_PER_READING * len(quantity) + 1024:
-        return None
-    slot = columns.pair * months + (columns.month - low)
-    counts = np.bincount(slot, minlength=slots)
-    used = np.flatnonzero(counts)
-    rule = rules[used // months]  # each slot's aggregation
-    wanted = set(np.unique(rule).tolist())
-    chosen = np.zeros(len(used), dtype=np.int64)
-    if wanted & {_SUM, _AVG}:
-        sums = np.zeros(slots, dtype=np.int64)
-        np.add.at(sums, slot, quantity)
-        sums = sums[used]
-        chosen = np.where(rule == _SUM, sums, chosen)
-        chosen = np.where(rule == _AVG, -(-sums // counts[used]), chosen)  # mean, rounded up
-    if _MAX in wanted:
-        top = np.zeros(slots, dtype=np.int64)  # quantities are >= 0
-        np.maximum.at(top, slot, quantity)
-        chosen = np.where(rule == _MAX, top[used], chosen)
-    if _LAST in wanted:
-        # The latest date, on a tie the lower row: the largest (day, row), packed in one number.
-        rows = columns.row - int(columns.row.min())
-        days = columns.day - int(columns.day.min())
-        latest = days * (int(rows.max()) + 1) + rows
-        best = np.full(slots, -1, dtype=np.int64)
-        np.maximum.at(best, slot, latest)
-        last = np.zeros(slots, dtype=np.int64)
-        winner = latest == best[slot]
-        last[slot[winner]] = quantity[winner]
-        chosen = np.where(rule == _LAST, last[used], chosen)
-    return used // months, used % months + low, chosen
-
-
-def _grouped_by_sorting(
-    columns: _Columns, rules: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """As `_grouped_in_place`, by sorting the readings by pair, month, date and row."""
-    import numpy as np
-
-    # Sorted by pair, month, date, row: one int64 key when the ranges fit, else a lexsort.
-    order = _sort_order(columns.pair, columns.month, columns.day, columns.row)
-    pair = columns.pair[order]
-    month = columns.month[order]
-    quantity = columns.quantity[order]
-    n = len(order)
-    change = np.flatnonzero((pair[1:] != pair[:-1]) | (month[1:] != month[:-1])) + 1
-    starts = np.concatenate(([0], change))
-    ends = np.concatenate((change, [n]))
-    counts = ends - starts
-    sums = np.add.reduceat(quantity, starts)
-    results = {
-        "max": np.maximum.reduceat(quantity, starts),
-        "sum": sums,
-        "avg": -(-sums // counts),  # the mean rounded up to a whole unit, in whole numbers
-        "last": quantity[ends - 1],  # sorted by date, then row: the latest, lowest in the sheet
-    }
-    group_pair = pair[starts]
-    chosen = np.choose(rules[group_pair], [results[a] for a in AGGREGATIONS])
-    return group_pair, month[starts], chosen
-
-
-class _FirstRows(Mapping[int, tuple[list[str], list[int]]]):
-    """Month ordinal -> the keys with readings in that month and the row of each one's first
-    reading, by row; worked out for a month when it is asked for (billing asks for one)."""
-
-    def __init__(
-        self, key: np.ndarray, month: np.ndarray, row: np.ndarray, key_names: list[str]
-    ) -> None:
-        import numpy as np
-
-        self._key, self._month, self._row, self._names = key, month, row, key_names
-        lowest = int(month.min()) if len(month) else 0
-        present = np.flatnonzero(np.bincount(month - lowest)) + lowest
-        self._months = (present + _EPOCH_ORDINAL).tolist()
-        self._found: dict[int, tuple[list[str], list[int]]] = {}
-
-    def __getitem__(self, ordinal: int) -> tuple[list[str], list[int]]:
-        import numpy as np
-
-        if ordinal not in self._found:
-            if ordinal not in self._months:
-                raise KeyError(ordinal)
-            mask = self._month == ordinal - _EPOCH_ORDINAL
-            keys, rows = self._key[mask], self._row[mask]
-            by_row = np.argsort(rows, kind="stable")
-            keys, rows = keys[by_row], rows[by_row]
-            _, first = np.unique(keys, return_index=True)  # each key's first, lowest row
-            first.sort()
-            self._found[ordinal] = (
-                [self._names[k] for k in keys[first].tolist()],
-                rows[first].tolist(),
-            )
-        return self._found[ordinal]
-
-    def __iter__(self) -> Iterator[int]:
-        return iter(self._months)
-
-    def __len__(self) -> int:
-        return len(self._months)
-
-
-def _sort_order(*columns: np.ndarray) -> np.ndarray:
-    """Indexes that sort by the columns, the first most significant; the last is a row number,
-    so no two rows tie. Packed into one int64 key when the value ranges fit, else a lexsort."""
-    import numpy as np
-
-    shifted = [c - c.min() for c in columns]
-    widths = [int(c.max()).bit_length() for c in shifted]
-    if sum(widths) > 62:
-        return np.lexsort(tuple(reversed(columns)))
-    combined = np.zeros(len(columns[0]), dtype=np.int64)
-    for column, width in zip(shifted, widths, strict=True):
-        combined = (combined << width) | column.astype(np.int64)
-    return np.argsort(combined)  # the last column (a row number) makes every key unique

@@ -15,7 +15,7 @@ time:
   and per year saving x 12 / months, rounded half up.
 
 `comparison_rows_in_bulk` returns None where an amount could pass 64 bits or a price is negative:
-then the caller uses the reference. `tests/test_window_columns.py` holds the two to equal rows.
+then the caller uses the reference. `tests/test_fast_billing.py` holds the two to equal rows.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .annual import TierRates, tiers_for
-from .comparison import ComparisonRow, GroupKey, WindowUnits
-from .vocabulary import TERMS
-from .window_columns import LIMIT, WindowBlock
+from ..annual import TierRates, tiers_for
+from ..comparison import ComparisonRow, GroupKey, WindowUnits
+from ..vocabulary import TERMS
+from .billing import LIMIT, WindowBlock
 
 if TYPE_CHECKING:
     import numpy as np

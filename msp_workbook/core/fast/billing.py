@@ -13,14 +13,14 @@ every (license key, metric) and every open month of the window together:
 
 What the comparison needs is then summed per customer and product (a `WindowBlock`): the units
 of the product's annual-priced metric per month, and the MSP cost of all its lines,
-round(quantity x list price) each, added up in whole cents (`comparison_columns` makes the rows
+round(quantity x list price) each, added up in whole cents (`fast.comparison` makes the rows
 from it). What the window's last month bills for each (key, metric) can come back as
 `billing.Billed` too, made by `billing.billed_in_period` from the same arrays, so that billing
 that month need not work it out again.
 
 numpy is not everywhere the workbook runs (xlwings Lite), and amounts could in principle pass 64
 bits: in both cases `bill_open_months` says so, and the caller uses the reference.
-`tests/test_window_columns.py` holds the two to equal results.
+`tests/test_fast_billing.py` holds the two to equal results.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .billing import Billed, billed_in_period, keys_in_window
-from .comparison import WindowUnits
-from .models import Customer, Inputs, LicenseKey, Product, Settings
-from .money import round_money
-from .months import Month
-from .usage import UsageIndex
+from ..billing import Billed, billed_in_period, keys_in_window
+from ..comparison import WindowUnits
+from ..models import Customer, Inputs, LicenseKey, Product, Settings
+from ..money import round_money
+from ..months import Month
+from ..usage import UsageIndex
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,5 +1,5 @@
-"""Property: the comparison window worked out in arrays (`window_columns` billing the open months
-for all keys at once, `comparison_columns` making the rows) equals the reference, key by key and
+"""Property: the comparison window worked out in arrays (`core.fast.billing` billing the open months
+for all keys at once, `core.fast.comparison` making the rows) equals the reference, key by key and
 profile by profile (`billing.bill_window`, `WindowUnits.rows`): the same Comparison rows, and
 the same `Billed` for the billing month, whatever the keys, usage, prices and closed months."""
 
