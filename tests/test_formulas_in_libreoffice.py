@@ -14,8 +14,9 @@ from conftest import DEMO_TODAY, run_cli
 from libreoffice import convert
 
 from msp_workbook import operations
-from msp_workbook.workbook import quote_sheet, schema
-from msp_workbook.workbook.template import TEMPLATE_PATH
+from msp_workbook.workbook import schema
+from msp_workbook.workbook.template import quote_sheet
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH
 
 ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 

@@ -23,16 +23,8 @@ from python_calamine import CalamineWorkbook
 
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.money_format import shown_format, with_currency
-from msp_workbook.workbook.quote_sheet import PYTHON_QUOTE_FORMULA, QUOTE_DEFAULTS, QUOTE_PURPOSE
 from msp_workbook.workbook.schema import Kind, Table
-from msp_workbook.workbook.sheet_look import (
-    DISTINCT_SOURCES,
-    INPUT_TAB_COLOUR,
-    QUOTE_TAB_COLOUR,
-    lookup_name,
-    lookup_source_formula,
-)
-from msp_workbook.workbook.template import (
+from msp_workbook.workbook.template.builder import (
     EXAMPLE_MARKER,
     GENERATED_TAB_COLOUR,
     TEMPLATE_PATH,
@@ -40,6 +32,18 @@ from msp_workbook.workbook.template import (
     XLWINGS_CONF_SHEET,
     build_workbook,
     default_rows,
+)
+from msp_workbook.workbook.template.look import (
+    DISTINCT_SOURCES,
+    INPUT_TAB_COLOUR,
+    QUOTE_TAB_COLOUR,
+    lookup_name,
+    lookup_source_formula,
+)
+from msp_workbook.workbook.template.quote_sheet import (
+    PYTHON_QUOTE_FORMULA,
+    QUOTE_DEFAULTS,
+    QUOTE_PURPOSE,
 )
 
 # --- helpers --------------------------------------------------------------------------------------

@@ -11,13 +11,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import schema, status_block
+from .. import schema, status_block
+from ..schema import Table
+from .look import LINE_HEIGHT, line_count
 from .quote_sheet import QUOTE_PURPOSE
-from .schema import Table
-from .sheet_look import LINE_HEIGHT, line_count
 
 if TYPE_CHECKING:
-    from .template import _Formats
+    from .builder import _Formats
 
 START_TAB_COLOUR = "#9BBB59"
 STATUS_FILL = "#E7E7E7"  # the generated sheets' grey: the program writes these cells

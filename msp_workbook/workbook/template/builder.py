@@ -29,15 +29,14 @@ from msp_workbook.core.top_savings import TOP_SAVINGS
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.schema import Column, Kind, Table
 
+from ..money_format import shown_format, with_currency
 from .generated_look import (
     add_billing_look,
     add_checks_look,
     add_page_header,
     add_typing_guard,
 )
-from .money_format import shown_format, with_currency
-from .quote_sheet import add_quote_sheet, quote_input_values
-from .sheet_look import (
+from .look import (
     DISTINCT_ROWS,
     DISTINCT_SOURCES,
     INPUT_FILL,
@@ -53,9 +52,10 @@ from .sheet_look import (
     prompt,
     write_value,
 )
+from .quote_sheet import add_quote_sheet, quote_input_values
 from .start_sheet import add_start_sheet
 
-TEMPLATE_PATH: Path = Path(__file__).resolve().parents[2] / "templates" / "MSP_Billing.xlsx"
+TEMPLATE_PATH: Path = Path(__file__).resolve().parents[3] / "templates" / "MSP_Billing.xlsx"
 
 # Input validations cover the data rows down to this Excel row, so rows added later are covered.
 VALIDATED_LAST_ROW = 100_000
@@ -579,7 +579,7 @@ _PRICE_TYPING = "Preise tippen wie 2,40 (deutsches Excel) / type prices as 2.40 
 
 def _add_distinct_lists(ws: Worksheet, rows: Rows, formats: _Formats) -> None:
     """Hidden helper columns of the Products sheet: each repeating lookup source's values once,
-    for the drop-downs (see sheet_look.DISTINCT_SOURCES)."""
+    for the drop-downs (see look.DISTINCT_SOURCES)."""
     for source in DISTINCT_SOURCES:
         col = distinct_column(source)
         header = source[1]

@@ -13,7 +13,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from . import schema
+from .. import schema
 
 INPUT_TAB_COLOUR = "#4F81BD"
 LINE_HEIGHT = 15.0  # points a line of wrapped text needs

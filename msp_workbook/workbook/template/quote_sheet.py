@@ -4,7 +4,7 @@ On top, the part a prospect sees and the print area holds: the inputs, the total
 saying which option saves how much, and a chart of the cumulative cost over the term. Below it,
 for the salesperson only: the prices used, the same quote by Python for those who have the
 xlwings add-in, the signed difference, notes, and the month-by-month table the chart is drawn
-from. Built by `template.build_workbook`."""
+from. Built by `builder.build_workbook`."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..core.vocabulary import TERMS, TERMS_SPAN, TERMS_TEXT
-from . import schema
-from .schema import Table
-from .sheet_look import (
+from ...core.vocabulary import TERMS, TERMS_SPAN, TERMS_TEXT
+from .. import schema
+from ..schema import Table
+from .look import (
     INPUT_FILL,
     INPUT_TAB_COLOUR,
     LINE_HEIGHT,

@@ -1,0 +1,1 @@
+"""The Excel template: the billing workbook built from the schema with XlsxWriter."""
