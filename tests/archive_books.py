@@ -108,8 +108,8 @@ def with_last_row_at(src: Path, dst: Path, table: str, row: int) -> Path:
             r'(<(?:row|c)\b[^>]*?\sr="[A-Z]*)' + final[1] + '"', rf'\g<1>{row}"', final[0]
         )
         # Rows after it hold only the names looked up beside the table
-        # (template/builder.py: LOOKED_UP_*), which reach a few thousand rows: a table grown
-        # this long has passed them.
+        # (template/input_sheets.py: LOOKED_UP_*), which reach a few thousand rows: a table
+        # grown this long has passed them.
         text = text[: final.start()] + moved + text[rows_xml[-1].end() :]
         return re.sub(r'(<dimension ref="[A-Z]+\d+:[A-Z]+)\d+"', rf'\g<1>{row}"', text)
 
