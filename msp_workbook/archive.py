@@ -300,8 +300,8 @@ def write_archives(
     and synced before the next; returns the files and how many rows were in them already.
     `columns`: the schema columns of Usage and Ledger in the workbook's order (a new archive's);
     `values`: the moved rows' values."""
-    from .workbook.archive_template import build_archive_workbook
     from .workbook.safe_save import copy_file
+    from .workbook.template.archive_workbook import build_archive_workbook
     from .workbook.writer import append_to_tables
 
     usage = values(schema.USAGE.name, _moved(found.usage_rows))

@@ -425,7 +425,7 @@ def recalculate(
 def new_workbook(path: Path) -> None:
     """A fresh workbook from the template; never overwrites."""
     from .workbook.safe_save import copy_file
-    from .workbook.template import TEMPLATE_PATH, build_workbook
+    from .workbook.template.builder import TEMPLATE_PATH, build_workbook
 
     if path.exists():
         raise WorkbookError(f"{path}: already exists; choose another name or delete it first")
@@ -444,7 +444,7 @@ def new_workbook(path: Path) -> None:
 def build_demo(path: Path, replace: bool = False, today: date | None = None) -> RunReport:
     """A demo reseller's workbook with 14 months of usage up to last month, recalculated."""
     from .demo import demo_data
-    from .workbook.template import build_workbook
+    from .workbook.template.builder import build_workbook
 
     if path.exists() and not replace:
         raise WorkbookError(f"{path}: already exists; choose another name or delete it first")
@@ -494,7 +494,7 @@ def quote(
     product_id: str, term: int, units_now: int, units_12m: int, workbook: Path | None = None
 ) -> tuple[Quote, str]:
     """A quick quote with the prices of the workbook (default: the template) and its currency."""
-    from .workbook.template import TEMPLATE_PATH, build_workbook
+    from .workbook.template.builder import TEMPLATE_PATH, build_workbook
 
     if workbook is None and not TEMPLATE_PATH.exists():
         with tempfile.TemporaryDirectory() as folder:

@@ -542,14 +542,15 @@ def _fingerprint(size: Size) -> str:
     """What a cached workbook depends on: the generator and the template builder's sources."""
     digest = hashlib.sha256(f"{GENERATOR_VERSION}|{SEED}|{BILL_MONTH}|{size}".encode())
     package = REPO / "msp_workbook"
-    for part in ("workbook/template.py", "workbook/schema.py", "example_prices.py"):
-        digest.update((package / part).read_bytes())
+    builder = sorted((package / "workbook" / "template").glob("*.py"))
+    for path in (*builder, package / "workbook" / "schema.py", package / "example_prices.py"):
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
 
 def bench_workbook(size: Size, workdir: Path, rebuild: bool = False) -> tuple[Path, float | None]:
     """The size's workbook in workdir (built once, then reused), and its build time if built."""
-    from msp_workbook.workbook.template import build_workbook
+    from msp_workbook.workbook.template.builder import build_workbook
 
     path = workdir / f"bench-{size.name}-{_fingerprint(size)}.xlsx"
     if path.exists() and not rebuild:

@@ -7,7 +7,7 @@ Run after changing the schema or the template builder:
 
 from __future__ import annotations
 
-from msp_workbook.workbook.template import TEMPLATE_PATH, build_workbook
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH, build_workbook
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from msp_workbook import operations
 from msp_workbook.core.months import Month
 from msp_workbook.demo import demo_data
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 # The demo reseller's 14 months of usage end with 2027-01, the month to bill: 2025-12 .. 2026-12
 # can be closed on this day.
@@ -107,8 +107,9 @@ def with_last_row_at(src: Path, dst: Path, table: str, row: int) -> Path:
         moved = re.sub(
             r'(<(?:row|c)\b[^>]*?\sr="[A-Z]*)' + final[1] + '"', rf'\g<1>{row}"', final[0]
         )
-        # Rows after it hold only the names looked up beside the table (template.LOOKED_UP_*),
-        # which reach a few thousand rows: a table grown this long has passed them.
+        # Rows after it hold only the names looked up beside the table
+        # (template/input_sheets.py: LOOKED_UP_*), which reach a few thousand rows: a table
+        # grown this long has passed them.
         text = text[: final.start()] + moved + text[rows_xml[-1].end() :]
         return re.sub(r'(<dimension ref="[A-Z]+\d+:[A-Z]+)\d+"', rf'\g<1>{row}"', text)
 

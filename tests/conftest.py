@@ -14,7 +14,7 @@ import pytest
 
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.schema import Kind
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 REPO = Path(__file__).resolve().parents[1]
 # The worked examples of the product contract, beside the checkout; a copy is kept in

@@ -46,7 +46,7 @@ from msp_workbook.core.models import (
 )
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 from msp_workbook.workbook.writer import append_to_tables
 
 FIRST = Month(2025, 1)

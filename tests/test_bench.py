@@ -172,7 +172,7 @@ def test_bench_data_has_what_invoice_documents_need(tmp_path: Path) -> None:
     # reverse-charge invoice with a wrong one is refused); German postcodes of five digits.
     from msp_workbook.core.document_fields import buyer_gaps, seller_gaps
     from msp_workbook.export_files import closed_input, read_tables
-    from msp_workbook.workbook.template import build_workbook
+    from msp_workbook.workbook.template.builder import build_workbook
 
     data = bench.bench_data(bench.Size("tiny", 60, 600))
     assert [r["Setting"] for r in data["Settings"]] == [s.name for s in bench.schema.SETTINGS_SPEC]

@@ -14,7 +14,7 @@ from msp_workbook.core.keys import is_valid_key
 from msp_workbook.core.months import Month
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.package import open_package
-from msp_workbook.workbook.template import TEMPLATE_PATH
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH
 
 
 def keys_table(path):

@@ -25,7 +25,7 @@ from msp_workbook.core.ledger import (
 from msp_workbook.core.models import Customer, Inputs, LicenseKey, Product, Settings, UsageReading
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 MONTHS = [Month(2026, 9).shift(i) for i in range(5)]
 PRODUCTS = (

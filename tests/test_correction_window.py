@@ -22,7 +22,7 @@ from msp_workbook.core.models import Customer, Inputs, LicenseKey, Product, Sett
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex
 from msp_workbook.operations import check_workbook
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 KC = Product(product_id="KC", product="KerioConnect", metric="mailboxes", aggregation="max",
              cost_per_unit=D("1.60"), price_per_unit=D("2.40"))  # fmt: skip

@@ -433,7 +433,7 @@ def test_demo_is_consistent_for_any_seed_and_month(seed: int, last_month: Month)
 def test_demo_workbook_bills_last_month_without_errors(tmp_path: Path, data: Data) -> None:
     """The demo, written into the template and read back, bills as the docstring promises."""
     from msp_workbook.operations import check_workbook
-    from msp_workbook.workbook.template import build_workbook
+    from msp_workbook.workbook.template.builder import build_workbook
 
     path = tmp_path / "demo.xlsx"
     build_workbook(path, data)

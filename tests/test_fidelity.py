@@ -34,7 +34,7 @@ from xlsx_fixtures import (
 )
 
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.template import TEMPLATE_PATH
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH
 from msp_workbook.workbook.writer import CellValue, write_tables
 
 

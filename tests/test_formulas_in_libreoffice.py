@@ -14,15 +14,16 @@ from conftest import DEMO_TODAY, run_cli
 from libreoffice import convert
 
 from msp_workbook import operations
-from msp_workbook.workbook import quote_sheet, schema
-from msp_workbook.workbook.template import TEMPLATE_PATH
+from msp_workbook.workbook import schema
+from msp_workbook.workbook.template import quote_layout
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH
 
 ERRORS = ("#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "Err:")
 
 
 def _chart_series_columns() -> set[int]:
-    first = quote_sheet._Q_CHART_DATA_COL + 1  # 1-based
-    return set(range(first, first + len(quote_sheet._Q_CHART_DATA_HEADERS)))
+    first = quote_layout.CHART_DATA_COL + 1  # 1-based
+    return set(range(first, first + len(quote_layout.CHART_DATA_HEADERS)))
 
 
 def _error_cells(path: Path) -> list[str]:

@@ -31,7 +31,7 @@ from conftest import load_example
 from xlsx_fixtures import members, rewrite_members, sheet_part, table_part
 
 from msp_workbook import cli
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 MONTH = "2026-10"
 BASE_NET = "Net 229.49 EUR"

@@ -18,15 +18,14 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS
 
 from msp_workbook import example_prices
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.sheet_look import DISTINCT_ROWS, distinct_column, lookup_name
-from msp_workbook.workbook.template import (
-    EXAMPLE_MARKER,
-    LOOKED_UP_ROWS,
-    TEMPLATE_PATH,
-    build_workbook,
-    default_rows,
-    looked_up_last_row,
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH, build_workbook
+from msp_workbook.workbook.template.default_rows import EXAMPLE_MARKER, default_rows
+from msp_workbook.workbook.template.drop_down_lists import (
+    DISTINCT_ROWS,
+    distinct_column,
+    lookup_name,
 )
+from msp_workbook.workbook.template.input_sheets import LOOKED_UP_ROWS, looked_up_last_row
 
 SHORT_DATE = 14  # Excel's built-in short date: the user's locale decides how it looks
 # A number with a decimal point that is not part of a date such as 31.10.2026.

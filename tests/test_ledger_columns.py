@@ -24,7 +24,7 @@ from msp_workbook.workbook.isolated import ChildLoad
 from msp_workbook.workbook.ledger_columns import LedgerLoad, ledger_in_bulk
 from msp_workbook.workbook.ledger_sheet import load_ledger_columns
 from msp_workbook.workbook.read import read_workbook
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 TODAY = date(2027, 1, 15)
 

@@ -20,7 +20,7 @@ from msp_workbook.workbook.money_format import (
     styles_for_currency,
     with_currency,
 )
-from msp_workbook.workbook.template import TEMPLATE_PATH
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH
 
 
 def _formats(path: Path, sheet: str, headers: list[str]) -> dict[str, str]:

@@ -22,13 +22,14 @@ from msp_workbook.core.annual import tier_rate, tiers_for
 from msp_workbook.core.models import AnnualPrice, Product
 from msp_workbook.core.quote import Quote, make_quote, quote_profile
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.quote_sheet import (
-    NEEDS_ADD_IN,
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH, build_workbook
+from msp_workbook.workbook.template.default_rows import default_rows
+from msp_workbook.workbook.template.quote_layout import (
     QUOTE_PRINT_AREA,
     QUOTE_STATUS_CELL,
     QUOTE_VERDICT_CELL,
 )
-from msp_workbook.workbook.template import TEMPLATE_PATH, build_workbook, default_rows
+from msp_workbook.workbook.template.quote_sheet import NEEDS_ADD_IN
 
 CENT = Decimal("0.01")
 Rows = list[dict[str, object]]

@@ -21,7 +21,7 @@ from msp_workbook.core.models import BillingLine, Customer, LicenseKey, Product
 from msp_workbook.core.months import Month
 from msp_workbook.core.reconcile import reconcile
 from msp_workbook.core.statement import Charge
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 OCT = "2026-10"
 KC2 = "K1111-AAAAA-BBBBB-CCCC2"  # C-0001 KC-MSP mailboxes: 42 billed, cost 1.60

@@ -12,7 +12,7 @@ from fake_xlwings import FakeBook
 from workbook_tables import table_rows
 
 from msp_workbook.excel import recalculate
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 LOW = 838_860  # the table's header row: its rows start past 80 % (838,860.8)
 

@@ -17,7 +17,7 @@ from msp_workbook.workbook.ledger_rows import ledger_row
 from msp_workbook.workbook.package import open_package
 from msp_workbook.workbook.row_removal import without_rows_in_bytes
 from msp_workbook.workbook.sheet_window import SheetWindow
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 SHEET = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="x"><dimension ref="A1:B{last}"/>'

@@ -27,7 +27,7 @@ from msp_workbook.demo import demo_data
 from msp_workbook.excel import close_month, recalculate
 from msp_workbook.workbook import schema
 from msp_workbook.workbook import status_block as block
-from msp_workbook.workbook.template import TEMPLATE_PATH, build_workbook
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH, build_workbook
 
 LAST_MONTH = previous_month(date.today())  # the month the command line bills by default
 _SUMMARY = re.compile(

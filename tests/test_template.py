@@ -23,24 +23,26 @@ from python_calamine import CalamineWorkbook
 
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.money_format import shown_format, with_currency
-from msp_workbook.workbook.quote_sheet import PYTHON_QUOTE_FORMULA, QUOTE_DEFAULTS, QUOTE_PURPOSE
 from msp_workbook.workbook.schema import Kind, Table
-from msp_workbook.workbook.sheet_look import (
+from msp_workbook.workbook.template.builder import TEMPLATE_PATH, build_workbook
+from msp_workbook.workbook.template.data_validations import VALIDATED_LAST_ROW
+from msp_workbook.workbook.template.default_rows import EXAMPLE_MARKER, default_rows
+from msp_workbook.workbook.template.drop_down_lists import (
     DISTINCT_SOURCES,
-    INPUT_TAB_COLOUR,
-    QUOTE_TAB_COLOUR,
     lookup_name,
     lookup_source_formula,
 )
-from msp_workbook.workbook.template import (
-    EXAMPLE_MARKER,
+from msp_workbook.workbook.template.look import (
     GENERATED_TAB_COLOUR,
-    TEMPLATE_PATH,
-    VALIDATED_LAST_ROW,
-    XLWINGS_CONF_SHEET,
-    build_workbook,
-    default_rows,
+    INPUT_TAB_COLOUR,
+    QUOTE_TAB_COLOUR,
 )
+from msp_workbook.workbook.template.quote_sheet import (
+    PYTHON_QUOTE_FORMULA,
+    QUOTE_DEFAULTS,
+    QUOTE_PURPOSE,
+)
+from msp_workbook.workbook.template.xlwings_conf import XLWINGS_CONF_SHEET
 
 # --- helpers --------------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from msp_workbook import operations, usage_import
 from msp_workbook.core.months import Month
-from msp_workbook.workbook.template import build_workbook
+from msp_workbook.workbook.template.builder import build_workbook
 
 KC2 = "K1111-AAAAA-BBBBB-CCCC2"  # KC-MSP (mailboxes, max), C-0001
 LG3 = "K1111-AAAAA-BBBBB-CCCC3"  # LG-MSP (nodes max, scans sum)

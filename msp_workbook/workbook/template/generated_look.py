@@ -12,9 +12,9 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import schema
-from .money_format import with_currency
-from .sheet_xml import MAX_ROW
+from .. import schema
+from ..money_format import with_currency
+from ..sheet_xml import MAX_ROW
 
 # Page header: the sheet's name left, the date printed right; footer: the file and the page.
 PAGE_HEADER = '&L&"-,Bold"&A&R&D'

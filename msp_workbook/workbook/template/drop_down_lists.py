@@ -1,31 +1,17 @@
-"""What the built sheets share: their colours, the messages and options of Excel's data
-validation, lookup names, and how one value is written into a cell."""
+"""Where the drop-downs of the input sheets take their values: a workbook name per lookup
+source (CustomerIDs =Customers[Customer ID], following the table as it grows) and, for a source
+whose values repeat, hidden helper columns on its sheet listing each value once."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
-from decimal import Decimal
-from math import ceil
-from typing import Any
 
-from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from . import schema
-
-INPUT_TAB_COLOUR = "#4F81BD"
-LINE_HEIGHT = 15.0  # points a line of wrapped text needs
-
-
-QUOTE_TAB_COLOUR = "#F79646"
-
-
-QUOTE_FILL = "#FDE9D9"
-
-
-INPUT_FILL = "#DCE6F1"
+from .. import schema
+from .look import LAST_ROW, Formats, Rows, notes_column
 
 
 def lookup_name(header: str) -> str:
@@ -91,55 +77,30 @@ def lookup_source_formula(source: tuple[str, str]) -> str:
     return f"=OFFSET({first},0,0,MAX(1,SUMPRODUCT(--(LEN({cells})>0))),1)"
 
 
-# Excel's limits of a data validation's input message (longer ones make Excel refuse the file).
-MAX_PROMPT_TITLE = 32
-MAX_PROMPT = 255
+def define_lookup_names(book: Workbook) -> None:
+    """Names such as CustomerIDs =Customers[Customer ID]: they follow the table as it grows.
+    A repeating source (Product ID, Metric) names its helper list of distinct values instead."""
+    for name, source in sorted(lookups().items()):
+        book.define_name(name, lookup_source_formula(source))
 
 
-def prompt(title: str, message: str) -> dict[str, Any]:
-    """The input message Excel shows while the cell is selected; within Excel's limits."""
-    if len(title) > MAX_PROMPT_TITLE or len(message) > MAX_PROMPT:
-        raise ValueError(f"input message too long: {title!r} / {message!r}")
-    return {"input_title": title, "input_message": message}
-
-
-def messages(header: str, expected: str) -> dict[str, Any]:
-    return {
-        "error_title": header[:32],
-        "error_message": f"{header}: {expected}."[:255],
-    }
-
-
-def number_options(header: str, validate: str, expected: str) -> dict[str, Any]:
-    return {
-        "validate": validate,
-        "criteria": ">=",
-        "value": 0,
-        **messages(header, expected),
-    }
-
-
-def write_value(ws: Worksheet, row: int, col: int, value: object, fmt: Format | None) -> None:
-    """One cell: numbers as numbers, dates as Excel dates, text as text (never a formula)."""
-    if value is None:
-        return
-    if isinstance(value, bool):
-        raise TypeError(f"cell {row + 1},{col + 1}: booleans are not a workbook value")
-    if isinstance(value, str):
-        ws.write_string(row, col, value, fmt)
-    elif isinstance(value, int | float | Decimal):
-        ws.write_number(row, col, float(value), fmt)
-    elif isinstance(value, date):  # datetime is a date too
-        ws.write_datetime(row, col, value, fmt)
-    else:
-        raise TypeError(f"cell {row + 1},{col + 1}: unsupported value {value!r}")
-
-
-def line_count(text: str, width: float) -> int:
-    """Lines a wrapped text needs in a column `width` characters wide.
-
-    Conservative: a width unit holds about one average character of the default font, so rows
-    come out tall enough in Excel and LibreOffice alike (merged cells do not grow by themselves).
-    """
-    per_line = max(1, int(width) - 2)
-    return max(1, ceil(len(text) / per_line))
+def add_distinct_lists(ws: Worksheet, rows: Rows, formats: Formats) -> None:
+    """Hidden helper columns of the Products sheet: each repeating lookup source's values once,
+    for the drop-downs (see DISTINCT_SOURCES)."""
+    for source in DISTINCT_SOURCES:
+        col = distinct_column(source)
+        header = source[1]
+        values: dict[str, str] = {}
+        for row in rows:
+            value = row.get(header)
+            if value is not None and str(value).strip():
+                values.setdefault(str(value).casefold(), str(value))
+        listed = list(values.values())
+        ws.write_string(0, col, f"{header} list (drop-downs)", formats.note_heading)
+        for i in range(DISTINCT_ROWS):
+            cached = listed[i] if i < len(listed) else ""
+            formula = distinct_formula(source, i + 1)
+            ws.write_array_formula(i + 1, col, i + 1, col, formula, None, cached)
+        ws.set_column(col, col, 16, None, {"hidden": True})
+    # The helper rows are not printed: the print area is the table and its notes.
+    ws.print_area(0, 0, LAST_ROW, notes_column(schema.PRODUCTS))

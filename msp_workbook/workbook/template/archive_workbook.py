@@ -10,7 +10,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from . import schema
+from .. import schema
 
 _CREATED = datetime(2026, 1, 1)
 
