@@ -1,9 +1,10 @@
-"""What the built sheets share: their colours, the messages and options of Excel's data
-validation, lookup names, and how one value is written into a cell."""
+"""What the built sheets share: their colours and cell formats (`Formats`), the messages and
+options of Excel's data validation, lookup names, and how one value is written into a cell."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from math import ceil
@@ -11,6 +12,7 @@ from typing import Any
 
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from . import schema
@@ -26,6 +28,10 @@ QUOTE_FILL = "#FDE9D9"
 
 
 INPUT_FILL = "#DCE6F1"
+
+
+GENERATED_FILL = "#E7E7E7"
+FMT_VAT_RATE = schema.FMT_PERCENT  # 0.19 shows as 19,0 % in German Excel, 19.0% in English
 
 
 def lookup_name(header: str) -> str:
@@ -143,3 +149,40 @@ def line_count(text: str, width: float) -> int:
     """
     per_line = max(1, int(width) - 2)
     return max(1, ceil(len(text) / per_line))
+
+
+# --- Formats --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Formats:
+    """The workbook's cell formats, created once per workbook."""
+
+    book: Workbook
+    _number: dict[str, Format] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        add = self.book.add_format
+        self.title = add({"bold": True, "font_size": 20, "font_color": "#1F3864"})
+        self.heading = add({"bold": True, "font_size": 13, "font_color": "#1F3864"})
+        self.text = add({"text_wrap": True, "valign": "top"})
+        self.step_number = add({"bold": True, "align": "center", "valign": "top"})
+        self.code = add({"font_name": "Courier New", "font_color": "#7F3F00"})
+        self.table_header = add({"bold": True, "bottom": 1, "valign": "top", "bg_color": "#F2F2F2"})
+        self.link = add({"font_color": "#0563C1", "underline": 1, "valign": "top"})
+        self.input_kind = add({"bg_color": INPUT_FILL, "text_wrap": True, "valign": "top"})
+        self.generated_kind = add({"bg_color": GENERATED_FILL, "text_wrap": True, "valign": "top"})
+        self.warning = add({"bold": True, "font_color": "#C00000", "text_wrap": True})
+        self.note = add({"italic": True, "font_color": "#808080"})
+        self.note_heading = add({"bold": True, "italic": True, "font_color": "#808080"})
+        self.marker = add({"bold": True, "font_color": "#C00000", "font_size": 12})
+        self.vat_rate = add({"num_format": FMT_VAT_RATE})
+        self.quote_kind = add({"bg_color": QUOTE_FILL, "text_wrap": True, "valign": "top"})
+
+    def number(self, number_format: str | None) -> Format | None:
+        """The format of a column's number format (None: General)."""
+        if number_format is None:
+            return None
+        if number_format not in self._number:
+            self._number[number_format] = self.book.add_format({"num_format": number_format})
+        return self._number[number_format]

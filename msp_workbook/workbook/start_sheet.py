@@ -5,8 +5,6 @@ sheets."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -14,10 +12,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import schema, status_block
 from .quote_sheet import QUOTE_PURPOSE
 from .schema import Table
-from .sheet_look import LINE_HEIGHT, line_count
-
-if TYPE_CHECKING:
-    from .template import _Formats
+from .sheet_look import LINE_HEIGHT, Formats, line_count
 
 START_TAB_COLOUR = "#9BBB59"
 STATUS_FILL = "#E7E7E7"  # the generated sheets' grey: the program writes these cells
@@ -104,7 +99,7 @@ _KIND_OTHERS = {
 }
 
 
-def add_start_sheet(book: Workbook, formats: _Formats) -> None:
+def add_start_sheet(book: Workbook, formats: Formats) -> None:
     ws = book.add_worksheet(schema.START_SHEET)
     ws.set_tab_color(START_TAB_COLOUR)
     ws.hide_gridlines(2)
@@ -125,7 +120,7 @@ def add_start_sheet(book: Workbook, formats: _Formats) -> None:
     _write_sheet_list(ws, row + 3, formats)
 
 
-def _write_steps(ws: Worksheet, row: int, formats: _Formats) -> int:
+def _write_steps(ws: Worksheet, row: int, formats: Formats) -> int:
     """The monthly workflow; returns the next free row."""
     ws.write_string(row, 0, "Every month", formats.heading)
     row += 1
@@ -139,7 +134,7 @@ def _write_steps(ws: Worksheet, row: int, formats: _Formats) -> int:
     return row
 
 
-def _write_status_block(book: Workbook, ws: Worksheet, row: int, formats: _Formats) -> None:
+def _write_status_block(book: Workbook, ws: Worksheet, row: int, formats: Formats) -> None:
     """The status block beside the steps: its heading on the steps' heading row, then a label
     and an empty value cell per row (formatted for its value), and a note under it."""
     if row + 2 != status_block.FIRST_ROW:
@@ -177,7 +172,7 @@ def _containing(text: str, fmt: Format) -> dict[str, object]:
     return {"type": "text", "criteria": "containing", "value": text, "format": fmt}
 
 
-def _write_sheet_list(ws: Worksheet, row: int, formats: _Formats) -> None:
+def _write_sheet_list(ws: Worksheet, row: int, formats: Formats) -> None:
     """The sheets with their purpose, each name a link to its sheet."""
     ws.write_string(row, 0, "The sheets", formats.heading)
     row += 1
@@ -199,7 +194,7 @@ def _write_sheet_list(ws: Worksheet, row: int, formats: _Formats) -> None:
         ws.set_row(row, lines * LINE_HEIGHT)
 
 
-def _sheet_kind(table: Table, formats: _Formats) -> tuple[str, Format]:
+def _sheet_kind(table: Table, formats: Formats) -> tuple[str, Format]:
     if not table.generated:
         return _KIND_INPUT, formats.input_kind
     if table is schema.LEDGER:

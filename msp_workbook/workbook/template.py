@@ -12,14 +12,12 @@ are deterministic: the same input gives a byte-identical file.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
-from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -40,9 +38,8 @@ from .quote_sheet import add_quote_sheet, quote_input_values
 from .sheet_look import (
     DISTINCT_ROWS,
     DISTINCT_SOURCES,
-    INPUT_FILL,
     INPUT_TAB_COLOUR,
-    QUOTE_FILL,
+    Formats,
     distinct_column,
     distinct_formula,
     lookup_name,
@@ -63,11 +60,9 @@ VALIDATED_LAST_ROW = 100_000
 INPUT_TABLE_STYLE = schema.INPUT_TABLE_STYLE
 GENERATED_TABLE_STYLE = schema.GENERATED_TABLE_STYLE
 GENERATED_TAB_COLOUR = "#808080"
-GENERATED_FILL = "#E7E7E7"
 
 EXAMPLE_MARKER = "EXAMPLE PRICES — replace with your own GFI price list and your selling prices"
 EXAMPLE_PROFILES_MARKER = "EXAMPLE PROFILES — replace them with the columns of your own reports"
-FMT_VAT_RATE = schema.FMT_PERCENT  # 0.19 shows as 19,0 % in German Excel, 19.0% in English
 
 # A fixed creation time keeps builds byte-identical (XlsxWriter fixes the zip timestamps itself).
 _CREATED = datetime(2026, 1, 1, 0, 0, 0)
@@ -141,43 +136,6 @@ def _default_annual_prices() -> list[dict[str, object]]:
     return rows
 
 
-# --- Formats --------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Formats:
-    """The workbook's cell formats, created once per workbook."""
-
-    book: Workbook
-    _number: dict[str, Format] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        add = self.book.add_format
-        self.title = add({"bold": True, "font_size": 20, "font_color": "#1F3864"})
-        self.heading = add({"bold": True, "font_size": 13, "font_color": "#1F3864"})
-        self.text = add({"text_wrap": True, "valign": "top"})
-        self.step_number = add({"bold": True, "align": "center", "valign": "top"})
-        self.code = add({"font_name": "Courier New", "font_color": "#7F3F00"})
-        self.table_header = add({"bold": True, "bottom": 1, "valign": "top", "bg_color": "#F2F2F2"})
-        self.link = add({"font_color": "#0563C1", "underline": 1, "valign": "top"})
-        self.input_kind = add({"bg_color": INPUT_FILL, "text_wrap": True, "valign": "top"})
-        self.generated_kind = add({"bg_color": GENERATED_FILL, "text_wrap": True, "valign": "top"})
-        self.warning = add({"bold": True, "font_color": "#C00000", "text_wrap": True})
-        self.note = add({"italic": True, "font_color": "#808080"})
-        self.note_heading = add({"bold": True, "italic": True, "font_color": "#808080"})
-        self.marker = add({"bold": True, "font_color": "#C00000", "font_size": 12})
-        self.vat_rate = add({"num_format": FMT_VAT_RATE})
-        self.quote_kind = add({"bg_color": QUOTE_FILL, "text_wrap": True, "valign": "top"})
-
-    def number(self, number_format: str | None) -> Format | None:
-        """The format of a column's number format (None: General)."""
-        if number_format is None:
-            return None
-        if number_format not in self._number:
-            self._number[number_format] = self.book.add_format({"num_format": number_format})
-        return self._number[number_format]
-
-
 # --- Building -------------------------------------------------------------------------------------
 
 
@@ -208,7 +166,7 @@ def build_workbook(
                 "created": _CREATED,
             }
         )
-        formats = _Formats(book)
+        formats = Formats(book)
         _define_lookup_names(book)
         add_start_sheet(book, formats)
         by_sheet = {t.sheet: t for t in schema.ALL_TABLES}
@@ -265,7 +223,7 @@ def _add_table_sheet(
     book: Workbook,
     table: Table,
     rows: Rows,
-    formats: _Formats,
+    formats: Formats,
     tables: Mapping[str, Rows] | None = None,
 ) -> None:
     ws = book.add_worksheet(table.sheet)
@@ -306,7 +264,7 @@ def _add_table_sheet(
         add_checks_look(book, ws)
 
 
-def _add_reconciliation_side(book: Workbook, ws: Worksheet, formats: _Formats) -> None:
+def _add_reconciliation_side(book: Workbook, ws: Worksheet, formats: Formats) -> None:
     """Beside the Reconciliation table: the month per product (which the chart plots) and the
     run's summary, written by `reconcile`; the chart's ranges start on the one blank row and
     every reconcile stretches them over the products it writes."""
@@ -339,7 +297,7 @@ def _add_reconciliation_side(book: Workbook, ws: Worksheet, formats: _Formats) -
     ws.insert_chart(1, side + len(headers) + 1, chart)
 
 
-def _add_comparison_chart(book: Workbook, ws: Worksheet, formats: _Formats) -> None:
+def _add_comparison_chart(book: Workbook, ws: Worksheet, formats: Formats) -> None:
     """Beside the Comparison table: the block of its largest savings (a label, MSP cost, the
     best annual cost, the saving; at most TOP_SAVINGS rows, largest first), and under the block
     a chart of horizontal bars setting MSP cost against the best annual cost for those rows.
@@ -388,7 +346,7 @@ def _add_comparison_chart(book: Workbook, ws: Worksheet, formats: _Formats) -> N
     ws.insert_chart(last + 2, side, chart)  # under the block, one blank row between
 
 
-def _set_columns(ws: Worksheet, table: Table, formats: _Formats) -> None:
+def _set_columns(ws: Worksheet, table: Table, formats: Formats) -> None:
     """Width and number format of every column, as a column style: new rows pick it up."""
     for col, column in enumerate(table.columns):
         number_format = shown_format(column, table)
@@ -397,7 +355,7 @@ def _set_columns(ws: Worksheet, table: Table, formats: _Formats) -> None:
         ws.set_column(col, col, width, formats.number(number_format))
 
 
-def _add_table(ws: Worksheet, table: Table, n_rows: int, formats: _Formats) -> None:
+def _add_table(ws: Worksheet, table: Table, n_rows: int, formats: Formats) -> None:
     """The Excel table at A1; with no rows it holds one blank data row."""
     columns: list[dict[str, Any]] = []
     for column in table.columns:
@@ -420,7 +378,7 @@ def _add_table(ws: Worksheet, table: Table, n_rows: int, formats: _Formats) -> N
             ws.write_comment(0, col, column.comment)
 
 
-def _write_rows(ws: Worksheet, table: Table, rows: Rows, formats: _Formats) -> None:
+def _write_rows(ws: Worksheet, table: Table, rows: Rows, formats: Formats) -> None:
     for r, row in enumerate(rows, start=1):
         for col, column in enumerate(table.columns):
             value = row.get(column.header)
@@ -432,7 +390,7 @@ def _notes_column(table: Table) -> int:
     return len(table.columns) + 1
 
 
-def _add_settings_extras(ws: Worksheet, rows: Rows, formats: _Formats) -> None:
+def _add_settings_extras(ws: Worksheet, rows: Rows, formats: Formats) -> None:
     """Help beside each setting, the VAT rate's format and per-setting validations."""
     setting_header, value_header = schema.SETTINGS.headers
     specs = {s.name: s for s in schema.SETTINGS_SPEC}
@@ -479,7 +437,7 @@ def _setting_validation(spec: schema.SettingSpec, row: int) -> dict[str, Any]:
     return options
 
 
-def _add_example_marker(ws: Worksheet, table: Table, rows: Rows, formats: _Formats) -> None:
+def _add_example_marker(ws: Worksheet, table: Table, rows: Rows, formats: Formats) -> None:
     """The red banner above the notes. On Products and AnnualPrices a formula: it shows while
     any row still holds an example price and disappears by itself once all are replaced."""
     col = _notes_column(table)
@@ -555,7 +513,7 @@ def _setting_value(settings: Rows, name: str) -> object:
     return next((row.get(value) for row in settings if row.get(setting) == name), None)
 
 
-def _add_currency_note(ws: Worksheet, table: Table, settings: Rows, formats: _Formats) -> None:
+def _add_currency_note(ws: Worksheet, table: Table, settings: Rows, formats: Formats) -> None:
     """Under the notes: the currency of the prices, live from Settings (amounts are formatted
     without a symbol, see schema.FMT_MONEY), and how to type a price in either Excel."""
     col = _notes_column(table)
@@ -577,7 +535,7 @@ _PRICE_NOTES_WIDTH = 95
 _PRICE_TYPING = "Preise tippen wie 2,40 (deutsches Excel) / type prices as 2.40 (English Excel)."
 
 
-def _add_distinct_lists(ws: Worksheet, rows: Rows, formats: _Formats) -> None:
+def _add_distinct_lists(ws: Worksheet, rows: Rows, formats: Formats) -> None:
     """Hidden helper columns of the Products sheet: each repeating lookup source's values once,
     for the drop-downs (see sheet_look.DISTINCT_SOURCES)."""
     for source in DISTINCT_SOURCES:
@@ -641,7 +599,7 @@ def looked_up_last_row(n_rows: int) -> int:
 
 
 def _add_looked_up_names(
-    ws: Worksheet, table: Table, n_rows: int, tables: Mapping[str, Rows], formats: _Formats
+    ws: Worksheet, table: Table, n_rows: int, tables: Mapping[str, Rows], formats: Formats
 ) -> None:
     first = _notes_column(table)
     last_row = looked_up_last_row(n_rows)
@@ -704,7 +662,7 @@ IMPORT_REQUEST_HEADERS = (
 IMPORT_REQUEST_ROW = 5  # 0-based: the headers; the cells to fill are on the next row
 
 
-def _add_import_request(ws: Worksheet, formats: _Formats) -> None:
+def _add_import_request(ws: Worksheet, formats: Formats) -> None:
     col = _notes_column(schema.IMPORT_PROFILES)
     ws.set_column(col, col, 52)
     ws.set_column(col + 1, col + 2, 16)
