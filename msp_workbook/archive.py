@@ -31,8 +31,22 @@ from .workbook.cells import CellError, RawValue, as_date, as_month
 from .workbook.errors import WorkbookError
 from .workbook.ledger_rows import build_ledger
 from .workbook.lock import DEFAULT_WAIT, writing
-from .workbook.places import TablePlace, missing_table
-from .workbook.reader import RawTable, TableRow, open_tables
+from .workbook.package import (
+    check_before_parsing,
+    check_workbook_file,
+    local,
+    open_package,
+    parse_xml,
+)
+from .workbook.places import TablePlace, missing_table, table_places
+from .workbook.reader import (
+    RawTable,
+    TableRow,
+    open_tables,
+    refuse_lost_table,
+    refuse_unreadable_errors,
+)
+from .workbook.safe_save import check_can_save, copy_file
 from .workbook.sheet_xml import CellValue
 from .workbook.validation import read_settings
 
@@ -83,8 +97,6 @@ def archive_files(workbook: Path) -> list[Path]:
 def archived_months(workbook: Path) -> set[Month]:
     """The closed months whose Ledger lines are in the archive files beside the workbook: still
     closed months (a reading kept from one of them is not unbilled usage)."""
-    from .workbook.places import table_places
-
     months: set[Month] = set()
     for file in archive_files(workbook):
         place = table_places(file, (schema.LEDGER,))[schema.LEDGER.name]
@@ -197,9 +209,6 @@ def input_of_file(path: Path) -> tuple[ArchiveInput, RowValues]:
     read in bulk (`ledger_columns`); the values of the rows that move are streamed again."""
     from .workbook.ledger_columns import ledger_rows_in_bulk
     from .workbook.ledger_sheet import load_ledger_columns
-    from .workbook.package import check_before_parsing
-    from .workbook.places import table_places
-    from .workbook.reader import refuse_lost_table, refuse_unreadable_errors
     from .workbook.table_stream import stream_rows
 
     raw, _ = open_tables(path, (schema.SETTINGS,))
@@ -265,8 +274,6 @@ def _usage_row(row: int, values: Mapping[str, RawValue]) -> UsageRow:
 
 def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveReport:
     """Archive the rows before month `before` (see the module)."""
-    from .workbook.package import check_workbook_file
-    from .workbook.safe_save import check_can_save
     from .workbook.writer import remove_rows
 
     check_workbook_file(path)
@@ -300,7 +307,6 @@ def write_archives(
     and synced before the next; returns the files and how many rows were in them already.
     `columns`: the schema columns of Usage and Ledger in the workbook's order (a new archive's);
     `values`: the moved rows' values."""
-    from .workbook.safe_save import copy_file
     from .workbook.template.archive_workbook import build_archive_workbook
     from .workbook.writer import append_to_tables
 
@@ -356,7 +362,6 @@ class _Archived:
 
     @classmethod
     def of(cls, path: Path) -> _Archived:
-        from .workbook.places import table_places
         from .workbook.table_stream import stream_rows
 
         places = table_places(path, ARCHIVED_TABLES)
@@ -435,8 +440,6 @@ def _refuse_unknown_columns(cut: Month, headers: Mapping[str, Sequence[str]]) ->
 
 def table_headers(path: Path) -> dict[str, list[str]]:
     """Every header of the workbook's Usage and Ledger tables (the reader keeps the schema's)."""
-    from .workbook.package import local, open_package, parse_xml
-
     found: dict[str, list[str]] = {}
     with open_package(path) as package:
         for spec in ARCHIVED_TABLES:

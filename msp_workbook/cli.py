@@ -21,12 +21,12 @@ from .core import vocabulary
 from .core.months import Month
 from .progress import TerminalProgress
 from .workbook import early as early_loads
-from .workbook import lock, safe_save
+from .workbook import lock, safe_save, schema
 from .workbook.cells import CellError, as_date
 from .workbook.errors import WorkbookError
 
 if TYPE_CHECKING:
-    from .operations import RunReport
+    from .month_status import RunReport
     from .workbook.early import EarlyLoads
 
 EXIT_OK, EXIT_CHECK_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -125,7 +125,6 @@ def _import_usage(args: argparse.Namespace, out: list[str]) -> int:
 
 def _reconcile(args: argparse.Namespace, out: list[str], early: EarlyLoads | None) -> int:
     from .reconciliation import reconcile_statement
-    from .workbook import schema
 
     with TerminalProgress(sys.stderr) as progress:
         report = reconcile_statement(

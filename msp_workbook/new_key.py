@@ -10,12 +10,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .core.keys import generate_key
 from .core.models import Customer, Product
 from .core.vocabulary import NEW_KEY_STATUS
 from .workbook import schema
+from .workbook.cells import as_text, invisible, quoted
 from .workbook.errors import WorkbookError
 from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
-from .workbook.reader import open_tables
+from .workbook.reader import check_workbook_file, open_tables
+from .workbook.safe_save import check_can_save
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable
@@ -33,7 +36,6 @@ def key_for(raw: dict[str, RawTable], customer_id: str, product_id: str) -> NewK
     """The key to create for the customer and product (IDs in any case), unique among the
     Keys table's keys. Raises WorkbookError (one line) for an unknown ID or one whose row has
     errors."""
-    from .core.keys import generate_key
     from .workbook.validation import Collector, build_master_data
 
     found = Collector()
@@ -64,9 +66,6 @@ def new_key(
 ) -> str:
     """Create a license key for a customer and product and append it to the Keys table (locked
     from the read to the save, like every write)."""
-    from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
-
     check_workbook_file(path)
     check_can_save(path)
     with writing(path, wait) as stamp:
@@ -103,8 +102,6 @@ def _new_key(
 def _not_found(table: RawTable, what: str, value: str, found: Collector) -> WorkbookError:
     """Why an ID cannot be used: its row has errors (the first of them, at its cell), or no row
     has it."""
-    from .workbook.cells import as_text, invisible, quoted
-
     header = table.spec.headers[0]
     wanted = value.strip().lower()
     for row in table:

@@ -11,7 +11,6 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,13 +28,14 @@ from .core.months import Month, previous_month
 from .core.quote import Quote, QuoteError, make_quote
 from .core.usage import UsageIndex
 from .core.vocabulary import DEFAULT_CURRENCY, USAGE_SHEET
-from .month_status import report_cells
+from .month_status import RunReport, ready_to_close, report_cells
 from .output_gaps import output_gaps
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
 from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
+from .workbook.ledger_rows import ledger_row
 from .workbook.lock import DEFAULT_WAIT, writing
 from .workbook.read import read_workbook
 from .workbook.reader import ReadResult, check_workbook_file
@@ -47,6 +47,7 @@ from .workbook.rows import (
     sorted_checks,
     top_savings_rows,
 )
+from .workbook.safe_save import backup_path, check_can_save, check_same_kind, copy_file
 from .workbook.sheet_xml import CellValue, Link
 
 if TYPE_CHECKING:
@@ -55,7 +56,6 @@ if TYPE_CHECKING:
     from .sepa_export import SepaReport
 
 __all__ = [
-    "RunReport",
     "WorkbookError",
     "billing_month",
     "build_demo",
@@ -68,59 +68,6 @@ __all__ = [
     "quote",
     "recalculate",
 ]
-
-
-@dataclass(frozen=True)
-class RunReport:
-    """What a run found and computed, for the summary a face shows."""
-
-    month: Month
-    result: BillingResult
-    checks: tuple[Check, ...]
-    currency: str
-    comparison: tuple[ComparisonRow, ...] = ()
-    # How VAT applies to each invoice, in the order of `result.invoices` (`VAT_TREATMENTS`).
-    treatments: tuple[str, ...] = ()
-    closed: bool = False  # the month is closed: its invoices are final
-    # Per check, in order: the customer it concerns ("C-0021 Name"), or "".
-    check_customers: tuple[str, ...] = ()
-    ended: bool = False  # the month has ended (it is before today's month)
-
-    @property
-    def ready_to_close(self) -> bool:
-        """Whether the month can be closed now (see `ready_to_close`)."""
-        return ready_to_close(self.ended, self.closed, bool(self.errors))
-
-    @property
-    def invoice_status(self) -> str:
-        """What the Invoices sheet says of every invoice of the month: final once the month is
-        closed, else a draft, and why it cannot be closed yet."""
-        if self.closed:
-            return "final"
-        errors = len(self.errors)
-        if errors:
-            return f"draft: {errors} error{'' if errors == 1 else 's'} on Checks"
-        return "draft"
-
-    @property
-    def errors(self) -> list[Check]:
-        return [c for c in self.checks if c.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Check]:
-        return [c for c in self.checks if c.severity == "warning"]
-
-    @property
-    def net(self) -> Decimal:
-        return sum((i.net for i in self.result.invoices), ZERO)
-
-    @property
-    def vat(self) -> Decimal:
-        return sum((i.vat for i in self.result.invoices), ZERO)
-
-    @property
-    def gross(self) -> Decimal:
-        return sum((i.gross for i in self.result.invoices), ZERO)
 
 
 def billing_month(read: ReadResult, month: Month | None, today: date | None = None) -> Month:
@@ -196,11 +143,6 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
         ended=ended,
         check_customers=tuple(customers_of(all_checks, inputs.customers, inputs.keys)),
     )
-
-
-def ready_to_close(ended: bool, closed: bool, errors: bool) -> bool:
-    """A month can be closed once it has ended, while it is open and Checks has no errors."""
-    return ended and not closed and not errors
 
 
 def at_next_reading(checks: Sequence[Check], next_cell: str) -> list[Check]:
@@ -296,7 +238,6 @@ def _read_for_writing(
     """The workbook read for a command that rewrites the generated sheets into `dest`, with a
     warning for values typed on those sheets that the write will not keep (they stay in the
     backup, or in `path` when `dest` is another file)."""
-    from .workbook.safe_save import backup_path
     from .workbook.typed_notes import typed_notes
 
     read = read_workbook(path, progress=progress, usage_load=usage_load, month=month, today=today)
@@ -395,7 +336,6 @@ def recalculate(
     """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
     in place). The file written is locked from the read to the save (`wait`: seconds to wait for
     another run's lock); in place, it is saved only if no other program saved it meanwhile."""
-    from .workbook.safe_save import check_can_save, check_same_kind
     from .workbook.writer import write_tables
 
     dest = out or path
@@ -424,7 +364,6 @@ def recalculate(
 
 def new_workbook(path: Path) -> None:
     """A fresh workbook from the template; never overwrites."""
-    from .workbook.safe_save import copy_file
     from .workbook.template.builder import TEMPLATE_PATH, build_workbook
 
     if path.exists():
@@ -548,8 +487,6 @@ def close(
     Refused (WorkbookError) when the month is already closed, has not ended yet (it must be
     before today's month), a later month is closed already (months are closed in order), or
     Checks has errors."""
-    from .workbook.ledger_rows import ledger_row
-
     day = today or date.today()
     target = billing_month(read, month, day)
     ledger = read.ledger
@@ -601,8 +538,6 @@ def with_whole_ledger(read: ReadResult, closed: CloseReport) -> GeneratedTables:
     for a face that rewrites the Ledger instead of appending to it (Excel): in the table's own
     column order, so that an older Ledger's columns stay where they are (and keep their
     formats); the columns it lacks come last."""
-    from .workbook.ledger_rows import ledger_row
-
     generated = closed.generated
     order = ledger_order(read.ledger_columns)
     at = [schema.LEDGER.headers.index(h) for h in order]
@@ -632,7 +567,6 @@ def close_month(
 ) -> CloseReport:
     """Close the month in the workbook file, in one save (see `close`), locked from the read to
     the save and saved only if no other program saved the file meanwhile."""
-    from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
     check_workbook_file(path)

@@ -11,7 +11,7 @@ to the save like every write.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -29,12 +29,14 @@ from .core.statement import (
     make_statement_profile,
     standard_statement_profile,
 )
+from .operations import billing_month, compute, written_widths
 from .progress import COMPUTING, WRITING, Progress, no_progress
 from .workbook import schema
 from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
 from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.safe_save import check_can_save
 from .workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:
@@ -70,7 +72,6 @@ def reconcile_statement(
     the Reconciliation sheet in place. Raises WorkbookError (one line) when it cannot run: the
     workbook or the statement cannot be read, the profile is unknown or cannot read it."""
     from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
     check_workbook_file(path)
@@ -101,9 +102,6 @@ def _reconcile(
     progress: Progress,
     usage_load: ChildLoad | EarlyLoads | None,
 ) -> tuple[ReconcileReport, list[list[CellValue]], list[list[CellValue]]]:
-    from dataclasses import replace
-
-    from .operations import written_widths
     from .workbook.read import read_workbook
     from .workbook.reader import open_tables
     from .workbook.typed_notes import typed_notes
@@ -129,8 +127,6 @@ def reconcile_read(
 ) -> tuple[ReconcileReport, list[list[CellValue]], list[list[CellValue]]]:
     """The reconciliation of a workbook already read (any face) against a statement already
     read: the report, the Reconciliation table's rows and the block beside it."""
-    from .operations import billing_month, compute
-
     target = billing_month(read, month, today)
     billed = compute(read, target, today)
     inputs, ledger = read.inputs, read.ledger

@@ -33,8 +33,11 @@ from .core.readings import (
     standard_profile,
 )
 from .workbook import schema
+from .workbook.cells import CellError, as_choice, as_text, is_empty, label
 from .workbook.errors import WorkbookError
 from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
+from .workbook.package import check_before_parsing
+from .workbook.safe_save import check_can_save
 from .workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:
@@ -91,7 +94,6 @@ def import_usage(
     `dry_run`). Raises WorkbookError (one line) when the import cannot run at all: the workbook
     cannot be read or saved, the profile is unknown or cannot read a report."""
     from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
 
     check_workbook_file(path)
     if dry_run:
@@ -315,8 +317,6 @@ def profile_rows(
     """The ImportProfiles rows (when the workbook has the table) grouped by profile: the fields
     per profile (by its name in lower case), the names as written, and the first problem of
     each profile whose rows cannot all be read (the cell named; "" for rows without a name)."""
-    from .workbook.cells import CellError, as_choice, as_text, is_empty, label
-
     grouped: dict[str, ProfileFields] = {}
     names: dict[str, str] = {}
     problems: dict[str, str] = {}
@@ -355,7 +355,6 @@ def _usage_sources(path: Path, wanted: Sequence[str] | None = None) -> tuple[set
     not even that when `wanted` is given and the sheet's text holds none of those digests."""
     import fastexcel
 
-    from .workbook.package import check_before_parsing
     from .workbook.places import table_place, unreadable
     from .workbook.text_search import sheet_may_hold
 

@@ -437,3 +437,63 @@ def test_lite_module_defines_the_same_functions_and_the_buttons():
     assert {"recalculate", "new_key", "close_month"} <= set(vars(LITE))
     for name in names:
         assert getattr(LITE, name).__doc__, name
+
+
+_BOTH_FACES = """
+import importlib.util, json, sys, types
+for name in ("pythoncom", "pywintypes", "win32com", "win32com.client"):
+    sys.modules[name] = types.ModuleType(name)
+sys.modules["pythoncom"].CoInitialize = lambda: None
+sys.modules["win32com.client"].Dispatch = None
+import xlwings, xlwings.udfs as classic
+xlwings.func, xlwings.arg, xlwings.ret = classic.xlfunc, classic.xlarg, classic.xlret
+import msp_workbook.excel.udfs as udfs
+spec = importlib.util.spec_from_file_location("lite_main", sys.argv[1])
+lite = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lite)
+
+def meta(module):
+    return {
+        name: {
+            "name": f.__xlfunc__["name"],
+            "doc": f.__xlfunc__["ret"]["doc"],
+            "ret": f.__xlfunc__["ret"]["options"],
+            "args": [[a["name"], a["options"], a["doc"], a.get("optional", "-")]
+                     for a in f.__xlfunc__["args"]],
+        }
+        for name, f in vars(module).items()
+        if hasattr(f, "__xlfunc__")
+    }
+
+print(json.dumps({"classic": meta(udfs), "lite": meta(lite)}))
+"""
+
+
+def test_both_faces_register_the_one_list_alike():
+    """Classic xlwings (`udfs.py`) and xlwings Lite (`xlwings_lite/main.py`) register exactly the
+    functions of `udf_list.UDFS`: the same Excel names (Lite's are the Python names in
+    capitals), arguments, options and help, each bound under the name xlwings calls it by. Both
+    read with classic xlwings' decorators, which read a function as Lite's do."""
+    from msp_workbook.excel.udf_list import UDFS
+
+    result = subprocess.run(
+        [sys.executable, "-c", _BOTH_FACES, str(REPO / "xlwings_lite" / "main.py")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    faces = json.loads(result.stdout)
+    classic, lite = faces["classic"], faces["lite"]
+    assert sorted(classic) == sorted(udf.name for udf in UDFS)
+    assert sorted(lite) == sorted(udf.name.lower() for udf in UDFS)
+    for udf in UDFS:
+        registered = classic[udf.name]
+        assert registered["name"] == udf.name
+        assert lite[udf.name.lower()] == {**registered, "name": udf.name.lower()}
+        assert registered["doc"] == udf.doc
+        assert registered["ret"] == {}  # no converter: the result goes back as it is
+        assert [a[0] for a in registered["args"]] == [a.name for a in udf.arguments]
+        assert [a[2] for a in registered["args"]] == [a.doc for a in udf.arguments]
+        assert [a[3] is None for a in registered["args"]] == [a.optional for a in udf.arguments]
+    assert LITE.msp_quote(PRODUCTS, ANNUAL, "KC-MSP", 3.0, 20.0, 35.0) == (
+        udfs.MSP_QUOTE(PRODUCTS, ANNUAL, "KC-MSP", 3.0, 20.0, 35.0)
+    )

@@ -31,7 +31,7 @@ from xlsx_edits import (
 )
 
 from msp_workbook import operations
-from msp_workbook.operations import RunReport
+from msp_workbook.month_status import RunReport
 from msp_workbook.workbook.package import FaultScan
 from msp_workbook.workbook.read import read_workbook
 

@@ -17,11 +17,7 @@ from xlwings import arg, func, script
 
 # Import the package first: it makes the workbook reader importable without python-calamine,
 # which Pyodide does not have.
-from msp_workbook.excel import functions, macros
-
-_PRODUCTS, _ANNUAL, _PRODUCT = functions.DOC_PRODUCTS, functions.DOC_ANNUAL, functions.DOC_PRODUCT
-_TERM, _PROFILE, _METRIC = functions.DOC_TERM, functions.DOC_PROFILE, functions.DOC_METRIC
-
+from msp_workbook.excel import macros, udf_list
 
 # --- Buttons ----------------------------------------------------------------------------------
 
@@ -47,48 +43,11 @@ def close_month(book: xw.Book):
 
 # --- Functions --------------------------------------------------------------------------------
 
-
-@func
-@arg("products", ndim=2, doc=_PRODUCTS)
-@arg("annual_prices", ndim=2, doc=_ANNUAL)
-@arg("product_id", doc=_PRODUCT)
-@arg("term", doc=_TERM)
-@arg("units_now", doc="Units today")
-@arg("units_12m", doc="Units in 12 months")
-def msp_quote(products, annual_prices, product_id, term, units_now, units_12m):
-    """MSP monthly vs annual subscription for usage growing in a straight line: one row of MSP
-    total, annual total, difference (annual minus MSP) and the cheaper option ("MSP" or
-    "Annual"). Returns "#MSP: ..." text when an argument is wrong."""
-    return functions.msp_quote(products, annual_prices, product_id, term, units_now, units_12m)
-
-
-@func
-@arg("annual_prices", ndim=2, doc=_ANNUAL)
-@arg("product_id", doc=_PRODUCT)
-@arg("term", doc=_TERM)
-@arg("units_profile", ndim=2, doc=_PROFILE)
-@arg("metric", doc=_METRIC)
-def msp_annual_cost(annual_prices, product_id, term, units_profile, metric=None):
-    """What the monthly units cost as an annual subscription of the term: the licence count
-    only grows, additions are paid pro rata for the months left. Returns "#MSP: ..." text when
-    an argument is wrong."""
-    return functions.msp_annual_cost(annual_prices, product_id, term, units_profile, metric)
-
-
-@func
-@arg("products", ndim=2, doc=_PRODUCTS)
-@arg("product_id", doc=_PRODUCT)
-@arg("units_profile", ndim=2, doc=_PROFILE)
-@arg("metric", doc=_METRIC)
-def msp_cost(products, product_id, units_profile, metric=None):
-    """What the monthly units cost billed monthly (MSP) at the Products price, minimum units
-    applied. Returns "#MSP: ..." text when an argument is wrong."""
-    return functions.msp_cost_of(products, product_id, units_profile, metric)
-
-
-@func
-@arg("key", doc="A license key, e.g. from the Keys table")
-def msp_key_valid(key):
-    """TRUE when the text is a license key in this program's format (XXXXX-XXXXX-XXXXX-XXXXX)
-    with a correct check character, else FALSE."""
-    return functions.msp_key_valid(key)
+# The same functions as classic xlwings' (msp_workbook/excel/udfs.py), from the one list in
+# msp_workbook/excel/udf_list.py: =MSP_QUOTE(...), =MSP_ANNUAL_COST(...), =MSP_COST(...) and
+# =MSP_KEY_VALID(...). xlwings Lite calls a function by its Python name: bound here by that name.
+_UDFS = udf_list.registered(func, arg, __name__, python_name=str.lower)
+msp_quote = _UDFS["msp_quote"]
+msp_annual_cost = _UDFS["msp_annual_cost"]
+msp_cost = _UDFS["msp_cost"]
+msp_key_valid = _UDFS["msp_key_valid"]

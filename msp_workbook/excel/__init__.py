@@ -9,7 +9,8 @@ xlwings (in `udfs.py`; the macros take the open book and need nothing from xlwin
 - `port`: `WorkbookPort`, what the macros need from an open workbook; `xlwings_book`:
   `XlwingsBook`, that port over an `xlwings.Book`
 - `inputs`: `read_inputs(port)`, the input tables read from Excel and validated like the CLI does
-- `functions`: the UDF logic; `udfs`: its classic xlwings registration (`UDF Modules`)
+- `functions`: the UDF logic; `udf_list`: the UDFs listed once (names, arguments, help);
+  `udfs`: that list registered for classic xlwings (`UDF Modules`)
 
 Set-up and reference: docs/excel.md.
 """

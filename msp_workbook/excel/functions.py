@@ -6,7 +6,8 @@ recalculation, columns are found by header, amounts are computed in Decimal by t
 returned as floats rounded to the cent (Excel cells are doubles). A problem never raises: the
 result is a short text starting with "#MSP: " that says what is wrong.
 
-`udfs.py` registers these for classic xlwings, `xlwings_lite/main.py` for xlwings Lite.
+`udf_list.py` lists them once as Excel functions (names, arguments, help); `udfs.py` registers
+that list for classic xlwings, `xlwings_lite/main.py` for xlwings Lite.
 """
 
 from __future__ import annotations

@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..core.vocabulary import NEW_KEY_STATUS
-from ..month_status import report_cells
+from ..month_status import RunReport, report_cells
 from ..new_key import key_for
 from ..operations import (
     GeneratedTables,
-    RunReport,
     close,
     compute,
     generated_tables,

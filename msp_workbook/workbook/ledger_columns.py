@@ -18,6 +18,7 @@ from typing import Any
 from ..core.ledger import Ledger, LedgerColumns
 from ..core.models import Check
 from . import schema
+from .cells import column_letter
 from .errors import WorkbookError
 from .isolated import ChildFailed, ChildLoad
 from .ledger_rows import NOT_CONVERTED, READ_ORDER, check_row_taxes, convert_value
@@ -166,6 +167,5 @@ def _taxes_agree(columns: list[list[object]], codes: dict[str, Any], np: Any) ->
 
 
 def _letter(column: int) -> str:
-    from .cells import column_letter
 
     return column_letter(column)

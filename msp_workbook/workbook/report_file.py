@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.readings import ReportProblem, ReportValue
+from .package import check_before_parsing, check_workbook_file
 
 SEPARATORS = (";", ",", "\t")
 DIGEST_LENGTH = 12
@@ -127,7 +128,6 @@ def _read_csv(
 
 
 def _read_xlsx(path: Path, digest: str) -> ReportFile:
-    from .package import check_before_parsing, check_workbook_file
 
     try:
         check_workbook_file(path)
