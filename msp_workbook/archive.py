@@ -30,7 +30,7 @@ from .workbook import schema
 from .workbook.cells import CellError, RawValue, as_date, as_month
 from .workbook.errors import WorkbookError
 from .workbook.ledger_rows import build_ledger
-from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.package.lock import DEFAULT_WAIT, writing
 from .workbook.places import TablePlace, missing_table
 from .workbook.reader import RawTable, TableRow, open_tables
 from .workbook.sheet_xml import CellValue
@@ -197,7 +197,7 @@ def input_of_file(path: Path) -> tuple[ArchiveInput, RowValues]:
     read in bulk (`ledger_columns`); the values of the rows that move are streamed again."""
     from .workbook.ledger_columns import ledger_rows_in_bulk
     from .workbook.ledger_sheet import load_ledger_columns
-    from .workbook.package import check_before_parsing
+    from .workbook.package.opc import check_before_parsing
     from .workbook.places import table_places
     from .workbook.reader import refuse_lost_table, refuse_unreadable_errors
     from .workbook.table_stream import stream_rows
@@ -265,8 +265,8 @@ def _usage_row(row: int, values: Mapping[str, RawValue]) -> UsageRow:
 
 def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveReport:
     """Archive the rows before month `before` (see the module)."""
-    from .workbook.package import check_workbook_file
-    from .workbook.safe_save import check_can_save
+    from .workbook.package.opc import check_workbook_file
+    from .workbook.package.safe_save import check_can_save
     from .workbook.writer import remove_rows
 
     check_workbook_file(path)
@@ -301,7 +301,7 @@ def write_archives(
     `columns`: the schema columns of Usage and Ledger in the workbook's order (a new archive's);
     `values`: the moved rows' values."""
     from .workbook.archive_template import build_archive_workbook
-    from .workbook.safe_save import copy_file
+    from .workbook.package.safe_save import copy_file
     from .workbook.writer import append_to_tables
 
     usage = values(schema.USAGE.name, _moved(found.usage_rows))
@@ -435,7 +435,7 @@ def _refuse_unknown_columns(cut: Month, headers: Mapping[str, Sequence[str]]) ->
 
 def table_headers(path: Path) -> dict[str, list[str]]:
     """Every header of the workbook's Usage and Ledger tables (the reader keeps the schema's)."""
-    from .workbook.package import local, open_package, parse_xml
+    from .workbook.package.opc import local, open_package, parse_xml
 
     found: dict[str, list[str]] = {}
     with open_package(path) as package:

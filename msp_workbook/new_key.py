@@ -14,7 +14,7 @@ from .core.models import Customer, Product
 from .core.vocabulary import NEW_KEY_STATUS
 from .workbook import schema
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
+from .workbook.package.lock import DEFAULT_WAIT, FileStamp, writing
 from .workbook.reader import open_tables
 
 if TYPE_CHECKING:
@@ -64,8 +64,8 @@ def new_key(
 ) -> str:
     """Create a license key for a customer and product and append it to the Keys table (locked
     from the read to the save, like every write)."""
+    from .workbook.package.safe_save import check_can_save
     from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
 
     check_workbook_file(path)
     check_can_save(path)

@@ -34,7 +34,7 @@ from .workbook import schema
 from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
-from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.package.lock import DEFAULT_WAIT, writing
 from .workbook.read import read_workbook
 from .workbook.reader import ReadResult, check_workbook_file
 from .workbook.rows import (
@@ -294,7 +294,7 @@ def _read_for_writing(
     """The workbook read for a command that rewrites the generated sheets into `dest`, with a
     warning for values typed on those sheets that the write will not keep (they stay in the
     backup, or in `path` when `dest` is another file)."""
-    from .workbook.safe_save import backup_path
+    from .workbook.package.safe_save import backup_path
     from .workbook.typed_notes import typed_notes
 
     read = read_workbook(path, progress=progress, usage_load=usage_load, month=month, today=today)
@@ -393,7 +393,7 @@ def recalculate(
     """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
     in place). The file written is locked from the read to the save (`wait`: seconds to wait for
     another run's lock); in place, it is saved only if no other program saved it meanwhile."""
-    from .workbook.safe_save import check_can_save, check_same_kind
+    from .workbook.package.safe_save import check_can_save, check_same_kind
     from .workbook.writer import write_tables
 
     dest = out or path
@@ -422,7 +422,7 @@ def recalculate(
 
 def new_workbook(path: Path) -> None:
     """A fresh workbook from the template; never overwrites."""
-    from .workbook.safe_save import copy_file
+    from .workbook.package.safe_save import copy_file
     from .workbook.template import TEMPLATE_PATH, build_workbook
 
     if path.exists():
@@ -630,7 +630,7 @@ def close_month(
 ) -> CloseReport:
     """Close the month in the workbook file, in one save (see `close`), locked from the read to
     the save and saved only if no other program saved the file meanwhile."""
-    from .workbook.safe_save import check_can_save
+    from .workbook.package.safe_save import check_can_save
     from .workbook.writer import write_tables
 
     check_workbook_file(path)

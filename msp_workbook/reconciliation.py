@@ -34,7 +34,7 @@ from .workbook import schema
 from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
-from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.package.lock import DEFAULT_WAIT, writing
 from .workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:
@@ -69,8 +69,8 @@ def reconcile_statement(
     """Reconcile the month (default: as `recalc` picks it) against the statement file and write
     the Reconciliation sheet in place. Raises WorkbookError (one line) when it cannot run: the
     workbook or the statement cannot be read, the profile is unknown or cannot read it."""
+    from .workbook.package.safe_save import check_can_save
     from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
     check_workbook_file(path)

@@ -34,7 +34,7 @@ from .core.readings import (
 )
 from .workbook import schema
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
+from .workbook.package.lock import DEFAULT_WAIT, FileStamp, writing
 from .workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:
@@ -90,8 +90,8 @@ def import_usage(
     """Import the readings of `files` into the workbook's Usage table (nothing is written with
     `dry_run`). Raises WorkbookError (one line) when the import cannot run at all: the workbook
     cannot be read or saved, the profile is unknown or cannot read a report."""
+    from .workbook.package.safe_save import check_can_save
     from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
 
     check_workbook_file(path)
     if dry_run:
@@ -355,7 +355,7 @@ def _usage_sources(path: Path, wanted: Sequence[str] | None = None) -> tuple[set
     not even that when `wanted` is given and the sheet's text holds none of those digests."""
     import fastexcel
 
-    from .workbook.package import check_before_parsing
+    from .workbook.package.opc import check_before_parsing
     from .workbook.places import table_place, unreadable
     from .workbook.text_search import sheet_may_hold
 

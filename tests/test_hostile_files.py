@@ -22,7 +22,7 @@ from xlsx_fixtures import members, rewrite_members, sheet_part
 
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.errors import WorkbookError
-from msp_workbook.workbook.package import (
+from msp_workbook.workbook.package.opc import (
     MAX_RATIO,
     MAX_SHEET_CELLS,
     check_before_parsing,
@@ -317,7 +317,7 @@ def test_the_extent_of_cells_is_found_in_any_form_across_chunks(cells, cuts):
     """Both ways of finding how far the cells reach agree with the cells written, however the
     inflated text is cut into chunks; empty cells never count in the exact one."""
     from msp_workbook.workbook.cells import column_letter
-    from msp_workbook.workbook.package import _extent, _plain_extent
+    from msp_workbook.workbook.package.opc import _extent, _plain_extent
 
     pieces = ['<worksheet><sheetData><row r="1">']
     for row, col, has_value, plain in cells:

@@ -25,17 +25,18 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from xlsx_fixtures import all_tables, build_book, members, rewrite_members, sheet_part
 
-from msp_workbook.workbook import package, schema, writer
+from msp_workbook.workbook import schema, writer
 from msp_workbook.workbook.cells import column_letter
 from msp_workbook.workbook.errors import WorkbookError
-from msp_workbook.workbook.package import (
+from msp_workbook.workbook.package import opc
+from msp_workbook.workbook.package.opc import (
     MAX_SHEET_CELLS,
     _at_most,
     _extent,
     _plain_extent,
     check_before_parsing,
 )
-from msp_workbook.workbook.safe_save import backup_path, temp_files
+from msp_workbook.workbook.package.safe_save import backup_path, temp_files
 from msp_workbook.workbook.writer import write_tables
 
 INPUT_TABLE_NAMES = [t.name for t in schema.INPUT_TABLES]
@@ -252,7 +253,7 @@ def test_a_zip_that_would_need_zip64_is_refused_and_nothing_is_written(
     a save past it is refused in one line, and nothing is written."""
     path = tmp_path / "book.xlsm"
     path.write_bytes(source.read_bytes())
-    monkeypatch.setattr(package, "_ZIP32_LIMIT", 20_000)
+    monkeypatch.setattr(opc, "_ZIP32_LIMIT", 20_000)
     with pytest.raises(WorkbookError) as error:
         write_tables(path, path, all_tables())
     assert str(error.value) == (
@@ -302,22 +303,22 @@ def old_plain_extent(chunks: Iterable[bytes]) -> tuple[int, int] | None:
     plain = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
     unplain = (re.compile(rb"<c[\t\n\r/>]"), re.compile(rb":c[\s/>]"))
     last_row = last_col = 0
-    for block in package._blocks(chunks):
+    for block in opc._blocks(chunks):
         refs = plain.findall(block)
         if block.count(b"<c ") != len(refs) or any(p.search(block) for p in unplain):
             return None
         for ref in refs:
             letters = ref.rstrip(b"0123456789")
             last_row = max(last_row, int(ref[len(letters) :]))
-            last_col = max(last_col, package._column_number(letters))
+            last_col = max(last_col, opc._column_number(letters))
     return last_row, last_col
 
 
 def test_a_normal_sheet_is_measured_without_reading_its_cells_one_by_one(monkeypatch):
     xml = sheet(table_rows(1, 30_000, 5))
     measured = []
-    real = package._block_extent
-    monkeypatch.setattr(package, "_block_extent", lambda b: measured.append(b) or real(b))
+    real = opc._block_extent
+    monkeypatch.setattr(opc, "_block_extent", lambda b: measured.append(b) or real(b))
     assert _plain_extent(in_chunks(xml, 1 << 16)) == (30_000, 5)
     assert measured == []
     bound = _plain_extent(in_chunks(xml, 1 << 16), limit=MAX_SHEET_CELLS)
@@ -333,7 +334,7 @@ def test_a_far_cell_in_a_low_row_tag_is_found_anywhere_in_a_block(where, far):
     refs = rows[at][1]
     rows[at] = (rows[at][0], [far, *refs] if where != "last" else [*refs, far])
     xml = sheet(rows)
-    far_row, far_col = package._split_ref(far.encode())
+    far_row, far_col = opc._split_ref(far.encode())
     for size in (1 << 12, 1 << 16, len(xml)):
         for limit in (0, MAX_SHEET_CELLS):
             last_row, last_col = _plain_extent(in_chunks(xml, size), limit=limit)
@@ -400,8 +401,8 @@ def test_a_wide_sheet_of_few_rows_is_neither_refused_nor_read_cell_by_cell(
     def no_exact_reading(chunks):
         raise AssertionError("the exact reading was needed")
 
-    monkeypatch.setattr(package, "_extent", no_exact_reading)
-    monkeypatch.setattr(package, "_CHUNK", chunk)
+    monkeypatch.setattr(opc, "_extent", no_exact_reading)
+    monkeypatch.setattr(opc, "_CHUNK", chunk)
     check_before_parsing(path, INPUT_TABLE_NAMES)
     xml = members(path)[sheet_part(path, "Usage")]
     assert _plain_extent(in_chunks(xml, chunk)) == (1000, 16_384)
@@ -481,4 +482,4 @@ def test_the_row_pattern_accepts_exactly_the_rows_up_to_the_bound(bound, text):
 )
 def test_the_column_pattern_accepts_exactly_the_columns_up_to_the_bound(bound, text):
     accepted = re.fullmatch(_at_most(column_letter(bound - 1), "A", "Z"), text) is not None
-    assert accepted == (len(text) <= 3 and package._column_number(text.encode()) <= bound)
+    assert accepted == (len(text) <= 3 and opc._column_number(text.encode()) <= bound)

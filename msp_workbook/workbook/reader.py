@@ -18,7 +18,7 @@ from ..core.usage import UsageIndex
 from . import schema
 from .cells import MAX_TEXT, RawValue, column_letter, fault_of, too_long
 from .errors import WorkbookError
-from .package import check_before_parsing, check_workbook_file
+from .package.opc import check_before_parsing, check_workbook_file
 from .places import (
     TablePlace,
     column_offsets,
@@ -152,7 +152,7 @@ def refuse_lost_table(path: Path, spec: schema.Table) -> None:
     """An optional table (the Ledger) may be missing only where its sheet holds nothing: rows
     left on its sheet without the table (Excel's Convert to Range, a removed table part) are
     closed months that would otherwise be taken for open ones."""
-    from .package import open_package
+    from .package.opc import open_package
     from .sheet_xml import holds_rows
 
     with open_package(path) as package:
@@ -186,7 +186,7 @@ def refuse_unreadable_errors(
 
 def require_tables(path: Path, specs: Iterable[schema.Table]) -> None:
     """Refuse a workbook without one of these tables (the first missing one, in this order)."""
-    from .package import open_package
+    from .package.opc import open_package
 
     with open_package(path) as package:
         names = {table.name.lower() for table in package.tables()}

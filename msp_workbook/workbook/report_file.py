@@ -127,7 +127,7 @@ def _read_csv(
 
 
 def _read_xlsx(path: Path, digest: str) -> ReportFile:
-    from .package import check_before_parsing, check_workbook_file
+    from .package.opc import check_before_parsing, check_workbook_file
 
     try:
         check_workbook_file(path)

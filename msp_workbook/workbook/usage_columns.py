@@ -32,7 +32,7 @@ from . import isolated, schema
 from .cells import MAX_TEXT, column_letter
 from .errors import WorkbookError
 from .isolated import ChildFailed, ChildLoad, NotHandedBack
-from .package import Faults, check_before_parsing
+from .package.opc import Faults, check_before_parsing
 from .places import TablePlace, table_place, unreadable
 from .reader import RawTable, refuse_unreadable_errors, rows_below_warning, table_row
 from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of

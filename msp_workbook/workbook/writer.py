@@ -26,9 +26,9 @@ from . import schema, status_block
 from .cell_patch import KEEP, Kept, SharedStrings, labelled_cells
 from .cells import column_letter
 from .errors import WorkbookError
-from .lock import FileStamp
 from .money_format import styles_for_currency
-from .package import (
+from .package.lock import FileStamp
+from .package.opc import (
     CONTENT_TYPES,
     CT_TABLE,
     CT_WORKSHEET,

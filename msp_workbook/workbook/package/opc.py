@@ -36,7 +36,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 from .lock import FileStamp
 from .safe_save import saving
 
@@ -472,7 +472,7 @@ class Package:
             extent = _extent(scan.watch(self.inflate(sheet.part)))
         last_row, last_col = extent
         if last_row * last_col > MAX_SHEET_CELLS:
-            from .cells import column_letter
+            from ..cells import column_letter
 
             raise WorkbookError(
                 f'{self.path}: sheet "{sheet.name}" is too large to read: its cells reach '
@@ -846,7 +846,7 @@ def _outside(rows: int, cols: int) -> re.Pattern[bytes]:
     is a cell tag here (a superset of what `_block_extent` counts)."""
     if not rows or not cols:
         return re.compile(rb"<c[\s/>]")
-    from .cells import column_letter
+    from ..cells import column_letter
 
     ref = _at_most(column_letter(cols - 1), "A", "Z") + _at_most(str(rows), "0", "9")
     return re.compile(rb'<c(?! r="' + ref.encode() + rb'")[\s/>]')
