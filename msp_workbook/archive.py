@@ -197,7 +197,7 @@ def input_of_file(path: Path) -> tuple[ArchiveInput, RowValues]:
     read in bulk (`ledger_columns`); the values of the rows that move are streamed again."""
     from .workbook.ledger_columns import ledger_rows_in_bulk
     from .workbook.ledger_sheet import load_ledger_columns
-    from .workbook.package.opc import check_before_parsing
+    from .workbook.package.guard import check_before_parsing
     from .workbook.places import table_places
     from .workbook.reader import refuse_lost_table, refuse_unreadable_errors
     from .workbook.table_stream import stream_rows
@@ -265,7 +265,7 @@ def _usage_row(row: int, values: Mapping[str, RawValue]) -> UsageRow:
 
 def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveReport:
     """Archive the rows before month `before` (see the module)."""
-    from .workbook.package.opc import check_workbook_file
+    from .workbook.package.file_checks import check_workbook_file
     from .workbook.package.safe_save import check_can_save
     from .workbook.writer import remove_rows
 

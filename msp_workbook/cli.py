@@ -567,7 +567,7 @@ def _write_lock(args: argparse.Namespace) -> Iterator[None]:
     ):
         yield
         return
-    from .workbook.package.opc import check_workbook_file
+    from .workbook.package.file_checks import check_workbook_file
 
     check_workbook_file(args.path)  # a file that is no workbook gets no lock file beside it
     dest = getattr(args, "out", None) or args.path

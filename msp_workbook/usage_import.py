@@ -355,7 +355,7 @@ def _usage_sources(path: Path, wanted: Sequence[str] | None = None) -> tuple[set
     not even that when `wanted` is given and the sheet's text holds none of those digests."""
     import fastexcel
 
-    from .workbook.package.opc import check_before_parsing
+    from .workbook.package.guard import check_before_parsing
     from .workbook.places import table_place, unreadable
     from .workbook.text_search import sheet_may_hold
 

@@ -22,7 +22,7 @@ from .cells import column_letter
 from .early import EarlyLoads
 from .ledger_columns import LedgerLoad, ledger_in_bulk
 from .ledger_rows import build_ledger
-from .package.opc import check_workbook_file
+from .package.file_checks import check_workbook_file
 from .places import TablePlace, table_places
 from .reader import ReadResult, open_tables, require_tables
 from .row_limits import row_limit_warnings

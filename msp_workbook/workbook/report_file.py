@@ -127,7 +127,8 @@ def _read_csv(
 
 
 def _read_xlsx(path: Path, digest: str) -> ReportFile:
-    from .package.opc import check_before_parsing, check_workbook_file
+    from .package.file_checks import check_workbook_file
+    from .package.guard import check_before_parsing
 
     try:
         check_workbook_file(path)
