@@ -30,14 +30,11 @@ from .workbook import schema
 from .workbook.cells import CellError, RawValue, as_date, as_month
 from .workbook.errors import WorkbookError
 from .workbook.ledger_rows import build_ledger
-from .workbook.lock import DEFAULT_WAIT, writing
-from .workbook.package import (
-    check_before_parsing,
-    check_workbook_file,
-    local,
-    open_package,
-    parse_xml,
-)
+from .workbook.package.file_checks import check_workbook_file
+from .workbook.package.guard import check_before_parsing
+from .workbook.package.lock import DEFAULT_WAIT, writing
+from .workbook.package.opc import local, open_package, parse_xml
+from .workbook.package.safe_save import check_can_save, copy_file
 from .workbook.places import TablePlace, missing_table, table_places
 from .workbook.reader import (
     RawTable,
@@ -46,7 +43,6 @@ from .workbook.reader import (
     refuse_lost_table,
     refuse_unreadable_errors,
 )
-from .workbook.safe_save import check_can_save, copy_file
 from .workbook.sheet_xml import CellValue
 from .workbook.validation import read_settings
 

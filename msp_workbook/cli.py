@@ -21,9 +21,10 @@ from .core import vocabulary
 from .core.months import Month
 from .progress import TerminalProgress
 from .workbook import early as early_loads
-from .workbook import lock, safe_save, schema
+from .workbook import schema
 from .workbook.cells import CellError, as_date
 from .workbook.errors import WorkbookError
+from .workbook.package import lock, safe_save
 
 if TYPE_CHECKING:
     from .month_status import RunReport
@@ -566,7 +567,7 @@ def _write_lock(args: argparse.Namespace) -> Iterator[None]:
     ):
         yield
         return
-    from .workbook.package import check_workbook_file
+    from .workbook.package.file_checks import check_workbook_file
 
     check_workbook_file(args.path)  # a file that is no workbook gets no lock file beside it
     dest = getattr(args, "out", None) or args.path

@@ -28,7 +28,7 @@ from .core.months import Month
 from .export_files import existing, other_content, refuse_open
 from .workbook import schema
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT
+from .workbook.package.lock import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable

@@ -15,7 +15,7 @@ from .core.models import Check, Inputs
 from .core.months import Month
 from .workbook import schema
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.package.lock import DEFAULT_WAIT, writing
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable
@@ -96,8 +96,8 @@ def export_closed_month(
     locked run, unless the file changed since it was read, then write the file. Returns the
     report and what was appended. Raises WorkbookError (one line) when it cannot run: the
     workbook cannot be read or saved, the month is not closed."""
+    from .workbook.package.safe_save import check_can_save
     from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
     from .workbook.writer import write_tables
 
     check_workbook_file(path)

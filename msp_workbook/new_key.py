@@ -16,9 +16,9 @@ from .core.vocabulary import NEW_KEY_STATUS
 from .workbook import schema
 from .workbook.cells import as_text, invisible, quoted
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
+from .workbook.package.lock import DEFAULT_WAIT, FileStamp, writing
+from .workbook.package.safe_save import check_can_save
 from .workbook.reader import check_workbook_file, open_tables
-from .workbook.safe_save import check_can_save
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable

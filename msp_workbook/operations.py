@@ -36,7 +36,8 @@ from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
 from .workbook.ledger_rows import ledger_row
-from .workbook.lock import DEFAULT_WAIT, writing
+from .workbook.package.lock import DEFAULT_WAIT, writing
+from .workbook.package.safe_save import backup_path, check_can_save, check_same_kind, copy_file
 from .workbook.read import read_workbook
 from .workbook.reader import ReadResult, check_workbook_file
 from .workbook.rows import (
@@ -47,7 +48,6 @@ from .workbook.rows import (
     sorted_checks,
     top_savings_rows,
 )
-from .workbook.safe_save import backup_path, check_can_save, check_same_kind, copy_file
 from .workbook.sheet_xml import CellValue, Link
 
 if TYPE_CHECKING:

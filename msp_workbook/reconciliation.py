@@ -35,8 +35,8 @@ from .workbook import schema
 from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
-from .workbook.lock import DEFAULT_WAIT, writing
-from .workbook.safe_save import check_can_save
+from .workbook.package.lock import DEFAULT_WAIT, writing
+from .workbook.package.safe_save import check_can_save
 from .workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:

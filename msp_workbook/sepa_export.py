@@ -25,7 +25,7 @@ from .core.sepa_fields import customer_gaps, invoice_gaps, settings_gaps
 from .export_files import existing, other_content, refuse_open
 from .workbook import schema
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT
+from .workbook.package.lock import DEFAULT_WAIT
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable

@@ -35,9 +35,9 @@ from .core.readings import (
 from .workbook import schema
 from .workbook.cells import CellError, as_choice, as_text, is_empty, label
 from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
-from .workbook.package import check_before_parsing
-from .workbook.safe_save import check_can_save
+from .workbook.package.guard import check_before_parsing
+from .workbook.package.lock import DEFAULT_WAIT, FileStamp, writing
+from .workbook.package.safe_save import check_can_save
 from .workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:

@@ -20,7 +20,7 @@ from conftest import load_example, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msp_workbook.workbook.package import TextPatch
+from msp_workbook.workbook.package.patches import TextPatch
 from msp_workbook.workbook.sheet_xml import Span, iter_rows, row_search_start, top_level
 from msp_workbook.workbook.template.builder import build_workbook
 from msp_workbook.workbook.text_search import sheet_may_hold

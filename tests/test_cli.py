@@ -13,7 +13,7 @@ from status_cells import without_last_run
 from msp_workbook.core.keys import is_valid_key
 from msp_workbook.core.months import Month
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.package import open_package
+from msp_workbook.workbook.package.opc import open_package
 from msp_workbook.workbook.template.builder import TEMPLATE_PATH
 
 

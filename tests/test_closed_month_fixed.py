@@ -15,7 +15,7 @@ from conftest import REPO, run_cli
 from sheet_edits import invoices, set_customer, set_setting
 from workbook_tables import table_rows
 
-from msp_workbook.workbook.package import open_package
+from msp_workbook.workbook.package.opc import open_package
 
 FIXTURE = REPO / "tests" / "fixtures" / "ledger_before_vat_columns.xlsx"
 

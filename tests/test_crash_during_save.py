@@ -27,10 +27,10 @@ from status_cells import without_last_run
 
 from msp_workbook import operations
 from msp_workbook.core.months import Month
-from msp_workbook.workbook import safe_save
 from msp_workbook.workbook.errors import WorkbookError
-from msp_workbook.workbook.lock import lock_file
-from msp_workbook.workbook.safe_save import backup_path, temp_files
+from msp_workbook.workbook.package import safe_save
+from msp_workbook.workbook.package.lock import lock_file
+from msp_workbook.workbook.package.safe_save import backup_path, temp_files
 from msp_workbook.workbook.writer import write_tables
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork are POSIX")

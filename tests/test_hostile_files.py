@@ -22,12 +22,9 @@ from xlsx_fixtures import members, rewrite_members, sheet_part
 
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.errors import WorkbookError
-from msp_workbook.workbook.package import (
-    MAX_RATIO,
-    MAX_SHEET_CELLS,
-    check_before_parsing,
-    open_package,
-)
+from msp_workbook.workbook.package.file_checks import MAX_RATIO
+from msp_workbook.workbook.package.guard import MAX_SHEET_CELLS, check_before_parsing
+from msp_workbook.workbook.package.opc import open_package
 
 MONTH = "2026-10"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -317,7 +314,7 @@ def test_the_extent_of_cells_is_found_in_any_form_across_chunks(cells, cuts):
     """Both ways of finding how far the cells reach agree with the cells written, however the
     inflated text is cut into chunks; empty cells never count in the exact one."""
     from msp_workbook.workbook.cells import column_letter
-    from msp_workbook.workbook.package import _extent, _plain_extent
+    from msp_workbook.workbook.package.cell_extent import extent, plain_extent
 
     pieces = ['<worksheet><sheetData><row r="1">']
     for row, col, has_value, plain in cells:
@@ -330,9 +327,9 @@ def test_the_extent_of_cells_is_found_in_any_form_across_chunks(cells, cuts):
 
     valued = [(r, c) for r, c, v, _ in cells if v]
     expected = (max((r for r, _ in valued), default=0), max((c for _, c in valued), default=0))
-    assert _extent(iter(chunks)) == expected
+    assert extent(iter(chunks)) == expected
     everything = (max((r for r, *_ in cells), default=0), max((c for _, c, *_ in cells), default=0))
-    plain = _plain_extent(iter(chunks))
+    plain = plain_extent(iter(chunks))
     assert plain == (everything if all(p for *_, p in cells) else None)
 
 

@@ -32,7 +32,7 @@ from xlsx_edits import (
 
 from msp_workbook import operations
 from msp_workbook.month_status import RunReport
-from msp_workbook.workbook.package import FaultScan
+from msp_workbook.workbook.package.fault_scan import FaultScan
 from msp_workbook.workbook.read import read_workbook
 
 TODAY = DEMO_TODAY  # the demo (conftest's fixture) bills 2026-10

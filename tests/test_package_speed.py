@@ -25,17 +25,13 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from xlsx_fixtures import all_tables, build_book, members, rewrite_members, sheet_part
 
-from msp_workbook.workbook import package, schema, writer
+from msp_workbook.workbook import schema, writer
 from msp_workbook.workbook.cells import column_letter
 from msp_workbook.workbook.errors import WorkbookError
-from msp_workbook.workbook.package import (
-    MAX_SHEET_CELLS,
-    _at_most,
-    _extent,
-    _plain_extent,
-    check_before_parsing,
-)
-from msp_workbook.workbook.safe_save import backup_path, temp_files
+from msp_workbook.workbook.package import cell_extent, opc, zip_writer
+from msp_workbook.workbook.package.cell_extent import _at_most, extent, plain_extent
+from msp_workbook.workbook.package.guard import MAX_SHEET_CELLS, check_before_parsing
+from msp_workbook.workbook.package.safe_save import backup_path, temp_files
 from msp_workbook.workbook.writer import write_tables
 
 INPUT_TABLE_NAMES = [t.name for t in schema.INPUT_TABLES]
@@ -252,7 +248,7 @@ def test_a_zip_that_would_need_zip64_is_refused_and_nothing_is_written(
     a save past it is refused in one line, and nothing is written."""
     path = tmp_path / "book.xlsm"
     path.write_bytes(source.read_bytes())
-    monkeypatch.setattr(package, "_ZIP32_LIMIT", 20_000)
+    monkeypatch.setattr(zip_writer, "_ZIP32_LIMIT", 20_000)
     with pytest.raises(WorkbookError) as error:
         write_tables(path, path, all_tables())
     assert str(error.value) == (
@@ -298,29 +294,29 @@ def table_rows(first: int, last: int, columns: int) -> list[tuple[int, list[str]
 
 
 def old_plain_extent(chunks: Iterable[bytes]) -> tuple[int, int] | None:
-    """`_plain_extent` as it was, cell by cell: the reference the new one must agree with."""
+    """`plain_extent` as it was, cell by cell: the reference the new one must agree with."""
     plain = re.compile(rb'<c r="([A-Z]{1,3}[0-9]{1,7})"')
     unplain = (re.compile(rb"<c[\t\n\r/>]"), re.compile(rb":c[\s/>]"))
     last_row = last_col = 0
-    for block in package._blocks(chunks):
+    for block in cell_extent._blocks(chunks):
         refs = plain.findall(block)
         if block.count(b"<c ") != len(refs) or any(p.search(block) for p in unplain):
             return None
         for ref in refs:
             letters = ref.rstrip(b"0123456789")
             last_row = max(last_row, int(ref[len(letters) :]))
-            last_col = max(last_col, package._column_number(letters))
+            last_col = max(last_col, cell_extent.column_number(letters))
     return last_row, last_col
 
 
 def test_a_normal_sheet_is_measured_without_reading_its_cells_one_by_one(monkeypatch):
     xml = sheet(table_rows(1, 30_000, 5))
     measured = []
-    real = package._block_extent
-    monkeypatch.setattr(package, "_block_extent", lambda b: measured.append(b) or real(b))
-    assert _plain_extent(in_chunks(xml, 1 << 16)) == (30_000, 5)
+    real = cell_extent._block_extent
+    monkeypatch.setattr(cell_extent, "_block_extent", lambda b: measured.append(b) or real(b))
+    assert plain_extent(in_chunks(xml, 1 << 16)) == (30_000, 5)
     assert measured == []
-    bound = _plain_extent(in_chunks(xml, 1 << 16), limit=MAX_SHEET_CELLS)
+    bound = plain_extent(in_chunks(xml, 1 << 16), limit=MAX_SHEET_CELLS)
     assert bound == (99_999, 5), "rows rounded up to all nines: never below the true extent"
     assert measured == []
 
@@ -333,10 +329,10 @@ def test_a_far_cell_in_a_low_row_tag_is_found_anywhere_in_a_block(where, far):
     refs = rows[at][1]
     rows[at] = (rows[at][0], [far, *refs] if where != "last" else [*refs, far])
     xml = sheet(rows)
-    far_row, far_col = package._split_ref(far.encode())
+    far_row, far_col = cell_extent._split_ref(far.encode())
     for size in (1 << 12, 1 << 16, len(xml)):
         for limit in (0, MAX_SHEET_CELLS):
-            last_row, last_col = _plain_extent(in_chunks(xml, size), limit=limit)
+            last_row, last_col = plain_extent(in_chunks(xml, size), limit=limit)
             assert last_row >= max(far_row, 3000) and last_col >= max(far_col, 5)
             if not limit:
                 assert (last_row, last_col) == (max(far_row, 3000), max(far_col, 5))
@@ -363,9 +359,9 @@ def test_a_seven_digit_row_is_measured_exactly():
     rows = [*table_rows(1, 200, 17), (1_234_567, ["A1234567", "Q1234567"])]
     xml = sheet(rows)
     for size in (1 << 10, len(xml)):
-        assert _plain_extent(in_chunks(xml, size)) == (1_234_567, 17)
-        assert _plain_extent(in_chunks(xml, size), limit=MAX_SHEET_CELLS) == (1_234_567, 17)
-    assert _extent(in_chunks(xml, 1 << 10)) == (1_234_567, 17)
+        assert plain_extent(in_chunks(xml, size)) == (1_234_567, 17)
+        assert plain_extent(in_chunks(xml, size), limit=MAX_SHEET_CELLS) == (1_234_567, 17)
+    assert extent(in_chunks(xml, 1 << 10)) == (1_234_567, 17)
 
 
 def with_usage_row(book, name: str, row: int, cells: str):
@@ -400,11 +396,11 @@ def test_a_wide_sheet_of_few_rows_is_neither_refused_nor_read_cell_by_cell(
     def no_exact_reading(chunks):
         raise AssertionError("the exact reading was needed")
 
-    monkeypatch.setattr(package, "_extent", no_exact_reading)
-    monkeypatch.setattr(package, "_CHUNK", chunk)
+    monkeypatch.setattr(cell_extent, "extent", no_exact_reading)
+    monkeypatch.setattr(opc, "CHUNK", chunk)
     check_before_parsing(path, INPUT_TABLE_NAMES)
     xml = members(path)[sheet_part(path, "Usage")]
-    assert _plain_extent(in_chunks(xml, chunk)) == (1000, 16_384)
+    assert plain_extent(in_chunks(xml, chunk)) == (1000, 16_384)
 
 
 def _ref(row: int, col: int) -> str:
@@ -457,13 +453,13 @@ def test_the_quick_extent_agrees_with_the_cell_by_cell_one(rows, odd, filler, si
     body = "".join(f'<row r="{r}">' + "".join(c) + "</row>" for r, c in pairs)
     xml = f"<worksheet><sheetData>{body}</sheetData></worksheet>".encode()
     expected = old_plain_extent(in_chunks(xml, size))
-    assert _plain_extent(in_chunks(xml, size)) == expected
-    bound = _plain_extent(in_chunks(xml, size), limit=MAX_SHEET_CELLS)
+    assert plain_extent(in_chunks(xml, size)) == expected
+    bound = plain_extent(in_chunks(xml, size), limit=MAX_SHEET_CELLS)
     if expected is None:
         assert bound is None
     else:
         assert bound is not None and bound[0] >= expected[0] and bound[1] >= expected[1]
-        exact = _extent(in_chunks(xml, size))
+        exact = extent(in_chunks(xml, size))
         assert exact[0] <= bound[0] and exact[1] <= bound[1]
 
 
@@ -481,4 +477,4 @@ def test_the_row_pattern_accepts_exactly_the_rows_up_to_the_bound(bound, text):
 )
 def test_the_column_pattern_accepts_exactly_the_columns_up_to_the_bound(bound, text):
     accepted = re.fullmatch(_at_most(column_letter(bound - 1), "A", "Z"), text) is not None
-    assert accepted == (len(text) <= 3 and package._column_number(text.encode()) <= bound)
+    assert accepted == (len(text) <= 3 and cell_extent.column_number(text.encode()) <= bound)

@@ -14,7 +14,7 @@ import pytest
 
 from msp_workbook.workbook import writer
 from msp_workbook.workbook.ledger_rows import ledger_row
-from msp_workbook.workbook.package import open_package
+from msp_workbook.workbook.package.opc import open_package
 from msp_workbook.workbook.row_removal import without_rows_in_bytes
 from msp_workbook.workbook.sheet_window import SheetWindow
 from msp_workbook.workbook.template.builder import build_workbook

@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 from conftest import run_cli
 
-from msp_workbook.workbook import lock
+from msp_workbook.workbook.package import lock
 
 SLOW_CLI = Path(__file__).with_name("slow_cli.py")
 KEY = re.compile(r"^[2-9A-Z]{5}-[2-9A-Z]{5}-[2-9A-Z]{5}-[2-9A-Z]{5}$")

@@ -16,7 +16,7 @@ import pytest
 from conftest import run_cli
 from xlsx_fixtures import members, rewrite_members, sheet_part
 
-from msp_workbook.workbook.safe_save import backup_path
+from msp_workbook.workbook.package.safe_save import backup_path
 from msp_workbook.workbook.typed_notes import typed_notes
 
 

@@ -34,7 +34,7 @@ from xlsx_fixtures import (
 )
 
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.package import open_package
+from msp_workbook.workbook.package.opc import open_package
 from msp_workbook.workbook.sheet_xml import SideColumns, WrittenSheet, follow_written_data
 from msp_workbook.workbook.writer import CellValue, write_tables
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from msp_workbook.workbook.cells import column_letter
-from msp_workbook.workbook.package import open_package
+from msp_workbook.workbook.package.opc import open_package
 from msp_workbook.workbook.sheet_xml import column_index
 
 Edit = Callable[[str], str]

@@ -282,7 +282,7 @@ def rewrite_members(
 
 def sheet_part(path: Path, sheet: str) -> str:
     """The zip member holding a sheet, found the way Excel does (workbook.xml and its rels)."""
-    from msp_workbook.workbook.package import open_package
+    from msp_workbook.workbook.package.opc import open_package
 
     with open_package(path) as package:
         ref = package.sheet(sheet)
@@ -291,7 +291,7 @@ def sheet_part(path: Path, sheet: str) -> str:
 
 
 def table_part(path: Path, table: str) -> str:
-    from msp_workbook.workbook.package import open_package
+    from msp_workbook.workbook.package.opc import open_package
 
     with open_package(path) as package:
         ref = package.table(table)
@@ -301,7 +301,7 @@ def table_part(path: Path, table: str) -> str:
 
 def charts_over(path: Path, sheets: Sequence[str]) -> set[str]:
     """The chart parts with a range (<c:f>) on one of these sheets."""
-    from msp_workbook.workbook.package import open_package
+    from msp_workbook.workbook.package.opc import open_package
 
     names = {s.casefold() for s in sheets}
     found = set()

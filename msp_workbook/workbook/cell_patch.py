@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 
 from .cells import column_letter
-from .package import tag_prefix
+from .package.xml_text import tag_prefix
 from .sheet_xml import CellValue, Row, cell_xml, iter_cells, iter_rows, top_level
 
 Edit = tuple[int, int, str]

@@ -46,7 +46,7 @@ def too_long(length: int) -> CellFault:
 
 
 def fault_of(xml_value: str) -> CellFault:
-    """A fault as the sheet scanner finds it (`package.Package.check_sheet_cells`): an error
+    """A fault as the sheet scanner finds it (`package.guard.check_sheet_cells`): an error
     value's text, or "" for a formula without a stored result."""
     return error_value(xml_value) if xml_value else NO_RESULT
 

@@ -42,7 +42,7 @@ def table_place(path: Path, spec: schema.Table) -> TablePlace:
 
 def table_places(path: Path, specs: Sequence[schema.Table]) -> dict[str, TablePlace | None]:
     """Where each table is (None: not in the workbook), from the table parts alone."""
-    from .package import open_package, parse_xml
+    from .package.opc import open_package, parse_xml
     from .sheet_xml import parse_range
 
     places: dict[str, TablePlace | None] = {}
@@ -67,7 +67,7 @@ def table_places(path: Path, specs: Sequence[schema.Table]) -> dict[str, TablePl
 
 
 def _root(package: Any, part: str) -> Any:
-    from .package import parse_xml
+    from .package.opc import parse_xml
 
     return parse_xml(package.read(part), part)
 
@@ -75,7 +75,7 @@ def _root(package: Any, part: str) -> Any:
 def _place(
     spec: schema.Table, sheet: str, root: Any, others: Sequence[tuple[int, int, int, int]] = ()
 ) -> TablePlace:
-    from .package import local
+    from .package.opc import local
     from .sheet_xml import parse_range
 
     first_row, first_col, last_row, last_col = parse_range(root.get("ref") or "")

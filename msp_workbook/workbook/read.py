@@ -23,7 +23,7 @@ from .early import EarlyLoads
 from .heap import give_back_freed
 from .ledger_columns import LedgerLoad, ledger_in_bulk
 from .ledger_rows import build_ledger
-from .package import check_workbook_file
+from .package.file_checks import check_workbook_file
 from .places import TablePlace, table_places
 from .reader import ReadResult, open_tables, require_tables
 from .row_limits import row_limit_warnings

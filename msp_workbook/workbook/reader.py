@@ -18,7 +18,9 @@ from ..core.usage import UsageIndex
 from . import schema
 from .cells import MAX_TEXT, RawValue, column_letter, fault_of, too_long
 from .errors import WorkbookError
-from .package import check_before_parsing, check_workbook_file, open_package
+from .package.file_checks import check_workbook_file
+from .package.guard import check_before_parsing
+from .package.opc import open_package
 from .places import (
     TablePlace,
     column_offsets,
@@ -268,9 +270,9 @@ def table_row(
     all its cells are empty.
 
     For an input table `faults` are the sheet's cells a reader reads as empty but are not
-    (`package.FaultScan`: error values, formulas without a result) by (row, sheet column),
-    and `columns` each header's sheet column: such a cell, and a text longer than Excel's
-    32,767 characters, becomes a `CellFault` for the validation to report."""
+    (`package.fault_scan.FaultScan`: error values, formulas without a result) by (row, sheet
+    column), and `columns` each header's sheet column: such a cell, and a text longer than
+    Excel's 32,767 characters, becomes a `CellFault` for the validation to report."""
     width = len(cells)
     values: dict[str, RawValue] = {}
     found = False

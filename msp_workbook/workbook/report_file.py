@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.readings import ReportProblem, ReportValue
-from .package import check_before_parsing, check_workbook_file
+from .package.file_checks import check_workbook_file
+from .package.guard import check_before_parsing
 
 SEPARATORS = (";", ",", "\t")
 DIGEST_LENGTH = 12

@@ -4,7 +4,7 @@ text, with the edits made to that text applied to the part's bytes.
 Closing a month appends about 20,000 rows to a Ledger sheet that a year later holds 200,000
 (180 MB of XML): decoding it whole to add rows at its end cost a second and twice its size in
 memory. The window decodes a few kilobytes instead; the rows between head and tail are copied as
-bytes when the part is saved (`package.BytesPatch`).
+bytes when the part is saved (`package.patches.BytesPatch`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .package import BytesPatch
+from .package.patches import BytesPatch
 
 WINDOW_FROM = 4 << 20  # parts smaller than this are read whole
 _TAIL = 64 << 10  # bytes of rows before the end of sheetData that the window starts with

@@ -23,7 +23,8 @@ from typing import Any
 
 from .cells import column_letter
 from .errors import WorkbookError
-from .package import MAIN_NS, REL_NS, attrs, escape_attr
+from .package.names import MAIN_NS, REL_NS
+from .package.xml_text import attrs, escape_attr
 
 CellValue = str | int | Decimal | date | datetime | bool | None
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .package import REL_NS, open_package
+from .package.names import REL_NS
+from .package.opc import open_package
 
 RT_SHARED_STRINGS = REL_NS + "/sharedStrings"
 # The end tag of a rich-text run, with or without a namespace prefix.

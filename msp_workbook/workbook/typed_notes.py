@@ -20,7 +20,7 @@ from pathlib import Path
 from ..core.models import Check
 from . import schema
 from .cells import column_letter
-from .package import open_package, parse_xml
+from .package.opc import open_package, parse_xml
 from .sheet_xml import parse_range
 
 _ROW = re.compile(r'<(?:[\w.-]+:)?row\b[^>]*?\br="(\d+)"')

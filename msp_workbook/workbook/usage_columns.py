@@ -32,7 +32,8 @@ from . import isolated, schema
 from .cells import MAX_TEXT, column_letter
 from .errors import WorkbookError
 from .isolated import ChildFailed, ChildLoad, NotHandedBack
-from .package import Faults, check_before_parsing
+from .package.fault_scan import Faults
+from .package.guard import check_before_parsing
 from .places import TablePlace, table_place, unreadable
 from .reader import RawTable, refuse_unreadable_errors, rows_below_warning, table_row
 from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of
@@ -72,7 +73,7 @@ class UsageLoad:
     """The Usage table's place and columns, loaded while the caller reads the small tables.
 
     Like every sheet a reader parses, the Usage sheet's cells are checked before anything else
-    uses them (`package.check_before_parsing`). On Linux the sheet loads in a child process
+    uses them (`package.guard.check_before_parsing`). On Linux the sheet loads in a child process
     (`isolated.ChildLoad`: a file that would exhaust the reader's memory ends the child, not the
     run) and the check runs here in the meantime, in `result()`; elsewhere the sheet is checked
     first and then loaded in a background thread (fastexcel works outside the GIL)."""

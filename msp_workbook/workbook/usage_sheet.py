@@ -24,7 +24,7 @@ LOAD_IMPORTS = (
     "fastexcel",
     "pyarrow",
     "pyarrow.ipc",
-    "msp_workbook.workbook.package",
+    "msp_workbook.workbook.package.opc",
     "msp_workbook.workbook.sheet_xml",
 )
 

@@ -26,9 +26,9 @@ from . import schema, status_block
 from .cell_patch import KEEP, Kept, SharedStrings, labelled_cells
 from .cells import column_letter
 from .errors import WorkbookError
-from .lock import FileStamp
 from .money_format import styles_for_currency
-from .package import (
+from .package.lock import FileStamp
+from .package.names import (
     CONTENT_TYPES,
     CT_TABLE,
     CT_WORKSHEET,
@@ -37,29 +37,21 @@ from .package import (
     RT_STYLES,
     RT_TABLE,
     RT_WORKSHEET,
-    BytesPatch,
-    Content,
-    Package,
-    TableRef,
-    TextPatch,
-    add_override,
-    add_relationship,
-    attrs,
-    escape_attr,
-    first_tag,
-    local,
-    new_rel_id,
-    open_package,
-    parse_xml,
-    rel_ids,
     relative_target,
     rels_part,
+)
+from .package.opc import Package, TableRef, local, open_package, parse_xml
+from .package.part_edits import (
+    add_override,
+    add_relationship,
+    new_rel_id,
+    rel_ids,
     remove_override,
     remove_relationship,
-    save_package,
-    tag_prefix,
-    tags,
 )
+from .package.patches import BytesPatch, Content, TextPatch
+from .package.xml_text import attrs, escape_attr, first_tag, tag_prefix, tags
+from .package.zip_writer import save_package
 from .places import lost_table
 from .row_removal import without_rows, without_rows_in_bytes
 from .sheet_window import WINDOW_FROM, SheetWindow

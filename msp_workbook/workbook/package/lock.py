@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 
 # How long a writer waits for another run's lock by default (seconds); `--wait` changes it.
 DEFAULT_WAIT = 30.0

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
 from .lock import FileStamp, target_of
 
 BACKUPS_KEPT = 3
