@@ -33,8 +33,8 @@ from .workbook.ledger_rows import build_ledger
 from .workbook.lock import DEFAULT_WAIT, writing
 from .workbook.places import TablePlace, missing_table
 from .workbook.reader import RawTable, TableRow, open_tables
-from .workbook.sheet_xml import CellValue
 from .workbook.validation import read_settings
+from .workbook.write.cell_xml import CellValue
 
 ARCHIVED_TABLES = (schema.USAGE, schema.LEDGER)
 
@@ -267,7 +267,7 @@ def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveRep
     """Archive the rows before month `before` (see the module)."""
     from .workbook.package import check_workbook_file
     from .workbook.safe_save import check_can_save
-    from .workbook.writer import remove_rows
+    from .workbook.write.writer import remove_rows
 
     check_workbook_file(path)
     check_can_save(path)
@@ -302,7 +302,7 @@ def write_archives(
     `values`: the moved rows' values."""
     from .workbook.archive_template import build_archive_workbook
     from .workbook.safe_save import copy_file
-    from .workbook.writer import append_to_tables
+    from .workbook.write.writer import append_to_tables
 
     usage = values(schema.USAGE.name, _moved(found.usage_rows))
     ledger = values(schema.LEDGER.name, _moved(found.ledger_rows))

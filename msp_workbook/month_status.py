@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from .core.months import Month
 from .workbook import status_block as block
-from .workbook.sheet_xml import CellValue
+from .workbook.write.cell_xml import CellValue
 
 if TYPE_CHECKING:
     from .operations import RunReport

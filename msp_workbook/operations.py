@@ -45,7 +45,8 @@ from .workbook.rows import (
     sorted_checks,
     top_savings_rows,
 )
-from .workbook.sheet_xml import CellValue, Link
+from .workbook.write.cell_xml import CellValue
+from .workbook.write.worksheet import Link
 
 if TYPE_CHECKING:
     from .datev_export import DatevReport
@@ -394,7 +395,7 @@ def recalculate(
     in place). The file written is locked from the read to the save (`wait`: seconds to wait for
     another run's lock); in place, it is saved only if no other program saved it meanwhile."""
     from .workbook.safe_save import check_can_save, check_same_kind
-    from .workbook.writer import write_tables
+    from .workbook.write.writer import write_tables
 
     dest = out or path
     check_workbook_file(path)
@@ -631,7 +632,7 @@ def close_month(
     """Close the month in the workbook file, in one save (see `close`), locked from the read to
     the save and saved only if no other program saved the file meanwhile."""
     from .workbook.safe_save import check_can_save
-    from .workbook.writer import write_tables
+    from .workbook.write.writer import write_tables
 
     check_workbook_file(path)
     check_can_save(path)

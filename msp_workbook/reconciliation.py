@@ -35,7 +35,7 @@ from .workbook.early import EarlyLoads
 from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
 from .workbook.lock import DEFAULT_WAIT, writing
-from .workbook.sheet_xml import CellValue
+from .workbook.write.cell_xml import CellValue
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable, ReadResult
@@ -71,7 +71,7 @@ def reconcile_statement(
     workbook or the statement cannot be read, the profile is unknown or cannot read it."""
     from .workbook.reader import check_workbook_file
     from .workbook.safe_save import check_can_save
-    from .workbook.writer import write_tables
+    from .workbook.write.writer import write_tables
 
     check_workbook_file(path)
     check_can_save(path)

@@ -35,7 +35,7 @@ from .core.readings import (
 from .workbook import schema
 from .workbook.errors import WorkbookError
 from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
-from .workbook.sheet_xml import CellValue
+from .workbook.write.cell_xml import CellValue
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable
@@ -109,7 +109,7 @@ def _import(
     dry_run: bool,
     stamp: FileStamp | None,
 ) -> ImportReport:
-    from .workbook.writer import append_rows
+    from .workbook.write.writer import append_rows
 
     catalogue = Catalogue.read(path, _digests(files))
     results, rows = plan(catalogue, files, profile_name, month)

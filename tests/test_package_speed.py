@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from xlsx_fixtures import all_tables, build_book, members, rewrite_members, sheet_part
 
-from msp_workbook.workbook import package, schema, writer
+from msp_workbook.workbook import package, schema
 from msp_workbook.workbook.cells import column_letter
 from msp_workbook.workbook.errors import WorkbookError
 from msp_workbook.workbook.package import (
@@ -36,7 +36,8 @@ from msp_workbook.workbook.package import (
     check_before_parsing,
 )
 from msp_workbook.workbook.safe_save import backup_path, temp_files
-from msp_workbook.workbook.writer import write_tables
+from msp_workbook.workbook.write import writer
+from msp_workbook.workbook.write.writer import write_tables
 
 INPUT_TABLE_NAMES = [t.name for t in schema.INPUT_TABLES]
 STAMP = (2024, 5, 17, 13, 45, 58)  # an even second: what a zip timestamp can hold

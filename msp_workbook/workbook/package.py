@@ -1018,7 +1018,8 @@ class TextPatch:
 @dataclass(frozen=True)
 class BytesPatch:
     """A part's new content as its old bytes with some byte spans replaced: a large sheet that
-    gains rows at its end is neither decoded nor copied whole (`writer`'s append to a window)."""
+    gains rows at its end is neither decoded nor copied whole (`write.table_rows.append` to a
+    window)."""
 
     data: bytes
     edits: tuple[tuple[int, int, bytes], ...]  # (start, stop, new bytes), in order

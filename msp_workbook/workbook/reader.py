@@ -153,7 +153,7 @@ def refuse_lost_table(path: Path, spec: schema.Table) -> None:
     left on its sheet without the table (Excel's Convert to Range, a removed table part) are
     closed months that would otherwise be taken for open ones."""
     from .package import open_package
-    from .sheet_xml import holds_rows
+    from .sheet_scan import holds_rows
 
     with open_package(path) as package:
         sheet = package.sheet(spec.sheet)
