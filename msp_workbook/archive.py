@@ -43,8 +43,8 @@ from .workbook.reader import (
     refuse_lost_table,
     refuse_unreadable_errors,
 )
-from .workbook.sheet_xml import CellValue
 from .workbook.validation import read_settings
+from .workbook.write.cell_xml import CellValue
 
 ARCHIVED_TABLES = (schema.USAGE, schema.LEDGER)
 
@@ -270,7 +270,7 @@ def _usage_row(row: int, values: Mapping[str, RawValue]) -> UsageRow:
 
 def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveReport:
     """Archive the rows before month `before` (see the module)."""
-    from .workbook.writer import remove_rows
+    from .workbook.write.writer import remove_rows
 
     check_workbook_file(path)
     check_can_save(path)
@@ -304,7 +304,7 @@ def write_archives(
     `columns`: the schema columns of Usage and Ledger in the workbook's order (a new archive's);
     `values`: the moved rows' values."""
     from .workbook.template.archive_workbook import build_archive_workbook
-    from .workbook.writer import append_to_tables
+    from .workbook.write.writer import append_to_tables
 
     usage = values(schema.USAGE.name, _moved(found.usage_rows))
     ledger = values(schema.LEDGER.name, _moved(found.ledger_rows))

@@ -19,7 +19,7 @@ from .workbook.package.lock import DEFAULT_WAIT, writing
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable
-    from .workbook.sheet_xml import CellValue
+    from .workbook.write.cell_xml import CellValue
 
 # What an export of a closed month reads besides its own sheet (never Usage: a closed month is
 # what the Ledger says).
@@ -98,7 +98,7 @@ def export_closed_month(
     workbook cannot be read or saved, the month is not closed."""
     from .workbook.package.safe_save import check_can_save
     from .workbook.reader import check_workbook_file
-    from .workbook.writer import write_tables
+    from .workbook.write.writer import write_tables
 
     check_workbook_file(path)
     check_can_save(path)

@@ -14,7 +14,7 @@ from .core.models import BillingResult, Check
 from .core.money import ZERO
 from .core.months import Month
 from .workbook import status_block as block
-from .workbook.sheet_xml import CellValue
+from .workbook.write.cell_xml import CellValue
 
 
 @dataclass(frozen=True)

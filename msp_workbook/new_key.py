@@ -75,7 +75,7 @@ def new_key(
 def _new_key(
     path: Path, customer_id: str, product_id: str, start: date, stamp: FileStamp | None
 ) -> str:
-    from .workbook.writer import append_rows
+    from .workbook.write.writer import append_rows
 
     # Usage is not needed to add a key: only the tables a key refers to are read.
     tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)

@@ -48,7 +48,8 @@ from .workbook.rows import (
     sorted_checks,
     top_savings_rows,
 )
-from .workbook.sheet_xml import CellValue, Link
+from .workbook.write.cell_xml import CellValue
+from .workbook.write.worksheet import Link
 
 if TYPE_CHECKING:
     from .datev_export import DatevReport
@@ -336,7 +337,7 @@ def recalculate(
     """Regenerate Billing, Invoices, Comparison and Checks for the month, in `out` (default:
     in place). The file written is locked from the read to the save (`wait`: seconds to wait for
     another run's lock); in place, it is saved only if no other program saved it meanwhile."""
-    from .workbook.writer import write_tables
+    from .workbook.write.writer import write_tables
 
     dest = out or path
     check_workbook_file(path)
@@ -567,7 +568,7 @@ def close_month(
 ) -> CloseReport:
     """Close the month in the workbook file, in one save (see `close`), locked from the read to
     the save and saved only if no other program saved the file meanwhile."""
-    from .workbook.writer import write_tables
+    from .workbook.write.writer import write_tables
 
     check_workbook_file(path)
     check_can_save(path)

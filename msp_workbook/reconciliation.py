@@ -37,7 +37,7 @@ from .workbook.errors import WorkbookError
 from .workbook.isolated import ChildLoad
 from .workbook.package.lock import DEFAULT_WAIT, writing
 from .workbook.package.safe_save import check_can_save
-from .workbook.sheet_xml import CellValue
+from .workbook.write.cell_xml import CellValue
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable, ReadResult
@@ -72,7 +72,7 @@ def reconcile_statement(
     the Reconciliation sheet in place. Raises WorkbookError (one line) when it cannot run: the
     workbook or the statement cannot be read, the profile is unknown or cannot read it."""
     from .workbook.reader import check_workbook_file
-    from .workbook.writer import write_tables
+    from .workbook.write.writer import write_tables
 
     check_workbook_file(path)
     check_can_save(path)

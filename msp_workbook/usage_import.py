@@ -38,7 +38,7 @@ from .workbook.errors import WorkbookError
 from .workbook.package.guard import check_before_parsing
 from .workbook.package.lock import DEFAULT_WAIT, FileStamp, writing
 from .workbook.package.safe_save import check_can_save
-from .workbook.sheet_xml import CellValue
+from .workbook.write.cell_xml import CellValue
 
 if TYPE_CHECKING:
     from .workbook.reader import RawTable
@@ -111,7 +111,7 @@ def _import(
     dry_run: bool,
     stamp: FileStamp | None,
 ) -> ImportReport:
-    from .workbook.writer import append_rows
+    from .workbook.write.writer import append_rows
 
     catalogue = Catalogue.read(path, _digests(files))
     results, rows = plan(catalogue, files, profile_name, month)

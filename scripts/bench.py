@@ -841,7 +841,7 @@ def child_floor(src: str, tables_pickle: str, out: str) -> None:
     each part."""
     import fastexcel
 
-    from msp_workbook.workbook.writer import write_tables
+    from msp_workbook.workbook.write.writer import write_tables
 
     with open(tables_pickle, "rb") as f:
         generated = pickle.load(f)
@@ -2249,7 +2249,7 @@ def child_correction_months(path: str, value: str) -> None:
     the Settings table back."""
     from msp_workbook.workbook.reader import open_tables
     from msp_workbook.workbook.validation import read_settings
-    from msp_workbook.workbook.writer import append_rows, remove_rows
+    from msp_workbook.workbook.write.writer import append_rows, remove_rows
 
     book, name, wanted = Path(path), schema.SETTING_CORRECTION_MONTHS, int(value)
     raw, _ = open_tables(book, (schema.SETTINGS,))

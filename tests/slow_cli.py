@@ -49,7 +49,7 @@ def before(save: Callable[..., Any]) -> Callable[..., Any]:
 if __name__ == "__main__":
     from msp_workbook import new_key, operations, usage_import
     from msp_workbook.cli import main
-    from msp_workbook.workbook import writer
+    from msp_workbook.workbook.write import writer
 
     if os.environ.get("MSP_TEST_SLOW_AT", "read") == "save":
         writer.save_package = before(writer.save_package)  # every save: the package is open

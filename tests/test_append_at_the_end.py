@@ -21,10 +21,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from msp_workbook.workbook.package.patches import TextPatch
-from msp_workbook.workbook.sheet_xml import Span, iter_rows, row_search_start, top_level
+from msp_workbook.workbook.sheet_scan import Span, iter_rows, row_search_start, top_level
 from msp_workbook.workbook.template.builder import build_workbook
 from msp_workbook.workbook.text_search import sheet_may_hold
-from msp_workbook.workbook.writer import append_rows
+from msp_workbook.workbook.write.writer import append_rows
 
 KC2 = "K1111-AAAAA-BBBBB-CCCC2"  # KC-MSP (mailboxes), in the basic example
 

@@ -38,7 +38,7 @@ from msp_workbook import operations
 from msp_workbook.archive import archive_path
 from msp_workbook.core.archive import ArchiveRefused, LedgerRow, UsageRow, plan_archive
 from msp_workbook.core.months import Month
-from msp_workbook.workbook.writer import append_to_tables
+from msp_workbook.workbook.write.writer import append_to_tables
 
 CUT = Month(2026, 2)
 LOCK = re.compile(r"\.~msp-lock\..*")

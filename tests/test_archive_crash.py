@@ -32,7 +32,7 @@ from conftest import run_cli
 
 from msp_workbook.archive import archive
 from msp_workbook.core.months import Month
-from msp_workbook.workbook import writer
+from msp_workbook.workbook.write import writer
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 

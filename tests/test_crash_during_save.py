@@ -31,7 +31,7 @@ from msp_workbook.workbook.errors import WorkbookError
 from msp_workbook.workbook.package import safe_save
 from msp_workbook.workbook.package.lock import lock_file
 from msp_workbook.workbook.package.safe_save import backup_path, temp_files
-from msp_workbook.workbook.writer import write_tables
+from msp_workbook.workbook.write.writer import write_tables
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork are POSIX")
 

@@ -35,7 +35,7 @@ from xlsx_fixtures import (
 
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.template.builder import TEMPLATE_PATH
-from msp_workbook.workbook.writer import CellValue, write_tables
+from msp_workbook.workbook.write.writer import CellValue, write_tables
 
 
 def rewritten_parts(path: Path, names: Sequence[str]) -> set[str]:

@@ -129,5 +129,5 @@ def test_a_start_loads_none_of_the_heavy_libraries(module, absent):
 def test_the_excel_face_loads_no_file_writer():
     """Reason (d): the Excel face imports the services for their rules, not their file part."""
     loaded = _loaded_by("msp_workbook.excel")
-    for module in ("workbook.writer", "workbook.template", "workbook.usage_columns", "demo"):
+    for module in ("workbook.write.writer", "workbook.template", "workbook.usage_columns", "demo"):
         assert f"msp_workbook.{module}" not in loaded, module

@@ -25,14 +25,15 @@ from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 from xlsx_fixtures import all_tables, build_book, members, rewrite_members, sheet_part
 
-from msp_workbook.workbook import schema, writer
+from msp_workbook.workbook import schema
 from msp_workbook.workbook.cells import column_letter
 from msp_workbook.workbook.errors import WorkbookError
 from msp_workbook.workbook.package import cell_extent, opc, zip_writer
 from msp_workbook.workbook.package.cell_extent import _at_most, extent, plain_extent
 from msp_workbook.workbook.package.guard import MAX_SHEET_CELLS, check_before_parsing
 from msp_workbook.workbook.package.safe_save import backup_path, temp_files
-from msp_workbook.workbook.writer import write_tables
+from msp_workbook.workbook.write import writer
+from msp_workbook.workbook.write.writer import write_tables
 
 INPUT_TABLE_NAMES = [t.name for t in schema.INPUT_TABLES]
 STAMP = (2024, 5, 17, 13, 45, 58)  # an even second: what a zip timestamp can hold

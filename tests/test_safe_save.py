@@ -14,7 +14,7 @@ from conftest import run_cli
 from msp_workbook.workbook.errors import WorkbookError
 from msp_workbook.workbook.package import safe_save
 from msp_workbook.workbook.package.safe_save import backup_path, saving, temp_files
-from msp_workbook.workbook.writer import append_rows
+from msp_workbook.workbook.write.writer import append_rows
 
 MONTHS = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
 NEW_KEY = {

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from msp_workbook.workbook import writer
 from msp_workbook.workbook.ledger_rows import ledger_row
 from msp_workbook.workbook.package.opc import open_package
-from msp_workbook.workbook.row_removal import without_rows_in_bytes
-from msp_workbook.workbook.sheet_window import SheetWindow
 from msp_workbook.workbook.template.builder import build_workbook
+from msp_workbook.workbook.write import package_edit, writer
+from msp_workbook.workbook.write.row_removal import without_rows_in_bytes
+from msp_workbook.workbook.write.sheet_window import SheetWindow
 
 SHEET = (
     '<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="x"><dimension ref="A1:B{last}"/>'
@@ -104,11 +104,11 @@ def test_closing_into_a_large_ledger_writes_what_the_whole_text_append_writes(
 ):
     added = [list(r.values()) for r in closed_lines(7_050)[7_000:]]
     before = ledger_sheet_xml(large_ledger)
-    assert len(before) > writer.WINDOW_FROM  # the window is used
+    assert len(before) > package_edit.WINDOW_FROM  # the window is used
     assert SheetWindow.of(before, 7_000) is not None
     windowed = tmp_path / "windowed.xlsx"
     writer.write_tables(large_ledger, windowed, {}, appended={"Ledger": added})
-    monkeypatch.setattr(writer, "WINDOW_FROM", 1 << 40)  # the reference: the whole text
+    monkeypatch.setattr(package_edit, "WINDOW_FROM", 1 << 40)  # the reference: the whole text
     whole = tmp_path / "whole.xlsx"
     writer.write_tables(large_ledger, whole, {}, appended={"Ledger": added})
     assert ledger_sheet_xml(windowed) == ledger_sheet_xml(whole)
@@ -124,7 +124,7 @@ def test_taking_rows_out_of_a_large_sheet_as_bytes_gives_what_the_text_path_give
     assert without_rows_in_bytes(ledger_sheet_xml(large_ledger), removed, 7_001) is not None
     as_bytes = tmp_path / "bytes.xlsx"
     writer.remove_rows(large_ledger, as_bytes, {"Ledger": removed})
-    monkeypatch.setattr(writer, "WINDOW_FROM", 1 << 40)  # the reference: the whole text
+    monkeypatch.setattr(package_edit, "WINDOW_FROM", 1 << 40)  # the reference: the whole text
     as_text = tmp_path / "text.xlsx"
     writer.remove_rows(large_ledger, as_text, {"Ledger": removed})
     assert ledger_sheet_xml(as_bytes) == ledger_sheet_xml(as_text)

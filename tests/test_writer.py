@@ -28,8 +28,8 @@ from xlsx_fixtures import (
 
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.errors import WorkbookError
-from msp_workbook.workbook.sheet_xml import cell_xml, excel_serial
-from msp_workbook.workbook.writer import append_rows, write_tables
+from msp_workbook.workbook.write.cell_xml import cell_xml, excel_serial
+from msp_workbook.workbook.write.writer import append_rows, write_tables
 
 BILLING = schema.BILLING.name
 CHECKS = schema.CHECKS.name
@@ -325,14 +325,14 @@ def test_stale_calc_chain_is_dropped_and_full_recalc_requested(tmp_path: Path) -
 
 
 def test_missing_calc_settings_are_added_in_schema_position() -> None:
-    from msp_workbook.workbook.writer import _full_calc_on_load
+    from msp_workbook.workbook.write.workbook_xml import full_calc_on_load
 
     book = '<workbook xmlns="m"><sheets/><definedNames/><extLst><ext/></extLst></workbook>'
-    assert _full_calc_on_load(book) == (
+    assert full_calc_on_load(book) == (
         '<workbook xmlns="m"><sheets/><definedNames/><calcPr fullCalcOnLoad="1"/>'
         "<extLst><ext/></extLst></workbook>"
     )
-    assert _full_calc_on_load('<workbook><calcPr fullCalcOnLoad="0"/></workbook>') == (
+    assert full_calc_on_load('<workbook><calcPr fullCalcOnLoad="0"/></workbook>') == (
         '<workbook><calcPr fullCalcOnLoad="1"/></workbook>'
     )
 

@@ -35,8 +35,9 @@ from xlsx_fixtures import (
 
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.package.opc import open_package
-from msp_workbook.workbook.sheet_xml import SideColumns, WrittenSheet, follow_written_data
-from msp_workbook.workbook.writer import CellValue, write_tables
+from msp_workbook.workbook.write.chart_series import WrittenSheet, follow_written_data
+from msp_workbook.workbook.write.worksheet import SideColumns
+from msp_workbook.workbook.write.writer import CellValue, write_tables
 
 COMPARISON = schema.COMPARISON.name
 OVERVIEW = "Overview"

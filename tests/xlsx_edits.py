@@ -14,9 +14,9 @@ import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from msp_workbook.workbook.cell_refs import column_index
 from msp_workbook.workbook.cells import column_letter
 from msp_workbook.workbook.package.opc import open_package
-from msp_workbook.workbook.sheet_xml import column_index
 
 Edit = Callable[[str], str]
 _REF = re.compile(r"(\$?)([A-Z]{1,3})(\$?)(\d+)")

@@ -24,7 +24,7 @@ import xlsxwriter
 from xlsxwriter.workbook import Workbook
 
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.writer import CellValue
+from msp_workbook.workbook.write.writer import CellValue
 
 INPUT_TABLES = (schema.SETTINGS, schema.CUSTOMERS, schema.KEYS, schema.USAGE)
 GENERATED_TABLES = (schema.BILLING, schema.INVOICES, schema.CHECKS, schema.LEDGER)

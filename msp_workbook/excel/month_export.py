@@ -14,7 +14,7 @@ from ..core.months import Month
 from ..export_files import EXPORT_TABLES, deliver
 from ..workbook import schema
 from ..workbook.reader import RawTable
-from ..workbook.sheet_xml import CellValue
+from ..workbook.write.cell_xml import CellValue
 from .inputs import read_raw_tables
 from .invoice_documents import documents_month
 from .macros import UserError

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..workbook.cells import RawValue
-from ..workbook.sheet_xml import CellValue
+from ..workbook.write.cell_xml import CellValue
 
 
 @dataclass(frozen=True)

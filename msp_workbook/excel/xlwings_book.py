@@ -28,9 +28,10 @@ from decimal import Decimal
 from typing import Any
 
 from ..workbook import schema
+from ..workbook.cell_refs import MAX_ROW
 from ..workbook.cells import RawValue, error_value, is_empty
 from ..workbook.errors import WorkbookError
-from ..workbook.sheet_xml import MAX_ROW, CellValue
+from ..workbook.write.cell_xml import CellValue
 from .port import Selection, TableData
 
 __all__ = ["XlwingsBook", "excel_value"]

@@ -13,7 +13,7 @@ from ..core.sepa import Collected, Collection
 from . import schema
 from .cells import CellError, as_choice, as_month, as_text
 from .reader import RawTable
-from .sheet_xml import CellValue
+from .write.cell_xml import CellValue
 
 SEQUENCES = ("FRST", "RCUR")
 

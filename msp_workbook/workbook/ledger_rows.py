@@ -18,7 +18,7 @@ from . import schema
 from .cells import CellError, RawValue, as_choice, as_date, as_decimal, as_month, as_text, show
 from .reader import RawTable
 from .rows import billing_values
-from .sheet_xml import CellValue
+from .write.cell_xml import CellValue
 
 T = TypeVar("T")
 

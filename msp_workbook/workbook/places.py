@@ -42,8 +42,8 @@ def table_place(path: Path, spec: schema.Table) -> TablePlace:
 
 def table_places(path: Path, specs: Sequence[schema.Table]) -> dict[str, TablePlace | None]:
     """Where each table is (None: not in the workbook), from the table parts alone."""
+    from .cell_refs import parse_range
     from .package.opc import open_package, parse_xml
-    from .sheet_xml import parse_range
 
     places: dict[str, TablePlace | None] = {}
     with open_package(path) as package:
@@ -75,8 +75,8 @@ def _root(package: Any, part: str) -> Any:
 def _place(
     spec: schema.Table, sheet: str, root: Any, others: Sequence[tuple[int, int, int, int]] = ()
 ) -> TablePlace:
+    from .cell_refs import parse_range
     from .package.opc import local
-    from .sheet_xml import parse_range
 
     first_row, first_col, last_row, last_col = parse_range(root.get("ref") or "")
     header_rows = 1 if root.get("headerRowCount", "1").strip() != "0" else 0

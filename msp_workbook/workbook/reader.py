@@ -29,7 +29,7 @@ from .places import (
     table_places,
     unreadable,
 )
-from .sheet_xml import holds_rows
+from .sheet_scan import holds_rows
 
 if TYPE_CHECKING:
     pass

@@ -11,7 +11,7 @@ from ..core.archive import latest_cut
 from ..core.models import Check
 from ..core.months import Month
 from . import schema
-from .sheet_xml import MAX_ROW
+from .cell_refs import MAX_ROW
 
 WARN_SHARE = 0.8  # of Excel's rows per sheet
 

@@ -10,7 +10,7 @@ from ..core.top_savings import label, top_savings
 from ..core.vocabulary import TERMS
 from . import schema
 from .cells import MAX_TEXT
-from .sheet_xml import CellValue
+from .write.cell_xml import CellValue
 
 SEVERITY_ORDER = {s: i for i, s in enumerate(schema.SEVERITIES)}
 

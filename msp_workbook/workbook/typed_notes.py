@@ -19,9 +19,9 @@ from pathlib import Path
 
 from ..core.models import Check
 from . import schema
+from .cell_refs import parse_range
 from .cells import column_letter
 from .package.opc import open_package, parse_xml
-from .sheet_xml import parse_range
 
 _ROW = re.compile(r'<(?:[\w.-]+:)?row\b[^>]*?\br="(\d+)"')
 _SHEET_DATA_END = re.compile(r"</(?:[\w.-]+:)?sheetData>")

@@ -25,7 +25,7 @@ LOAD_IMPORTS = (
     "pyarrow",
     "pyarrow.ipc",
     "msp_workbook.workbook.package.opc",
-    "msp_workbook.workbook.sheet_xml",
+    "msp_workbook.workbook.cell_refs",
 )
 
 

@@ -3,7 +3,8 @@ footers on every table sheet, and on the generated sheets highlighting a clerk c
 (Billing's line types, Checks' severities), the columns beside their tables and links.
 
 Everything here is kept by a recalculation: the file writer rewrites a generated sheet's rows
-but keeps its conditional formats, column styles, header and footer (`sheet_xml.SheetLayout`).
+but keeps its conditional formats, column styles, header and footer
+(`write.sheet_layout.SheetLayout`).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .. import schema
+from ..cell_refs import MAX_ROW
 from ..money_format import with_currency
-from ..sheet_xml import MAX_ROW
 
 # Page header: the sheet's name left, the date printed right; footer: the file and the page.
 PAGE_HEADER = '&L&"-,Bold"&A&R&D'

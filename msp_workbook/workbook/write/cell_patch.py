@@ -12,9 +12,10 @@ import html
 import re
 from collections.abc import Callable, Iterator, Sequence
 
-from .cells import column_letter
-from .package.xml_text import tag_prefix
-from .sheet_xml import CellValue, Row, cell_xml, iter_cells, iter_rows, top_level
+from ..cells import column_letter
+from ..package.xml_text import tag_prefix
+from ..sheet_scan import Row, iter_cells, iter_rows, top_level
+from .cell_xml import CellValue, cell_xml
 
 Edit = tuple[int, int, str]
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .package.patches import BytesPatch
+from ..package.patches import BytesPatch
 
 WINDOW_FROM = 4 << 20  # parts smaller than this are read whole
 _TAIL = 64 << 10  # bytes of rows before the end of sheetData that the window starts with

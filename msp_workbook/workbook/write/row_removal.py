@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from .errors import WorkbookError
+from ..errors import WorkbookError
+from ..sheet_scan import Span, iter_rows, row_search_start
 from .sheet_window import SHEET_DATA_START
-from .sheet_xml import Span, iter_rows, row_search_start
 
 # The r="..." reference of a <row> or <c> start tag (any prefix): group 1 up to the quote, 2 the
 # column letters (none on a row), 3 the row number.
