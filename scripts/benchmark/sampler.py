@@ -2,7 +2,9 @@
 
     python scripts/benchmark/sampler.py REPORT.json COMMAND [ARGS...]
 
-(run so by `measure.measure`, as a script of the standard library alone, in its own process).
+(run so by `measure.measure`, as a script of the standard library alone, in its own process;
+its folder then comes first on its sys.path, so no module of the package may be named like a
+standard-library module it imports).
 Peak memory is the highest of the largest single process's peak RSS (getrusage) and the RSS of
 the command and all its descendants together, sampled every 50 ms from /proc (recalc loads the
 Usage sheet in a child process). The tree's summed PSS is sampled too (every 50 ms for a second,
