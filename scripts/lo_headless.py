@@ -1,6 +1,6 @@
 """LibreOffice headless as a spreadsheet engine: the one place that knows how to start it.
 
-Used by the tests (tests/libreoffice.py) and the benchmark (scripts/bench.py). A private user
+Used by the tests (tests/libreoffice.py) and the benchmark (scripts/benchmark/). A private user
 profile can force a full recalculation on load (LibreOffice otherwise keeps cached values).
 """
 

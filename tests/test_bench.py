@@ -6,32 +6,29 @@ hang (the whole test takes well under a minute)."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 import time
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+
+from msp_workbook.workbook import schema
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH = REPO / "scripts" / "bench.py"
 BUDGET_S = 60
 
-
-def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-bench = _bench()
+sys.path.insert(0, str(BENCH.parent))  # as scripts/bench.py does: the package and lo_headless
+from benchmark.cli import parse_args  # noqa: E402
+from benchmark.data import bench_data  # noqa: E402
+from benchmark.documents import bench_documents, documents_text  # noqa: E402
+from benchmark.exports import bench_exports, exports_text  # noqa: E402
+from benchmark.measure import measure  # noqa: E402
+from benchmark.sizes import Size  # noqa: E402
+from lo_headless import find_soffice  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +95,7 @@ def test_json_shape(run: tuple[dict[str, Any], str, float]) -> None:
     assert ratios["recalc_over_floor"] == pytest.approx(s["recalc"]["median_s"] / floor["median_s"])
     assert ratios["openpyxl_over_recalc"] > 0
     lo = s["libreoffice"]
-    if bench.find_soffice() is None:
+    if find_soffice() is None:
         assert lo["status"] == "skipped" and ratios["libreoffice_over_recalc"] is None
     else:
         _measured(lo)
@@ -119,8 +116,8 @@ def test_results_equal_the_plain_path(run: tuple[dict[str, Any], str, float]) ->
 
 
 def test_data_is_reproducible() -> None:
-    size = bench.Size("tiny", 20, 600)
-    first, second = bench.bench_data(size), bench.bench_data(size)
+    size = Size("tiny", 20, 600)
+    first, second = bench_data(size), bench_data(size)
     assert first == second
     keys = {row["License key"] for row in first["Keys"]}
     assert len(keys) == len(first["Keys"])
@@ -130,7 +127,7 @@ def test_data_is_reproducible() -> None:
 
 def test_a_run_past_its_timeout_is_stopped(tmp_path: Path) -> None:
     started = time.monotonic()
-    run = bench.measure([sys.executable, "-c", "import time; time.sleep(60)"], 1, tmp_path)
+    run = measure([sys.executable, "-c", "import time; time.sleep(60)"], 1, tmp_path)
     assert run.wall_s is None and run.rc is None
     assert time.monotonic() - started < 10
 
@@ -174,8 +171,8 @@ def test_bench_data_has_what_invoice_documents_need(tmp_path: Path) -> None:
     from msp_workbook.export_files import closed_input, read_tables
     from msp_workbook.workbook.template.builder import build_workbook
 
-    data = bench.bench_data(bench.Size("tiny", 60, 600))
-    assert [r["Setting"] for r in data["Settings"]] == [s.name for s in bench.schema.SETTINGS_SPEC]
+    data = bench_data(Size("tiny", 60, 600))
+    assert [r["Setting"] for r in data["Settings"]] == [s.name for s in schema.SETTINGS_SPEC]
     path = tmp_path / "tiny.xlsx"
     build_workbook(path, data)
     read = closed_input(read_tables(path))
@@ -193,7 +190,7 @@ def test_bench_data_has_what_invoice_documents_need(tmp_path: Path) -> None:
 def test_invoice_documents_are_measured(tmp_path: Path) -> None:
     # A tiny workbook: its billing month closed with `close`, then `invoices` timed; WeasyPrint
     # renders a few of the same invoices where it is installed (never installed by the test).
-    args = bench.parse_args(
+    args = parse_args(
         [
             "--workdir",
             str(tmp_path / "work"),
@@ -209,8 +206,8 @@ def test_invoice_documents_are_measured(tmp_path: Path) -> None:
         ]
     )
     args.workdir.mkdir()
-    size = bench.Size("T", 12, 400)
-    entry = bench.bench_documents(size, args, tmp_path, show_progress=True)
+    size = Size("T", 12, 400)
+    entry = bench_documents(size, args, tmp_path, show_progress=True)
     assert entry["correct"], entry
     assert entry["written"] > 0
     ours = entry["invoices"]
@@ -230,7 +227,7 @@ def test_invoice_documents_are_measured(tmp_path: Path) -> None:
         )
     else:
         assert "not installed" in peer["note"] and entry["ours_over_peer"] is None
-    text = bench.documents_text({"T": entry})
+    text = documents_text({"T": entry})
     assert "ours/peer" in text and "L: not measured" in text
     assert not list(tmp_path.glob("documents-*"))  # every run's folder is removed
 
@@ -238,13 +235,13 @@ def test_invoice_documents_are_measured(tmp_path: Path) -> None:
 def test_exports_are_measured(tmp_path: Path) -> None:
     # A tiny workbook: its billing month closed with `close`, then export-datev and export-sepa
     # timed on a fresh copy and again on the same copy; the files checked against the invoices.
-    args = bench.parse_args(
+    args = parse_args(
         ["--workdir", str(tmp_path / "work"), "--repeat", "1", "--timeout", "60"]
         + ["--quiet-wait", "0"]
     )
     args.workdir.mkdir()
-    size = bench.Size("T", 12, 400)
-    entry = bench.bench_exports(size, args, tmp_path)
+    size = Size("T", 12, 400)
+    entry = bench_exports(size, args, tmp_path)
     assert entry["correct"], entry
     expected = entry["expected"]
     assert expected["debits"] > 0  # some customers pay by direct debit
@@ -256,6 +253,6 @@ def test_exports_are_measured(tmp_path: Path) -> None:
     assert sepa["xsd_valid"] and sepa["nb_of_txs"] == sepa["debits"] == expected["debits"]
     assert entry["first_run"]["sepa_unchanged"]["status"] == "unchanged"
     assert entry["first_run"]["datev_unchanged"]["workbook_unchanged"]
-    text = bench.exports_text({"T": entry})
+    text = exports_text({"T": entry})
     assert "again s" in text and "XSD valid" in text
     assert not list(tmp_path.glob("exports-*"))  # every run's copy is removed

@@ -9,11 +9,11 @@ PDF has. What it does not do that ours does: build and check the XML (the Factur
 is built beforehand, outside the timing), write the XRechnung XML, or add the Factur-X XMP
 properties.
 
-Used by bench.py as a child command (`bench.py --child weasyprint WORKBOOK MONTH SAMPLE OUTDIR`),
-in one process; the rendering of each invoice is timed on its own (HTML built, laid out, written
-as PDF/A-3b to a file), which is what the throughput is computed from. The peer gets its best
-case: the CSS is parsed once, fonts are configured once, and what was read from the workbook is
-frozen out of the garbage collector before rendering starts.
+Used by the benchmark as a child command (`bench.py --child weasyprint WORKBOOK MONTH SAMPLE
+OUTDIR`), in one process; the rendering of each invoice is timed on its own (HTML built, laid
+out, written as PDF/A-3b to a file), which is what the throughput is computed from. The peer
+gets its best case: the CSS is parsed once, fonts are configured once, and what was read from the
+workbook is frozen out of the garbage collector before rendering starts.
 """
 
 from __future__ import annotations
