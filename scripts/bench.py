@@ -80,10 +80,10 @@ first run takes longer than `--once-above` seconds is not repeated (the output s
 Correctness: the generated tables of the recalc output (Billing, Invoices, Comparison, Checks)
 equal the rows of the plain path, computed in-process: Usage read row by row into one record
 per reading (`read_workbook(..., bulk=False)`) and aggregated reading by reading
-(`UsageIndex.from_readings`), then `operations.compute` + `operations.generated_tables`; at S the
-generated sheets also equal those of a plain in-process `operations.recalculate`. LibreOffice's
-quantities and net amounts are compared with recalc's lines that come from readings (usage and
-minimum lines).
+(`UsageIndex.from_readings`), then `app.compute.compute` + `app.generated.generated_tables`; at S
+the generated sheets also equal those of a plain in-process `app.recalc.recalculate`.
+LibreOffice's quantities and net amounts are compared with recalc's lines that come from readings
+(usage and minimum lines).
 
 Prints a table with the ratios recalc/floor, openpyxl/recalc and LibreOffice/recalc, the time per
 usage row and the growth exponent between sizes (1.0 = linear), and writes every figure to the
@@ -115,14 +115,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from msp_workbook import example_prices
+from msp_workbook.app import example_prices
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from lo_headless import convert_command, find_soffice, make_profile  # noqa: E402
 
+from msp_workbook.app.demo_data import SELLER as demo_seller
 from msp_workbook.core.keys import ALPHABET, PAYLOAD_LENGTH, check_character
 from msp_workbook.core.months import Month
-from msp_workbook.demo import SELLER as demo_seller
 from msp_workbook.workbook import schema
 
 REPO = Path(__file__).resolve().parents[1]
@@ -542,7 +542,7 @@ def _fingerprint(size: Size) -> str:
     """What a cached workbook depends on: the generator and the template builder's sources."""
     digest = hashlib.sha256(f"{GENERATOR_VERSION}|{SEED}|{BILL_MONTH}|{size}".encode())
     package = REPO / "msp_workbook"
-    for part in ("workbook/template.py", "workbook/schema.py", "example_prices.py"):
+    for part in ("workbook/template.py", "workbook/schema.py", "app/example_prices.py"):
         digest.update((package / part).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -810,7 +810,9 @@ def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
     """The billing as the plain path computes it in-process (the expected result: Usage read row
     by row, aggregated reading by reading), pickled for the floor's writer and the checks; with
     `plain_out`, also a plain in-process recalculation."""
-    from msp_workbook import operations
+    from msp_workbook.app.compute import compute
+    from msp_workbook.app.generated import generated_tables
+    from msp_workbook.app.recalc import recalculate
     from msp_workbook.workbook.read import read_workbook
 
     target = Month.parse(month)
@@ -819,9 +821,9 @@ def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
     named = Path(out).with_name(Path(out).stem.removesuffix("-expected") + "-input.xlsx")
     shutil.copyfile(src, named)
     started = time.perf_counter()
-    report = operations.compute(read_workbook(named, bulk=False), target)
+    report = compute(read_workbook(named, bulk=False), target)
     named.unlink()
-    generated = operations.generated_tables(report)
+    generated = generated_tables(report)
     computed = time.perf_counter() - started
     with open(out, "wb") as f:
         pickle.dump({"tables": generated.tables, "side_columns": generated.side_columns}, f)
@@ -829,7 +831,7 @@ def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
     if plain_out:
         copy = Path(plain_out).with_suffix(".src.xlsx")
         shutil.copyfile(src, copy)
-        operations.recalculate(copy, target, out=Path(plain_out))
+        recalculate(copy, target, out=Path(plain_out))
         copy.unlink()
     _report_extra(values)
 

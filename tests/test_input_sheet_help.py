@@ -16,7 +16,7 @@ from conftest import run_cli
 from libreoffice import convert
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
-from msp_workbook import example_prices
+from msp_workbook.app import example_prices
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.sheet_look import DISTINCT_ROWS, distinct_column, lookup_name
 from msp_workbook.workbook.template import (

@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..app.progress import CHECKING, READING, Progress, no_progress
 from ..core.ledger import Ledger
 from ..core.models import Check, Settings
 from ..core.months import Month
-from ..progress import CHECKING, READING, Progress, no_progress
 from . import schema
 from .cells import column_letter
 from .early import EarlyLoads

@@ -24,7 +24,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from msp_workbook import example_prices
+from msp_workbook.app import example_prices
 from msp_workbook.core.top_savings import TOP_SAVINGS
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.schema import Column, Kind, Table

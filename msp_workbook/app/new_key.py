@@ -10,16 +10,16 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core.models import Customer, Product
-from .core.vocabulary import NEW_KEY_STATUS
-from .workbook import schema
-from .workbook.errors import WorkbookError
-from .workbook.lock import DEFAULT_WAIT, FileStamp, writing
-from .workbook.reader import open_tables
+from ..core.models import Customer, Product
+from ..core.vocabulary import NEW_KEY_STATUS
+from ..workbook import schema
+from ..workbook.errors import WorkbookError
+from ..workbook.lock import DEFAULT_WAIT, FileStamp, writing
+from ..workbook.reader import open_tables
 
 if TYPE_CHECKING:
-    from .workbook.reader import RawTable
-    from .workbook.validation import Collector
+    from ..workbook.reader import RawTable
+    from ..workbook.validation import Collector
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,8 @@ def key_for(raw: dict[str, RawTable], customer_id: str, product_id: str) -> NewK
     """The key to create for the customer and product (IDs in any case), unique among the
     Keys table's keys. Raises WorkbookError (one line) for an unknown ID or one whose row has
     errors."""
-    from .core.keys import generate_key
-    from .workbook.validation import Collector, build_master_data
+    from ..core.keys import generate_key
+    from ..workbook.validation import Collector, build_master_data
 
     found = Collector()
     inputs = build_master_data(raw, found)
@@ -64,8 +64,8 @@ def new_key(
 ) -> str:
     """Create a license key for a customer and product and append it to the Keys table (locked
     from the read to the save, like every write)."""
-    from .workbook.reader import check_workbook_file
-    from .workbook.safe_save import check_can_save
+    from ..workbook.reader import check_workbook_file
+    from ..workbook.safe_save import check_can_save
 
     check_workbook_file(path)
     check_can_save(path)
@@ -76,7 +76,7 @@ def new_key(
 def _new_key(
     path: Path, customer_id: str, product_id: str, start: date, stamp: FileStamp | None
 ) -> str:
-    from .workbook.writer import append_rows
+    from ..workbook.writer import append_rows
 
     # Usage is not needed to add a key: only the tables a key refers to are read.
     tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)
@@ -103,7 +103,7 @@ def _new_key(
 def _not_found(table: RawTable, what: str, value: str, found: Collector) -> WorkbookError:
     """Why an ID cannot be used: its row has errors (the first of them, at its cell), or no row
     has it."""
-    from .workbook.cells import as_text, invisible, quoted
+    from ..workbook.cells import as_text, invisible, quoted
 
     header = table.spec.headers[0]
     wanted = value.strip().lower()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .core.models import Check, Inputs, Invoice
+from ..core.models import Check, Inputs, Invoice
 
 
 def output_gaps(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:
@@ -71,7 +71,7 @@ def _one_message(messages: list[str]) -> str:
 def document_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:
     """Once a seller address is set on Settings (documents are in use), what the month's
     invoice documents would lack, as warnings: fixed before the month is closed (SPEC 6)."""
-    from .core.document_fields import buyer_gaps, seller_gaps
+    from ..core.document_fields import buyer_gaps, seller_gaps
 
     settings = inputs.settings
     if not any((settings.street, settings.postcode, settings.city)):
@@ -88,7 +88,7 @@ def document_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check
 def datev_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:
     """Once a DATEV consultant is set on Settings (the DATEV export is in use), what the month's
     booking batch would lack, as warnings: fixed before the month is closed (SPEC 9)."""
-    from .core.datev_fields import invoice_gaps, settings_gaps, typed_debitors
+    from ..core.datev_fields import invoice_gaps, settings_gaps, typed_debitors
 
     settings = inputs.settings
     if settings.datev_consultant is None:
@@ -105,7 +105,7 @@ def datev_warnings(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:
 def sepa_warnings(inputs: Inputs) -> list[Check]:
     """Once a customer's Payment is filled in (direct debits are in use), what the SEPA file and
     the documents of direct-debit customers would lack, as warnings (SPEC 9)."""
-    from .core.sepa_fields import customer_gaps, settings_gaps
+    from ..core.sepa_fields import customer_gaps, settings_gaps
 
     if not any(c.payment.strip() for c in inputs.customers):
         return []

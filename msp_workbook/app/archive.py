@@ -22,19 +22,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .core.archive import ArchivePlan, ArchiveRefused, LedgerRow, UsageRow, plan_archive
-from .core.ledger import Ledger
-from .core.models import Check
-from .core.months import Month
-from .workbook import schema
-from .workbook.cells import CellError, RawValue, as_date, as_month
-from .workbook.errors import WorkbookError
-from .workbook.ledger_rows import build_ledger
-from .workbook.lock import DEFAULT_WAIT, writing
-from .workbook.places import TablePlace, missing_table
-from .workbook.reader import RawTable, TableRow, open_tables
-from .workbook.sheet_xml import CellValue
-from .workbook.validation import read_settings
+from ..core.archive import ArchivePlan, ArchiveRefused, LedgerRow, UsageRow, plan_archive
+from ..core.ledger import Ledger
+from ..core.models import Check
+from ..core.months import Month
+from ..workbook import schema
+from ..workbook.cells import CellError, RawValue, as_date, as_month
+from ..workbook.errors import WorkbookError
+from ..workbook.ledger_rows import build_ledger
+from ..workbook.lock import DEFAULT_WAIT, writing
+from ..workbook.places import TablePlace, missing_table
+from ..workbook.reader import RawTable, TableRow, open_tables
+from ..workbook.sheet_xml import CellValue
+from ..workbook.validation import read_settings
 
 ARCHIVED_TABLES = (schema.USAGE, schema.LEDGER)
 
@@ -83,7 +83,7 @@ def archive_files(workbook: Path) -> list[Path]:
 def archived_months(workbook: Path) -> set[Month]:
     """The closed months whose Ledger lines are in the archive files beside the workbook: still
     closed months (a reading kept from one of them is not unbilled usage)."""
-    from .workbook.places import table_places
+    from ..workbook.places import table_places
 
     months: set[Month] = set()
     for file in archive_files(workbook):
@@ -95,7 +95,7 @@ def archived_months(workbook: Path) -> set[Month]:
 
 def _ledger_months(file: Path, place: TablePlace) -> set[Month]:
     """The months of the Ledger lines of a file, read a row at a time."""
-    from .workbook.table_stream import stream_rows
+    from ..workbook.table_stream import stream_rows
 
     found = (_month_of(values) for _, values in stream_rows(file, place, (schema.COL_MONTH,)))
     return {month for month in found if month is not None}
@@ -195,12 +195,12 @@ def input_of_file(path: Path) -> tuple[ArchiveInput, RowValues]:
     """The archive input of a workbook file, without holding its large tables as rows: Usage is
     streamed (python-calamine's rows, one at a time: its date, key and metric kept), the Ledger
     read in bulk (`ledger_columns`); the values of the rows that move are streamed again."""
-    from .workbook.ledger_columns import ledger_rows_in_bulk
-    from .workbook.ledger_sheet import load_ledger_columns
-    from .workbook.package import check_before_parsing
-    from .workbook.places import table_places
-    from .workbook.reader import refuse_lost_table, refuse_unreadable_errors
-    from .workbook.table_stream import stream_rows
+    from ..workbook.ledger_columns import ledger_rows_in_bulk
+    from ..workbook.ledger_sheet import load_ledger_columns
+    from ..workbook.package import check_before_parsing
+    from ..workbook.places import table_places
+    from ..workbook.reader import refuse_lost_table, refuse_unreadable_errors
+    from ..workbook.table_stream import stream_rows
 
     raw, _ = open_tables(path, (schema.SETTINGS,))
     refuse_unreadable_errors(path, check_before_parsing(path, [t.name for t in ARCHIVED_TABLES]))
@@ -265,9 +265,9 @@ def _usage_row(row: int, values: Mapping[str, RawValue]) -> UsageRow:
 
 def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveReport:
     """Archive the rows before month `before` (see the module)."""
-    from .workbook.package import check_workbook_file
-    from .workbook.safe_save import check_can_save
-    from .workbook.writer import remove_rows
+    from ..workbook.package import check_workbook_file
+    from ..workbook.safe_save import check_can_save
+    from ..workbook.writer import remove_rows
 
     check_workbook_file(path)
     check_can_save(path)
@@ -300,9 +300,9 @@ def write_archives(
     and synced before the next; returns the files and how many rows were in them already.
     `columns`: the schema columns of Usage and Ledger in the workbook's order (a new archive's);
     `values`: the moved rows' values."""
-    from .workbook.archive_template import build_archive_workbook
-    from .workbook.safe_save import copy_file
-    from .workbook.writer import append_to_tables
+    from ..workbook.archive_template import build_archive_workbook
+    from ..workbook.safe_save import copy_file
+    from ..workbook.writer import append_to_tables
 
     usage = values(schema.USAGE.name, _moved(found.usage_rows))
     ledger = values(schema.LEDGER.name, _moved(found.ledger_rows))
@@ -356,8 +356,8 @@ class _Archived:
 
     @classmethod
     def of(cls, path: Path) -> _Archived:
-        from .workbook.places import table_places
-        from .workbook.table_stream import stream_rows
+        from ..workbook.places import table_places
+        from ..workbook.table_stream import stream_rows
 
         places = table_places(path, ARCHIVED_TABLES)
         usage_place, ledger_place = places[schema.USAGE.name], places[schema.LEDGER.name]
@@ -435,7 +435,7 @@ def _refuse_unknown_columns(cut: Month, headers: Mapping[str, Sequence[str]]) ->
 
 def table_headers(path: Path) -> dict[str, list[str]]:
     """Every header of the workbook's Usage and Ledger tables (the reader keeps the schema's)."""
-    from .workbook.package import local, open_package, parse_xml
+    from ..workbook.package import local, open_package, parse_xml
 
     found: dict[str, list[str]] = {}
     with open_package(path) as package:

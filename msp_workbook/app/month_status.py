@@ -9,12 +9,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from .core.months import Month
-from .workbook import status_block as block
-from .workbook.sheet_xml import CellValue
+from ..core.months import Month
+from ..workbook import status_block as block
+from ..workbook.sheet_xml import CellValue
 
 if TYPE_CHECKING:
-    from .operations import RunReport
+    from .compute import RunReport
 
 
 @dataclass(frozen=True)
