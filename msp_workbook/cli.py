@@ -1,4 +1,4 @@
-"""`msp-workbook`: the headless face. Converts arguments, calls `operations`, reports.
+"""`msp-workbook`: the headless face. Converts arguments, calls the services (`app/`), reports.
 
 Exit codes: 0 = done without errors; 1 = done, but Checks lists errors; 2 = could not run.
 """
@@ -27,7 +27,7 @@ from .workbook.errors import WorkbookError
 from .workbook.package import lock, safe_save
 
 if TYPE_CHECKING:
-    from .month_status import RunReport
+    from .app.compute import RunReport
     from .workbook.early import EarlyLoads
 
 EXIT_OK, EXIT_CHECK_ERRORS, EXIT_CANNOT_RUN = 0, 1, 2
@@ -60,11 +60,9 @@ def _whole(text: str) -> int:
 
 
 def _quote(args: argparse.Namespace, out: list[str]) -> int:
-    from . import operations
+    from .app.quote import quote
 
-    result, currency = operations.quote(
-        args.product, args.term, args.units_now, args.units_12m, args.workbook
-    )
+    result, currency = quote(args.product, args.term, args.units_now, args.units_12m, args.workbook)
     if args.json:
         out.append(
             json.dumps(
@@ -93,7 +91,7 @@ def _quote(args: argparse.Namespace, out: list[str]) -> int:
 
 
 def _import_usage(args: argparse.Namespace, out: list[str]) -> int:
-    from .usage_import import import_usage
+    from .app.usage_import import import_usage
 
     report = import_usage(
         args.path, args.files, args.profile, args.month, args.dry_run, wait=args.wait
@@ -125,7 +123,7 @@ def _import_usage(args: argparse.Namespace, out: list[str]) -> int:
 
 
 def _reconcile(args: argparse.Namespace, out: list[str], early: EarlyLoads | None) -> int:
-    from .reconciliation import reconcile_statement
+    from .app.reconciliation import reconcile_statement
 
     with TerminalProgress(sys.stderr) as progress:
         report = reconcile_statement(
@@ -165,7 +163,7 @@ def _reconcile(args: argparse.Namespace, out: list[str], early: EarlyLoads | Non
 
 
 def _invoices(args: argparse.Namespace, out: list[str]) -> int:
-    from .invoice_documents import invoice_documents
+    from .app.invoice_documents import invoice_documents
 
     with TerminalProgress(sys.stderr) as progress:
 
@@ -184,7 +182,7 @@ def _invoices(args: argparse.Namespace, out: list[str]) -> int:
 
 
 def _export_datev(args: argparse.Namespace, out: list[str]) -> int:
-    from .datev_export import export_datev
+    from .app.datev_export import export_datev
 
     report = export_datev(args.path, args.month, args.out, wait=args.wait)
     count = len(report.bookings)
@@ -209,7 +207,7 @@ def _export_datev(args: argparse.Namespace, out: list[str]) -> int:
 
 
 def _export_sepa(args: argparse.Namespace, out: list[str]) -> int:
-    from .sepa_export import export_sepa
+    from .app.sepa_export import export_sepa
 
     report = export_sepa(args.path, args.month, args.collection_date, args.out, wait=args.wait)
     count = len(report.debits)
@@ -236,7 +234,7 @@ def _export_sepa(args: argparse.Namespace, out: list[str]) -> int:
 
 
 def _archive(args: argparse.Namespace, out: list[str]) -> int:
-    from .archive import archive, archive_summary
+    from .app.archive import archive, archive_summary
 
     out.append(archive_summary(archive(args.path, args.before, wait=args.wait)))
     return EXIT_OK
@@ -504,7 +502,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _summary(report: RunReport, out: list[str]) -> None:
-    from .month_status import status_figures, summary_lines
+    from .app.month_status import status_figures, summary_lines
 
     out.extend(summary_lines(status_figures(report)))  # the figures of the Start sheet's block
     listed = [c for c in report.checks if c.severity != "info"]
@@ -579,14 +577,18 @@ def _write_lock(args: argparse.Namespace) -> Iterator[None]:
 
 
 def _command(args: argparse.Namespace, out: list[str], early: EarlyLoads | None) -> int:
-    from . import operations
+    from .app.check import check_workbook
+    from .app.close import close_month, number_range
+    from .app.demo import run_demo
+    from .app.new_workbook import new_workbook
+    from .app.recalc import recalculate
 
     if args.command == "new":
-        operations.new_workbook(args.path)
+        new_workbook(args.path)
         out.append(f"Created {args.path}")
         return EXIT_OK
     if args.command == "new-key":
-        from .new_key import new_key
+        from .app.new_key import new_key
 
         key = new_key(args.path, args.customer, args.product, args.start, wait=args.wait)
         out.append(key)
@@ -607,19 +609,19 @@ def _command(args: argparse.Namespace, out: list[str], early: EarlyLoads | None)
         return _archive(args, out)
     if args.command == "close":
         with TerminalProgress(sys.stderr) as progress:
-            closed = operations.close_month(
+            closed = close_month(
                 args.path, args.month, progress=progress, usage_load=early, wait=args.wait
             )
         out.append(
             f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
-            f"({operations.number_range(closed.numbers)}), "
+            f"({number_range(closed.numbers)}), "
             f"{closed.appended} lines appended to the Ledger"
         )
         _summary(closed.report, out)
         return EXIT_OK
     if args.command == "demo":
         path = args.path or DEMO_PATH
-        demo = operations.run_demo(path, replace=args.path is None)
+        demo = run_demo(path, replace=args.path is None)
         report = demo.report
         out.append(f"Demo workbook: {path}")
         for closed, documents, export, debit in zip(
@@ -627,7 +629,7 @@ def _command(args: argparse.Namespace, out: list[str], early: EarlyLoads | None)
         ):
             out.append(
                 f"Closed {closed.report.month}: {len(closed.numbers)} invoices "
-                f"({operations.number_range(closed.numbers)}); invoice documents in "
+                f"({number_range(closed.numbers)}); invoice documents in "
                 f"{documents.folder}: "
                 f"{len(documents.written) + len(documents.unchanged)} PDF and XRechnung pairs"
                 + (f", {len(documents.errors)} errors" if documents.errors else "")
@@ -639,12 +641,10 @@ def _command(args: argparse.Namespace, out: list[str], early: EarlyLoads | None)
             )
     elif args.command == "check":
         with TerminalProgress(sys.stderr) as progress:
-            report = operations.check_workbook(
-                args.path, args.month, progress=progress, usage_load=early
-            )
+            report = check_workbook(args.path, args.month, progress=progress, usage_load=early)
     else:
         with TerminalProgress(sys.stderr) as progress:
-            report = operations.recalculate(
+            report = recalculate(
                 args.path, args.month, args.out, progress=progress, usage_load=early, wait=args.wait
             )
         out.append(f"Recalculated {args.out or args.path}")

@@ -13,9 +13,10 @@ from pathlib import Path
 from workbook_tables import table_rows
 from xlsx_edits import edited, sheet_part, table_part
 
-from msp_workbook import operations
+from msp_workbook.app.close import close_month
+from msp_workbook.app.demo_data import demo_data
+from msp_workbook.app.recalc import recalculate
 from msp_workbook.core.months import Month
-from msp_workbook.demo import demo_data
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.template.builder import build_workbook
 
@@ -40,7 +41,7 @@ def build_book(
     build_workbook(path, data)
     for month in closed:
         closing = datetime.combine(month.shift(1).first_day.replace(day=2), time(9))
-        operations.close_month(path, month, today=TODAY, now=closing)
+        close_month(path, month, today=TODAY, now=closing)
     for other in path.parent.iterdir():  # the backups the closes left
         if other != path:
             other.unlink()
@@ -77,7 +78,7 @@ def rows_with_archives(book: Path, table: str) -> Counter:
 
 def billed(path: Path, month: Month, out: Path) -> dict[str, list[dict[str, object]]]:
     """Billing, Invoices and Comparison of `month` as recalc writes them (into `out`)."""
-    operations.recalculate(path, month, out=out, today=TODAY)
+    recalculate(path, month, out=out, today=TODAY)
     return {name: table_rows(out, name) for name in GENERATED}
 
 

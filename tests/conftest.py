@@ -100,8 +100,8 @@ DEMO_TODAY = date(2026, 11, 15)
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo reseller's workbook billed for 2026-10, built once; tests copy or edit it into
     files of their own and never write it."""
-    from msp_workbook import operations
+    from msp_workbook.app.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
-    operations.build_demo(path, today=DEMO_TODAY)
+    build_demo(path, today=DEMO_TODAY)
     return path

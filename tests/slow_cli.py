@@ -47,14 +47,15 @@ def before(save: Callable[..., Any]) -> Callable[..., Any]:
 
 
 if __name__ == "__main__":
-    from msp_workbook import new_key, operations, usage_import
+    from msp_workbook.app import check, new_key, recalc, usage_import
     from msp_workbook.cli import main
     from msp_workbook.workbook.write import writer
 
     if os.environ.get("MSP_TEST_SLOW_AT", "read") == "save":
         writer.save_package = before(writer.save_package)  # every save: the package is open
     else:
-        operations.read_workbook = after(operations.read_workbook)  # recalc, close
+        recalc.read_workbook = after(recalc.read_workbook)  # recalc, close
+        check.read_workbook = after(check.read_workbook)  # check
         new_key.open_tables = after(new_key.open_tables)  # new-key
         catalogue = usage_import.Catalogue
         catalogue.read = classmethod(after(catalogue.read.__func__))  # import-usage

@@ -34,8 +34,8 @@ from conftest import run_cli
 from sheet_edits import set_setting
 from workbook_tables import table_rows
 
-from msp_workbook import operations
-from msp_workbook.archive import archive_path
+from msp_workbook.app.archive import archive_path
+from msp_workbook.app.close import close_month
 from msp_workbook.core.archive import ArchiveRefused, LedgerRow, UsageRow, plan_archive
 from msp_workbook.core.months import Month
 from msp_workbook.workbook.write.writer import append_to_tables
@@ -198,8 +198,8 @@ def test_months_closed_after_archiving_get_the_same_lines_and_gap_free_numbers(a
     numbers = []
     for book in books:
         append_to_tables(book, book, {"Usage": [reading]})
-        january = operations.close_month(book, FIRST_OPEN, today=TODAY, now=datetime(2027, 2, 2))
-        february = operations.close_month(
+        january = close_month(book, FIRST_OPEN, today=TODAY, now=datetime(2027, 2, 2))
+        february = close_month(
             book, Month(2027, 2), today=date(2027, 3, 6), now=datetime(2027, 3, 2)
         )
         numbers.append((january.numbers, february.numbers))

@@ -30,7 +30,7 @@ from archive_books import (
 )
 from conftest import run_cli
 
-from msp_workbook.archive import archive
+from msp_workbook.app.archive import archive
 from msp_workbook.core.months import Month
 from msp_workbook.workbook.write import writer
 

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from workbook_tables import table_rows
 
-from msp_workbook import operations
+from msp_workbook.app.close import close_month
 from msp_workbook.core import comparison
 from msp_workbook.core.archive import (
     ArchivePlan,
@@ -380,7 +380,7 @@ def test_archiving_real_workbooks_at_random_cuts_changes_no_billing(data):
         original.parent.mkdir()
         build_workbook(original, book_data(data.draw, correction_months))
         for at in range(closed):
-            operations.close_month(original, BOOK_FIRST.shift(at), today=date(2026, 12, 6))
+            close_month(original, BOOK_FIRST.shift(at), today=date(2026, 12, 6))
         if late:
             some = table_rows(original, "Usage")[0]
             reading = {**some, "Date": first_open.shift(-1).first_day, "Quantity": 99}

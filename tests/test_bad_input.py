@@ -14,7 +14,7 @@ import pytest
 from bad_input_cases import CASES, with_change
 from conftest import run_cli
 
-from msp_workbook import operations
+from msp_workbook.app.check import check_workbook
 from msp_workbook.core.models import Check
 from msp_workbook.core.months import Month
 
@@ -30,7 +30,7 @@ def test_bad_cell_is_an_error_on_checks_with_its_cell(
     make_workbook, example_data, table, index, column, value, cell, message
 ):
     path = make_workbook(with_change(example_data, table, index, column, value))
-    report = operations.check_workbook(path, OCT)
+    report = check_workbook(path, OCT)
     expected = Check(severity="error", sheet=table, cell=cell, message=message)
     assert expected in report.checks, [str(c) for c in report.errors]
     # One error for the bad cell in its own sheet; rows elsewhere that depend on the left-out row
@@ -41,7 +41,7 @@ def test_bad_cell_is_an_error_on_checks_with_its_cell(
 def test_bad_usage_row_is_left_out_and_the_rest_is_billed(make_workbook, example_data):
     # Usage row 4 (42 mailboxes on CCCC2) is the month's maximum; without it the max is 41.
     path = make_workbook(with_change(example_data, "Usage", 2, "Quantity", "42 mailboxes"))
-    report = operations.check_workbook(path, OCT)
+    report = check_workbook(path, OCT)
     line = next(li for li in report.result.lines if li.license_key.endswith("CCCC2"))
     assert (line.quantity, line.net) == (41, Decimal("98.40"))
     assert len(report.result.lines) == 8
@@ -49,7 +49,7 @@ def test_bad_usage_row_is_left_out_and_the_rest_is_billed(make_workbook, example
 
 def test_usage_of_a_key_with_errors_points_at_the_key(make_workbook, example_data):
     path = make_workbook(with_change(example_data, "Keys", 0, "Status", "paused"))
-    report = operations.check_workbook(path, OCT)
+    report = check_workbook(path, OCT)
     assert (
         Check(
             severity="error",
@@ -82,7 +82,7 @@ def test_rows_typed_below_the_table_are_read_with_a_warning(make_workbook, examp
     for col, value in enumerate((date(2026, 10, 30), "K2222-AAAAA-BBBBB-CCCC4", "mailboxes", 9), 1):
         sheet.cell(row=19, column=col, value=value)
     book.save(path)
-    report = operations.check_workbook(path, OCT)
+    report = check_workbook(path, OCT)
     assert (
         Check(
             severity="warning",
@@ -99,7 +99,7 @@ def test_rows_typed_below_the_table_are_read_with_a_warning(make_workbook, examp
 
 def test_numbers_typed_as_text_are_read_as_numbers(make_workbook, example_data):
     path = make_workbook(with_change(example_data, "Usage", 2, "Quantity", "43"))
-    report = operations.check_workbook(path, OCT)
+    report = check_workbook(path, OCT)
     assert report.errors == []
     line = next(li for li in report.result.lines if li.license_key.endswith("CCCC2"))
     assert line.quantity == 43

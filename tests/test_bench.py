@@ -167,8 +167,8 @@ def test_recalc_with_closed_months_is_measured(run: tuple[dict[str, Any], str, f
 def test_bench_data_has_what_invoice_documents_need(tmp_path: Path) -> None:
     # The seller's Settings and every customer's address; VAT IDs whose check sums are right (a
     # reverse-charge invoice with a wrong one is refused); German postcodes of five digits.
+    from msp_workbook.app.export_files import closed_input, read_tables
     from msp_workbook.core.document_fields import buyer_gaps, seller_gaps
-    from msp_workbook.export_files import closed_input, read_tables
     from msp_workbook.workbook.template.builder import build_workbook
 
     data = bench_data(Size("tiny", 60, 600))

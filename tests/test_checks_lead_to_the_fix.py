@@ -21,7 +21,7 @@ from conftest import DEMO_TODAY, run_cli
 from sheet_edits import set_cells
 from workbook_tables import table_rows
 
-from msp_workbook import operations
+from msp_workbook.app.demo import build_demo
 from msp_workbook.core.check_customers import customers_of
 from msp_workbook.core.models import Check, Customer, LicenseKey
 
@@ -33,7 +33,7 @@ def recalculated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """The demo workbook (its estimated line and the Austrian customer without a VAT ID give
     two warnings), recalculated by the command line: the file and what the command printed."""
     path = tmp_path_factory.mktemp("checks") / "demo.xlsx"
-    operations.build_demo(path, today=DEMO_TODAY)
+    build_demo(path, today=DEMO_TODAY)
     result = run_cli("recalc", str(path), "--month", MONTH)
     assert result.returncode == 0, result.stderr
     return path, result.stdout

@@ -240,10 +240,11 @@ def test_readme_documents_every_command_and_option():
 
 def test_recalc_rewrites_exactly_the_tables_the_contract_names(demo, tmp_path):
     """schema.RECALC_TABLES is what recalc writes: Billing, Invoices, Comparison and Checks."""
-    from msp_workbook import operations
+    from msp_workbook.app.check import check_workbook
+    from msp_workbook.app.generated import generated_tables
     from msp_workbook.workbook import schema
 
-    report = operations.check_workbook(demo, Month(2026, 10))
-    written = operations.generated_tables(report).tables
+    report = check_workbook(demo, Month(2026, 10))
+    written = generated_tables(report).tables
     assert list(written) == [t.name for t in schema.RECALC_TABLES]
     assert list(written) == ["Billing", "Invoices", "Comparison", "Checks"]

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sheet_edits import invoices, set_customer, set_setting
 
-from msp_workbook import operations
+from msp_workbook.app.close import close_month
+from msp_workbook.app.recalc import recalculate
 from msp_workbook.core.ledger import (
     Ledger,
     bill_open_month,
@@ -109,12 +110,12 @@ def test_on_a_real_file_edits_after_closing_leave_the_closed_invoices_as_they_we
 ):
     path = tmp_path / f"book-{next(_EXAMPLE)}.xlsx"  # the fixture's folder serves every example
     build_workbook(path, load_example("basic"))
-    operations.close_month(path, Month(2026, 10), today=date(2026, 11, 5))
+    close_month(path, Month(2026, 10), today=date(2026, 11, 5))
     closed = invoices(path)
     rate, country, customers = change
     set_setting(path, "VAT rate", rate)
     set_setting(path, "Country", country)
     for cid, (c, v, d) in zip(("C-0001", "C-0002", "C-0003"), customers, strict=True):
         set_customer(path, cid, Country=c or None, VAT_ID=v or None, Discount_pct=d)
-    operations.recalculate(path, Month(2026, 10))
+    recalculate(path, Month(2026, 10))
     assert invoices(path) == closed

@@ -11,6 +11,7 @@ from conftest import load_example, run_cli
 from sheet_edits import set_cells, set_setting
 from workbook_tables import table_rows
 
+from msp_workbook.app.check import check_workbook
 from msp_workbook.core.ledger import (
     Ledger,
     bill_open_month,
@@ -21,7 +22,6 @@ from msp_workbook.core.ledger import (
 from msp_workbook.core.models import Customer, Inputs, LicenseKey, Product, Settings, UsageReading
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex
-from msp_workbook.operations import check_workbook
 from msp_workbook.workbook.template.builder import build_workbook
 
 KC = Product(product_id="KC", product="KerioConnect", metric="mailboxes", aggregation="max",

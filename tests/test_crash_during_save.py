@@ -25,7 +25,9 @@ import pytest
 from conftest import run_cli
 from status_cells import without_last_run
 
-from msp_workbook import operations
+from msp_workbook.app.check import check_workbook
+from msp_workbook.app.demo import build_demo
+from msp_workbook.app.generated import generated_tables
 from msp_workbook.core.months import Month
 from msp_workbook.workbook.errors import WorkbookError
 from msp_workbook.workbook.package import safe_save
@@ -49,13 +51,13 @@ class Versions:
     def __init__(self, folder: Path) -> None:
         folder.mkdir()
         self.source = folder / NAME
-        operations.build_demo(self.source, today=date(2026, 11, 15))
+        build_demo(self.source, today=date(2026, 11, 15))
         for stray in folder.iterdir():  # building the demo may leave a backup: not ours here
             if stray != self.source:
                 stray.unlink()
         self.old = self.source.read_bytes()
-        report = operations.check_workbook(self.source, Month.parse(NEW_MONTH))
-        generated = operations.generated_tables(report)
+        report = check_workbook(self.source, Month.parse(NEW_MONTH))
+        generated = generated_tables(report)
         self.tables, self.side_columns = generated.tables, generated.side_columns
         self._opened: set[str] = set()
 

@@ -704,11 +704,11 @@ def test_one_account_typed_for_two_tax_cases_is_an_error(october, tmp_path):
 def closed_in_march(demo: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Book]:
     """The demo's October closed on 2 March of the next year (a closing time the command line
     cannot choose): issue date and fiscal year start fall in different calendar years."""
-    from msp_workbook import operations
+    from msp_workbook.app.close import close_month
     from msp_workbook.core.months import Month
 
     path = copy_into(demo, tmp_path_factory.mktemp("march"))
-    operations.close_month(path, Month.parse(OCT), now=datetime(2027, 3, 2, 9, 0))
+    close_month(path, Month.parse(OCT), now=datetime(2027, 3, 2, 9, 0))
     return path, read_book(path, OCT)
 
 

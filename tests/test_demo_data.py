@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from msp_workbook.app.demo_data import DEMO_MONTHS, demo_data
 from msp_workbook.core.keys import is_valid_key
 from msp_workbook.core.months import Month
-from msp_workbook.demo import DEMO_MONTHS, demo_data
 from msp_workbook.workbook import schema
 
 LAST = Month(2026, 10)
@@ -432,7 +432,7 @@ def test_demo_is_consistent_for_any_seed_and_month(seed: int, last_month: Month)
 
 def test_demo_workbook_bills_last_month_without_errors(tmp_path: Path, data: Data) -> None:
     """The demo, written into the template and read back, bills as the docstring promises."""
-    from msp_workbook.operations import check_workbook
+    from msp_workbook.app.check import check_workbook
     from msp_workbook.workbook.template.builder import build_workbook
 
     path = tmp_path / "demo.xlsx"

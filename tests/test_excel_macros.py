@@ -18,11 +18,12 @@ from conftest import REPO, run_cli
 from fake_xlwings import FakeBook
 from top_savings_books import copied_customers
 
-from msp_workbook import operations
+from msp_workbook.app import close, recalc
 from msp_workbook.core.keys import is_valid_key
 from msp_workbook.excel import XlwingsBook, close_month, new_key, read_inputs, recalculate
 from msp_workbook.excel import macros as macros_module
 from msp_workbook.workbook import schema
+from msp_workbook.workbook.errors import WorkbookError
 from msp_workbook.workbook.read import read_workbook
 
 GENERATED = (schema.BILLING, schema.INVOICES, schema.COMPARISON, schema.CHECKS)
@@ -234,7 +235,7 @@ def test_bad_input_ends_on_checks_with_the_same_messages_and_cells(
 ):
     path = make_workbook(with_change(example_data, table, index, column, value))
     expected = tmp_path / "expected.xlsx"
-    operations.recalculate(path, out=expected)  # what `msp-workbook recalc` runs
+    recalc.recalculate(path, out=expected)  # what `msp-workbook recalc` runs
     book, actual = excel_recalc(path, tmp_path)
     assert_same_generated_sheets(expected, actual)
     checks = sheet_cells(actual, "Checks")
@@ -311,7 +312,7 @@ def test_close_month_writes_what_msp_workbook_close_writes(make_workbook, exampl
     path = make_workbook(example_data)
     expected = tmp_path / "cli.xlsx"
     shutil.copyfile(path, expected)
-    operations.close_month(expected, now=NOW)  # what `msp-workbook close` runs
+    close.close_month(expected, now=NOW)  # what `msp-workbook close` runs
     book = FakeBook(path)
     message = close_month(book, today=TODAY, now=NOW)
     actual = tmp_path / "excel.xlsx"
@@ -351,8 +352,8 @@ def test_close_month_writes_what_msp_workbook_close_writes(make_workbook, exampl
 
 def test_close_month_is_refused_while_checks_has_errors(make_workbook, example_data, tmp_path):
     path = make_workbook(with_change(example_data, "Usage", 1, "Quantity", "12,5"))
-    with pytest.raises(operations.WorkbookError) as refused:
-        operations.close_month(path, now=NOW)
+    with pytest.raises(WorkbookError) as refused:
+        close.close_month(path, now=NOW)
     book = FakeBook(path)
     assert close_month(book, today=TODAY, now=NOW) is None
     assert book.app.status_history[-1] == f"Could not close the month: {refused.value}"
@@ -566,7 +567,7 @@ def test_close_month_of_a_ledger_from_before_vat_columns_writes_what_the_command
     shutil.copyfile(fixture, path)
     for book_path in (expected, path):  # bill November: Settings' Billing month is 2026-10
         set_billing_month(book_path, "2026-11")
-    operations.close_month(expected, today=date(2026, 12, 2), now=NOW)
+    close.close_month(expected, today=date(2026, 12, 2), now=NOW)
     book = FakeBook(path)
     message = close_month(book, today=date(2026, 12, 2), now=NOW)
     assert message is not None and message.startswith("Closed 2026-11: 4 invoices")

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from msp_workbook.app.compute import comparison_window
 from msp_workbook.core.billing import billing_lines, make_line
 from msp_workbook.core.ledger import Ledger, LedgerLine, correction_lines
 from msp_workbook.core.models import (
@@ -25,7 +26,6 @@ from msp_workbook.core.models import (
 )
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex
-from msp_workbook.operations import comparison_window
 from msp_workbook.workbook.reader import ReadResult
 
 TARGET = Month(2026, 12)

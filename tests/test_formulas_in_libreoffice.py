@@ -13,7 +13,7 @@ import pytest
 from conftest import DEMO_TODAY, run_cli
 from libreoffice import convert
 
-from msp_workbook import operations
+from msp_workbook.app.demo import build_demo
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.template import quote_layout
 from msp_workbook.workbook.template.builder import TEMPLATE_PATH
@@ -46,7 +46,7 @@ def _error_cells(path: Path) -> list[str]:
 def recalculated_by_libreoffice(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("lo-formulas")
     demo = folder / "demo.xlsx"
-    operations.build_demo(demo, today=DEMO_TODAY)
+    build_demo(demo, today=DEMO_TODAY)
     assert run_cli("recalc", str(demo)).returncode in (0, 1)
     template = folder / "template.xlsx"
     template.write_bytes(TEMPLATE_PATH.read_bytes())

@@ -30,8 +30,8 @@ from xlsx_edits import (
     with_totals_row,
 )
 
-from msp_workbook import operations
-from msp_workbook.month_status import RunReport
+from msp_workbook.app.check import check_workbook
+from msp_workbook.app.compute import RunReport, compute
 from msp_workbook.workbook.package.fault_scan import FaultScan
 from msp_workbook.workbook.read import read_workbook
 
@@ -51,7 +51,7 @@ def usage_rows(demo: Path) -> list[list[object]]:
 
 
 def check(path: Path) -> RunReport:
-    return operations.check_workbook(path, today=TODAY)
+    return check_workbook(path, today=TODAY)
 
 
 def errors(report: RunReport) -> list[str]:
@@ -201,7 +201,7 @@ def test_error_values_and_formulas_without_result_are_errors_at_their_cell(
     path = edited(demo, tmp_path / "book.xlsx", {sheet_part(demo, sheet): edit})
     report = check(path)
     assert errors(report)[0] == f"{sheet}!{cell}: {message}"
-    reference = operations.compute(read_workbook(path, bulk=False), today=TODAY)
+    reference = compute(read_workbook(path, bulk=False), today=TODAY)
     assert errors(reference) == errors(report)
     assert reference.net == report.net
 
@@ -563,7 +563,7 @@ def test_readings_pasted_twice_are_warnings(
         )
     assert warnings_of(report) == expected
     assert errors(report) == []
-    reference = operations.compute(read_workbook(path, bulk=False), today=TODAY)
+    reference = compute(read_workbook(path, bulk=False), today=TODAY)
     assert warnings_of(reference) == expected
 
 
@@ -593,7 +593,7 @@ def test_a_usage_date_far_from_the_billing_month_is_a_warning(
         f"{shown[:7]}; check the year"
     ]
     assert warnings_of(check(path)) == expected
-    reference = operations.compute(read_workbook(path, bulk=False), today=TODAY)
+    reference = compute(read_workbook(path, bulk=False), today=TODAY)
     assert warnings_of(reference) == expected
 
 

@@ -16,8 +16,8 @@ from conftest import run_cli
 from libreoffice import convert
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
-from msp_workbook import example_prices
 from msp_workbook.workbook import schema
+from msp_workbook.workbook.template import example_prices
 from msp_workbook.workbook.template.builder import TEMPLATE_PATH, build_workbook
 from msp_workbook.workbook.template.default_rows import EXAMPLE_MARKER, default_rows
 from msp_workbook.workbook.template.drop_down_lists import (

@@ -32,11 +32,11 @@ from hypothesis import strategies as st
 from lxml import etree
 from xlsx_edits import edited, set_cell, sheet_part, text_cell
 
+from msp_workbook.app.invoice_documents import Made, Maker
 from msp_workbook.core.billing import is_reverse_charge, make_invoice, make_line
 from msp_workbook.core.invoice_document import invoice_document
 from msp_workbook.core.models import BillingLine, Customer, Invoice, Product, Settings
 from msp_workbook.core.months import Month
-from msp_workbook.invoice_documents import Made, Maker
 
 OCT = "2026-10"
 XRECHNUNG_ID = "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0"

@@ -335,7 +335,7 @@ def test_the_command_line_imports_nothing_heavy_before_it_forks_the_usage_loader
     code = (
         "import sys, msp_workbook.cli, msp_workbook.workbook.usage_sheet\n"
         "heavy = ('numpy', 'pyarrow', 'fastexcel', 'python_calamine', 'pydantic', 'lxml',\n"
-        "         'msp_workbook.operations', 'msp_workbook.workbook.read',\n"
+        "         'msp_workbook.app.compute', 'msp_workbook.workbook.read',\n"
         "         'msp_workbook.workbook.validation', 'msp_workbook.core.models')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )

@@ -10,8 +10,8 @@ import pytest
 from conftest import run_cli
 from workbook_tables import table_rows
 
+from msp_workbook.app.close import close_month
 from msp_workbook.core.months import Month
-from msp_workbook.operations import close_month
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 from conftest import load_example
 
+from msp_workbook.app.close import close_month
 from msp_workbook.core.months import Month
-from msp_workbook.operations import close_month
 from msp_workbook.workbook import ledger_sheet
 from msp_workbook.workbook.errors import WorkbookError
 from msp_workbook.workbook.isolated import ChildLoad

@@ -13,7 +13,7 @@ import pytest
 from conftest import DEMO_TODAY, run_cli
 from sheet_edits import set_setting
 
-from msp_workbook import operations
+from msp_workbook.app.demo import build_demo
 from msp_workbook.workbook import schema
 from msp_workbook.workbook.money_format import (
     money_formats,
@@ -38,7 +38,7 @@ def _styles(path: Path) -> bytes:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("money") / "demo.xlsx"
-    operations.build_demo(path, today=DEMO_TODAY)
+    build_demo(path, today=DEMO_TODAY)
     return path
 
 

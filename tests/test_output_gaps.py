@@ -9,8 +9,8 @@ import shutil
 from conftest import run_cli
 from sheet_edits import set_customer, set_setting
 
+from msp_workbook.app.output_gaps import said_once
 from msp_workbook.core.models import Check
-from msp_workbook.output_gaps import said_once
 
 
 def test_a_bad_debitor_and_a_bad_debtor_iban_are_warnings_and_the_month_bills(demo, tmp_path):
@@ -149,8 +149,8 @@ def test_invoices_show_each_invoices_vat_treatment_beside_the_table(demo, tmp_pa
 def test_ready_to_close_only_for_an_ended_open_month_without_errors(demo, tmp_path):
     from datetime import date
 
+    from msp_workbook.app.check import check_workbook
     from msp_workbook.core.months import Month
-    from msp_workbook.operations import check_workbook
 
     def ready(path, today):
         report = check_workbook(path, Month(2026, 10), today=today)

@@ -21,9 +21,9 @@ from libreoffice import convert
 from status_cells import VALUE_ROWS, status, value_cells_left_out
 from xlsx_fixtures import members, sheet_part
 
-from msp_workbook import operations
+from msp_workbook.app import recalc
+from msp_workbook.app.demo_data import demo_data
 from msp_workbook.core.months import Month, previous_month
-from msp_workbook.demo import demo_data
 from msp_workbook.excel import close_month, recalculate
 from msp_workbook.workbook import schema
 from msp_workbook.workbook import status_block as block
@@ -126,11 +126,11 @@ def test_errors_say_fix_them_then_recalculate(make_workbook, example_data) -> No
 
 def test_a_month_not_ended_is_not_ready_to_close(make_workbook, example_data) -> None:
     path = make_workbook(example_data)
-    operations.recalculate(path, Month(2026, 10), today=date(2026, 10, 20))
+    recalc.recalculate(path, Month(2026, 10), today=date(2026, 10, 20))
     cells = status(path)
     assert cells[block.ERRORS] == 0
     assert cells[block.STATE] == "month not ended yet: close it once it has ended"
-    operations.recalculate(path, Month(2026, 10), today=date(2026, 11, 2))
+    recalc.recalculate(path, Month(2026, 10), today=date(2026, 11, 2))
     assert status(path)[block.STATE] == "ready to close"
 
 

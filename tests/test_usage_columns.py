@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from bad_input_cases import CASES, with_change
 
-from msp_workbook import operations
+from msp_workbook.app.compute import compute
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex
 from msp_workbook.workbook.read import read_workbook
@@ -31,7 +31,7 @@ def assert_same_reading(path):
     assert bulk.usage is not None and plain.usage is None
     assert bulk.usage_index() == plain.usage_index()
     for month in (OCT, Month(2026, 9)):
-        assert operations.compute(bulk, month) == operations.compute(plain, month)
+        assert compute(bulk, month) == compute(plain, month)
     return bulk
 
 

@@ -21,8 +21,10 @@ from conftest import load_example, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from msp_workbook import operations, usage_import
+from msp_workbook.app import usage_import
+from msp_workbook.app.check import check_workbook
 from msp_workbook.core.months import Month
+from msp_workbook.workbook.errors import WorkbookError
 from msp_workbook.workbook.template.builder import build_workbook
 
 KC2 = "K1111-AAAAA-BBBBB-CCCC2"  # KC-MSP (mailboxes, max), C-0001
@@ -251,7 +253,7 @@ def test_a_report_that_would_pass_excels_row_limit_is_refused(book, tmp_path, mo
     monkeypatch.setattr(usage_import, "EXCEL_MAX_ROWS", 19)
     report = write(tmp_path / "a.csv", GERMAN, bom=True)
     before = book.read_bytes()
-    with pytest.raises(operations.WorkbookError) as error:
+    with pytest.raises(WorkbookError) as error:
         usage_import.import_usage(book, [report], "kerio-de")
     assert str(error.value) == (
         f"{book}: 2 readings would take Usage past Excel's 19 rows; archive older months "
@@ -329,8 +331,8 @@ def test_imported_readings_bill_as_the_same_readings_typed_into_usage(
     result = usage_import.import_usage(importing, [report])
     assert result.problems == [] and result.added == len(readings)
     for month in (Month(2026, 9), Month(2026, 10)):
-        a = operations.check_workbook(typed, month)
-        b = operations.check_workbook(importing, month)
+        a = check_workbook(typed, month)
+        b = check_workbook(importing, month)
         assert [(x.license_key, x.metric, x.quantity, x.net) for x in a.result.lines] == [
             (x.license_key, x.metric, x.quantity, x.net) for x in b.result.lines
         ]

@@ -2,6 +2,6 @@
 written as CII XML (`cii`), checked against the official rules (`rules`) and laid out as a
 PDF/A-3 carrying that XML (`pdf`, `invoice.typ`), in German or English (`wording`).
 
-Nothing here reads a workbook: the service `msp_workbook.invoice_documents` does, and hands
+Nothing here reads a workbook: the service `msp_workbook.app.invoice_documents` does, and hands
 over the documents.
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..archive import (
+from ..app.archive import (
     ARCHIVED_TABLES,
     ArchiveReport,
     archive_summary,

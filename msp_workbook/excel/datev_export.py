@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..datev_export import (
+from ..app.datev_export import (
     DatevReport,
     default_file,
     export_input,

@@ -16,8 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..core.months import Month
-from ..usage_import import (
+from ..app.usage_import import (
     CATALOGUE_TABLES,
     Catalogue,
     FileImport,
@@ -26,6 +25,7 @@ from ..usage_import import (
     digests_in,
     plan,
 )
+from ..core.months import Month
 from ..workbook import schema
 from ..workbook.cells import RawValue, as_month, is_empty
 from ..workbook.errors import WorkbookError

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..app.invoice_documents import DocumentsReport, default_folder, read_checked, write_documents
 from ..core.months import Month
-from ..invoice_documents import DocumentsReport, default_folder, read_checked, write_documents
 from .macros import UserError, _guarded, port_of
 from .port import WorkbookPort
 

@@ -22,17 +22,12 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from ..app.close import close, number_range, with_whole_ledger
+from ..app.compute import RunReport, compute
+from ..app.generated import GeneratedTables, generated_tables
+from ..app.month_status import report_cells
+from ..app.new_key import key_for
 from ..core.vocabulary import NEW_KEY_STATUS
-from ..month_status import RunReport, report_cells
-from ..new_key import key_for
-from ..operations import (
-    GeneratedTables,
-    close,
-    compute,
-    generated_tables,
-    number_range,
-    with_whole_ledger,
-)
 from ..workbook import schema, status_block
 from ..workbook.cells import as_text
 from ..workbook.errors import WorkbookError

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..app.export_files import EXPORT_TABLES, deliver
 from ..core.months import Month
-from ..export_files import EXPORT_TABLES, deliver
 from ..workbook import schema
 from ..workbook.reader import RawTable
 from ..workbook.write.cell_xml import CellValue

@@ -15,9 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..app.reconciliation import ReconcileReport, read_statement, reconcile_read, statement_profile
 from ..core.readings import STANDARD
 from ..core.vocabulary import RECONCILIATION_STATUSES
-from ..reconciliation import ReconcileReport, read_statement, reconcile_read, statement_profile
 from ..workbook import schema
 from .import_usage import requested
 from .inputs import read_raw_tables

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..sepa_export import SepaReport, default_file, export_input, plan
+from ..app.sepa_export import SepaReport, default_file, export_input, plan
 from ..workbook import schema
 from ..workbook.collection_rows import collection_rows
 from .macros import _guarded, port_of

@@ -80,10 +80,10 @@ first run takes longer than `--once-above` seconds is not repeated (the output s
 Correctness: the generated tables of the recalc output (Billing, Invoices, Comparison, Checks)
 equal the rows of the plain path, computed in-process: Usage read row by row into one record
 per reading (`read_workbook(..., bulk=False)`) and aggregated reading by reading
-(`UsageIndex.from_readings`), then `operations.compute` + `operations.generated_tables`; at S the
-generated sheets also equal those of a plain in-process `operations.recalculate`. LibreOffice's
-quantities and net amounts are compared with recalc's lines that come from readings (usage and
-minimum lines).
+(`UsageIndex.from_readings`), then `app.compute.compute` + `app.generated.generated_tables`; at
+S the generated sheets also equal those of a plain in-process `app.recalc.recalculate`.
+LibreOffice's quantities and net amounts are compared with recalc's lines that come from readings
+(usage and minimum lines).
 
 Prints a table with the ratios recalc/floor, openpyxl/recalc and LibreOffice/recalc, the time per
 usage row and the growth exponent between sizes (1.0 = linear), and writes every figure to the

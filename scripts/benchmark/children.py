@@ -23,7 +23,9 @@ def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
     """The billing as the plain path computes it in-process (the expected result: Usage read row
     by row, aggregated reading by reading), pickled for the floor's writer and the checks; with
     `plain_out`, also a plain in-process recalculation."""
-    from msp_workbook import operations
+    from msp_workbook.app.compute import compute
+    from msp_workbook.app.generated import generated_tables
+    from msp_workbook.app.recalc import recalculate
     from msp_workbook.workbook.read import read_workbook
 
     target = Month.parse(month)
@@ -32,9 +34,9 @@ def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
     named = Path(out).with_name(Path(out).stem.removesuffix("-expected") + "-input.xlsx")
     shutil.copyfile(src, named)
     started = time.perf_counter()
-    report = operations.compute(read_workbook(named, bulk=False), target)
+    report = compute(read_workbook(named, bulk=False), target)
     named.unlink()
-    generated = operations.generated_tables(report)
+    generated = generated_tables(report)
     computed = time.perf_counter() - started
     with open(out, "wb") as f:
         pickle.dump({"tables": generated.tables, "side_columns": generated.side_columns}, f)
@@ -42,7 +44,7 @@ def child_prepare(src: str, month: str, out: str, plain_out: str) -> None:
     if plain_out:
         copy = Path(plain_out).with_suffix(".src.xlsx")
         shutil.copyfile(src, copy)
-        operations.recalculate(copy, target, out=Path(plain_out))
+        recalculate(copy, target, out=Path(plain_out))
         copy.unlink()
     report_extra(values)
 

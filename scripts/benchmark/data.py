@@ -7,10 +7,10 @@ import random
 from dataclasses import dataclass
 from datetime import date
 
-from msp_workbook import example_prices
 from msp_workbook.core.keys import ALPHABET, PAYLOAD_LENGTH, check_character
 from msp_workbook.core.months import Month
 from msp_workbook.workbook import schema
+from msp_workbook.workbook.template import example_prices
 
 from .parties import customer_row, settings_rows
 from .sizes import BILL_MONTH, MONTHS, SEED, Rows, Size

@@ -11,9 +11,9 @@ from typing import Any
 
 from lo_headless import convert_command, make_profile
 
-from msp_workbook import example_prices
 from msp_workbook.core.months import Month
 from msp_workbook.workbook import schema
+from msp_workbook.workbook.template import example_prices
 
 from .data import bench_data
 from .measure import Run, measure, progress, repeat_runs

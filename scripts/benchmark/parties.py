@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from msp_workbook.app.demo_data import SELLER as demo_seller
 from msp_workbook.core.months import Month
-from msp_workbook.demo import SELLER as demo_seller
 from msp_workbook.workbook import schema
 
 from .sizes import Rows

@@ -11,8 +11,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from msp_workbook import example_prices
 from msp_workbook.workbook import schema
+from msp_workbook.workbook.template import example_prices
 
 from .data import bench_data, product_metrics
 from .measure import Run, alternate_runs, measure, msp_workbook_command, progress, ratio_of

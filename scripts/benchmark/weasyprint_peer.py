@@ -124,11 +124,11 @@ def render_sample(workbook: str, month: str, sample: int, outdir: str) -> dict[s
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
+    from msp_workbook.app.export_files import closed_input, read_tables
+    from msp_workbook.app.invoice_documents import month_documents
     from msp_workbook.core.months import Month
     from msp_workbook.documents import cii
     from msp_workbook.documents.pdf import ATTACHMENT, layout_data
-    from msp_workbook.export_files import closed_input, read_tables
-    from msp_workbook.invoice_documents import month_documents
 
     imported = time.perf_counter()
     inputs, ledger, _, _ = closed_input(read_tables(Path(workbook)))

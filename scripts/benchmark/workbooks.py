@@ -25,7 +25,7 @@ def _fingerprint(size: Size) -> str:
     digest = hashlib.sha256(f"{GENERATOR_VERSION}|{SEED}|{BILL_MONTH}|{size}".encode())
     package = REPO / "msp_workbook"
     builder = sorted((package / "workbook" / "template").glob("*.py"))
-    for path in (*builder, package / "workbook" / "schema.py", package / "example_prices.py"):
+    for path in (*builder, package / "workbook" / "schema.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -10,9 +10,9 @@ from decimal import Decimal
 
 from xlsxwriter.worksheet import Worksheet
 
-from ... import example_prices
 from .. import schema
 from ..schema import Table
+from . import example_prices
 from .look import Formats, Rows, notes_column
 
 EXAMPLE_MARKER = "EXAMPLE PRICES — replace with your own GFI price list and your selling prices"

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core.months import Month
-from .core.readings import (
+from ..core.months import Month
+from ..core.readings import (
     STANDARD,
     Profile,
     Reading,
@@ -32,17 +32,17 @@ from .core.readings import (
     readings_of_line,
     standard_profile,
 )
-from .workbook import schema
-from .workbook.cells import CellError, as_choice, as_text, is_empty, label
-from .workbook.errors import WorkbookError
-from .workbook.package.guard import check_before_parsing
-from .workbook.package.lock import DEFAULT_WAIT, FileStamp, writing
-from .workbook.package.safe_save import check_can_save
-from .workbook.write.cell_xml import CellValue
+from ..workbook import schema
+from ..workbook.cells import CellError, as_choice, as_text, is_empty, label
+from ..workbook.errors import WorkbookError
+from ..workbook.package.guard import check_before_parsing
+from ..workbook.package.lock import DEFAULT_WAIT, FileStamp, writing
+from ..workbook.package.safe_save import check_can_save
+from ..workbook.write.cell_xml import CellValue
 
 if TYPE_CHECKING:
-    from .workbook.reader import RawTable
-    from .workbook.report_file import ReportFile
+    from ..workbook.reader import RawTable
+    from ..workbook.report_file import ReportFile
 
 EXCEL_MAX_ROWS = 1_048_576
 _DIGEST_IN_SOURCE = re.compile(r"#([0-9a-f]{12}):\d+$")
@@ -93,7 +93,7 @@ def import_usage(
     """Import the readings of `files` into the workbook's Usage table (nothing is written with
     `dry_run`). Raises WorkbookError (one line) when the import cannot run at all: the workbook
     cannot be read or saved, the profile is unknown or cannot read a report."""
-    from .workbook.reader import check_workbook_file
+    from ..workbook.reader import check_workbook_file
 
     check_workbook_file(path)
     if dry_run:
@@ -111,7 +111,7 @@ def _import(
     dry_run: bool,
     stamp: FileStamp | None,
 ) -> ImportReport:
-    from .workbook.write.writer import append_rows
+    from ..workbook.write.writer import append_rows
 
     catalogue = Catalogue.read(path, _digests(files))
     results, rows = plan(catalogue, files, profile_name, month)
@@ -123,7 +123,7 @@ def _import(
 
 def _digests(files: Sequence[Path]) -> list[str]:
     """The digests of the report files that can be read (the others are reported by `plan`)."""
-    from .workbook.report_file import digest_of
+    from ..workbook.report_file import digest_of
 
     found = []
     for file in files:
@@ -151,7 +151,7 @@ def plan(
 ) -> tuple[list[FileImport], list[dict[str, CellValue]]]:
     """What importing `files` would add: per file what it gave, and the Usage rows (by header)
     to append, in file and line order. Reads the report files; writes nothing."""
-    from .workbook.report_file import read_report
+    from ..workbook.report_file import read_report
 
     profile = catalogue.profile(profile_name or STANDARD)
     if profile.date is None and month is None:
@@ -235,7 +235,7 @@ class Catalogue:
     def read(cls, path: Path, digests: Sequence[str] | None = None) -> Catalogue:
         """From the workbook file. With `digests` (of the reports about to be imported), Usage's
         Source column is only read when its sheet may hold one of them."""
-        from .workbook.reader import open_tables
+        from ..workbook.reader import open_tables
 
         raw, _ = open_tables(path, CATALOGUE_TABLES, optional=(schema.IMPORT_PROFILES,))
         imported, last_row = _usage_sources(path, digests)
@@ -355,8 +355,8 @@ def _usage_sources(path: Path, wanted: Sequence[str] | None = None) -> tuple[set
     not even that when `wanted` is given and the sheet's text holds none of those digests."""
     import fastexcel
 
-    from .workbook.places import table_place, unreadable
-    from .workbook.text_search import sheet_may_hold
+    from ..workbook.places import table_place, unreadable
+    from ..workbook.text_search import sheet_may_hold
 
     place = table_place(path, schema.USAGE)
     column = place.columns.get(schema.COL_SOURCE)

@@ -15,20 +15,20 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.document_fields import Gaps, missing_customer
+from ..core.ledger import Ledger, closed_month_view
+from ..core.models import Check, Inputs
+from ..core.months import Month
+from ..core.sepa import Collected, Collection, collections, due_date
+from ..core.sepa_fields import customer_gaps, invoice_gaps, settings_gaps
+from ..workbook import schema
+from ..workbook.errors import WorkbookError
+from ..workbook.package.lock import DEFAULT_WAIT
 from . import export_files
-from .core.document_fields import Gaps, missing_customer
-from .core.ledger import Ledger, closed_month_view
-from .core.models import Check, Inputs
-from .core.months import Month
-from .core.sepa import Collected, Collection, collections, due_date
-from .core.sepa_fields import customer_gaps, invoice_gaps, settings_gaps
 from .export_files import existing, other_content, refuse_open
-from .workbook import schema
-from .workbook.errors import WorkbookError
-from .workbook.package.lock import DEFAULT_WAIT
 
 if TYPE_CHECKING:
-    from .workbook.reader import RawTable
+    from ..workbook.reader import RawTable
 
 
 @dataclass
@@ -65,7 +65,7 @@ def export_sepa(
 ) -> SepaReport:
     """Write the month's direct debits (default: beside the workbook). Raises WorkbookError (one
     line) when it cannot run: the workbook cannot be read or saved, the month is not closed."""
-    from .workbook.collection_rows import collection_rows
+    from ..workbook.collection_rows import collection_rows
 
     target = out or default_file(path, month)
     report, new = export_files.export_closed_month(
@@ -84,7 +84,7 @@ def export_input(
 ) -> tuple[Inputs, Ledger, list[Collected], list[Check]]:
     """Settings, Customers (Products and Keys, which their checks need), the Ledger and the
     collections written before; and every error in them."""
-    from .workbook.collection_rows import build_collections
+    from ..workbook.collection_rows import build_collections
 
     closed = export_files.closed_input(raw)
     history, history_errors = build_collections(raw.get(schema.COLLECTIONS.name))
@@ -146,7 +146,7 @@ def plan(
 def _render(
     inputs: Inputs, month: Month, debits: tuple[Collection, ...], created: datetime
 ) -> bytes:
-    from .exports.sepa_file import Creditor, SepaFileError, render
+    from ..exports.sepa_file import Creditor, SepaFileError, render
 
     settings = inputs.settings
     creditor = Creditor(settings.reseller, settings.iban, settings.bic, settings.creditor_id)

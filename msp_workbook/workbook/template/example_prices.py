@@ -3,7 +3,7 @@ reseller with GFI's actual prices and its own selling prices."""
 
 from __future__ import annotations
 
-from .core import vocabulary
+from ...core import vocabulary
 
 # (Product ID, Product, Metric, Aggregation, Cost per unit, Price per unit, Minimum units)
 PRODUCTS: tuple[tuple[str, str, str, str, str, str, int], ...] = (

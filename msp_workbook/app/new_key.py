@@ -10,19 +10,19 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core.keys import generate_key
-from .core.models import Customer, Product
-from .core.vocabulary import NEW_KEY_STATUS
-from .workbook import schema
-from .workbook.cells import as_text, invisible, quoted
-from .workbook.errors import WorkbookError
-from .workbook.package.lock import DEFAULT_WAIT, FileStamp, writing
-from .workbook.package.safe_save import check_can_save
-from .workbook.reader import check_workbook_file, open_tables
+from ..core.keys import generate_key
+from ..core.models import Customer, Product
+from ..core.vocabulary import NEW_KEY_STATUS
+from ..workbook import schema
+from ..workbook.cells import as_text, invisible, quoted
+from ..workbook.errors import WorkbookError
+from ..workbook.package.lock import DEFAULT_WAIT, FileStamp, writing
+from ..workbook.package.safe_save import check_can_save
+from ..workbook.reader import check_workbook_file, open_tables
 
 if TYPE_CHECKING:
-    from .workbook.reader import RawTable
-    from .workbook.validation import Collector
+    from ..workbook.reader import RawTable
+    from ..workbook.validation import Collector
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def key_for(raw: dict[str, RawTable], customer_id: str, product_id: str) -> NewK
     """The key to create for the customer and product (IDs in any case), unique among the
     Keys table's keys. Raises WorkbookError (one line) for an unknown ID or one whose row has
     errors."""
-    from .workbook.validation import Collector, build_master_data
+    from ..workbook.validation import Collector, build_master_data
 
     found = Collector()
     inputs = build_master_data(raw, found)
@@ -75,7 +75,7 @@ def new_key(
 def _new_key(
     path: Path, customer_id: str, product_id: str, start: date, stamp: FileStamp | None
 ) -> str:
-    from .workbook.write.writer import append_rows
+    from ..workbook.write.writer import append_rows
 
     # Usage is not needed to add a key: only the tables a key refers to are read.
     tables = tuple(t for t in schema.INPUT_TABLES if t is not schema.USAGE)

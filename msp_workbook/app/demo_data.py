@@ -38,10 +38,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from . import example_prices
-from .core.keys import generate_key
-from .core.months import Month
-from .workbook import schema
+from ..core.keys import generate_key
+from ..core.months import Month
+from ..workbook import schema
+from ..workbook.template import example_prices
 
 __all__ = ["DEMO_MONTHS", "demo_data"]
 

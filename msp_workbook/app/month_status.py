@@ -9,70 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from .core.comparison import ComparisonRow
-from .core.models import BillingResult, Check
-from .core.money import ZERO
-from .core.months import Month
-from .workbook import status_block as block
-from .workbook.write.cell_xml import CellValue
-
-
-@dataclass(frozen=True)
-class RunReport:
-    """What a run found and computed, for the summary a face shows."""
-
-    month: Month
-    result: BillingResult
-    checks: tuple[Check, ...]
-    currency: str
-    comparison: tuple[ComparisonRow, ...] = ()
-    # How VAT applies to each invoice, in the order of `result.invoices` (`VAT_TREATMENTS`).
-    treatments: tuple[str, ...] = ()
-    closed: bool = False  # the month is closed: its invoices are final
-    # Per check, in order: the customer it concerns ("C-0021 Name"), or "".
-    check_customers: tuple[str, ...] = ()
-    ended: bool = False  # the month has ended (it is before today's month)
-
-    @property
-    def ready_to_close(self) -> bool:
-        """Whether the month can be closed now (see `ready_to_close`)."""
-        return ready_to_close(self.ended, self.closed, bool(self.errors))
-
-    @property
-    def invoice_status(self) -> str:
-        """What the Invoices sheet says of every invoice of the month: final once the month is
-        closed, else a draft, and why it cannot be closed yet."""
-        if self.closed:
-            return "final"
-        errors = len(self.errors)
-        if errors:
-            return f"draft: {errors} error{'' if errors == 1 else 's'} on Checks"
-        return "draft"
-
-    @property
-    def errors(self) -> list[Check]:
-        return [c for c in self.checks if c.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Check]:
-        return [c for c in self.checks if c.severity == "warning"]
-
-    @property
-    def net(self) -> Decimal:
-        return sum((i.net for i in self.result.invoices), ZERO)
-
-    @property
-    def vat(self) -> Decimal:
-        return sum((i.vat for i in self.result.invoices), ZERO)
-
-    @property
-    def gross(self) -> Decimal:
-        return sum((i.gross for i in self.result.invoices), ZERO)
-
-
-def ready_to_close(ended: bool, closed: bool, errors: bool) -> bool:
-    """A month can be closed once it has ended, while it is open and Checks has no errors."""
-    return ended and not closed and not errors
+from ..core.months import Month
+from ..workbook import status_block as block
+from ..workbook.write.cell_xml import CellValue
+from .compute import RunReport
 
 
 @dataclass(frozen=True)

@@ -22,16 +22,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .core.billing import lines_by_customer
-from .core.document_fields import Gaps, buyer_gaps, missing_customer, seller_gaps
-from .core.invoice_document import InvoiceDocument, invoice_document
-from .core.ledger import Ledger, closed_month_view
-from .core.models import Check, Customer, Inputs, Invoice, Severity
-from .core.months import Month
-from .core.sepa import pays_by_direct_debit
-from .core.sepa_fields import mandate_gaps
+from ..core.billing import lines_by_customer
+from ..core.document_fields import Gaps, buyer_gaps, missing_customer, seller_gaps
+from ..core.invoice_document import InvoiceDocument, invoice_document
+from ..core.ledger import Ledger, closed_month_view
+from ..core.models import Check, Customer, Inputs, Invoice, Severity
+from ..core.months import Month
+from ..core.sepa import pays_by_direct_debit
+from ..core.sepa_fields import mandate_gaps
+from ..workbook.errors import WorkbookError
 from .export_files import closed_input, read_tables, refuse_open, write_whole
-from .workbook.errors import WorkbookError
 
 # Below this many invoices the work is done in this process (starting workers costs ~1 s).
 PARALLEL_FROM = 40
@@ -132,12 +132,12 @@ class Maker:
     """Makes the checked files of documents (one per process: rules and typst load once)."""
 
     def __init__(self) -> None:
-        from .documents.pdf import Renderer
+        from ..documents.pdf import Renderer
 
         self.renderer = Renderer()
 
     def make(self, doc: InvoiceDocument) -> Made:
-        from .documents import cii, rules
+        from ..documents import cii, rules
 
         xrechnung = cii.to_xml(doc, "xrechnung")
         facturx = cii.as_flavour(xrechnung, "factur-x")
@@ -287,7 +287,7 @@ def read_checked(path: Path) -> tuple[Inputs, Ledger]:
     it), once the rule files are known to be there, refusing (WorkbookError, one line) a Ledger
     with rows that cannot be read: the errors that make documents untrustworthy. An error on
     Customers keeps only that customer's documents back (`document_gaps`)."""
-    from .documents.rules import EN16931, RulesMissing, rule_file
+    from ..documents.rules import EN16931, RulesMissing, rule_file
 
     try:
         rule_file(EN16931)

@@ -22,29 +22,29 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from .core.archive import ArchivePlan, ArchiveRefused, LedgerRow, UsageRow, plan_archive
-from .core.ledger import Ledger
-from .core.models import Check
-from .core.months import Month
-from .workbook import schema
-from .workbook.cells import CellError, RawValue, as_date, as_month
-from .workbook.errors import WorkbookError
-from .workbook.ledger_rows import build_ledger
-from .workbook.package.file_checks import check_workbook_file
-from .workbook.package.guard import check_before_parsing
-from .workbook.package.lock import DEFAULT_WAIT, writing
-from .workbook.package.opc import local, open_package, parse_xml
-from .workbook.package.safe_save import check_can_save, copy_file
-from .workbook.places import TablePlace, missing_table, table_places
-from .workbook.reader import (
+from ..core.archive import ArchivePlan, ArchiveRefused, LedgerRow, UsageRow, plan_archive
+from ..core.ledger import Ledger
+from ..core.models import Check
+from ..core.months import Month
+from ..workbook import schema
+from ..workbook.cells import CellError, RawValue, as_date, as_month
+from ..workbook.errors import WorkbookError
+from ..workbook.ledger_rows import build_ledger
+from ..workbook.package.file_checks import check_workbook_file
+from ..workbook.package.guard import check_before_parsing
+from ..workbook.package.lock import DEFAULT_WAIT, writing
+from ..workbook.package.opc import local, open_package, parse_xml
+from ..workbook.package.safe_save import check_can_save, copy_file
+from ..workbook.places import TablePlace, missing_table, table_places
+from ..workbook.reader import (
     RawTable,
     TableRow,
     open_tables,
     refuse_lost_table,
     refuse_unreadable_errors,
 )
-from .workbook.validation import read_settings
-from .workbook.write.cell_xml import CellValue
+from ..workbook.validation import read_settings
+from ..workbook.write.cell_xml import CellValue
 
 ARCHIVED_TABLES = (schema.USAGE, schema.LEDGER)
 
@@ -103,7 +103,7 @@ def archived_months(workbook: Path) -> set[Month]:
 
 def _ledger_months(file: Path, place: TablePlace) -> set[Month]:
     """The months of the Ledger lines of a file, read a row at a time."""
-    from .workbook.table_stream import stream_rows
+    from ..workbook.table_stream import stream_rows
 
     found = (_month_of(values) for _, values in stream_rows(file, place, (schema.COL_MONTH,)))
     return {month for month in found if month is not None}
@@ -203,9 +203,9 @@ def input_of_file(path: Path) -> tuple[ArchiveInput, RowValues]:
     """The archive input of a workbook file, without holding its large tables as rows: Usage is
     streamed (python-calamine's rows, one at a time: its date, key and metric kept), the Ledger
     read in bulk (`ledger_columns`); the values of the rows that move are streamed again."""
-    from .workbook.ledger_columns import ledger_rows_in_bulk
-    from .workbook.ledger_sheet import load_ledger_columns
-    from .workbook.table_stream import stream_rows
+    from ..workbook.ledger_columns import ledger_rows_in_bulk
+    from ..workbook.ledger_sheet import load_ledger_columns
+    from ..workbook.table_stream import stream_rows
 
     raw, _ = open_tables(path, (schema.SETTINGS,))
     refuse_unreadable_errors(path, check_before_parsing(path, [t.name for t in ARCHIVED_TABLES]))
@@ -270,7 +270,7 @@ def _usage_row(row: int, values: Mapping[str, RawValue]) -> UsageRow:
 
 def archive(path: Path, before: Month, wait: float = DEFAULT_WAIT) -> ArchiveReport:
     """Archive the rows before month `before` (see the module)."""
-    from .workbook.write.writer import remove_rows
+    from ..workbook.write.writer import remove_rows
 
     check_workbook_file(path)
     check_can_save(path)
@@ -303,8 +303,8 @@ def write_archives(
     and synced before the next; returns the files and how many rows were in them already.
     `columns`: the schema columns of Usage and Ledger in the workbook's order (a new archive's);
     `values`: the moved rows' values."""
-    from .workbook.template.archive_workbook import build_archive_workbook
-    from .workbook.write.writer import append_to_tables
+    from ..workbook.template.archive_workbook import build_archive_workbook
+    from ..workbook.write.writer import append_to_tables
 
     usage = values(schema.USAGE.name, _moved(found.usage_rows))
     ledger = values(schema.LEDGER.name, _moved(found.ledger_rows))
@@ -358,7 +358,7 @@ class _Archived:
 
     @classmethod
     def of(cls, path: Path) -> _Archived:
-        from .workbook.table_stream import stream_rows
+        from ..workbook.table_stream import stream_rows
 
         places = table_places(path, ARCHIVED_TABLES)
         usage_place, ledger_place = places[schema.USAGE.name], places[schema.LEDGER.name]

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .core import datev_fields, document_fields, sepa_fields
-from .core.models import Check, Inputs, Invoice
+from ..core import datev_fields, document_fields, sepa_fields
+from ..core.models import Check, Inputs, Invoice
 
 
 def output_gaps(inputs: Inputs, invoices: Sequence[Invoice]) -> list[Check]:

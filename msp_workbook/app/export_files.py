@@ -10,16 +10,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
-from .core.ledger import Ledger
-from .core.models import Check, Inputs
-from .core.months import Month
-from .workbook import schema
-from .workbook.errors import WorkbookError
-from .workbook.package.lock import DEFAULT_WAIT, writing
+from ..core.ledger import Ledger
+from ..core.models import Check, Inputs
+from ..core.months import Month
+from ..workbook import schema
+from ..workbook.errors import WorkbookError
+from ..workbook.package.lock import DEFAULT_WAIT, writing
 
 if TYPE_CHECKING:
-    from .workbook.reader import RawTable
-    from .workbook.write.cell_xml import CellValue
+    from ..workbook.reader import RawTable
+    from ..workbook.write.cell_xml import CellValue
 
 # What an export of a closed month reads besides its own sheet (never Usage: a closed month is
 # what the Ledger says).
@@ -36,7 +36,7 @@ def read_tables(path: Path, own: tuple[schema.Table, ...] = ()) -> dict[str, Raw
     """The raw tables an output of a closed month reads from the workbook's file:
     `EXPORT_TABLES`, the Ledger and the export's own sheets (`own`, which an older workbook may
     lack)."""
-    from .workbook.reader import open_tables
+    from ..workbook.reader import open_tables
 
     raw, _ = open_tables(path, EXPORT_TABLES, optional=(schema.LEDGER, *own))
     return raw
@@ -60,8 +60,8 @@ class ClosedInput(NamedTuple):
 def closed_input(raw: dict[str, RawTable]) -> ClosedInput:
     """Settings, Customers (Products and Keys, which their checks need) and the Ledger, with
     every error in them."""
-    from .workbook.ledger_rows import build_ledger
-    from .workbook.validation import Collector, build_master_data
+    from ..workbook.ledger_rows import build_ledger
+    from ..workbook.validation import Collector, build_master_data
 
     out = Collector()
     master = build_master_data(raw, out)
@@ -96,9 +96,9 @@ def export_closed_month(
     locked run, unless the file changed since it was read, then write the file. Returns the
     report and what was appended. Raises WorkbookError (one line) when it cannot run: the
     workbook cannot be read or saved, the month is not closed."""
-    from .workbook.package.safe_save import check_can_save
-    from .workbook.reader import check_workbook_file
-    from .workbook.write.writer import write_tables
+    from ..workbook.package.safe_save import check_can_save
+    from ..workbook.reader import check_workbook_file
+    from ..workbook.write.writer import write_tables
 
     check_workbook_file(path)
     check_can_save(path)

@@ -17,30 +17,31 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .core.billing import month_usage
-from .core.models import Check, LicenseKey, Product
-from .core.months import Month
-from .core.readings import STANDARD, ReportProblem, column_positions, data_lines
-from .core.reconcile import STATUSES, Reconciliation, reconcile
-from .core.statement import (
+from ..core.billing import month_usage
+from ..core.models import Check, LicenseKey, Product
+from ..core.months import Month
+from ..core.readings import STANDARD, ReportProblem, column_positions, data_lines
+from ..core.reconcile import STATUSES, Reconciliation, reconcile
+from ..core.statement import (
     Charge,
     StatementProfile,
     charge_of_line,
     make_statement_profile,
     standard_statement_profile,
 )
-from .operations import billing_month, compute, written_widths
-from .progress import COMPUTING, WRITING, Progress, no_progress
-from .workbook import schema
-from .workbook.early import EarlyLoads
-from .workbook.errors import WorkbookError
-from .workbook.isolated import ChildLoad
-from .workbook.package.lock import DEFAULT_WAIT, writing
-from .workbook.package.safe_save import check_can_save
-from .workbook.write.cell_xml import CellValue
+from ..progress import COMPUTING, WRITING, Progress, no_progress
+from ..workbook import schema
+from ..workbook.early import EarlyLoads
+from ..workbook.errors import WorkbookError
+from ..workbook.isolated import ChildLoad
+from ..workbook.package.lock import DEFAULT_WAIT, writing
+from ..workbook.package.safe_save import check_can_save
+from ..workbook.write.cell_xml import CellValue
+from .compute import billing_month, compute
+from .generated import written_widths
 
 if TYPE_CHECKING:
-    from .workbook.reader import RawTable, ReadResult
+    from ..workbook.reader import RawTable, ReadResult
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,8 @@ def reconcile_statement(
     """Reconcile the month (default: as `recalc` picks it) against the statement file and write
     the Reconciliation sheet in place. Raises WorkbookError (one line) when it cannot run: the
     workbook or the statement cannot be read, the profile is unknown or cannot read it."""
-    from .workbook.reader import check_workbook_file
-    from .workbook.write.writer import write_tables
+    from ..workbook.reader import check_workbook_file
+    from ..workbook.write.writer import write_tables
 
     check_workbook_file(path)
     check_can_save(path)
@@ -102,9 +103,9 @@ def _reconcile(
     progress: Progress,
     usage_load: ChildLoad | EarlyLoads | None,
 ) -> tuple[ReconcileReport, list[list[CellValue]], list[list[CellValue]]]:
-    from .workbook.read import read_workbook
-    from .workbook.reader import open_tables
-    from .workbook.typed_notes import typed_notes
+    from ..workbook.read import read_workbook
+    from ..workbook.reader import open_tables
+    from ..workbook.typed_notes import typed_notes
 
     raw, _ = open_tables(path, (), optional=(schema.IMPORT_PROFILES,))
     profile = statement_profile(raw, profile_name or STANDARD)
@@ -185,7 +186,7 @@ def read_statement(
 ) -> tuple[list[Charge], list[str], list[str]]:
     """The statement's charges, its lines that cannot be read (`FILE:LINE: ...`) and notes on
     lines skipped. A file that cannot be read at all, or lacks a column, raises WorkbookError."""
-    from .workbook.report_file import read_report
+    from ..workbook.report_file import read_report
 
     name = file.name
     try:

@@ -19,19 +19,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.datev import Booking, assign_debitors, bookings, fiscal_year_start
+from ..core.datev_fields import invoice_gaps, settings_gaps, typed_debitors
+from ..core.ledger import Ledger, closed_month_view
+from ..core.models import Check, Inputs
+from ..core.months import Month
+from ..workbook import schema
+from ..workbook.errors import WorkbookError
+from ..workbook.package.lock import DEFAULT_WAIT
 from . import export_files
-from .core.datev import Booking, assign_debitors, bookings, fiscal_year_start
-from .core.datev_fields import invoice_gaps, settings_gaps, typed_debitors
-from .core.ledger import Ledger, closed_month_view
-from .core.models import Check, Inputs
-from .core.months import Month
 from .export_files import existing, other_content, refuse_open
-from .workbook import schema
-from .workbook.errors import WorkbookError
-from .workbook.package.lock import DEFAULT_WAIT
 
 if TYPE_CHECKING:
-    from .workbook.reader import RawTable
+    from ..workbook.reader import RawTable
 
 CHARTS = {"SKR03": "03", "SKR04": "04"}
 
@@ -62,7 +62,7 @@ def export_datev(
 ) -> DatevReport:
     """Write the month's booking batch (default: beside the workbook). Raises WorkbookError (one
     line) when it cannot run: the workbook cannot be read or saved, the month is not closed."""
-    from .workbook.debitor_rows import debitor_rows
+    from ..workbook.debitor_rows import debitor_rows
 
     target = out or default_file(path, month)
     report, new = export_files.export_closed_month(
@@ -126,7 +126,7 @@ def plan(
 
 
 def _render(inputs: Inputs, month: Month, booked: tuple[Booking, ...], created: datetime) -> bytes:
-    from .exports.datev_file import DatevFileError, Header, render
+    from ..exports.datev_file import DatevFileError, Header, render
 
     settings = inputs.settings
     days = sorted({b.day for b in booked})
@@ -159,7 +159,7 @@ def export_input(
 ) -> tuple[Inputs, Ledger, dict[str, int], list[Check]]:
     """Settings, Customers (Products and Keys, which their checks need), the Ledger and the
     debitor numbers given before; and every error in them."""
-    from .workbook.debitor_rows import build_debitors
+    from ..workbook.debitor_rows import build_debitors
 
     closed = export_files.closed_input(raw)
     given, debitor_errors = build_debitors(raw.get(schema.DEBITORS.name))
