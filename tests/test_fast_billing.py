@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msp_workbook.app.compute import comparison_window
 from msp_workbook.core.billing import billing_lines, make_line
-from msp_workbook.core.ledger import Ledger, LedgerLine, correction_lines
+from msp_workbook.core.fast.billing import billed_quantities
+from msp_workbook.core.ledger import Ledger, LedgerLine, correction_lines, correction_window
 from msp_workbook.core.models import (
     AnnualPrice,
     Customer,
@@ -26,6 +26,7 @@ from msp_workbook.core.models import (
 )
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex
+from msp_workbook.engine import ARRAYS, PLAIN
 from msp_workbook.workbook.reader import ReadResult
 
 TARGET = Month(2026, 12)
@@ -129,8 +130,8 @@ def test_the_window_in_arrays_equals_the_window_key_by_key(
     inputs = make_inputs(keys, readings, missing)
     read = ReadResult(inputs=inputs, checks=(), ledger=closed_ledger(inputs, closed, renamed))
     usage = UsageIndex.of_inputs(inputs)
-    bulk_rows, bulk_precomputed = comparison_window(read, TARGET, usage, bulk=True)
-    rows, precomputed = comparison_window(read, TARGET, usage, bulk=False)
+    bulk_rows, bulk_precomputed = ARRAYS.comparison_window(read, TARGET, usage)
+    rows, precomputed = PLAIN.comparison_window(read, TARGET, usage)
     assert bulk_rows == rows
     assert bulk_precomputed == precomputed
 
@@ -153,8 +154,14 @@ def test_corrections_found_in_arrays_equal_those_found_key_by_key(
     )
     ledger = closed_ledger(inputs, closed, renamed=False)
     usage = UsageIndex.of_inputs(inputs)
-    assert correction_lines(inputs, TARGET, ledger, usage, bulk=True) == correction_lines(
-        inputs, TARGET, ledger, usage, bulk=False
+    months = correction_window(ledger.closed_months(), TARGET, window)
+    quantities = billed_quantities(inputs, months, usage)
+    assert quantities is not None
+    assert correction_lines(inputs, TARGET, ledger, usage, quantities) == correction_lines(
+        inputs, TARGET, ledger, usage
+    )
+    assert ARRAYS.bill_open_month(inputs, TARGET, ledger, usage) == PLAIN.bill_open_month(
+        inputs, TARGET, ledger, usage
     )
 
 
@@ -170,7 +177,7 @@ def test_the_window_in_arrays_matches_a_worked_example():
         "carry forward",
     )
     read = ReadResult(inputs=inputs, checks=(), ledger=Ledger())
-    rows, precomputed = comparison_window(read, TARGET, UsageIndex.of_inputs(inputs), bulk=True)
+    rows, precomputed = ARRAYS.comparison_window(read, TARGET, UsageIndex.of_inputs(inputs))
     assert [(r.customer_id, r.months, r.peak_units, r.average_units, r.msp_cost) for r in rows] == [
         ("C-0", 4, 60, D("33.00"), D("316.80"))
     ]
@@ -195,8 +202,8 @@ def test_numbers_too_large_for_the_arrays_are_compared_key_by_key(quantity):
     inputs = make_inputs([("KC", "active", 10, 0, False, 1)], [(0, 14, 5, quantity)], "zero")
     read = ReadResult(inputs=inputs, checks=(), ledger=Ledger())
     usage = UsageIndex.of_inputs(inputs)
-    rows, precomputed = comparison_window(read, TARGET, usage, bulk=True)
-    assert (rows, precomputed) == comparison_window(read, TARGET, usage, bulk=False)
+    rows, precomputed = ARRAYS.comparison_window(read, TARGET, usage)
+    assert (rows, precomputed) == PLAIN.comparison_window(read, TARGET, usage)
     assert rows[0].peak_units == quantity
     # Aug..Nov have no readings: estimated 0 (Missing usage = zero), raised to the minimum of 5.
     assert rows[0].msp_cost == D(quantity) * D("2.4") + 4 * 5 * D("2.4")
@@ -208,10 +215,10 @@ def test_the_window_of_a_closed_billing_month_needs_nothing_from_it():
     ledger = closed_ledger(inputs, {14}, renamed=False)
     read = ReadResult(inputs=inputs, checks=(), ledger=ledger)
     usage = UsageIndex.of_inputs(inputs)
-    assert comparison_window(read, TARGET, usage, bulk=True) == comparison_window(
-        read, TARGET, usage, bulk=False
+    assert ARRAYS.comparison_window(read, TARGET, usage) == PLAIN.comparison_window(
+        read, TARGET, usage
     )
-    assert comparison_window(read, TARGET, usage, bulk=True)[1] == {}
+    assert ARRAYS.comparison_window(read, TARGET, usage)[1] == {}
 
 
 def test_a_closed_line_of_a_metric_no_longer_on_products_costs_what_it_was_billed():
@@ -240,8 +247,8 @@ def test_a_closed_line_of_a_metric_no_longer_on_products_costs_what_it_was_bille
     )
     read = ReadResult(inputs=inputs, checks=(), ledger=ledger)
     usage = UsageIndex.of_inputs(inputs)
-    rows, precomputed = comparison_window(read, TARGET, usage, bulk=True)
-    assert (rows, precomputed) == comparison_window(read, TARGET, usage, bulk=False)
+    rows, precomputed = ARRAYS.comparison_window(read, TARGET, usage)
+    assert (rows, precomputed) == PLAIN.comparison_window(read, TARGET, usage)
     assert [(r.months, r.peak_units, r.average_units, r.msp_cost) for r in rows] == [
         (3, 10, D("10.00"), D("74.00"))
     ]
@@ -258,6 +265,6 @@ def test_a_rate_too_fine_for_whole_cents_in_64_bits_is_compared_profile_by_profi
     ).model_copy(update={"annual_prices": fine})
     read = ReadResult(inputs=inputs, checks=(), ledger=Ledger())
     usage = UsageIndex.of_inputs(inputs)
-    rows, precomputed = comparison_window(read, TARGET, usage, bulk=True)
-    assert (rows, precomputed) == comparison_window(read, TARGET, usage, bulk=False)
+    rows, precomputed = ARRAYS.comparison_window(read, TARGET, usage)
+    assert (rows, precomputed) == PLAIN.comparison_window(read, TARGET, usage)
     assert rows[0].annual == (D("0.93"), None, None, None, None)

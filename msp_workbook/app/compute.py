@@ -13,19 +13,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..core import billing, comparison
 from ..core import ledger as ledger_core
-from ..core.billing import Billed, missing_vat_id_warnings
+from ..core.billing import missing_vat_id_warnings
 from ..core.check_customers import customers_of
 from ..core.comparison import ComparisonRow
-from ..core.fast import billing as fast_billing
-from ..core.fast import comparison as fast_comparison
 from ..core.invoice_document import tax_case
 from ..core.models import BillingResult, Check
 from ..core.money import ZERO
 from ..core.months import Month, previous_month
-from ..core.usage import UsageIndex
 from ..core.vocabulary import USAGE_SHEET
+from ..engine import ENGINE
 from ..workbook import schema
 from ..workbook.errors import WorkbookError
 from ..workbook.reader import ReadResult
@@ -36,7 +33,6 @@ __all__ = [
     "RunReport",
     "at_next_reading",
     "billing_month",
-    "comparison_window",
     "compute",
     "ready_to_close",
 ]
@@ -120,10 +116,10 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
                 message=f"{target} is closed: Billing and Invoices show it as it was closed",
             )
         )
-        rows, _ = comparison_window(read, target, usage)
+        rows, _ = ENGINE.comparison_window(read, target, usage)
     else:
-        rows, precomputed = comparison_window(read, target, usage)
-        result = ledger_core.bill_open_month(read.inputs, target, ledger, usage, precomputed)
+        rows, precomputed = ENGINE.comparison_window(read, target, usage)
+        result = ENGINE.bill_open_month(read.inputs, target, ledger, usage, precomputed)
     inputs = read.inputs
     customers = {c.customer_id: c for c in inputs.customers}
     checks += missing_vat_id_warnings(customers, inputs.settings, result.invoices)
@@ -173,36 +169,3 @@ def at_next_reading(checks: Sequence[Check], next_cell: str) -> list[Check]:
         c.model_copy(update={"cell": next_cell}) if c.sheet == USAGE_SHEET and not c.cell else c
         for c in checks
     ]
-
-
-def comparison_window(
-    read: ReadResult, target: Month, usage: UsageIndex, *, bulk: bool = True
-) -> tuple[list[ComparisonRow], dict[tuple[str, str], Billed | None]]:
-    """The Comparison rows of the window ending with `target`: closed months as the Ledger has
-    them, the others as billed from today's sheets; and what `target` bills for each
-    (license key, metric) when it is open (the billing month need not work it out again).
-    `bulk` bills the open months for all keys at once (`core.fast.billing`); else, or where that
-    cannot, key by key (`billing.bill_window`, the reference)."""
-    ledger = read.ledger
-    units = comparison.WindowUnits(read.inputs, target)
-    for month in units.months:  # oldest first: the latest name of a customer is the one shown
-        if ledger.is_closed(month):
-            units.add_rows(month, ledger.line_rows(month))
-    still_open = [m for m in units.months if not ledger.is_closed(m)]
-    target_open = bool(still_open) and still_open[-1] == target
-    if bulk:
-        billed = fast_billing.bill_open_months(
-            units, read.inputs, still_open, usage, last_month=target_open
-        )
-        if billed is not None:
-            block, precomputed = billed
-            rows = fast_comparison.comparison_rows_in_bulk(units, block)
-            if rows is not None:
-                return rows, precomputed
-    positions = units.positions(still_open)
-    precomputed = {}  # the reference, key by key
-    for key, customer, product, billed in billing.bill_window(read.inputs, still_open, usage):
-        units.add_billed(positions, customer, product, billed)
-        if target_open:
-            precomputed[(key.license_key, product.metric)] = billed[-1]
-    return units.rows(), precomputed

@@ -30,7 +30,6 @@ from .billing import (
     make_line,
     price_line,
 )
-from .fast import billing as fast_billing
 from .models import (
     BillingLine,
     BillingResult,
@@ -220,16 +219,25 @@ class Ledger:
         }
 
 
+# Per closed month (in `correction_window` order): the quantity each (license key, metric)
+# bills there by today's sheets, where it bills a line (`fast.billing.billed_quantities`).
+Quantities = Sequence[Mapping[LineKey, int]]
+
+
 def correction_lines(
-    inputs: Inputs, month: Month, ledger: Ledger, usage: UsageIndex, *, bulk: bool = True
+    inputs: Inputs,
+    month: Month,
+    ledger: Ledger,
+    usage: UsageIndex,
+    quantities: Quantities | None = None,
 ) -> list[BillingLine]:
     """Correction lines for month M: differences between what closed months M' billed so far
     and what today's sheets give for them, for the closed months among the Settings'
     `correction_months` months before M (older closed months are final).
 
-    With `bulk` the closed months' quantities of every key come from arrays
-    (`fast.billing.billed_quantities`) and only keys whose quantity differs are billed again
-    the reference way (`billing.bill_window`), which is what every key goes through without."""
+    Every key is billed again for those months (`billing.bill_window`), unless the months'
+    `quantities` are given (worked out for all keys at once, in arrays: the engine's choice):
+    then only the keys whose quantity differs are."""
     earlier = correction_window(ledger.closed_months(), month, inputs.settings.correction_months)
     if not earlier:
         return []
@@ -237,12 +245,10 @@ def correction_lines(
     products = {(p.product_id, p.metric): p for p in inputs.products}
     billed_by_month = ledger.billed_by_month(earlier)
     suspects: set[str] | None = None  # the keys that may differ (None: every key)
-    if bulk:
-        quantities = fast_billing.billed_quantities(inputs, earlier, usage)
-        if quantities is not None:
-            suspects = _differing_keys(earlier, quantities, billed_by_month)
-            if not suspects:  # the usual case: nothing changed since the months were closed
-                return []
+    if quantities is not None:
+        suspects = _differing_keys(earlier, quantities, billed_by_month)
+        if not suspects:  # the usual case: nothing changed since the months were closed
+            return []
     billed_inputs = inputs
     if suspects is not None:  # only those keys billed the reference way, with their notes
         billed_inputs = inputs.model_copy(
@@ -481,11 +487,12 @@ def bill_open_month(
     ledger: Ledger,
     usage: UsageIndex,
     precomputed: Mapping[tuple[str, str], Billed | None] | None = None,
+    quantities: Quantities | None = None,
 ) -> BillingResult:
     """An open month's billing: its own lines plus corrections of earlier closed months
-    (`usage`, `precomputed`: see `billing.billing_lines`)."""
+    (`usage`, `precomputed`: see `billing.billing_lines`; `quantities`: `correction_lines`)."""
     lines, checks = billing_lines(inputs, month, usage, precomputed)
-    corrections = correction_lines(inputs, month, ledger, usage)
+    corrections = correction_lines(inputs, month, ledger, usage, quantities)
     if corrections:
         closed = sorted({str(c.corrects) for c in corrections})
         checks.append(
