@@ -30,7 +30,7 @@ import pytest
 from conftest import load_example
 from xlsx_fixtures import members, rewrite_members, sheet_part, table_part
 
-from msp_workbook.cli.main import run as cli_run
+from msp_workbook.cli.runner import run as cli_run
 from msp_workbook.workbook.template.builder import build_workbook
 
 MONTH = "2026-10"

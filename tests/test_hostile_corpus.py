@@ -58,7 +58,7 @@ from xlsx_edits import (
     without_table_part,
 )
 
-from msp_workbook.cli.main import run as cli_run
+from msp_workbook.cli.runner import run as cli_run
 
 TODAY = DEMO_TODAY  # the demo (conftest's fixture) bills 2026-10 (its Settings say so)
 ERROR, SAME, WARNING, REFUSED = "error", "same", "warning", "refused"

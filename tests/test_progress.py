@@ -105,7 +105,7 @@ def test_cli_run_turns_the_cycle_collector_off_and_leaves_it_as_it_was(
     import gc
 
     from msp_workbook.app import check as check_service
-    from msp_workbook.cli.main import run
+    from msp_workbook.cli.runner import run
 
     path = make_workbook(example_data)
     seen = []
