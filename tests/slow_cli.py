@@ -48,7 +48,7 @@ def before(save: Callable[..., Any]) -> Callable[..., Any]:
 
 if __name__ == "__main__":
     from msp_workbook.app import check, new_key, recalc, usage_import
-    from msp_workbook.cli import main
+    from msp_workbook.cli.runner import main
     from msp_workbook.workbook.write import writer
 
     if os.environ.get("MSP_TEST_SLOW_AT", "read") == "save":

@@ -222,10 +222,10 @@ def test_readme_documents_every_command_and_option():
     import re
     from pathlib import Path
 
-    from msp_workbook import cli
+    from msp_workbook.cli.parser import build_parser
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    parser = cli._parser()
+    parser = build_parser()
     commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert commands.choices, "no commands found"
     for name, command in commands.choices.items():

@@ -6,7 +6,7 @@ Each case edits a fresh copy of the worked example (billing month 2026-10, Net 2
 way Excel stores the edit (the sheet's XML: an error value, a formula without a result, a
 boolean, texts of every shape, numbers out of range; rows inserted above a table, a totals row,
 a second table, reordered columns, a deleted table part). Then `recalc`, `close` and `new-key`
-run on it in-process through `cli.run` (the real command line, without a new interpreter per
+run on it in-process through `cli.main.run` (the real command line, without a new interpreter per
 run). For each case exactly one of the outcomes it allows must happen:
 
 - `same`: exit 0, and the month's Net is the unedited workbook's, to the cent;
@@ -30,7 +30,7 @@ import pytest
 from conftest import load_example
 from xlsx_fixtures import members, rewrite_members, sheet_part, table_part
 
-from msp_workbook import cli
+from msp_workbook.cli.runner import run as cli_run
 from msp_workbook.workbook.template.builder import build_workbook
 
 MONTH = "2026-10"
@@ -167,7 +167,7 @@ def copy(pristine, tmp_path) -> Path:
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    code = cli.run(list(args))
+    code = cli_run(list(args))
     out, err = capsys.readouterr()
     return code, out, err
 

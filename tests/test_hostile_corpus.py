@@ -58,7 +58,7 @@ from xlsx_edits import (
     without_table_part,
 )
 
-from msp_workbook import cli
+from msp_workbook.cli.runner import run as cli_run
 
 TODAY = DEMO_TODAY  # the demo (conftest's fixture) bills 2026-10 (its Settings say so)
 ERROR, SAME, WARNING, REFUSED = "error", "same", "warning", "refused"
@@ -415,7 +415,7 @@ def run(*argv: str) -> Run:
     """The command line in this process (a traceback is an exception here: the test fails)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = cli.run(list(argv))
+        code = cli_run(list(argv))
     return Run(code, out.getvalue(), err.getvalue())
 
 

@@ -104,8 +104,8 @@ def test_cli_run_turns_the_cycle_collector_off_and_leaves_it_as_it_was(
 ):
     import gc
 
-    from msp_workbook import cli
     from msp_workbook.app import check as check_service
+    from msp_workbook.cli.runner import run
 
     path = make_workbook(example_data)
     seen = []
@@ -118,7 +118,7 @@ def test_cli_run_turns_the_cycle_collector_off_and_leaves_it_as_it_was(
     monkeypatch.setattr(check_service, "check_workbook", check)
     (gc.enable if enabled else gc.disable)()
     try:
-        assert cli.run(["check", str(path), "--month", "2026-10"]) == 0
+        assert run(["check", str(path), "--month", "2026-10"]) == 0
         assert seen == [False]
         assert gc.isenabled() is enabled
     finally:

@@ -1,4 +1,4 @@
-"""The services: what each command does, as plain functions the faces (`cli.py`, `excel/`) call.
+"""The services: what each command does, as plain functions the faces (`cli/`, `excel/`) call.
 
 Each service puts the pure rules (`core/`) and the workbook's I/O (`workbook/`) together for
 one command, one way: read -> validate -> compute -> write. A file that cannot be worked on at
@@ -27,7 +27,8 @@ what to keep in its own append-only table, e.g. Debitors, Collections); `export_
 .export_closed_month` runs it on the file in one locked run and `deliver` keeps what it gives,
 then writes the file whole (the Excel buttons plan the same and end with the same `deliver`:
 `excel/month_export.py`). A new output adds such a module, its gaps to `output_gaps` (so that
-`recalc` warns while the month is open), a command in `cli.py` and a button in `excel/`.
+`recalc` warns while the month is open), a command in `cli/` (parser.py, output_commands.py)
+and a button in `excel/`.
 
 Nothing is re-exported here: import each service from its module.
 """
