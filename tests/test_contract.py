@@ -9,7 +9,7 @@ from typing import get_args
 
 from msp_workbook.core import models, vocabulary
 from msp_workbook.workbook import schema
-from msp_workbook.workbook.validation import SETTING_FIELDS
+from msp_workbook.workbook.validation.settings import SETTING_FIELDS
 
 
 def test_the_models_literals_are_the_vocabulary():

@@ -43,7 +43,7 @@ from ..workbook.reader import (
     refuse_lost_table,
     refuse_unreadable_errors,
 )
-from ..workbook.validation import read_settings
+from ..workbook.validation.settings import read_settings
 from ..workbook.write.cell_xml import CellValue
 
 ARCHIVED_TABLES = (schema.USAGE, schema.LEDGER)

@@ -61,7 +61,8 @@ def closed_input(raw: dict[str, RawTable]) -> ClosedInput:
     """Settings, Customers (Products and Keys, which their checks need) and the Ledger, with
     every error in them."""
     from ..workbook.ledger_rows import build_ledger
-    from ..workbook.validation import Collector, build_master_data
+    from ..workbook.validation.collector import Collector
+    from ..workbook.validation.master_data import build_master_data
 
     out = Collector()
     master = build_master_data(raw, out)

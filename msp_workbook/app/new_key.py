@@ -22,7 +22,7 @@ from ..workbook.reader import check_workbook_file, open_tables
 
 if TYPE_CHECKING:
     from ..workbook.reader import RawTable
-    from ..workbook.validation import Collector
+    from ..workbook.validation.collector import Collector
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ def key_for(raw: dict[str, RawTable], customer_id: str, product_id: str) -> NewK
     """The key to create for the customer and product (IDs in any case), unique among the
     Keys table's keys. Raises WorkbookError (one line) for an unknown ID or one whose row has
     errors."""
-    from ..workbook.validation import Collector, build_master_data
+    from ..workbook.validation.collector import Collector
+    from ..workbook.validation.master_data import build_master_data
 
     found = Collector()
     inputs = build_master_data(raw, found)

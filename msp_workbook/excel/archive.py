@@ -24,7 +24,7 @@ from ..app.archive import (
 )
 from ..core.archive import latest_cut
 from ..workbook import schema
-from ..workbook.validation import read_settings
+from ..workbook.validation.settings import read_settings
 from .inputs import read_tables
 from .macros import UserError, _guarded, port_of
 from .port import TableData, WorkbookPort

@@ -25,7 +25,7 @@ from ..workbook import schema
 from ..workbook.cells import CellError, RawValue, as_text, as_whole, column_letter, is_empty
 from ..workbook.errors import WorkbookError
 from ..workbook.reader import RawTable, TableRow
-from ..workbook.validation import build_inputs
+from ..workbook.validation.master_data import build_inputs
 from .inputs import raw_table
 from .port import TableData
 

@@ -23,7 +23,7 @@ from ..workbook.reader import (
     below_warning,
     table_from_rows,
 )
-from ..workbook.validation import build_inputs
+from ..workbook.validation.master_data import build_inputs
 from .port import TableData, WorkbookPort
 
 __all__ = ["raw_table", "read_inputs", "read_raw_tables", "validated"]

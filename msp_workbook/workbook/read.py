@@ -27,7 +27,9 @@ from .package.file_checks import check_workbook_file
 from .places import TablePlace, table_places
 from .reader import ReadResult, open_tables, require_tables
 from .row_limits import row_limit_warnings
-from .validation import Collector, billing_month_for, build_inputs, build_master_data
+from .validation.collector import Collector
+from .validation.master_data import build_inputs, build_master_data
+from .validation.plausibility import billing_month_for
 
 if TYPE_CHECKING:
     from .isolated import ChildLoad

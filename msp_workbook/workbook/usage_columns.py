@@ -8,8 +8,8 @@ object per reading.
 The bulk tests only ever vouch for plainly good rows: a date cell, a known license key and one of
 its product's metrics written as plain text, a quantity written as digits. Any other non-empty row
 is re-read cell by cell and goes through the very same per-row validation as the rows of a small
-workbook (`validation.validate_usage`), so its messages and cells are the same; those of them
-that turn out good join the bulk readings before aggregation. Aggregation follows
+workbook (`validation.usage.validate_usage`), so its messages and cells are the same; those of
+them that turn out good join the bulk readings before aggregation. Aggregation follows
 `core.usage.aggregate` rule for rule (`tests/test_usage_columns.py` checks they agree).
 """
 
@@ -37,18 +37,18 @@ from .package.guard import check_before_parsing
 from .places import TablePlace, table_place, unreadable
 from .reader import RawTable, refuse_unreadable_errors, rows_below_warning, table_row
 from .usage_sheet import LOAD_IMPORTS, load_columns, ordered_headers, place_of
-from .validation import (
+from .validation.collector import Collector
+from .validation.keys import KnownKey
+from .validation.plausibility import (
     EARLIEST_PLAUSIBLE,
     IMPORTED_SOURCE,
-    Collector,
-    KnownKey,
-    Registry,
     far_date_warning,
     latest_plausible,
     overlap_warning,
     repeated_warning,
-    validate_usage,
 )
+from .validation.registry import Registry
+from .validation.usage import validate_usage
 
 if TYPE_CHECKING:
     import numpy as np
@@ -147,7 +147,7 @@ def read_usage(
     messages as the per-row reader). `faults` are the sheet's cells that read as empty but
     hold an error value or a formula without a result (`UsageLoad.faults`): their rows are
     checked cell by cell. With the `billing` month, readings implausible for it are warnings
-    (`validation.usage_plausibility`, the same for the row-by-row reader)."""
+    (`validation.plausibility.usage_plausibility`, the same for the row-by-row reader)."""
     import numpy as np
     import pyarrow.compute as pc
 
@@ -235,7 +235,7 @@ def _plausibility(
     out: Collector,
     billing: Month,
 ) -> None:
-    """`validation.usage_plausibility` over the accepted readings' columns: dates far from the
+    """`plausibility.usage_plausibility` over the accepted readings' columns: dates far from the
     billing month, and the same (key, metric, date, quantity) twice; a sort of one packed
     number per reading, and nothing per reading in Python unless there is something to say."""
     import numpy as np
@@ -304,7 +304,7 @@ def _overlapping_reports(
     place: TablePlace,
     out: Collector,
 ) -> None:
-    """`validation.overlapping_reports` over the columns: readings of one (key, metric, day)
+    """`plausibility.overlapping_reports` over the columns: readings of one (key, metric, day)
     imported from different reports (Source digests). Rows checked cell by cell are left out
     of this look (they are few and not imported ones: an import writes plain cells)."""
     import numpy as np

@@ -137,7 +137,7 @@ def child_correction_months(path: str, value: str) -> None:
     (`writer.append_rows`); every other part of the file is copied as it is. Checked by reading
     the Settings table back."""
     from msp_workbook.workbook.reader import open_tables
-    from msp_workbook.workbook.validation import read_settings
+    from msp_workbook.workbook.validation.settings import read_settings
     from msp_workbook.workbook.write.writer import append_rows, remove_rows
 
     book, name, wanted = Path(path), schema.SETTING_CORRECTION_MONTHS, int(value)
