@@ -85,16 +85,10 @@ def read_workbook(
         raw, below = open_tables(path, tables)
         out = Collector()
         master = build_master_data(raw, out)
+        # The Ledger's child loads once the Usage sheet's has ended (`early.start`), beside the
+        # small tables' checks and the Usage sheet's cell check (`result`) here; the usage rows
+        # are checked after it, so that their peak and the Ledger loader's do not add up.
         place, batch = loading.result()
-        progress(CHECKING)
-        billing = billing_month_for(master.settings, month, today)
-        usage, usage_below = read_usage(
-            path, place, batch, master.key_ids, out, loading.faults, billing
-        )
-        # The Ledger's child loads after the Usage sheet's (`early.start`), beside the usage
-        # checks; what they freed goes back before its peak.
-        del batch
-        give_back_freed()
         in_bulk = ledger_in_bulk(ledger_load.place, ledger_load.result())
         if in_bulk is None:  # a row that does not convert: read the reference way
             raw_ledger, ledger_below = open_tables(path, (), optional=(schema.LEDGER,))
@@ -105,6 +99,12 @@ def read_workbook(
             del raw_ledger, found_ledger
         else:
             ledger, ledger_checks, columns = in_bulk
+        give_back_freed()  # what the Ledger's conversion freed, before the usage checks
+        progress(CHECKING)
+        billing = billing_month_for(master.settings, month, today)
+        usage, usage_below = read_usage(
+            path, place, batch, master.key_ids, out, loading.faults, billing
+        )
     if usage_below is not None:
         below[schema.USAGE.name] = usage_below
     checks = _in_table_order(below) + out.checks + ledger_checks
