@@ -24,7 +24,8 @@ _INTRO = (
     "Bills your customers every month, in arrears, for the GFI MSP licenses you run for them: "
     "KerioConnect AI, KerioControl AI, KerioOperator and LanGuard.",
     "You keep the customers, license keys and usage readings; a recalculation turns them into "
-    "billing lines, invoices and checks for the billing month (see Settings).",
+    "billing lines, invoices, the MSP-vs-annual comparison and checks for the billing month "
+    "(see Settings).",
     "Blue tabs hold your data. Grey tabs are generated: do not edit them. "
     "The orange Quote tab compares MSP monthly with an annual subscription for a prospect.",
     "Three ways to run it. In Excel with the classic xlwings add-in (Python on this PC): the "
