@@ -33,51 +33,35 @@ _MAX_REASON = 2000  # bytes of the child's last words kept
 
 
 class Gate:
-    """Holds a child back until the children started before it have ended and this process
-    lets it go.
+    """Holds a child back until the children started before it have ended.
 
     A pipe no one writes to: every child forked while the gate is open inherits its write end
     and holds it until it ends; a child started `after` the gate closes its own copy and reads
     until the pipe says end of file, which happens once no process holds the write end any
-    more. This process gives up its own write end with `release()` (or `close()`, which gives
-    up both ends). So the two large sheets load one after the other, each child forked while
-    this process is still small, and the later one only once this process has done the work it
-    does meanwhile: the peak memory is one loader's beside this process, not two at once."""
+    more. `close()` (after the last fork) gives up this process's ends. So the two large sheets
+    load one after the other, each child forked while this process is still small, and the peak
+    memory is one loader's, not two at once."""
 
     def __init__(self) -> None:
-        self._read: int | None
-        self._write: int | None
-        self._read, self._write = os.pipe()
+        self._fds: tuple[int, int] | None = os.pipe()  # (read, write)
 
     def wait(self) -> None:
-        """In the child started after the gate: block until the earlier children have ended and
-        the parent has let it go."""
-        assert self._read is not None and self._write is not None
-        os.close(self._write)
-        while os.read(self._read, 1):
+        """In the child started after the gate: block until the earlier children have ended."""
+        assert self._fds is not None
+        read, write = self._fds
+        os.close(write)
+        while os.read(read, 1):
             pass
-        os.close(self._read)
-
-    def forked(self) -> None:
-        """In this process, after the last child is forked: the read end is the children's."""
-        self._read = _closed(self._read)
-
-    def release(self) -> None:
-        """In this process: let the child started after the gate go, once the earlier ones
-        have ended (again: nothing)."""
-        self._write = _closed(self._write)
+        os.close(read)
 
     def close(self) -> None:
-        """In this process: give up both ends."""
-        self.forked()
-        self.release()
-
-
-def _closed(fd: int | None) -> None:
-    """Close a descriptor once (a number closed twice could by then be another file's)."""
-    if fd is not None:
-        with contextlib.suppress(OSError):
-            os.close(fd)
+        """In this process: give up both ends, once (a number closed twice could by then be
+        another file's)."""
+        if self._fds is not None:
+            for fd in self._fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._fds = None
 
 
 class ChildFailed(Exception):
