@@ -1,9 +1,9 @@
 """Giving memory the program freed back to the system.
 
 glibc keeps freed heap memory for later allocations instead of returning it, so a process's
-resident memory stays at its high-water mark after a large step is done. Where the next step
-runs beside another process's peak (the Ledger's loader beside the usage checks' results, see
-`early.py`), handing back what the finished step freed keeps the two from adding up.
+resident memory stays at its high-water mark after a large step is done. Before the step with
+the highest peak (the usage checks after the Ledger's columns are converted, see
+`read.read_workbook`), handing back what the finished step freed keeps the two from adding up.
 """
 
 from __future__ import annotations

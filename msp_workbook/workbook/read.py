@@ -73,9 +73,8 @@ def read_workbook(
     progress(READING)
     check_workbook_file(path)
     require_tables(path, schema.INPUT_TABLES)
-    # The Usage sheet loads in the background (fastexcel works outside the GIL) while the
-    # tables its readings refer to are read and checked here.
-    # So does the Ledger, in a child of its own (`ledger_columns`).
+    # The Usage sheet loads in the background (fastexcel works outside the GIL), and then the
+    # Ledger (`ledger_columns`), while the tables the readings refer to are read here.
     early = usage_load if isinstance(usage_load, EarlyLoads) else EarlyLoads(usage_load, None)
     with (
         UsageLoad(path, started=early.usage) as loading,
