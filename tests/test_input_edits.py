@@ -243,6 +243,40 @@ def test_fault_scan_finds_error_and_formula_cells_wherever_the_chunks_split() ->
         assert scan.faults == expected, size
 
 
+@pytest.mark.parametrize(
+    ("prefix", "space"), [("", ""), ("x:", ""), ("", "\n  "), ("x:", " ")], ids=str
+)
+def test_fault_scan_finds_the_one_formula_without_a_result_in_a_calculated_column(
+    prefix: str, space: str
+) -> None:
+    """The Usage sheet's looked-up customer name is a formula on every row, each with its
+    result, and imported readings carry a "#" in their Source: none of that is a fault. The one
+    formula saved without a result, and the one error value, are found, however the writer
+    spells its tags (a namespace prefix, white space before the cell's end)."""
+
+    def xml(text: str) -> bytes:
+        return text.replace("<", "<" + prefix).replace("<" + prefix + "/", "</" + prefix).encode()
+
+    def row(n: int, cell_g: str) -> bytes:
+        source = f'<c r="E{n}" t="inlineStr"><is><t>nutzung.csv#3f0c:{n}</t></is></c>'
+        return xml(f'<row r="{n}">{source}{cell_g}</row>')
+
+    def with_result(n: int) -> str:
+        if n % 2:
+            return f'<c r="G{n}" t="str"><f>IFERROR(A1&amp;"","")</f><v>Name</v>{space}</c>'
+        return f'<c r="G{n}"><f t="shared" si="0"/><v>Name</v>{space}</c>'
+
+    rows = [row(n, with_result(n)) for n in range(1, 3001)]
+    rows[1500] = row(1501, f'<c r="G1501"><f>IFERROR(A1,"")</f>{space}</c>')
+    rows[2000] = row(2001, '<c r="G2001" t="e"><v>#N/A</v></c>')
+    sheet = xml("<sheetData>") + b"".join(rows) + xml("</sheetData>")
+    for size in (4096, 65536, len(sheet)):
+        scan = FaultScan()
+        for _ in scan.watch(sheet[i : i + size] for i in range(0, len(sheet), size)):
+            pass
+        assert scan.faults == {(1501, 6): "", (2001, 6): "#N/A"}, size
+
+
 # --- Ambiguous and too large numbers (items 5, 9 and 11) --------------------------------------
 
 AMBIGUOUS = (

@@ -26,10 +26,6 @@ if TYPE_CHECKING:
     from ..workbook.early import EarlyLoads
 
 
-class UsageError(Exception):
-    """Bad command-line input: reported in one line, exit 2."""
-
-
 def run(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code. Output goes to stdout, problems to stderr."""
     args = build_parser().parse_args(argv)
@@ -37,7 +33,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     try:
         with _no_cycle_collection():
             code = _dispatch(args, lines)
-    except (WorkbookError, UsageError) as exc:
+    except WorkbookError as exc:
         print(f"msp-workbook: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     print_report("\n".join(lines))

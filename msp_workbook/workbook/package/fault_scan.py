@@ -16,6 +16,13 @@ _ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
 _FORMULA_LAST = re.compile(
     rb"""(?:</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b(?:[^>"']|"[^"]*"|'[^']*')*/>)\s*</(?:[\w.-]+:)?c>"""
 )
+# What every formula without a result ends with right before its cell's end tag: "f>" (its
+# `</f>`) or "/>" (an `<f .../>`). Each starts with a literal, which the regex engine finds
+# quickly; the full pattern above tries every "<" of the sheet.
+_RESULTLESS_ENDS = (
+    re.compile(rb"f>\s*</(?:[\w.-]+:)?c>"),
+    re.compile(rb"/>\s*</(?:[\w.-]+:)?c>"),
+)
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 _CELL_START = re.compile(rb"""<(?:[\w.-]+:)?c(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</")
@@ -58,14 +65,17 @@ class FaultScan:
         self.complete = True
 
     def _scan(self, block: bytes) -> None:
-        # Single bytes first (memchr): every error value starts with "#", every formula holds
-        # an "f"; sheets of numbers and shared strings hold neither.
-        if b"#" in block:
+        # Plain byte searches first: every error value starts with "#" and its type attribute
+        # quotes an "e"; every formula holds an "f". Sheets of numbers and shared strings hold
+        # none, and a "#" in a text (an imported reading's Source) costs no scan of its own.
+        if b"#" in block and (b'"e"' in block or b"'e'" in block):
             for match in _ERROR_TYPE.finditer(block):
                 self._fault_at(block, match.start(), error=True)
         if not self._formulas and not (b"f" in block and (b"<f" in block or b":f" in block)):
             return
         self._formulas = True
+        if not any(end.search(block) for end in _RESULTLESS_ENDS):
+            return  # every formula has its result (a calculated column, as Excel saves it)
         for match in _FORMULA_LAST.finditer(block):
             self._fault_at(block, match.start(), error=False)
 

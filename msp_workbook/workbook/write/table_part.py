@@ -34,15 +34,9 @@ class TableSpec:
     table_id: int
     name: str
     display_name: str
+    style_info: tuple[tuple[str, str], ...]  # the <tableStyleInfo>'s attributes
     extra: tuple[tuple[str, str], ...] = ()  # kept attributes of the old <table>
     column_dxf: Mapping[str, str] = field(default_factory=dict)  # header -> old dataDxfId
-    style_info: tuple[tuple[str, str], ...] = (
-        ("name", "TableStyleMedium1"),
-        ("showFirstColumn", "0"),
-        ("showLastColumn", "0"),
-        ("showRowStripes", "1"),
-        ("showColumnStripes", "0"),
-    )
 
 
 def table_ref(ncols: int, nrows: int) -> str:
