@@ -46,6 +46,8 @@ class CustomerFinder:
             place = _row_of(key.source)
             if place is not None:
                 self.by_row[place] = label
+        # A token of a message: a license key's customer, else the customer of that ID.
+        self.by_token: dict[str, str] = {**self.names, **self.by_key}
 
     def customer_of(self, check: Check) -> str:
         """ "C-0021 Name" of the customer the finding concerns, or ""."""
@@ -53,10 +55,9 @@ class CustomerFinder:
             place = _row_of(f"{check.sheet}!{check.cell}")
             if place is not None and place in self.by_row:
                 return self.by_row[place]
+        labels = self.by_token
         found = {
-            label
-            for token in _TOKEN.findall(check.message)
-            if (label := self.by_key.get(token.lower()) or self.names.get(token.lower()))
+            label for token in _TOKEN.findall(check.message) if (label := labels.get(token.lower()))
         }
         return found.pop() if len(found) == 1 else ""
 
