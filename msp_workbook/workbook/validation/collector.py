@@ -108,14 +108,19 @@ def _expected(column: schema.Column) -> str:
     return _EXPECTED.get(column.kind, "a value")
 
 
+_TEXT_KINDS = (Kind.ID, Kind.TEXT, Kind.ANY)
+
+
 def _parse(column: schema.Column, raw: RawValue) -> Any:
-    what = label(column.header)
     kind = column.kind
-    if kind in (Kind.ID, Kind.TEXT) and isinstance(raw, bool):
-        # Excel's TRUE/FALSE is no name, ID or text typed by a person: never read as "True".
-        raise CellError(f"{what} must be text, got the logical value {show(raw)}")
-    if kind in (Kind.ID, Kind.TEXT, Kind.ANY):
+    if kind in _TEXT_KINDS:
+        if isinstance(raw, bool) and kind is not Kind.ANY:
+            # Excel's TRUE/FALSE is no name, ID or text typed by a person: never read as "True".
+            raise CellError(
+                f"{label(column.header)} must be text, got the logical value {show(raw)}"
+            )
         return as_text(raw)
+    what = label(column.header)
     if kind is Kind.CHOICE:
         return as_choice(raw, what, column.choices)
     if kind is Kind.WHOLE:
