@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .core import billing, comparison
-from .core import ledger as ledger_core
-from .core.billing import Billed
+from .core import billable, billing, comparison
+from .core.billable import Billed
 from .core.comparison import ComparisonRow
-from .core.fast import billing as fast_billing
+from .core.corrections import CorrectionWindow, correction_window
+from .core.fast import billable as fast_billable
 from .core.fast import comparison as fast_comparison
 from .core.ledger import Ledger
 from .core.models import BillingResult, Inputs
@@ -49,7 +49,7 @@ class Engine:
         still_open = [m for m in units.months if not ledger.is_closed(m)]
         target_open = bool(still_open) and still_open[-1] == target
         if self.arrays:
-            billed = fast_billing.bill_open_months(
+            billed = fast_billable.bill_open_months(
                 units, read.inputs, still_open, usage, last_month=target_open
             )
             if billed is not None:
@@ -59,7 +59,7 @@ class Engine:
                     return rows, precomputed
         positions = units.positions(still_open)
         precomputed = {}  # the plain rules, key by key
-        for key, customer, product, found in billing.bill_window(read.inputs, still_open, usage):
+        for key, customer, product, found in billable.bill_window(read.inputs, still_open, usage):
             units.add_billed(positions, customer, product, found)
             if target_open:
                 precomputed[(key.license_key, product.metric)] = found[-1]
@@ -73,16 +73,17 @@ class Engine:
         usage: UsageIndex,
         precomputed: Precomputed | None = None,
     ) -> BillingResult:
-        """An open month's billing with its corrections (`core.ledger.bill_open_month`); with
-        `arrays`, the closed months' quantities of every key are worked out at once, so only
-        the keys whose quantity differs are billed again key by key."""
+        """An open month's billing with its corrections (`core.billing.bill_open_month`). The
+        closed months it corrects are worked out here, once (`core.corrections.CorrectionWindow`);
+        with `arrays`, so are their quantities for every key at once, so that only the keys
+        whose quantity differs are billed again key by key."""
+        closed = ledger.closed_months()
+        months = correction_window(closed, month, inputs.settings.correction_months)
         quantities = None
-        if self.arrays:
-            closed = ledger.closed_months()
-            months = ledger_core.correction_window(closed, month, inputs.settings.correction_months)
-            if months:
-                quantities = fast_billing.billed_quantities(inputs, months, usage)
-        return ledger_core.bill_open_month(inputs, month, ledger, usage, precomputed, quantities)
+        if self.arrays and months:
+            quantities = fast_billable.billed_quantities(inputs, months, usage)
+        window = CorrectionWindow(months, quantities)
+        return billing.bill_open_month(inputs, month, ledger, usage, window, precomputed)
 
 
 ARRAYS = Engine(arrays=True)

@@ -34,7 +34,8 @@ from msp_workbook.core.archive import (
     latest_cut,
     plan_archive,
 )
-from msp_workbook.core.ledger import Ledger, bill_open_month, closing_entries, number_invoices
+from msp_workbook.core.closing import closing_entries
+from msp_workbook.core.ledger import Ledger
 from msp_workbook.core.models import (
     AnnualPrice,
     Customer,
@@ -45,7 +46,9 @@ from msp_workbook.core.models import (
     UsageReading,
 )
 from msp_workbook.core.months import Month
+from msp_workbook.core.numbering import number_invoices
 from msp_workbook.core.usage import UsageIndex
+from msp_workbook.engine import PLAIN
 from msp_workbook.workbook.template.builder import build_workbook
 from msp_workbook.workbook.write.writer import append_to_tables
 
@@ -137,7 +140,7 @@ class Reseller:
 
     def close(self, month: Month) -> None:
         inputs, ledger = self.inputs(), Ledger(self.ledger)
-        result = bill_open_month(inputs, month, ledger, UsageIndex.of_inputs(inputs))
+        result = PLAIN.bill_open_month(inputs, month, ledger, UsageIndex.of_inputs(inputs))
         numbers = number_invoices(result.invoices, ledger, "INV-", month)
         finalized = datetime.combine(month.shift(1).first_day, datetime.min.time())
         self.ledger += closing_entries(result.lines, result.invoices, numbers, finalized)
@@ -186,15 +189,16 @@ def expected_move(
 
 
 def billed(reseller: Reseller, month: Month) -> tuple:
-    """An open month's lines, invoices and Comparison rows, from the core rules themselves:
-    the window's closed months as the Ledger has them, its open months as billed now."""
+    """An open month's lines, invoices and Comparison rows, from the plain core rules (the
+    PLAIN engine): the window's closed months as the Ledger has them, its open months as billed
+    now."""
     inputs, ledger = reseller.inputs(), Ledger(reseller.ledger)
     usage = UsageIndex.of_inputs(inputs)
-    result = bill_open_month(inputs, month, ledger, usage)
+    result = PLAIN.bill_open_month(inputs, month, ledger, usage)
     window_lines = {
         m: [e.line for e in ledger.month_lines(m)]
         if ledger.is_closed(m)
-        else bill_open_month(inputs, m, ledger, usage).lines
+        else PLAIN.bill_open_month(inputs, m, ledger, usage).lines
         for m in comparison.window(month)
     }
     return result.lines, result.invoices, comparison.comparison_rows(inputs, month, window_lines)

@@ -9,7 +9,8 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msp_workbook.core.billing import bill_window, billing_lines
+from msp_workbook.core.billable import bill_window
+from msp_workbook.core.lines import billing_lines
 from msp_workbook.core.models import Customer, Inputs, LicenseKey, Product, Settings, UsageReading
 from msp_workbook.core.months import Month
 from msp_workbook.core.usage import UsageIndex

@@ -16,16 +16,13 @@ from sheet_edits import invoices, set_customer, set_setting
 
 from msp_workbook.app.close import close_month
 from msp_workbook.app.recalc import recalculate
-from msp_workbook.core.ledger import (
-    Ledger,
-    bill_open_month,
-    closed_month_view,
-    closing_entries,
-    number_invoices,
-)
+from msp_workbook.core.closing import closed_month_view, closing_entries
+from msp_workbook.core.ledger import Ledger
 from msp_workbook.core.models import Customer, Inputs, LicenseKey, Product, Settings, UsageReading
 from msp_workbook.core.months import Month
+from msp_workbook.core.numbering import number_invoices
 from msp_workbook.core.usage import UsageIndex
+from msp_workbook.engine import PLAIN
 from msp_workbook.workbook.template.builder import build_workbook
 
 MONTHS = [Month(2026, 9).shift(i) for i in range(5)]
@@ -81,7 +78,7 @@ def test_edits_between_closes_never_change_a_closed_months_invoices(changes):
         for closed, (lines, closed_invoices) in as_closed.items():
             assert closed_month_view(ledger, inputs, closed) == (lines, closed_invoices, [])
         # The open month bills with today's values.
-        result = bill_open_month(inputs, month, ledger, UsageIndex.of_inputs(inputs))
+        result = PLAIN.bill_open_month(inputs, month, ledger, UsageIndex.of_inputs(inputs))
         for invoice in result.invoices:
             expected = D(0) if invoice.reverse_charge else inputs.settings.vat_rate
             assert invoice.vat_rate == expected

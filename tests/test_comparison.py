@@ -6,8 +6,8 @@ from decimal import Decimal as D
 
 from records import MAILBOXES
 
-from msp_workbook.core.billing import make_line
 from msp_workbook.core.comparison import comparison_rows
+from msp_workbook.core.lines import make_line
 from msp_workbook.core.models import AnnualPrice, Customer, Inputs, Settings
 from msp_workbook.core.months import Month
 

@@ -11,17 +11,17 @@ from conftest import load_example, run_cli
 from sheet_edits import set_cells, set_setting
 from workbook_tables import table_rows
 
+from msp_workbook import engine
 from msp_workbook.app.check import check_workbook
-from msp_workbook.core.ledger import (
-    Ledger,
-    bill_open_month,
-    closing_entries,
-    correction_window,
-    number_invoices,
-)
+from msp_workbook.core import corrections
+from msp_workbook.core.closing import closing_entries
+from msp_workbook.core.corrections import CorrectionWindow, correction_lines, correction_window
+from msp_workbook.core.ledger import Ledger
 from msp_workbook.core.models import Customer, Inputs, LicenseKey, Product, Settings, UsageReading
 from msp_workbook.core.months import Month
+from msp_workbook.core.numbering import number_invoices
 from msp_workbook.core.usage import UsageIndex
+from msp_workbook.engine import ARRAYS, PLAIN
 from msp_workbook.workbook.template.builder import build_workbook
 
 KC = Product(product_id="KC", product="KerioConnect", metric="mailboxes", aggregation="max",
@@ -53,7 +53,7 @@ def closed_through(last: Month, first: Month, quantity: int, window: int) -> Led
     while month <= last:
         readings[month] = quantity
         given = inputs(readings, window)
-        result = bill_open_month(given, month, ledger, UsageIndex.of_inputs(given))
+        result = PLAIN.bill_open_month(given, month, ledger, UsageIndex.of_inputs(given))
         numbers = number_invoices(result.invoices, ledger, "INV-", month)
         entries = closing_entries(result.lines, result.invoices, numbers, datetime(2027, 1, 2))
         ledger = Ledger([*ledger.lines, *entries])
@@ -68,7 +68,7 @@ def corrected_months(window: int, late: Month) -> list[str]:
     readings = {m: 10 for m in ledger.closed_months()}
     readings[late] = 11
     given = inputs(readings, window)
-    result = bill_open_month(given, Month(2026, 12), ledger, UsageIndex.of_inputs(given))
+    result = PLAIN.bill_open_month(given, Month(2026, 12), ledger, UsageIndex.of_inputs(given))
     return [str(li.corrects) for li in result.lines if li.type == "correction"]
 
 
@@ -91,6 +91,40 @@ def test_the_window_is_the_months_before_the_billing_month_up_to_the_setting():
     assert correction_window(closed, Month(2026, 12), 0) == []
     # Closed months after the billing month are never corrected by it.
     assert correction_window(closed, Month(2026, 6), 12) == closed[:5]
+
+
+def test_the_corrections_are_of_the_window_given_not_one_worked_out_again():
+    # Every month of 2026 up to November was closed at 10 mailboxes and now has 11; the
+    # Settings say 12 months, the window given says two: only those two are corrected.
+    ledger = closed_through(Month(2026, 11), Month(2026, 1), 10, 12)
+    given = inputs({m: 11 for m in ledger.closed_months()}, 12)
+    usage = UsageIndex.of_inputs(given)
+    two = [Month(2026, 10), Month(2026, 11)]
+    for quantities in (None, [{("K-A", "mailboxes"): 11}] * 2):
+        lines = correction_lines(
+            given, Month(2026, 12), ledger, usage, CorrectionWindow(two, quantities)
+        )
+        assert [(str(li.corrects), li.quantity) for li in lines] == [("2026-10", 1), ("2026-11", 1)]
+
+
+def test_an_open_month_works_its_correction_window_out_once(monkeypatch):
+    # The engine works the window out; the arrays' quantities and the corrections take it.
+    ledger = closed_through(Month(2026, 11), Month(2026, 6), 10, 12)
+    given = inputs({m: 11 for m in ledger.closed_months()}, 12)
+    usage = UsageIndex.of_inputs(given)
+    expected = PLAIN.bill_open_month(given, Month(2026, 12), ledger, usage)
+    worked_out = []
+
+    def counted(*args):
+        worked_out.append(args)
+        return correction_window(*args)
+
+    monkeypatch.setattr(engine, "correction_window", counted)
+    monkeypatch.setattr(corrections, "correction_window", counted)
+    for chosen in (ARRAYS, PLAIN):
+        assert chosen.bill_open_month(given, Month(2026, 12), ledger, usage) == expected
+    assert len(worked_out) == 2  # once per open month billed
+    assert sum(li.type == "correction" for li in expected.lines) == 6
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
-# `core/billing.py: in_period`, `period_months` -> module core/billing.py, names in_period, ...
+# `core/billable.py: in_period`, `period_months` -> module core/billable.py, names in_period, ...
 _ENTRY = re.compile(r"`([a-z_/]+\.py): ([A-Za-z_.]+)`((?:, `[A-Za-z_.]+`)*)")
 
 

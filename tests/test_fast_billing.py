@@ -1,7 +1,8 @@
-"""Property: the comparison window worked out in arrays (`core.fast.billing` billing the open months
-for all keys at once, `core.fast.comparison` making the rows) equals the reference, key by key and
-profile by profile (`billing.bill_window`, `WindowUnits.rows`): the same Comparison rows, and
-the same `Billed` for the billing month, whatever the keys, usage, prices and closed months."""
+"""Property: the comparison window worked out in arrays (`core.fast.billable` billing the open
+months for all keys at once, `core.fast.comparison` making the rows) equals the reference, key by
+key and profile by profile (`billable.bill_window`, `WindowUnits.rows`): the same Comparison rows,
+and the same `Billed` for the billing month, whatever the keys, usage, prices and closed months.
+The corrections of closed months found in arrays equal those found key by key, too."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msp_workbook.core.billing import billing_lines, make_line
-from msp_workbook.core.fast.billing import billed_quantities
-from msp_workbook.core.ledger import Ledger, LedgerLine, correction_lines, correction_window
+from msp_workbook.core.corrections import CorrectionWindow, correction_lines, correction_window
+from msp_workbook.core.fast.billable import billed_quantities
+from msp_workbook.core.ledger import Ledger, LedgerLine
+from msp_workbook.core.lines import billing_lines, make_line
 from msp_workbook.core.models import (
     AnnualPrice,
     Customer,
@@ -157,8 +159,10 @@ def test_corrections_found_in_arrays_equal_those_found_key_by_key(
     months = correction_window(ledger.closed_months(), TARGET, window)
     quantities = billed_quantities(inputs, months, usage)
     assert quantities is not None
-    assert correction_lines(inputs, TARGET, ledger, usage, quantities) == correction_lines(
-        inputs, TARGET, ledger, usage
+    in_arrays = CorrectionWindow(months, quantities)
+    key_by_key = CorrectionWindow(months, None)
+    assert correction_lines(inputs, TARGET, ledger, usage, in_arrays) == correction_lines(
+        inputs, TARGET, ledger, usage, key_by_key
     )
     assert ARRAYS.bill_open_month(inputs, TARGET, ledger, usage) == PLAIN.bill_open_month(
         inputs, TARGET, ledger, usage

@@ -33,8 +33,9 @@ from lxml import etree
 from xlsx_edits import edited, set_cell, sheet_part, text_cell
 
 from msp_workbook.app.invoice_documents import Made, Maker
-from msp_workbook.core.billing import is_reverse_charge, make_invoice, make_line
 from msp_workbook.core.invoice_document import invoice_document
+from msp_workbook.core.invoices import is_reverse_charge, make_invoice
+from msp_workbook.core.lines import make_line
 from msp_workbook.core.models import BillingLine, Customer, Invoice, Product, Settings
 from msp_workbook.core.months import Month
 

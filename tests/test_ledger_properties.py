@@ -10,11 +10,14 @@ from decimal import Decimal as D
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from msp_workbook.core.billing import billing_lines
-from msp_workbook.core.ledger import Ledger, bill_open_month, closing_entries, number_invoices
+from msp_workbook.core.closing import closing_entries
+from msp_workbook.core.ledger import Ledger
+from msp_workbook.core.lines import billing_lines
 from msp_workbook.core.models import Customer, Inputs, LicenseKey, Product, Settings, UsageReading
 from msp_workbook.core.months import Month
+from msp_workbook.core.numbering import number_invoices
 from msp_workbook.core.usage import UsageIndex
+from msp_workbook.engine import PLAIN
 
 FIRST = Month(2026, 9)
 MONTHS = [FIRST.shift(i) for i in range(7)]  # 2026-09 .. 2027-03: crosses a year
@@ -73,7 +76,7 @@ def _counts_for(line, month: Month) -> bool:
 
 
 def close(inputs: Inputs, month: Month, ledger: Ledger) -> Ledger:
-    result = bill_open_month(inputs, month, ledger, UsageIndex.of_inputs(inputs))
+    result = PLAIN.bill_open_month(inputs, month, ledger, UsageIndex.of_inputs(inputs))
     numbers = number_invoices(result.invoices, ledger, "INV-", month)
     finalized = datetime(2027, 6, 1)
     entries = closing_entries(result.lines, result.invoices, numbers, finalized)
@@ -118,7 +121,7 @@ def test_a_correction_of_usage_later_removed_is_undone_at_todays_price():
     late = [(0, ("K-C", "mailboxes"), 1)]
     ledger = close(inputs_with([]), MONTHS[0], ledger=Ledger())
     ledger = close(inputs_with(late), MONTHS[1], ledger)
-    november = bill_open_month(
+    november = PLAIN.bill_open_month(
         inputs_with([]), MONTHS[2], ledger, UsageIndex.of_inputs(inputs_with([]))
     )
     undo = [li for li in november.lines if li.type == "correction"]

@@ -9,8 +9,8 @@ from decimal import Decimal as D
 import pytest
 from records import MAILBOXES
 
-from msp_workbook.core.billing import make_line
 from msp_workbook.core.ledger import LedgerLine
+from msp_workbook.core.lines import make_line
 from msp_workbook.core.models import Customer, Product
 from msp_workbook.core.months import Month
 from msp_workbook.workbook import schema

@@ -9,8 +9,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
-from ..core import ledger as ledger_core
+from ..core.closing import closing_entries
 from ..core.months import Month
+from ..core.numbering import number_invoices
 from ..progress import COMPUTING, WRITING, Progress, no_progress
 from ..workbook import schema
 from ..workbook.early import EarlyLoads
@@ -89,13 +90,9 @@ def close(
     if not report.result.lines:
         raise WorkbookError(f"{target} has no billing lines: nothing to close")
     settings = read.inputs.settings
-    numbers = ledger_core.number_invoices(
-        report.result.invoices, ledger, settings.invoice_prefix, target
-    )
+    numbers = number_invoices(report.result.invoices, ledger, settings.invoice_prefix, target)
     finalized = (now or datetime.now()).replace(microsecond=0)
-    entries = ledger_core.closing_entries(
-        report.result.lines, report.result.invoices, numbers, finalized
-    )
+    entries = closing_entries(report.result.lines, report.result.invoices, numbers, finalized)
     invoices = tuple(
         i.model_copy(update={"invoice": numbers[i.customer_id]}) for i in report.result.invoices
     )

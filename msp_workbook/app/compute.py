@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..core import ledger as ledger_core
-from ..core.billing import missing_vat_id_warnings
 from ..core.check_customers import customers_of
+from ..core.closing import closed_month_view
 from ..core.comparison import ComparisonRow
 from ..core.invoice_document import tax_case
+from ..core.invoices import missing_vat_id_warnings
 from ..core.models import BillingResult, Check
 from ..core.money import ZERO
 from ..core.months import Month, previous_month
@@ -104,7 +104,7 @@ def compute(read: ReadResult, month: Month | None = None, today: date | None = N
     checks = list(read.checks)
     usage = read.usage_index()  # one index for every month billed below
     if ledger.is_closed(target):
-        lines, invoices, closed_checks = ledger_core.closed_month_view(ledger, read.inputs, target)
+        lines, invoices, closed_checks = closed_month_view(ledger, read.inputs, target)
         result = BillingResult(
             month=target, lines=tuple(lines), invoices=tuple(invoices), checks=tuple(closed_checks)
         )

@@ -19,9 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.closing import closed_month_view
 from ..core.datev import Booking, assign_debitors, bookings, fiscal_year_start
 from ..core.datev_fields import invoice_gaps, settings_gaps, typed_debitors
-from ..core.ledger import Ledger, closed_month_view
+from ..core.ledger import Ledger
 from ..core.models import Check, Inputs
 from ..core.months import Month
 from ..workbook import schema

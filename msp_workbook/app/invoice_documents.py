@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..core.billing import lines_by_customer
+from ..core.closing import closed_month_view
 from ..core.document_fields import Gaps, buyer_gaps, missing_customer, seller_gaps
 from ..core.invoice_document import InvoiceDocument, invoice_document
-from ..core.ledger import Ledger, closed_month_view
+from ..core.invoices import lines_by_customer
+from ..core.ledger import Ledger
 from ..core.models import Check, Customer, Inputs, Invoice, Severity
 from ..core.months import Month
 from ..core.sepa import pays_by_direct_debit

@@ -17,7 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.billing import month_usage
+from ..core.billable import month_usage
 from ..core.models import Check, LicenseKey, Product
 from ..core.months import Month
 from ..core.readings import STANDARD, ReportProblem, column_positions, data_lines

@@ -15,8 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..core.closing import closed_month_view
 from ..core.document_fields import Gaps, missing_customer
-from ..core.ledger import Ledger, closed_month_view
+from ..core.ledger import Ledger
 from ..core.models import Check, Inputs
 from ..core.months import Month
 from ..core.sepa import Collected, Collection, collections, due_date

@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
 
 from .annual import TierRates, annual_cost, orders, tiers_for
-from .billing import Billed
+from .billable import Billed
 from .models import AnnualPrice, BillingLine, Customer, Inputs, Product, Record
 from .money import ZERO, round_money
 from .months import Month
@@ -183,7 +183,7 @@ class WindowUnits:
         billed: Sequence[Billed | None],
     ) -> None:
         """One key's metric over some of the window's months (at `positions`), as
-        `billing.bill_window` gives it: one entry per month, None where it bills nothing."""
+        `billable.bill_window` gives it: one entry per month, None where it bills nothing."""
         found = [(p, b.quantity) for p, b in zip(positions, billed, strict=True) if b is not None]
         if not found:
             return

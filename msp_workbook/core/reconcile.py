@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
-from .billing import in_period
+from .billable import in_period
 from .models import BillingLine, Customer, LicenseKey, Product, Record
 from .money import ZERO, round_money
 from .months import Month
@@ -88,7 +88,7 @@ class Reconciliation(Record):
         return all(r.status == "match" for r in self.rows)
 
 
-# The month's usage of a key's metric before minimums (`billing.month_usage` bound to a month).
+# The month's usage of a key's metric before minimums (`billable.month_usage` bound to a month).
 UsageOf = Callable[[LicenseKey, Product], "int | None"]
 
 

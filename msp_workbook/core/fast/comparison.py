@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from ..annual import TierRates, tiers_for
 from ..comparison import ComparisonRow, GroupKey, WindowUnits
 from ..vocabulary import TERMS
-from .billing import LIMIT, WindowBlock
+from .billable import LIMIT, WindowBlock
 
 if TYPE_CHECKING:
     import numpy as np

@@ -1,7 +1,7 @@
 """The comparison window's open months billed for every key at once, in arrays.
 
-`billing.bill_window` bills one key's metric month by month (`billing.billed_months`: the
-reference). Here the same rules (billing's module doc, rules 1-4 and 6) are applied with numpy to
+`billable.bill_window` bills one key's metric month by month (`billable.billed_months`: the
+reference). Here the same rules (billable's module doc, rules 1-4 and 6) are applied with numpy to
 every (license key, metric) and every open month of the window together:
 
 - a month outside the key's Start..End period bills nothing;
@@ -15,7 +15,7 @@ What the comparison needs is then summed per customer and product (a `WindowBloc
 of the product's annual-priced metric per month, and the MSP cost of all its lines,
 round(quantity x list price) each, added up in whole cents (`fast.comparison` makes the rows
 from it). What the window's last month bills for each (key, metric) can come back as
-`billing.Billed` too, made by `billing.billed_in_period` from the same arrays, so that billing
+`billable.Billed` too, made by `billable.billed_in_period` from the same arrays, so that billing
 that month need not work it out again.
 
 numpy is not everywhere the workbook runs (xlwings Lite), and amounts could in principle pass 64
@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..billing import Billed, billed_in_period, keys_in_window
+from ..billable import Billed, billed_in_period, keys_in_window
 from ..comparison import WindowUnits
 from ..models import Customer, Inputs, LicenseKey, Product, Settings
 from ..money import round_money
@@ -69,7 +69,7 @@ def bill_open_months(
     customer and product. With `last_month`, also what the last of the months bills for each
     (license key, metric) of the keys whose period touches `months` (else an empty mapping).
     None where numpy is missing or a number does not fit 64 bits: then bill with
-    `billing.bill_window`."""
+    `billable.bill_window`."""
     try:
         import numpy as np
     except ImportError:  # pragma: no cover - numpy is a dependency wherever fastexcel is
@@ -175,8 +175,9 @@ def billed_quantities(
     inputs: Inputs, months: Sequence[Month], usage: UsageIndex
 ) -> list[dict[tuple[str, str], int]] | None:
     """Per month (in the order given): the quantity each (license key, metric) bills, where it
-    bills a line; the same as `billing.bill_window` gives, for every key at once. None where
-    numpy is missing or a number does not fit 64 bits."""
+    bills a line; the same as `billable.bill_window` gives, for every key at once (a
+    `corrections.CorrectionWindow`'s quantities). None where numpy is missing or a number does
+    not fit 64 bits."""
     try:
         import numpy  # noqa: F401
     except ImportError:  # pragma: no cover - numpy is a dependency wherever fastexcel is
