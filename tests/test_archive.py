@@ -34,7 +34,7 @@ from conftest import run_cli
 from sheet_edits import set_setting
 from workbook_tables import table_rows
 
-from msp_workbook.app.archive import archive_path
+from msp_workbook.app.archive_files import archive_path
 from msp_workbook.app.close import close_month
 from msp_workbook.core.archive import ArchiveRefused, LedgerRow, UsageRow, plan_archive
 from msp_workbook.core.months import Month

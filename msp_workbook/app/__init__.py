@@ -14,8 +14,10 @@ The month's bill, for any face:
   invoices and appends to the Ledger); `month_status`: the figures the command line prints and
   the Start sheet shows; `output_gaps`: what the closed month's outputs would lack, warned of
   while the month is open.
-- `new_workbook`, `quote`, `demo` (with the demo reseller's tables, `demo_data`), `new_key`,
-  `usage_import`, `reconciliation`, `archive`.
+- `new_workbook`, `quote`, `demo` (with the demo reseller's tables, `demo_data`: its customers
+  `demo_customers`, keys `demo_keys`, readings `demo_usage`), `new_key`, `usage_import`,
+  `reconciliation`, `archive` (what it reads `archive_input`, the archive files
+  `archive_files`).
 
 (The stages a long run reports are `msp_workbook/progress.py`, beside the faces: the reader
 reports them too.)

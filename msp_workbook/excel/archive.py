@@ -13,15 +13,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..app.archive import (
-    ARCHIVED_TABLES,
-    ArchiveReport,
-    archive_summary,
-    archived_months,
-    input_of_tables,
-    plan,
-    write_archives,
-)
+from ..app.archive import ArchiveReport, archive_summary, plan
+from ..app.archive_files import archived_months, write_archives
+from ..app.archive_input import ARCHIVED_TABLES, input_of_tables
 from ..core.archive import latest_cut
 from ..workbook import schema
 from ..workbook.validation.settings import read_settings

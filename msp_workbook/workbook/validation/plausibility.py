@@ -1,6 +1,6 @@
 """Warnings on accepted usage readings: dated far from the billing month, entered twice, or
-imported from two reports for the same key, metric and day (`usage_columns` gives the same over
-its columns)."""
+imported from two reports for the same key, metric and day (`usage_warnings` gives the same over
+the bulk reader's columns)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def overlap_warning(
 def overlapping_reports(readings: list[UsageReading], table: RawTable, out: Collector) -> None:
     """A warning where one key, metric and day has readings imported from different reports
     (their Source digests differ), at the first row of each further report, by row
-    (`usage_columns` gives the same for its columns)."""
+    (`usage_warnings` gives the same for the bulk reader's columns)."""
     groups: dict[tuple[str, str, date], dict[str, tuple[int, str]]] = {}
     for r in sorted(readings, key=lambda r: r.row):
         found = IMPORTED_SOURCE.search(r.source_name)  # the Source column
@@ -100,7 +100,8 @@ def usage_plausibility(
     readings: list[UsageReading], table: RawTable, out: Collector, billing: Month
 ) -> None:
     """Warnings for readings dated far from the billing month and for the same reading (key,
-    metric, date, quantity) twice, by row (`usage_columns` gives the same for its columns)."""
+    metric, date, quantity) twice, by row (`usage_warnings` gives the same for the bulk reader's
+    columns)."""
     if not readings:
         return
     letter = table.rows[0].cells[schema.COL_DATE].rstrip("0123456789")

@@ -1,5 +1,6 @@
 """The Usage table row by row: each reading of a known license key and one of its product's
-metrics (`usage_columns` reads a large table in bulk and sends its doubtful rows here)."""
+metrics (`usage_columns` reads a large table in bulk, and `usage_cells` sends its doubtful rows
+here)."""
 
 from __future__ import annotations
 
