@@ -63,7 +63,7 @@ def _modules() -> list[Path]:
         p
         for p in PACKAGE.rglob("*.py")
         if p.relative_to(PACKAGE).parts[0] not in EXCLUDED_FOLDERS
-        and p != PACKAGE / "workbook" / "schema.py"
+        and PACKAGE / "workbook" / "schema" not in p.parents
     )
 
 

@@ -22,8 +22,8 @@ from enum import Enum
 from functools import cached_property
 from typing import TypeVar
 
-from ..core import vocabulary
-from ..core.months import Month
+from ...core import vocabulary
+from ...core.months import Month
 
 
 class Kind(Enum):
