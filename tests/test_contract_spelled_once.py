@@ -8,6 +8,7 @@ sentence ("Customer ID is empty ...") or an f-string's text is free to; docstrin
 from __future__ import annotations
 
 import ast
+import importlib
 from decimal import Decimal
 from pathlib import Path
 from typing import get_args
@@ -19,6 +20,7 @@ from msp_workbook.core.fast import usage as fast_usage
 from msp_workbook.workbook import schema
 
 PACKAGE = Path(__file__).resolve().parents[1] / "msp_workbook"
+SCHEMA = PACKAGE / "workbook" / "schema"
 HEADERS = {c.header for t in schema.ALL_TABLES for c in t.columns}
 
 # Folders whose words are not the workbook's columns.
@@ -62,8 +64,7 @@ def _modules() -> list[Path]:
     return sorted(
         p
         for p in PACKAGE.rglob("*.py")
-        if p.relative_to(PACKAGE).parts[0] not in EXCLUDED_FOLDERS
-        and PACKAGE / "workbook" / "schema" not in p.parents
+        if p.relative_to(PACKAGE).parts[0] not in EXCLUDED_FOLDERS and SCHEMA not in p.parents
     )
 
 
@@ -202,3 +203,36 @@ def test_a_row_is_made_by_header_and_refuses_a_wrong_one() -> None:
     wrong = {schema.COL_CUSTOMER_ID: "C-1", schema.COL_DEBITOR: 10000, "month": "2026-01"}
     with pytest.raises(KeyError, match="not columns"):
         schema.DEBITORS.row(wrong)
+
+
+def _defined(path: Path) -> list[str]:
+    """The names a module defines at its top level (assigned, a function, a class)."""
+    names: list[str] = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.append(node.name)
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            elements = target.elts if isinstance(target, ast.Tuple) else [target]
+            names += [e.id for e in elements if isinstance(e, ast.Name)]
+    return names
+
+
+def test_the_schema_is_one_namespace_of_its_parts() -> None:
+    """Every public name a part of the schema package defines is the package's own, the same
+    object, and in its `__all__`: callers write `schema.NAME` whichever part defines it."""
+    parts = sorted(p for p in SCHEMA.glob("*.py") if p.name != "__init__.py")
+    assert len(parts) > 5  # the parts were found
+    left_out = []
+    for path in parts:
+        part = importlib.import_module(f"{schema.__name__}.{path.stem}")
+        for name in _defined(path):
+            if name.startswith("_"):
+                continue
+            if getattr(schema, name, None) is not getattr(part, name) or name not in schema.__all__:
+                left_out.append(f"{path.stem}.{name}")
+    assert left_out == []
+    assert len(set(schema.__all__)) == len(schema.__all__)
+    assert [name for name in schema.__all__ if not hasattr(schema, name)] == []
