@@ -1,5 +1,7 @@
-"""The contract spelled once: no module but the schema spells a column header, and each
-vocabulary is defined in one place, the others taking it from there.
+"""The contract spelled once: no module but the schema spells a column header (and the core's
+rules neither a header nor a Settings row's name: the words they name are `core.vocabulary`'s,
+which the schema takes too), and each vocabulary is defined in one place, the others taking it
+from there.
 
 A header counts only as a whole string literal: a message that names a column inside a longer
 sentence ("Customer ID is empty ...") or an f-string's text is free to; docstrings are prose.
@@ -21,7 +23,13 @@ from msp_workbook.workbook import schema
 
 PACKAGE = Path(__file__).resolve().parents[1] / "msp_workbook"
 SCHEMA = PACKAGE / "workbook" / "schema"
+VOCABULARY = PACKAGE / "core" / "vocabulary.py"
 HEADERS = {c.header for t in schema.ALL_TABLES for c in t.columns}
+SETTING_NAMES = {s.name for s in schema.SETTINGS_SPEC}
+# The core's words for the columns and Settings rows its rules name (to point a finding at a
+# cell, as an import profile's field).
+CORE_COLUMNS = {n: v for n, v in vars(vocabulary).items() if n.endswith("_COLUMN")}
+CORE_SETTINGS = {n: v for n, v in vars(vocabulary).items() if n.endswith("_SETTING")}
 
 # Folders whose words are not the workbook's columns.
 EXCLUDED_FOLDERS = {
@@ -42,21 +50,8 @@ ALLOWED: dict[str, set[str]] = {
     # The Quote sheet's result label and its chart's axis title.
     "workbook/template/quote_sheet.py": {"Difference"},
     "workbook/template/quote_chart.py": {"Month"},
-    # The core imports nothing from the workbook layer: where its rules name a Settings row or
-    # a Customers column (to point a finding at its cell) or an import field, they spell it.
-    # Left to move into core.vocabulary, as USAGE_SHEET and the statuses were.
+    # Left to take core.vocabulary's VAT_ID_COLUMN (the module is being split).
     "core/billing.py": {"VAT ID"},
-    "core/datev_fields.py": {"Debitor", "VAT ID"},
-    "core/document_fields.py": {"Street", "Postcode", "City", "Email", "VAT ID"},
-    "core/readings.py": {"Date", "License key", "Metric", "Quantity"},
-    "core/sepa_fields.py": {
-        "Payment",
-        "Debtor IBAN",
-        "Debtor BIC",
-        "Mandate ID",
-        "Mandate date",
-    },
-    "core/statement.py": {"License key", "Metric", "Quantity", "Amount"},
 }
 
 
@@ -64,13 +59,22 @@ def _modules() -> list[Path]:
     return sorted(
         p
         for p in PACKAGE.rglob("*.py")
-        if p.relative_to(PACKAGE).parts[0] not in EXCLUDED_FOLDERS and SCHEMA not in p.parents
+        if p.relative_to(PACKAGE).parts[0] not in EXCLUDED_FOLDERS
+        and SCHEMA not in p.parents
+        and p != VOCABULARY
     )
 
 
-def header_literals(source: str) -> list[tuple[int, str]]:
-    """(line, text) of each string literal that is a whole header: not a docstring, not a
-    piece of an f-string."""
+def _words(name: str) -> set[str]:
+    """The words a module must not spell: the headers; in the core, the Settings rows' names
+    too (the workbook layer names a row by its schema.SETTING_..., where a few of these words are
+    other things: Start's status block labels, the SEPA file's fields)."""
+    return HEADERS | SETTING_NAMES if name.startswith("core/") else HEADERS
+
+
+def header_literals(source: str, words: set[str] = HEADERS) -> list[tuple[int, str]]:
+    """(line, text) of each string literal that is a whole header (or another of `words`): not
+    a docstring, not a piece of an f-string."""
     tree = ast.parse(source)
     skipped: set[int] = set()
     for node in ast.walk(tree):
@@ -85,7 +89,7 @@ def header_literals(source: str) -> list[tuple[int, str]]:
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and node.value in HEADERS
+        and node.value in words
         and id(node) not in skipped
     )
 
@@ -104,9 +108,10 @@ def test_no_module_but_the_schema_spells_a_header() -> None:
     for path in _modules():
         name = path.relative_to(PACKAGE).as_posix()
         allowed = ALLOWED.get(name, set())
+        use = "core.vocabulary" if name.startswith("core/") else "schema.COL_..."
         found += [
-            f"{name}:{line}: {text!r} (use schema.COL_...)"
-            for line, text in header_literals(path.read_text(encoding="utf-8"))
+            f"{name}:{line}: {text!r} (use {use})"
+            for line, text in header_literals(path.read_text(encoding="utf-8"), _words(name))
             if text not in allowed
         ]
     assert found == []
@@ -116,7 +121,8 @@ def test_the_allowed_literals_are_still_there() -> None:
     """An exception nobody needs any more goes: the list stays short and true."""
     stale = []
     for name, allowed in ALLOWED.items():
-        texts = {text for _, text in header_literals((PACKAGE / name).read_text("utf-8"))}
+        source = (PACKAGE / name).read_text("utf-8")
+        texts = {text for _, text in header_literals(source, _words(name))}
         stale += [f"{name}: {text!r}" for text in sorted(allowed - texts)]
     assert stale == []
 
@@ -130,6 +136,27 @@ def test_every_header_is_one_constant_of_the_schema() -> None:
     assert len(set(constants.values())) == len(constants)  # one constant per header text
     annual = {schema.annual_header(t) for t in vocabulary.TERMS}
     assert set(constants.values()) == HEADERS - annual
+
+
+def test_the_cores_words_are_columns_and_settings_rows_the_schema_takes() -> None:
+    """Each `<HEADER>_COLUMN` of core.vocabulary is a header and each `<NAME>_SETTING` a Settings
+    row; the schema's COL_... and SETTING_... of those words take them from there, spelling none
+    of them again."""
+    assert set(CORE_COLUMNS.values()) <= HEADERS
+    assert set(CORE_SETTINGS.values()) <= SETTING_NAMES
+    core_words = set(CORE_COLUMNS.values()) | set(CORE_SETTINGS.values())
+    spelled = []
+    for path in sorted(SCHEMA.glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id.startswith(("COL_", "SETTING_"))
+                and isinstance(node.value, ast.Constant)
+                and node.value.value in core_words
+            ):
+                spelled.append(f"{path.name}:{node.lineno}: {node.targets[0].id}")
+    assert spelled == []
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,14 @@ one word of the contract and one constant. The tables (`input_tables`, `recalc_t
 `program_tables`) are built from these; code elsewhere keys rows and cells by them
 (`row.values[schema.COL_LICENSE_KEY]`), never by a string of its own
 (tests/test_contract_spelled_once). The Comparison's "Annual 1y" ... "Annual 5y" are made from
-the terms (`annual_header`).
+the terms (`annual_header`). A header the core's rules name too (a Customers column a finding
+points at, an import profile's field) is the core's word (`core.vocabulary`, `<HEADER>_COLUMN`),
+taken from there.
 """
 
 from __future__ import annotations
+
+from ...core import vocabulary
 
 # Grouped by the table that has them first.
 
@@ -20,7 +24,7 @@ COL_VALUE = "Value"
 # Products
 COL_PRODUCT_ID = "Product ID"
 COL_PRODUCT = "Product"
-COL_METRIC = "Metric"
+COL_METRIC = vocabulary.METRIC_COLUMN
 COL_AGGREGATION = "Aggregation"
 COL_COST_PER_UNIT = "Cost per unit"
 COL_PRICE_PER_UNIT = "Price per unit"
@@ -35,32 +39,32 @@ COL_PRICE_PER_UNIT_PER_YEAR = "Price per unit per year"
 # Customers
 COL_CUSTOMER_ID = "Customer ID"
 COL_CUSTOMER = "Customer"
-COL_EMAIL = "Email"
+COL_EMAIL = vocabulary.EMAIL_COLUMN
 COL_COUNTRY = "Country"
-COL_VAT_ID = "VAT ID"
+COL_VAT_ID = vocabulary.VAT_ID_COLUMN
 COL_DISCOUNT = "Discount %"
-COL_STREET = "Street"
-COL_POSTCODE = "Postcode"
-COL_CITY = "City"
+COL_STREET = vocabulary.STREET_COLUMN
+COL_POSTCODE = vocabulary.POSTCODE_COLUMN
+COL_CITY = vocabulary.CITY_COLUMN
 COL_BUYER_REFERENCE = "Buyer reference"
 COL_LANGUAGE = "Language"
-COL_DEBITOR = "Debitor"
-COL_PAYMENT = "Payment"
-COL_DEBTOR_IBAN = "Debtor IBAN"
-COL_DEBTOR_BIC = "Debtor BIC"
-COL_MANDATE_ID = "Mandate ID"
-COL_MANDATE_DATE = "Mandate date"
+COL_DEBITOR = vocabulary.DEBITOR_COLUMN
+COL_PAYMENT = vocabulary.PAYMENT_COLUMN
+COL_DEBTOR_IBAN = vocabulary.DEBTOR_IBAN_COLUMN
+COL_DEBTOR_BIC = vocabulary.DEBTOR_BIC_COLUMN
+COL_MANDATE_ID = vocabulary.MANDATE_ID_COLUMN
+COL_MANDATE_DATE = vocabulary.MANDATE_DATE_COLUMN
 
 # Keys
-COL_LICENSE_KEY = "License key"
+COL_LICENSE_KEY = vocabulary.LICENSE_KEY_COLUMN
 COL_START = "Start"
 COL_END = "End"
 COL_STATUS = "Status"
 COL_NOTE = "Note"
 
 # Usage
-COL_DATE = "Date"
-COL_QUANTITY = "Quantity"
+COL_DATE = vocabulary.DATE_COLUMN
+COL_QUANTITY = vocabulary.QUANTITY_COLUMN
 COL_SOURCE = "Source"
 
 # ImportProfiles
@@ -114,7 +118,7 @@ COL_DIFFERENCE = "Difference"
 
 # Collections
 COL_SEQUENCE = "Sequence"
-COL_AMOUNT = "Amount"
+COL_AMOUNT = vocabulary.AMOUNT_COLUMN
 COL_COLLECTION_DATE = "Collection date"
 
 

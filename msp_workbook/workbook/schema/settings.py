@@ -1,5 +1,6 @@
-"""The Settings rows: their names, defaults and help, and which take a range or a form; the
-months that can be billed."""
+"""The Settings rows: their names (`SETTING_<NAME>`), defaults and help, and which take a range
+or a form; the months that can be billed. A row the core's findings point at is named by the
+core's word (`core.vocabulary`, `<NAME>_SETTING`), taken from there."""
 
 from __future__ import annotations
 
@@ -9,41 +10,41 @@ from ...core import vocabulary
 from ...core.months import Month
 from .choices import CHARTS_OF_ACCOUNTS, LANGUAGES, MISSING_USAGE
 
-SETTING_RESELLER = "Reseller"
+SETTING_RESELLER = vocabulary.RESELLER_SETTING
 SETTING_COUNTRY = "Country"
-SETTING_CURRENCY = "Currency"
+SETTING_CURRENCY = vocabulary.CURRENCY_SETTING
 SETTING_VAT_RATE = "VAT rate"
 SETTING_BILLING_MONTH = "Billing month"
 # The months that can be billed: a twelve-month window before them and a year after them stay
 # within the calendar (a billing month of 0001-05 ended the run with a traceback).
 FIRST_MONTH, LAST_MONTH = Month(2000, 1), Month(9998, 12)
 SETTING_MISSING_USAGE = "Missing usage"
-SETTING_INVOICE_PREFIX = "Invoice prefix"
+SETTING_INVOICE_PREFIX = vocabulary.INVOICE_PREFIX_SETTING
 # Years of data (SPEC section 11): how far back billing an open month corrects closed months.
 SETTING_CORRECTION_MONTHS = "Correction months"
 # The seller on invoice documents (SPEC section 6).
-SETTING_STREET = "Street"
-SETTING_POSTCODE = "Postcode"
-SETTING_CITY = "City"
-SETTING_VAT_ID = "VAT ID"
-SETTING_TAX_NUMBER = "Tax number"
-SETTING_CONTACT = "Contact"
-SETTING_PHONE = "Phone"
-SETTING_EMAIL = "Email"
-SETTING_IBAN = "IBAN"
-SETTING_BIC = "BIC"
+SETTING_STREET = vocabulary.STREET_SETTING
+SETTING_POSTCODE = vocabulary.POSTCODE_SETTING
+SETTING_CITY = vocabulary.CITY_SETTING
+SETTING_VAT_ID = vocabulary.VAT_ID_SETTING
+SETTING_TAX_NUMBER = vocabulary.TAX_NUMBER_SETTING
+SETTING_CONTACT = vocabulary.CONTACT_SETTING
+SETTING_PHONE = vocabulary.PHONE_SETTING
+SETTING_EMAIL = vocabulary.EMAIL_SETTING
+SETTING_IBAN = vocabulary.IBAN_SETTING
+SETTING_BIC = vocabulary.BIC_SETTING
 SETTING_PAYMENT_DAYS = "Payment days"
 SETTING_LANGUAGE = "Language"
 # The DATEV booking batch (SPEC section 9).
-SETTING_DATEV_CONSULTANT = "DATEV consultant"
-SETTING_DATEV_CLIENT = "DATEV client"
+SETTING_DATEV_CONSULTANT = vocabulary.DATEV_CONSULTANT_SETTING
+SETTING_DATEV_CLIENT = vocabulary.DATEV_CLIENT_SETTING
 SETTING_CHART = "Chart of accounts"
 SETTING_FISCAL_YEAR_START = "Fiscal year start"
-SETTING_REVENUE_ACCOUNT = "Revenue account"
+SETTING_REVENUE_ACCOUNT = vocabulary.REVENUE_ACCOUNT_SETTING
 SETTING_REVERSE_CHARGE_ACCOUNT = "Reverse charge account"
 SETTING_NON_EU_ACCOUNT = "Non-EU account"
 # The SEPA direct debit (SPEC section 9).
-SETTING_CREDITOR_ID = "Creditor ID"
+SETTING_CREDITOR_ID = vocabulary.CREDITOR_ID_SETTING
 DATEV_ACCOUNT_SETTINGS = (
     SETTING_REVENUE_ACCOUNT,
     SETTING_REVERSE_CHARGE_ACCOUNT,
