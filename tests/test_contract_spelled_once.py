@@ -1,5 +1,7 @@
-"""The contract spelled once: no module but the schema spells a column header, and each
-vocabulary is defined in one place, the others taking it from there.
+"""The contract spelled once: no module but the schema spells a column header (and the core's
+rules neither a header nor a Settings row's name: the words they name are `core.vocabulary`'s,
+which the schema takes too), and each vocabulary is defined in one place, the others taking it
+from there.
 
 A header counts only as a whole string literal: a message that names a column inside a longer
 sentence ("Customer ID is empty ...") or an f-string's text is free to; docstrings are prose.
@@ -8,6 +10,7 @@ sentence ("Customer ID is empty ...") or an f-string's text is free to; docstrin
 from __future__ import annotations
 
 import ast
+import importlib
 from decimal import Decimal
 from pathlib import Path
 from typing import get_args
@@ -19,7 +22,14 @@ from msp_workbook.core.fast import usage as fast_usage
 from msp_workbook.workbook import schema
 
 PACKAGE = Path(__file__).resolve().parents[1] / "msp_workbook"
+SCHEMA = PACKAGE / "workbook" / "schema"
+VOCABULARY = PACKAGE / "core" / "vocabulary.py"
 HEADERS = {c.header for t in schema.ALL_TABLES for c in t.columns}
+SETTING_NAMES = {s.name for s in schema.SETTINGS_SPEC}
+# The core's words for the columns and Settings rows its rules name (to point a finding at a
+# cell, as an import profile's field).
+CORE_COLUMNS = {n: v for n, v in vars(vocabulary).items() if n.endswith("_COLUMN")}
+CORE_SETTINGS = {n: v for n, v in vars(vocabulary).items() if n.endswith("_SETTING")}
 
 # Folders whose words are not the workbook's columns.
 EXCLUDED_FOLDERS = {
@@ -40,21 +50,6 @@ ALLOWED: dict[str, set[str]] = {
     # The Quote sheet's result label and its chart's axis title.
     "workbook/template/quote_sheet.py": {"Difference"},
     "workbook/template/quote_chart.py": {"Month"},
-    # The core imports nothing from the workbook layer: where its rules name a Settings row or
-    # a Customers column (to point a finding at its cell) or an import field, they spell it.
-    # Left to move into core.vocabulary, as USAGE_SHEET and the statuses were.
-    "core/invoices.py": {"VAT ID"},
-    "core/datev_fields.py": {"Debitor", "VAT ID"},
-    "core/document_fields.py": {"Street", "Postcode", "City", "Email", "VAT ID"},
-    "core/readings.py": {"Date", "License key", "Metric", "Quantity"},
-    "core/sepa_fields.py": {
-        "Payment",
-        "Debtor IBAN",
-        "Debtor BIC",
-        "Mandate ID",
-        "Mandate date",
-    },
-    "core/statement.py": {"License key", "Metric", "Quantity", "Amount"},
 }
 
 
@@ -63,13 +58,21 @@ def _modules() -> list[Path]:
         p
         for p in PACKAGE.rglob("*.py")
         if p.relative_to(PACKAGE).parts[0] not in EXCLUDED_FOLDERS
-        and p != PACKAGE / "workbook" / "schema.py"
+        and SCHEMA not in p.parents
+        and p != VOCABULARY
     )
 
 
-def header_literals(source: str) -> list[tuple[int, str]]:
-    """(line, text) of each string literal that is a whole header: not a docstring, not a
-    piece of an f-string."""
+def _words(name: str) -> set[str]:
+    """The words a module must not spell: the headers; in the core, the Settings rows' names
+    too (the workbook layer names a row by its schema.SETTING_..., where a few of these words are
+    other things: Start's status block labels, the SEPA file's fields)."""
+    return HEADERS | SETTING_NAMES if name.startswith("core/") else HEADERS
+
+
+def header_literals(source: str, words: set[str] = HEADERS) -> list[tuple[int, str]]:
+    """(line, text) of each string literal that is a whole header (or another of `words`): not
+    a docstring, not a piece of an f-string."""
     tree = ast.parse(source)
     skipped: set[int] = set()
     for node in ast.walk(tree):
@@ -84,7 +87,7 @@ def header_literals(source: str) -> list[tuple[int, str]]:
         for node in ast.walk(tree)
         if isinstance(node, ast.Constant)
         and isinstance(node.value, str)
-        and node.value in HEADERS
+        and node.value in words
         and id(node) not in skipped
     )
 
@@ -103,9 +106,10 @@ def test_no_module_but_the_schema_spells_a_header() -> None:
     for path in _modules():
         name = path.relative_to(PACKAGE).as_posix()
         allowed = ALLOWED.get(name, set())
+        use = "core.vocabulary" if name.startswith("core/") else "schema.COL_..."
         found += [
-            f"{name}:{line}: {text!r} (use schema.COL_...)"
-            for line, text in header_literals(path.read_text(encoding="utf-8"))
+            f"{name}:{line}: {text!r} (use {use})"
+            for line, text in header_literals(path.read_text(encoding="utf-8"), _words(name))
             if text not in allowed
         ]
     assert found == []
@@ -115,7 +119,8 @@ def test_the_allowed_literals_are_still_there() -> None:
     """An exception nobody needs any more goes: the list stays short and true."""
     stale = []
     for name, allowed in ALLOWED.items():
-        texts = {text for _, text in header_literals((PACKAGE / name).read_text("utf-8"))}
+        source = (PACKAGE / name).read_text("utf-8")
+        texts = {text for _, text in header_literals(source, _words(name))}
         stale += [f"{name}: {text!r}" for text in sorted(allowed - texts)]
     assert stale == []
 
@@ -129,6 +134,27 @@ def test_every_header_is_one_constant_of_the_schema() -> None:
     assert len(set(constants.values())) == len(constants)  # one constant per header text
     annual = {schema.annual_header(t) for t in vocabulary.TERMS}
     assert set(constants.values()) == HEADERS - annual
+
+
+def test_the_cores_words_are_columns_and_settings_rows_the_schema_takes() -> None:
+    """Each `<HEADER>_COLUMN` of core.vocabulary is a header and each `<NAME>_SETTING` a Settings
+    row; the schema's COL_... and SETTING_... of those words take them from there, spelling none
+    of them again."""
+    assert set(CORE_COLUMNS.values()) <= HEADERS
+    assert set(CORE_SETTINGS.values()) <= SETTING_NAMES
+    core_words = set(CORE_COLUMNS.values()) | set(CORE_SETTINGS.values())
+    spelled = []
+    for path in sorted(SCHEMA.glob("*.py")):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id.startswith(("COL_", "SETTING_"))
+                and isinstance(node.value, ast.Constant)
+                and node.value.value in core_words
+            ):
+                spelled.append(f"{path.name}:{node.lineno}: {node.targets[0].id}")
+    assert spelled == []
 
 
 @pytest.mark.parametrize(
@@ -202,3 +228,36 @@ def test_a_row_is_made_by_header_and_refuses_a_wrong_one() -> None:
     wrong = {schema.COL_CUSTOMER_ID: "C-1", schema.COL_DEBITOR: 10000, "month": "2026-01"}
     with pytest.raises(KeyError, match="not columns"):
         schema.DEBITORS.row(wrong)
+
+
+def _defined(path: Path) -> list[str]:
+    """The names a module defines at its top level (assigned, a function, a class)."""
+    names: list[str] = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.append(node.name)
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        for target in targets:
+            elements = target.elts if isinstance(target, ast.Tuple) else [target]
+            names += [e.id for e in elements if isinstance(e, ast.Name)]
+    return names
+
+
+def test_the_schema_is_one_namespace_of_its_parts() -> None:
+    """Every public name a part of the schema package defines is the package's own, the same
+    object, and in its `__all__`: callers write `schema.NAME` whichever part defines it."""
+    parts = sorted(p for p in SCHEMA.glob("*.py") if p.name != "__init__.py")
+    assert len(parts) > 5  # the parts were found
+    left_out = []
+    for path in parts:
+        part = importlib.import_module(f"{schema.__name__}.{path.stem}")
+        for name in _defined(path):
+            if name.startswith("_"):
+                continue
+            if getattr(schema, name, None) is not getattr(part, name) or name not in schema.__all__:
+                left_out.append(f"{path.stem}.{name}")
+    assert left_out == []
+    assert len(set(schema.__all__)) == len(schema.__all__)
+    assert [name for name in schema.__all__ if not hasattr(schema, name)] == []

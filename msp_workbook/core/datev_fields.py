@@ -17,7 +17,17 @@ from .datev import DOMESTIC_ACCOUNT_RATE, FIRST_DEBITOR, LAST_DEBITOR, revenue_a
 from .document_fields import Gaps, missing_customer, setting_place
 from .invoice_document import tax_case
 from .models import Check, Customer, Invoice, Settings, Severity
-from .vocabulary import CUSTOMERS_SHEET, LEDGER_SHEET
+from .vocabulary import (
+    CURRENCY_SETTING,
+    CUSTOMERS_SHEET,
+    DATEV_CLIENT_SETTING,
+    DATEV_CONSULTANT_SETTING,
+    DEBITOR_COLUMN,
+    INVOICE_PREFIX_SETTING,
+    LEDGER_SHEET,
+    REVENUE_ACCOUNT_SETTING,
+    VAT_ID_COLUMN,
+)
 
 # Belegfeld 1: at most 36 of these characters (DATEV's format description).
 BELEGFELD = re.compile(r"^[A-Za-z0-9$&%*+\-/]{1,36}$")
@@ -29,21 +39,21 @@ def settings_gaps(settings: Settings, severity: Severity = "error") -> list[Chec
     """What the batch lacks from Settings: the adviser's and client's numbers, EUR."""
     gaps = Gaps(severity)
     for name, value, what in (
-        ("DATEV consultant", settings.datev_consultant, "your tax adviser's Beraternummer"),
-        ("DATEV client", settings.datev_client, "your Mandantennummer"),
+        (DATEV_CONSULTANT_SETTING, settings.datev_consultant, "your tax adviser's Beraternummer"),
+        (DATEV_CLIENT_SETTING, settings.datev_client, "your Mandantennummer"),
     ):
         if value is None:
             cell, hint = setting_place(settings, name)
             gaps.add(cell, f"{name} is empty: the DATEV export needs {what}{hint}")
     if settings.currency.upper() != DATEV_CURRENCY:
-        cell, _ = setting_place(settings, "Currency")
+        cell, _ = setting_place(settings, CURRENCY_SETTING)
         gaps.add(
             cell,
             f"the DATEV export books in EUR only; Currency is {settings.currency}",
         )
     prefix = settings.invoice_prefix
     if not BELEGFELD.match(f"{prefix}2026-0001"):
-        cell, _ = setting_place(settings, "Invoice prefix")
+        cell, _ = setting_place(settings, INVOICE_PREFIX_SETTING)
         gaps.add(
             cell,
             f'invoice numbers with the prefix "{prefix}" cannot be a DATEV Belegfeld 1 (at most '
@@ -51,7 +61,7 @@ def settings_gaps(settings: Settings, severity: Severity = "error") -> list[Chec
         )
     accounts = revenue_accounts(settings)
     if len(set(accounts.values())) < len(accounts):
-        cell, _ = setting_place(settings, "Revenue account")
+        cell, _ = setting_place(settings, REVENUE_ACCOUNT_SETTING)
         gaps.add(cell, "the three revenue accounts must differ: " + _listed(accounts))
     return gaps.checks
 
@@ -73,7 +83,7 @@ def typed_debitors(
         text = customer.debitor.strip()
         if not text:
             continue
-        cell = customer.cells.get("Debitor", CUSTOMERS_SHEET)
+        cell = customer.cells.get(DEBITOR_COLUMN, CUSTOMERS_SHEET)
         number = int(text) if DEBITOR_FORM.match(text) else None
         if number is None or not FIRST_DEBITOR <= number <= LAST_DEBITOR:
             gaps.add(
@@ -119,7 +129,7 @@ def invoice_gaps(
         vat_id = customer.vat_id.replace(" ", "").upper()
         if case == "EU reverse charge" and not stdnum_vat.is_valid(vat_id):
             gaps.add(
-                customer.cells.get("VAT ID", CUSTOMERS_SHEET),
+                customer.cells.get(VAT_ID_COLUMN, CUSTOMERS_SHEET),
                 f"VAT ID of customer {customer.customer_id} is not a valid EU VAT ID (form or "
                 f'check sum): "{customer.vat_id}"; its reverse-charge booking needs it',
             )
@@ -129,7 +139,7 @@ def invoice_gaps(
             and invoice.vat_rate != DOMESTIC_ACCOUNT_RATE
             and settings.revenue_account is None
         ):
-            cell, _ = setting_place(settings, "Revenue account")
+            cell, _ = setting_place(settings, REVENUE_ACCOUNT_SETTING)
             gaps.add(
                 cell,
                 f"invoice {invoice.invoice} has VAT rate {invoice.vat_rate:.0%}, which the "

@@ -17,7 +17,26 @@ from stdnum.eu import vat as stdnum_vat
 
 from .invoice_document import buyer_country, vat_category
 from .models import Check, Customer, Invoice, Settings, Severity
-from .vocabulary import CUSTOMERS_SHEET, EU_COUNTRIES, SETTINGS_SHEET
+from .vocabulary import (
+    BIC_SETTING,
+    CITY_COLUMN,
+    CITY_SETTING,
+    CONTACT_SETTING,
+    CUSTOMERS_SHEET,
+    EMAIL_COLUMN,
+    EMAIL_SETTING,
+    EU_COUNTRIES,
+    IBAN_SETTING,
+    PHONE_SETTING,
+    POSTCODE_COLUMN,
+    POSTCODE_SETTING,
+    RESELLER_SETTING,
+    SETTINGS_SHEET,
+    STREET_COLUMN,
+    STREET_SETTING,
+    TAX_NUMBER_SETTING,
+    VAT_ID_SETTING,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _GERMAN_POSTCODE = re.compile(r"^\d{5}$")
@@ -57,21 +76,21 @@ def seller_gaps(settings: Settings, severity: Severity = "error") -> list[Check]
     gaps = Gaps(severity)
     need = "invoice documents need"
     required = (
-        ("Reseller", settings.reseller, "your company name"),
-        ("Street", settings.street, "your address"),
-        ("Postcode", settings.postcode, "your address"),
-        ("City", settings.city, "your address"),
-        ("Contact", settings.contact, "who answers questions about invoices"),
-        ("Phone", settings.phone, "a phone number for invoice questions"),
-        ("Email", settings.email, "your e-mail address"),
-        ("IBAN", settings.iban, "the account your customers pay to"),
+        (RESELLER_SETTING, settings.reseller, "your company name"),
+        (STREET_SETTING, settings.street, "your address"),
+        (POSTCODE_SETTING, settings.postcode, "your address"),
+        (CITY_SETTING, settings.city, "your address"),
+        (CONTACT_SETTING, settings.contact, "who answers questions about invoices"),
+        (PHONE_SETTING, settings.phone, "a phone number for invoice questions"),
+        (EMAIL_SETTING, settings.email, "your e-mail address"),
+        (IBAN_SETTING, settings.iban, "the account your customers pay to"),
     )
     for name, value, what in required:
         if not value.strip():
             cell, hint = setting_place(settings, name)
             gaps.add(cell, f"{name} is empty: {need} {what}{hint}")
     if not settings.vat_id.strip() and not settings.tax_number.strip():
-        cell, hint = setting_place(settings, "VAT ID")
+        cell, hint = setting_place(settings, VAT_ID_SETTING)
         gaps.add(cell, f"VAT ID and Tax number are both empty: {need} one of them{hint}")
     _check_forms(
         gaps,
@@ -104,10 +123,10 @@ def buyer_gaps(
 
     who = f"customer {customer.customer_id}"
     required = (
-        ("Street", customer.street, "the customer's address"),
-        ("Postcode", customer.postcode, "the customer's address"),
-        ("City", customer.city, "the customer's address"),
-        ("Email", customer.email, "the customer's e-mail address"),
+        (STREET_COLUMN, customer.street, "the customer's address"),
+        (POSTCODE_COLUMN, customer.postcode, "the customer's address"),
+        (CITY_COLUMN, customer.city, "the customer's address"),
+        (EMAIL_COLUMN, customer.email, "the customer's e-mail address"),
     )
     for header, value, what in required:
         if not value.strip():
@@ -118,14 +137,14 @@ def buyer_gaps(
     country = buyer_country(customer, settings)
     category = vat_category(reverse_charge, country)
     if category == "O" and not settings.tax_number.strip():
-        cell, setting_hint = setting_place(settings, "Tax number")
+        cell, setting_hint = setting_place(settings, TAX_NUMBER_SETTING)
         gaps.add(
             cell,
             f"Tax number is empty: the invoice documents of {who} (outside the EU, "
             f"reverse charge) must give your tax number, not your VAT ID{setting_hint}",
         )
     if category == "AE" and not settings.vat_id.strip():
-        cell, setting_hint = setting_place(settings, "VAT ID")
+        cell, setting_hint = setting_place(settings, VAT_ID_SETTING)
         gaps.add(
             cell,
             f"VAT ID is empty: the reverse-charge invoice documents of {who} must give "
@@ -147,7 +166,9 @@ def buyer_gaps(
 
 def _check_forms(
     gaps: Gaps,
-    place: Callable[[str], str],  # a field's name -> its location
+    # A field's name -> its location: its Settings row's name, which the Customers column of
+    # the buyer's same field shares (core.vocabulary); a buyer's IBAN and BIC come in empty.
+    place: Callable[[str], str],
     *,
     email: str,
     iban: str,
@@ -158,23 +179,23 @@ def _check_forms(
     whose: str,
 ) -> None:
     if email.strip() and not _EMAIL.match(email.strip()):
-        gaps.add(place("Email"), f'Email{whose} is not an e-mail address: "{email}"')
-    iban_gap(gaps, place("IBAN"), f"IBAN{whose}", iban)
-    bic_gap(gaps, place("BIC"), f"BIC{whose}", bic)
+        gaps.add(place(EMAIL_SETTING), f'Email{whose} is not an e-mail address: "{email}"')
+    iban_gap(gaps, place(IBAN_SETTING), f"IBAN{whose}", iban)
+    bic_gap(gaps, place(BIC_SETTING), f"BIC{whose}", bic)
     vat = vat_id.strip().replace(" ", "").upper()
     if vat and not _VAT_PREFIX.match(vat):
         gaps.add(
-            place("VAT ID"),
+            place(VAT_ID_SETTING),
             f'VAT ID{whose} must start with its country code (DE, AT, ...): "{vat_id}"',
         )
     elif vat[:2] in EU_COUNTRIES | {"EL"} and not stdnum_vat.is_valid(vat):
         gaps.add(
-            place("VAT ID"),
+            place(VAT_ID_SETTING),
             f'VAT ID{whose} is not a valid EU VAT ID (form or check sum): "{vat_id}"',
         )
     if country == "DE" and postcode.strip() and not _GERMAN_POSTCODE.match(postcode.strip()):
         gaps.add(
-            place("Postcode"),
+            place(POSTCODE_SETTING),
             f'Postcode{whose} is not a German postcode (five digits): "{postcode}"'
             + (
                 " (a leading 0 is lost when typed as a number: type it as text)"

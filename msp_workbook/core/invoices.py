@@ -16,7 +16,7 @@ from .lines import warning_at
 from .models import BillingLine, Check, Customer, Inputs, Invoice, Settings
 from .money import ZERO, round_money
 from .months import Month
-from .vocabulary import EU_COUNTRIES
+from .vocabulary import EU_COUNTRIES, VAT_ID_COLUMN
 
 
 def is_reverse_charge(customer: Customer, settings: Settings) -> bool:
@@ -45,7 +45,7 @@ def missing_vat_id_warnings(
         if country and country != home and country in EU_COUNTRIES:
             found.append(
                 warning_at(
-                    customer.cells.get("VAT ID", customer.source),
+                    customer.cells.get(VAT_ID_COLUMN, customer.source),
                     f"{customer.customer_id} is in {country} (EU) and has no VAT ID: billed with "
                     f"{invoice.vat_rate:.0%} VAT like a domestic customer; type its VAT ID for EU "
                     "reverse charge if it is a business",

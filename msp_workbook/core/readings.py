@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from .months import Month
+from .vocabulary import DATE_COLUMN, LICENSE_KEY_COLUMN, METRIC_COLUMN, QUANTITY_COLUMN
 
 ReportValue = str | float | int | bool | date | datetime | None
 
@@ -81,7 +82,9 @@ class Profile:
 
 def standard_profile() -> Profile:
     """The built-in profile: the Usage table's own headers."""
-    return Profile(STANDARD, "Date", "License key", "Metric", (("Quantity", None),))
+    return Profile(
+        STANDARD, DATE_COLUMN, LICENSE_KEY_COLUMN, METRIC_COLUMN, ((QUANTITY_COLUMN, None),)
+    )
 
 
 def make_profile(name: str, fields: Sequence[tuple[str, str, str | None]]) -> Profile:
@@ -91,15 +94,15 @@ def make_profile(name: str, fields: Sequence[tuple[str, str, str | None]]) -> Pr
     by_field: dict[str, list[tuple[str, str | None]]] = {}
     for field_name, column, metric in fields:
         by_field.setdefault(field_name, []).append((column, metric))
-    for single in ("Date", "License key", "Metric"):
+    for single in (DATE_COLUMN, LICENSE_KEY_COLUMN, METRIC_COLUMN):
         if len(by_field.get(single, [])) > 1:
             raise ReportProblem(f'profile "{name}" names the field {single} more than once')
-    if "License key" not in by_field:
+    if LICENSE_KEY_COLUMN not in by_field:
         raise ReportProblem(f'profile "{name}" has no License key column')
-    quantities = by_field.get("Quantity", [])
+    quantities = by_field.get(QUANTITY_COLUMN, [])
     if not quantities:
         raise ReportProblem(f'profile "{name}" has no Quantity column')
-    metric_column = by_field["Metric"][0][0] if "Metric" in by_field else None
+    metric_column = by_field[METRIC_COLUMN][0][0] if METRIC_COLUMN in by_field else None
     if metric_column is None or len(quantities) > 1:
         unnamed = [c for c, m in quantities if not m]
         if unnamed:
@@ -109,8 +112,8 @@ def make_profile(name: str, fields: Sequence[tuple[str, str, str | None]]) -> Pr
             )
     return Profile(
         name,
-        by_field["Date"][0][0] if "Date" in by_field else None,
-        by_field["License key"][0][0],
+        by_field[DATE_COLUMN][0][0] if DATE_COLUMN in by_field else None,
+        by_field[LICENSE_KEY_COLUMN][0][0],
         metric_column,
         tuple(quantities),
     )

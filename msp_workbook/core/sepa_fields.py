@@ -18,7 +18,21 @@ from stdnum.eu import at_02 as stdnum_creditor_id
 from .document_fields import Gaps, bic_gap, iban_gap, setting_place
 from .models import Check, Customer, Invoice, Settings, Severity
 from .sepa import mandate_day, pays_by_direct_debit
-from .vocabulary import CUSTOMERS_SHEET, LEDGER_SHEET, PAYMENT_METHODS
+from .vocabulary import (
+    BIC_SETTING,
+    CREDITOR_ID_SETTING,
+    CURRENCY_SETTING,
+    CUSTOMERS_SHEET,
+    DEBTOR_BIC_COLUMN,
+    DEBTOR_IBAN_COLUMN,
+    IBAN_SETTING,
+    LEDGER_SHEET,
+    MANDATE_DATE_COLUMN,
+    MANDATE_ID_COLUMN,
+    PAYMENT_COLUMN,
+    PAYMENT_METHODS,
+    RESELLER_SETTING,
+)
 
 # SEPA's identifiers (mandate, end-to-end ID): at most 35 of these (the EPC's restricted set).
 SEPA_ID = re.compile(r"^[A-Za-z0-9+?/\-:().,' ]{1,35}$")
@@ -30,20 +44,20 @@ def settings_gaps(settings: Settings, severity: Severity = "error") -> list[Chec
     gaps = Gaps(severity)
     need = "the SEPA direct debit needs"
     for name, value, what in (
-        ("Reseller", settings.reseller, "your company name"),
-        ("Creditor ID", settings.creditor_id, "your creditor ID (Gläubiger-ID)"),
-        ("IBAN", settings.iban, "the account the money goes to"),
-        ("BIC", settings.bic, "the BIC of that account"),
+        (RESELLER_SETTING, settings.reseller, "your company name"),
+        (CREDITOR_ID_SETTING, settings.creditor_id, "your creditor ID (Gläubiger-ID)"),
+        (IBAN_SETTING, settings.iban, "the account the money goes to"),
+        (BIC_SETTING, settings.bic, "the BIC of that account"),
     ):
         if not value.strip():
             cell, hint = setting_place(settings, name)
             gaps.add(cell, f"{name} is empty: {need} {what}{hint}")
     if settings.creditor_id.strip():
         _check_creditor_id(gaps, settings)
-    iban_gap(gaps, setting_place(settings, "IBAN")[0], "IBAN", settings.iban)
-    bic_gap(gaps, setting_place(settings, "BIC")[0], "BIC", settings.bic)
+    iban_gap(gaps, setting_place(settings, IBAN_SETTING)[0], IBAN_SETTING, settings.iban)
+    bic_gap(gaps, setting_place(settings, BIC_SETTING)[0], BIC_SETTING, settings.bic)
     if settings.currency.upper() != SEPA_CURRENCY:
-        cell, _ = setting_place(settings, "Currency")
+        cell, _ = setting_place(settings, CURRENCY_SETTING)
         gaps.add(cell, f"SEPA direct debits are in EUR only; Currency is {settings.currency}")
     return gaps.checks
 
@@ -60,7 +74,7 @@ def customer_gaps(
         payment = customer.payment.strip().lower()
         if payment and payment not in PAYMENT_METHODS:
             gaps.add(
-                cells.get("Payment", CUSTOMERS_SHEET),
+                cells.get(PAYMENT_COLUMN, CUSTOMERS_SHEET),
                 f"Payment must be {' or '.join(PAYMENT_METHODS)} (empty = transfer), got "
                 f'"{customer.payment}"',
             )
@@ -71,40 +85,42 @@ def customer_gaps(
         iban, bic = customer.debtor_iban, customer.debtor_bic
         if not iban.strip():
             gaps.add(
-                cells.get("Debtor IBAN", CUSTOMERS_SHEET),
+                cells.get(DEBTOR_IBAN_COLUMN, CUSTOMERS_SHEET),
                 f"Debtor IBAN{whose} is empty: a direct debit needs the account to debit",
             )
         else:
-            iban_gap(gaps, cells.get("Debtor IBAN", CUSTOMERS_SHEET), f"Debtor IBAN{whose}", iban)
-        bic_gap(gaps, cells.get("Debtor BIC", CUSTOMERS_SHEET), f"Debtor BIC{whose}", bic)
+            iban_gap(
+                gaps, cells.get(DEBTOR_IBAN_COLUMN, CUSTOMERS_SHEET), f"Debtor IBAN{whose}", iban
+            )
+        bic_gap(gaps, cells.get(DEBTOR_BIC_COLUMN, CUSTOMERS_SHEET), f"Debtor BIC{whose}", bic)
         mandate = customer.mandate_id.strip()
         if not mandate:
             gaps.add(
-                cells.get("Mandate ID", CUSTOMERS_SHEET),
+                cells.get(MANDATE_ID_COLUMN, CUSTOMERS_SHEET),
                 f"Mandate ID{whose} is empty: a direct debit needs the customer's mandate",
             )
         elif not SEPA_ID.match(mandate):
             gaps.add(
-                cells.get("Mandate ID", CUSTOMERS_SHEET),
+                cells.get(MANDATE_ID_COLUMN, CUSTOMERS_SHEET),
                 f"Mandate ID{whose} must be at most 35 letters, digits, spaces and +?/-:().,' "
                 f'(SEPA), got "{mandate}"',
             )
         signed = mandate_day(customer.mandate_date)
         if not customer.mandate_date.strip():
             gaps.add(
-                cells.get("Mandate date", CUSTOMERS_SHEET),
+                cells.get(MANDATE_DATE_COLUMN, CUSTOMERS_SHEET),
                 f"Mandate date{whose} is empty: a direct debit needs the day the mandate was "
                 "signed",
             )
         elif signed is None:
             gaps.add(
-                cells.get("Mandate date", CUSTOMERS_SHEET),
+                cells.get(MANDATE_DATE_COLUMN, CUSTOMERS_SHEET),
                 f"Mandate date{whose} must be the day the mandate was signed (a date), got "
                 f'"{customer.mandate_date}"',
             )
         elif collected_on is not None and signed > collected_on:
             gaps.add(
-                cells.get("Mandate date", CUSTOMERS_SHEET),
+                cells.get(MANDATE_DATE_COLUMN, CUSTOMERS_SHEET),
                 f"Mandate date{whose} ({signed}) is after the collection date ({collected_on})",
             )
     return gaps.checks
@@ -117,7 +133,7 @@ def mandate_gaps(
     collected: its mandate and account, and your creditor ID."""
     gaps = Gaps(severity)
     if not settings.creditor_id.strip():
-        cell, hint = setting_place(settings, "Creditor ID")
+        cell, hint = setting_place(settings, CREDITOR_ID_SETTING)
         gaps.add(
             cell,
             f"Creditor ID is empty: the invoice documents of {customer.customer_id} (direct "
@@ -132,7 +148,7 @@ def _check_creditor_id(gaps: Gaps, settings: Settings) -> None:
     """The creditor ID's form and check sum (python-stdnum's at_02, ISO 7064 MOD 97-10)."""
     creditor = settings.creditor_id
     if not stdnum_creditor_id.is_valid(creditor):
-        cell, _ = setting_place(settings, "Creditor ID")
+        cell, _ = setting_place(settings, CREDITOR_ID_SETTING)
         gaps.add(
             cell, f'Creditor ID is not a valid SEPA creditor ID (form or check sum): "{creditor}"'
         )

@@ -31,6 +31,7 @@ from .readings import (
     report_quantity,
     text_of,
 )
+from .vocabulary import AMOUNT_COLUMN, LICENSE_KEY_COLUMN, METRIC_COLUMN, QUANTITY_COLUMN
 
 LARGEST_AMOUNT = Decimal("999999999.99")
 _CURRENCY = re.compile(r"^(?:€|EUR)\s*|\s*(?:€|EUR)$", re.IGNORECASE)
@@ -64,7 +65,9 @@ class StatementProfile:
 
 def standard_statement_profile() -> StatementProfile:
     """The built-in profile: `License key`, `Metric`, `Quantity`, `Amount`."""
-    return StatementProfile(STANDARD, "License key", "Metric", "Quantity", "Amount")
+    return StatementProfile(
+        STANDARD, LICENSE_KEY_COLUMN, METRIC_COLUMN, QUANTITY_COLUMN, AMOUNT_COLUMN
+    )
 
 
 def make_statement_profile(
@@ -75,18 +78,22 @@ def make_statement_profile(
     by_field: dict[str, list[str]] = {}
     for field_name, column, _ in fields:
         by_field.setdefault(field_name, []).append(column)
-    for needed in ("License key", "Quantity", "Amount"):
+    for needed in (LICENSE_KEY_COLUMN, QUANTITY_COLUMN, AMOUNT_COLUMN):
         if needed not in by_field:
             raise ReportProblem(f'profile "{name}" has no {needed} column to read a statement')
-    for single in ("License key", "Metric", "Quantity", "Amount"):
+    for single in (LICENSE_KEY_COLUMN, METRIC_COLUMN, QUANTITY_COLUMN, AMOUNT_COLUMN):
         if len(by_field.get(single, [])) > 1:
             raise ReportProblem(
                 f'profile "{name}" names the field {single} more than once (a statement has '
                 "one column for each)"
             )
-    metric = by_field.get("Metric", [None])[0]
+    metric = by_field.get(METRIC_COLUMN, [None])[0]
     return StatementProfile(
-        name, by_field["License key"][0], metric, by_field["Quantity"][0], by_field["Amount"][0]
+        name,
+        by_field[LICENSE_KEY_COLUMN][0],
+        metric,
+        by_field[QUANTITY_COLUMN][0],
+        by_field[AMOUNT_COLUMN][0],
     )
 
 

@@ -101,6 +101,50 @@ SETTINGS_SHEET = "Settings"
 CUSTOMERS_SHEET = "Customers"
 LEDGER_SHEET = "Ledger"
 
+# The Settings rows the core's findings point at (what an invoice document, the DATEV batch or a
+# direct debit lacks, and where): `Settings.cells` holds each one's cell under its name.
+RESELLER_SETTING = "Reseller"
+CURRENCY_SETTING = "Currency"
+INVOICE_PREFIX_SETTING = "Invoice prefix"
+STREET_SETTING = "Street"
+POSTCODE_SETTING = "Postcode"
+CITY_SETTING = "City"
+VAT_ID_SETTING = "VAT ID"
+TAX_NUMBER_SETTING = "Tax number"
+CONTACT_SETTING = "Contact"
+PHONE_SETTING = "Phone"
+EMAIL_SETTING = "Email"
+IBAN_SETTING = "IBAN"
+BIC_SETTING = "BIC"
+DATEV_CONSULTANT_SETTING = "DATEV consultant"
+DATEV_CLIENT_SETTING = "DATEV client"
+REVENUE_ACCOUNT_SETTING = "Revenue account"
+CREDITOR_ID_SETTING = "Creditor ID"
+
+# The Customers columns they point at (`Customer.cells` holds each one's cell under its header).
+# The buyer's address, e-mail and VAT ID are named as the seller's Settings rows: one word each,
+# under which the form checks of an invoice document look a value up on either sheet.
+STREET_COLUMN = STREET_SETTING
+POSTCODE_COLUMN = POSTCODE_SETTING
+CITY_COLUMN = CITY_SETTING
+EMAIL_COLUMN = EMAIL_SETTING
+VAT_ID_COLUMN = VAT_ID_SETTING
+DEBITOR_COLUMN = "Debitor"
+PAYMENT_COLUMN = "Payment"
+DEBTOR_IBAN_COLUMN = "Debtor IBAN"
+DEBTOR_BIC_COLUMN = "Debtor BIC"
+MANDATE_ID_COLUMN = "Mandate ID"
+MANDATE_DATE_COLUMN = "Mandate date"
+
+# The fields of an import profile (SPEC sections 7 and 8), which a report's columns are mapped
+# to: the Usage table's own headers (its standard profile), and a vendor statement's Amount (the
+# Collections' column of that name).
+DATE_COLUMN = "Date"
+LICENSE_KEY_COLUMN = "License key"
+METRIC_COLUMN = "Metric"
+QUANTITY_COLUMN = "Quantity"
+AMOUNT_COLUMN = "Amount"
+
 # What the GFI MSP products bill per (SPEC section 1), as the template's Products sheet names
 # them: the Metric drop-down of Products suggests them (a reseller may add others).
 METRICS = ("mailboxes", "users", "nodes", "scans")

@@ -25,7 +25,8 @@ def _fingerprint(size: Size) -> str:
     digest = hashlib.sha256(f"{GENERATOR_VERSION}|{SEED}|{BILL_MONTH}|{size}".encode())
     package = REPO / "msp_workbook"
     builder = sorted((package / "workbook" / "template").glob("*.py"))
-    for path in (*builder, package / "workbook" / "schema.py"):
+    contract = sorted((package / "workbook" / "schema").glob("*.py"))
+    for path in (*builder, *contract):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
