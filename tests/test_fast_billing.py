@@ -1,5 +1,5 @@
 """Property: the comparison window worked out in arrays (`core.fast.billable` billing the open
-months for all keys at once, `core.fast.comparison` making the rows) equals the reference, key by
+months for all keys at once, `core.fast.comparison` making the rows) equals the plain rules, key by
 key and profile by profile (`billable.bill_window`, `WindowUnits.rows`): the same Comparison rows,
 and the same `Billed` for the billing month, whatever the keys, usage, prices and closed months.
 The corrections of closed months found in arrays equal those found key by key, too."""
@@ -259,7 +259,7 @@ def test_a_closed_line_of_a_metric_no_longer_on_products_costs_what_it_was_bille
 
 
 def test_a_rate_too_fine_for_whole_cents_in_64_bits_is_compared_profile_by_profile():
-    # A rate with 16 decimals: twelfths of it in cents need more than 64 bits: the reference
+    # A rate with 16 decimals: twelfths of it in cents need more than 64 bits: the plain rules
     # works the annual cost out (30 mailboxes x 0.1234567890123456 x 3 / 12 = 0.93 rounded).
     fine = (tier("KC", "mailboxes", 1, 0, None, "0.1234567890123456"),)
     inputs = make_inputs(

@@ -1,7 +1,7 @@
 """The Ledger read in bulk (`workbook/ledger_columns.py`: fastexcel columns, each distinct value
 converted once, kept as columns) gives the same closed lines and the same checks as the
-reference reader (`ledger_rows.build_ledger` over python-calamine's cells), on real files: a
-clean Ledger, edited rows (read again the reference way for their messages), rows typed below
+row-by-row reader (`ledger_rows.build_ledger` over python-calamine's cells), on real files: a
+clean Ledger, edited rows (read again row by row for their messages), rows typed below
 the table, and a Ledger closed before it recorded VAT rate and reverse charge."""
 
 from __future__ import annotations

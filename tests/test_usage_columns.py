@@ -1,7 +1,7 @@
 """The bulk Usage reader gives exactly what the row-by-row reader gives.
 
 `read_workbook(path)` reads Usage column-wise (fastexcel + numpy); `read_workbook(path,
-bulk=False)` reads it row by row into `UsageReading` records (the reference). For every bad-input
+bulk=False)` reads it row by row into `UsageReading` records (the plain path). For every bad-input
 case, odd cell types and random readings the two must agree: the same checks in the same order
 and the same aggregated usage, hence the same billing.
 """

@@ -124,7 +124,7 @@ def input_of_file(path: Path) -> tuple[ArchiveInput, RowValues]:
             for n, m in zip(numbers, ledger.columns.month, strict=True)
             if n <= ledger_place.last_row
         ]
-    else:  # a row that does not convert: the reference reader says which and why
+    else:  # a row that does not convert: the row-by-row reader says which and why
         ledger_raw = open_tables(path, (), optional=(schema.LEDGER,))[0].get(schema.LEDGER.name)
         ledger, problems = build_ledger(ledger_raw)
         ledger_rows, ledger_columns = [], ledger_raw.columns if ledger_raw else ()

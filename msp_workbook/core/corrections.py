@@ -67,7 +67,7 @@ def correction_lines(
         if not suspects:  # the usual case: nothing changed since the months were closed
             return []
     billed_inputs = inputs
-    if suspects is not None:  # only those keys billed the reference way, with their notes
+    if suspects is not None:  # only those keys billed by the plain rules, with their notes
         billed_inputs = inputs.model_copy(
             update={"keys": tuple(k for k in inputs.keys if k.license_key in suspects)}
         )

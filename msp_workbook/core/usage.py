@@ -9,7 +9,7 @@ aggregation (the product spec, section 3.2):
 
 `UsageIndex` holds the result for every key, metric and month that has readings, and where each
 key's first reading of a month is (for warnings about usage outside a key's period). It is built
-either from `UsageReading` records (`UsageIndex.from_readings`, the reference) or from columns
+either from `UsageReading` records (`UsageIndex.from_readings`, the plain rule) or from columns
 aggregated in bulk (`workbook.usage_columns`); both give equal indexes for equal readings.
 """
 
@@ -130,7 +130,7 @@ class UsageIndex:
         keys: Iterable[LicenseKey],
         products: Iterable[Product],
     ) -> UsageIndex:
-        """The index of validated readings, aggregated one group at a time (the reference)."""
+        """The index of validated readings, aggregated one group at a time (the plain rule)."""
         rules = aggregations(keys, products)
         groups: dict[tuple[str, str], dict[int, list[UsageReading]]] = defaultdict(
             lambda: defaultdict(list)

@@ -5,7 +5,7 @@ the months a run shows or corrects).
 
 A year's Ledger at 10,000 customers is 185,000 lines of 21 cells; read cell by cell with
 python-calamine it cost more than the whole Usage sheet. When a row does not convert (somebody
-edited the Ledger), the table is read again the reference way (`ledger_rows.build_ledger` over
+edited the Ledger), the table is read again row by row (`ledger_rows.build_ledger` over
 python-calamine's cells), which names each bad row's problem exactly as before.
 """
 
@@ -53,7 +53,7 @@ class LedgerLoad:
             batch = self._child.result()
         except ChildFailed:
             # Whatever stopped the child (memory, a temporary folder with no room), the sheet
-            # is read the reference way, which refuses a sheet too large to read with a reason.
+            # is read row by row, which refuses a sheet too large to read with a reason.
             return load_ledger_columns(self.path, self.place)
         if batch is not None and place_of(batch) != self.place:
             raise WorkbookError(f"{self.path}: the workbook changed while it was read; try again")
@@ -74,7 +74,7 @@ def ledger_in_bulk(
     place: TablePlace | None, batch: Any
 ) -> tuple[Ledger, list[Check], tuple[str, ...]] | None:
     """The Ledger, its checks and its columns (the table's order) from a loaded batch; None when
-    a row does not convert (the caller reads the table the reference way for its messages)."""
+    a row does not convert (the caller reads the table row by row for its messages)."""
     found = ledger_rows_in_bulk(place, batch)
     return None if found is None else found[:3]
 

@@ -47,7 +47,7 @@ def read_workbook(
     """Read and validate every input table; bad rows become error checks and are left out.
 
     With `bulk` (the default) the Usage table is read and aggregated column-wise
-    (`usage_columns`), else row by row into `inputs.usage` (the reference path, same results).
+    (`usage_columns`), else row by row into `inputs.usage` (the plain path, same results).
     `usage_load` is the Usage sheet's load when the caller started it already
     (`usage_sheet.start`), or the Usage and Ledger sheets' loads (`early.start`). Readings dated
     far from the billing month (`month`, else Settings', else the month before `today`) are
@@ -89,7 +89,7 @@ def read_workbook(
         # are checked after it, so that their peak and the Ledger loader's do not add up.
         place, batch = loading.result()
         in_bulk = ledger_in_bulk(ledger_load.place, ledger_load.result())
-        if in_bulk is None:  # a row that does not convert: read the reference way
+        if in_bulk is None:  # a row that does not convert: read row by row
             raw_ledger, ledger_below = open_tables(path, (), optional=(schema.LEDGER,))
             below.update(ledger_below)
             found_ledger = raw_ledger.get(schema.LEDGER.name)

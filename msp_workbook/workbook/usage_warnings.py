@@ -2,7 +2,7 @@
 bulk reader (`usage_columns`): the same warnings, in the same order, from arrays.
 
 `usage_plausibility` and `overlapping_reports` here are those of `validation.plausibility` (the
-row-by-row reader's, and the reference: `tests/test_usage_columns.py` holds the two readers
+row-by-row reader's, the plain one: `tests/test_usage_columns.py` holds the two readers
 equal) with the same messages (`far_date_warning`, `repeated_warning`, `overlap_warning`). They
 are kept out of `validation`, which the Excel face (Pyodide) imports, as they work in numpy and
 pyarrow; and out of `core.fast`, as they say their warnings at the sheet's cells.

@@ -1,8 +1,8 @@
 """The comparison window's open months billed for every key at once, in arrays.
 
 `billable.bill_window` bills one key's metric month by month (`billable.billed_months`: the
-reference). Here the same rules (billable's module doc, rules 1-4 and 6) are applied with numpy to
-every (license key, metric) and every open month of the window together:
+plain rules). Here the same rules (billable's module doc, rules 1-4 and 6) are applied with numpy
+to every (license key, metric) and every open month of the window together:
 
 - a month outside the key's Start..End period bills nothing;
 - a month with readings bills their aggregated quantity (`usage`);
@@ -19,7 +19,7 @@ from it). What the window's last month bills for each (key, metric) can come bac
 that month need not work it out again.
 
 numpy is not everywhere the workbook runs (xlwings Lite), and amounts could in principle pass 64
-bits: in both cases `bill_open_months` says so, and the caller uses the reference.
+bits: in both cases `bill_open_months` says so, and the caller uses the plain rules.
 `tests/test_fast_billing.py` holds the two to equal results.
 """
 

@@ -1,6 +1,6 @@
 """Comparison rows for every customer and product at once, in arrays.
 
-The same rows as `WindowUnits.rows` (the reference; the rules are in `comparison`'s and
+The same rows as `WindowUnits.rows` (the plain rule; the rules are in `comparison`'s and
 `annual`'s module docs), worked out with numpy in whole cents instead of one Decimal profile at a
 time:
 

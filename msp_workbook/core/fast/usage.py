@@ -2,7 +2,7 @@
 metric and month with numpy, with no Python object per reading.
 
 The same rules as `core.usage.aggregate` (max, sum, avg rounded up, last: the latest date, on
-a tie the lower row), which stays the reference: `tests/test_usage_columns.py` holds the two
+a tie the lower row), which stays the plain rule: `tests/test_usage_columns.py` holds the two
 equal on every case and on random readings. The Usage sheet's bulk reader
 (`workbook.usage_columns`) hands its accepted readings over as `ReadingColumns`.
 """
