@@ -21,12 +21,13 @@ from .sizes import BILL_MONTH, GENERATOR_VERSION, REPO, SEED, Size
 
 
 def _fingerprint(size: Size) -> str:
-    """What a cached workbook depends on: the generator and the template builder's sources."""
+    """What a cached workbook depends on: the generator and the template builder's sources, and
+    the contract's (every file of the schema package, and the core's words it takes)."""
     digest = hashlib.sha256(f"{GENERATOR_VERSION}|{SEED}|{BILL_MONTH}|{size}".encode())
     package = REPO / "msp_workbook"
     builder = sorted((package / "workbook" / "template").glob("*.py"))
     contract = sorted((package / "workbook" / "schema").glob("*.py"))
-    for path in (*builder, *contract):
+    for path in (*builder, *contract, package / "core" / "vocabulary.py"):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
