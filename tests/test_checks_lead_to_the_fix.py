@@ -233,6 +233,7 @@ def test_the_customer_of_a_finding_by_its_row_or_by_an_id_in_its_message():
             check("Customers", "E3", "VAT ID wrong"),  # the row of C-2
             check("Keys", "C7", "end before start"),  # the row of C-2's key
             check("Usage", "A99", "key AAAAA-11111: no users reported"),  # by the key
+            check("Usage", "A98", "Schlüssel aaaaa-11111: Überschneidung"),  # not ASCII
             check("Ledger", "", 'customer ID "c-1" has changed'),  # by the ID, any case
             check("Usage", "B5", 'unknown license key "ZZZZZ"'),  # no one known
             check("", "", "C-1 and C-2 both ..."),  # two: no one
@@ -240,7 +241,15 @@ def test_the_customer_of_a_finding_by_its_row_or_by_an_id_in_its_message():
         customers,
         keys,
     )
-    assert found == ["C-2 Beta KG", "C-2 Beta KG", "C-2 Beta KG", "C-1 Alpha GmbH", "", ""]
+    assert found == [
+        "C-2 Beta KG",
+        "C-2 Beta KG",
+        "C-2 Beta KG",
+        "C-2 Beta KG",
+        "C-1 Alpha GmbH",
+        "",
+        "",
+    ]
 
 
 def test_generated_sheets_refuse_typing_and_input_sheets_do_not(demo_last_month):

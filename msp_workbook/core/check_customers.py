@@ -47,7 +47,7 @@ class CustomerFinder:
             if place is not None:
                 self.by_row[place] = label
         # A token of a message: a license key's customer, else the customer of that ID.
-        self.by_token: dict[str, str] = {**self.names, **self.by_key}
+        self.by_token = {t: label for t, label in {**self.names, **self.by_key}.items() if label}
 
     def customer_of(self, check: Check) -> str:
         """ "C-0021 Name" of the customer the finding concerns, or ""."""
@@ -55,10 +55,13 @@ class CustomerFinder:
             place = _row_of(f"{check.sheet}!{check.cell}")
             if place is not None and place in self.by_row:
                 return self.by_row[place]
+        message = check.message
+        if message.isascii():  # lower-cased whole, as it is token by token
+            tokens = set(_TOKEN.findall(message.lower()))
+        else:
+            tokens = {token.lower() for token in _TOKEN.findall(message)}
         labels = self.by_token
-        found = {
-            label for token in _TOKEN.findall(check.message) if (label := labels.get(token.lower()))
-        }
+        found = {labels[token] for token in tokens & labels.keys()}
         return found.pop() if len(found) == 1 else ""
 
 
