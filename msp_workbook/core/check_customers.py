@@ -28,26 +28,26 @@ class CustomerFinder:
     """Customer names by the rows and IDs of the validated inputs."""
 
     def __init__(self, customers: Iterable[Customer], keys: Iterable[LicenseKey]) -> None:
-        self.names: dict[str, str] = {}  # lower-case customer ID -> "C-0021 Name"
+        names: dict[str, str] = {}  # lower-case customer ID -> "C-0021 Name"
         self.by_row: dict[tuple[str, int], str] = {}
         for customer in customers:
             label = f"{customer.customer_id} {customer.customer}".strip()
-            self.names[customer.customer_id.lower()] = label
+            names[customer.customer_id.lower()] = label
             # A customer's cells are on one row: the first says which.
             place = _row_of(next(iter(customer.cells.values()), ""))
             if place is not None:
                 self.by_row[place] = label
-        self.by_key: dict[str, str] = {}
+        # A token of a message, lower-cased: a license key's customer, else the customer of
+        # that ID (a key's entry goes in last, so it wins).
+        self.by_token = {token: label for token, label in names.items() if label}
         for key in keys:
-            label = self.names.get(key.customer_id.lower(), "")
+            label = names.get(key.customer_id.lower(), "")
             if not label:
                 continue
-            self.by_key[key.license_key.lower()] = label
+            self.by_token[key.license_key.lower()] = label
             place = _row_of(key.source)
             if place is not None:
                 self.by_row[place] = label
-        # A token of a message: a license key's customer, else the customer of that ID.
-        self.by_token = {t: label for t, label in {**self.names, **self.by_key}.items() if label}
 
     def customer_of(self, check: Check) -> str:
         """ "C-0021 Name" of the customer the finding concerns, or ""."""
