@@ -13,16 +13,14 @@ from .cell_extent import R_ATTR, REF, column_number
 # (sheet row, 0-based column) -> an error value's text, or "" for a formula without a result.
 Faults = dict[tuple[int, int], str]
 _ROW_END = re.compile(rb"</(?:[\w.-]+:)?row>")
+_CELL_END = rb"\s*</(?:[\w.-]+:)?c>"  # what follows a formula without a result
 _FORMULA_LAST = re.compile(
-    rb"""(?:</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b(?:[^>"']|"[^"]*"|'[^']*')*/>)\s*</(?:[\w.-]+:)?c>"""
+    rb"""(?:</(?:[\w.-]+:)?f>|<(?:[\w.-]+:)?f\b(?:[^>"']|"[^"]*"|'[^']*')*/>)""" + _CELL_END
 )
 # What every formula without a result ends with right before its cell's end tag: "f>" (its
 # `</f>`) or "/>" (an `<f .../>`). Each starts with a literal, which the regex engine finds
 # quickly; the full pattern above tries every "<" of the sheet.
-_RESULTLESS_ENDS = (
-    re.compile(rb"f>\s*</(?:[\w.-]+:)?c>"),
-    re.compile(rb"/>\s*</(?:[\w.-]+:)?c>"),
-)
+_RESULTLESS_ENDS = (re.compile(rb"f>" + _CELL_END), re.compile(rb"/>" + _CELL_END))
 _ERROR_TYPE = re.compile(rb"""\st\s*=\s*["']e["']""")
 _CELL_START = re.compile(rb"""<(?:[\w.-]+:)?c(?=[\s/>])((?:[^>"']|"[^"]*"|'[^']*')*)>""")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</")
